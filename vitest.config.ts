@@ -1,0 +1,46 @@
+/**
+ * Two test projects:
+ * - edge: integration tests inside workerd (vitest-pool-workers) against the real wrangler.toml,
+ *   with D1 migrations applied and the fake upstream provider started in Node (globalSetup).
+ * - node: pure unit tests, the fake upstream's own tests, and end-to-end tests that start the
+ *   Worker with wrangler and drive it with the official SDKs.
+ */
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(async ({ inject }) => ({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                ADMIN_PASSWORD: 'test-admin-password',
+                ENCRYPTION_KEY: 'test-encryption-key-0123456789',
+                TEST_MIGRATIONS: await readD1Migrations('./migrations/sqlite'),
+                UPSTREAM_URL: inject('upstreamUrl'),
+              },
+            },
+          })),
+        ],
+        test: {
+          name: 'edge',
+          include: ['worker/test/edge/**/*.test.ts'],
+          setupFiles: ['./worker/test/edge/apply-migrations.ts'],
+          globalSetup: ['./worker/test/global-upstream.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['worker/test/unit/**/*.test.ts', 'worker/test/upstream/**/*.test.ts', 'worker/test/e2e/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});

@@ -1,0 +1,96 @@
+/** `/api/v1/channels`: CRUD of upstream channels. Channel keys are encrypted before they are stored. */
+import { Hono } from 'hono';
+import type { AppEnv } from '../app-env';
+import { StoreConflictError } from '../db/store';
+import type { StoredChannelKey } from '../db/types';
+import { randomToken, type KeyVault } from '../lib/crypto';
+import { adminError, parseId, readBody } from './http';
+import { ChannelCreate, ChannelUpdate, type ChannelKeyInput } from './schemas';
+import { channelView } from './views';
+
+/** Last 4 characters of a key, for telling keys apart in the dashboard. */
+function hintOf(key: string): string {
+  return key.length <= 8 ? '…' : `…${key.slice(-4)}`;
+}
+
+/**
+ * Merges key inputs with the stored keys: `{ id }` keeps a stored key, anything else is new and
+ * gets encrypted. Keys not named are removed. Returns an error message for an unknown id.
+ */
+async function mergeKeys(vault: KeyVault, inputs: ChannelKeyInput[], existing: StoredChannelKey[]): Promise<StoredChannelKey[] | string> {
+  const out: StoredChannelKey[] = [];
+  for (const [i, input] of inputs.entries()) {
+    if (typeof input === 'object' && 'id' in input) {
+      const kept = existing.find((k) => k.id === input.id);
+      if (!kept) return `keys.${i}.id: no stored key has id ${input.id}`;
+      out.push({ ...kept, enabled: input.enabled ?? kept.enabled });
+      continue;
+    }
+    const plain = typeof input === 'string' ? input : input.key;
+    const enabled = typeof input === 'string' ? true : input.enabled ?? true;
+    out.push({ id: randomToken(10), enc: await vault.encrypt(plain), hint: hintOf(plain), enabled });
+  }
+  return out;
+}
+
+export function channelRoutes(): Hono<AppEnv> {
+  const r = new Hono<AppEnv>();
+
+  r.get('/', async (c) => c.json({ data: (await c.get('platform').store.listChannels()).map(channelView) }));
+
+  r.get('/:id', async (c) => {
+    const id = parseId(c.req.param('id'));
+    const ch = id ? await c.get('platform').store.getChannel(id) : null;
+    return ch ? c.json(channelView(ch)) : adminError(c, 404, 'not_found', `No channel with id ${c.req.param('id')}.`);
+  });
+
+  r.post('/', async (c) => {
+    const p = c.get('platform');
+    const body = await readBody(c, ChannelCreate);
+    if (!body.ok) return body.response;
+    const v = body.value;
+    const keys = await mergeKeys(p.vault, v.keys, []);
+    if (typeof keys === 'string') return adminError(c, 400, 'invalid_request', keys);
+    try {
+      const ch = await p.store.createChannel({
+        name: v.name, type: v.type, baseUrl: v.baseUrl, keys, models: v.models ?? [], headers: v.headers ?? {},
+        modelFilter: v.modelFilter ?? null, enabled: v.enabled ?? true,
+      });
+      return c.json(channelView(ch), 201);
+    } catch (err) {
+      if (err instanceof StoreConflictError) return adminError(c, 409, 'conflict', `name: ${err.message}`);
+      throw err;
+    }
+  });
+
+  r.patch('/:id', async (c) => {
+    const p = c.get('platform');
+    const id = parseId(c.req.param('id'));
+    const existing = id ? await p.store.getChannel(id) : null;
+    if (!id || !existing) return adminError(c, 404, 'not_found', `No channel with id ${c.req.param('id')}.`);
+    const body = await readBody(c, ChannelUpdate);
+    if (!body.ok) return body.response;
+    const { keys: keyInputs, ...rest } = body.value;
+    let keys: StoredChannelKey[] | undefined;
+    if (keyInputs) {
+      const merged = await mergeKeys(p.vault, keyInputs, existing.keys);
+      if (typeof merged === 'string') return adminError(c, 400, 'invalid_request', merged);
+      keys = merged;
+    }
+    try {
+      const ch = await p.store.updateChannel(id, { ...rest, ...(keys && { keys }) });
+      return ch ? c.json(channelView(ch)) : adminError(c, 404, 'not_found', `No channel with id ${id}.`);
+    } catch (err) {
+      if (err instanceof StoreConflictError) return adminError(c, 409, 'conflict', `name: ${err.message}`);
+      throw err;
+    }
+  });
+
+  r.delete('/:id', async (c) => {
+    const id = parseId(c.req.param('id'));
+    const ok = id ? await c.get('platform').store.deleteChannel(id) : false;
+    return ok ? c.body(null, 204) : adminError(c, 404, 'not_found', `No channel with id ${c.req.param('id')}.`);
+  });
+
+  return r;
+}

@@ -1,0 +1,86 @@
+/** `/api/v1/groups`: CRUD of groups and their members, plus live member health. */
+import { Hono, type Context } from 'hono';
+import type { AppEnv } from '../app-env';
+import { StoreConflictError } from '../db/store';
+import type { NewGroupMember } from '../db/types';
+import type { Platform } from '../platform';
+import { adminError, parseId, readBody } from './http';
+import { GroupCreate, GroupUpdate, type GroupMemberInput } from './schemas';
+
+/** Fills member defaults and checks every channel exists; returns an error naming the field. */
+async function resolveMembers(p: Platform, inputs: GroupMemberInput[]): Promise<NewGroupMember[] | string> {
+  const channelIds = new Set((await p.store.listChannels()).map((ch) => ch.id));
+  const out: NewGroupMember[] = [];
+  for (const [i, m] of inputs.entries()) {
+    if (!channelIds.has(m.channelId)) return `members.${i}.channelId: no channel with id ${m.channelId}`;
+    out.push({ channelId: m.channelId, upstreamModel: m.upstreamModel, priority: m.priority ?? 0, weight: m.weight ?? 1, enabled: m.enabled ?? true });
+  }
+  return out;
+}
+
+export function groupRoutes(): Hono<AppEnv> {
+  const r = new Hono<AppEnv>();
+  const notFound = (c: Context<AppEnv>) => adminError(c, 404, 'not_found', `No group with id ${c.req.param('id')}.`);
+
+  r.get('/', async (c) => c.json({ data: await c.get('platform').store.listGroups() }));
+
+  r.get('/:id', async (c) => {
+    const id = parseId(c.req.param('id'));
+    const g = id ? await c.get('platform').store.getGroup(id) : null;
+    return g ? c.json(g) : notFound(c);
+  });
+
+  r.get('/:id/health', async (c) => {
+    const p = c.get('platform');
+    const id = parseId(c.req.param('id'));
+    const g = id ? await p.store.getGroup(id) : null;
+    if (!g) return notFound(c);
+    return c.json({ members: await p.groups.health(g.id) });
+  });
+
+  r.post('/', async (c) => {
+    const p = c.get('platform');
+    const body = await readBody(c, GroupCreate);
+    if (!body.ok) return body.response;
+    const v = body.value;
+    const members = await resolveMembers(p, v.members ?? []);
+    if (typeof members === 'string') return adminError(c, 400, 'invalid_request', members);
+    try {
+      const g = await p.store.createGroup({ name: v.name, mode: v.mode ?? 'round-robin', enabled: v.enabled ?? true, settings: v.settings ?? {}, members });
+      return c.json(g, 201);
+    } catch (err) {
+      if (err instanceof StoreConflictError) return adminError(c, 409, 'conflict', `name: ${err.message}`);
+      throw err;
+    }
+  });
+
+  r.patch('/:id', async (c) => {
+    const p = c.get('platform');
+    const id = parseId(c.req.param('id'));
+    if (!id || !(await p.store.getGroup(id))) return notFound(c);
+    const body = await readBody(c, GroupUpdate);
+    if (!body.ok) return body.response;
+    const { members: memberInputs, ...rest } = body.value;
+    let members: NewGroupMember[] | undefined;
+    if (memberInputs) {
+      const resolved = await resolveMembers(p, memberInputs);
+      if (typeof resolved === 'string') return adminError(c, 400, 'invalid_request', resolved);
+      members = resolved;
+    }
+    try {
+      const g = await p.store.updateGroup(id, { ...rest, ...(members && { members }) });
+      return g ? c.json(g) : notFound(c);
+    } catch (err) {
+      if (err instanceof StoreConflictError) return adminError(c, 409, 'conflict', `name: ${err.message}`);
+      throw err;
+    }
+  });
+
+  r.delete('/:id', async (c) => {
+    const id = parseId(c.req.param('id'));
+    const ok = id ? await c.get('platform').store.deleteGroup(id) : false;
+    return ok ? c.body(null, 204) : notFound(c);
+  });
+
+  return r;
+}

@@ -1,0 +1,19 @@
+/** Mounts the admin API under `/api/v1`. Everything but login/logout/session needs an admin session. */
+import { Hono } from 'hono';
+import type { AppEnv } from '../app-env';
+import { channelRoutes } from './channels';
+import { groupRoutes } from './groups';
+import { adminError } from './http';
+import { apiKeyRoutes } from './keys';
+import { requireAdmin, sessionRoutes } from './session';
+
+export function adminRoutes(): Hono<AppEnv> {
+  const r = new Hono<AppEnv>();
+  r.route('/auth', sessionRoutes());
+  r.use('*', requireAdmin);
+  r.route('/channels', channelRoutes());
+  r.route('/groups', groupRoutes());
+  r.route('/keys', apiKeyRoutes());
+  r.all('*', (c) => adminError(c, 404, 'not_found', `No admin endpoint ${c.req.method} ${new URL(c.req.url).pathname}.`));
+  return r;
+}

@@ -1,0 +1,132 @@
+/**
+ * Request bodies of the admin API (`/api/v1/*`). Exported for the dashboard, which validates its
+ * forms with the same schemas. Field names are camelCase; times are ms since epoch; money in USD.
+ */
+import * as z from 'zod';
+import { CHANNEL_TYPES, GROUP_MODES } from '../db/types';
+
+const name = z.string().trim().min(1, 'must not be empty').max(100);
+
+/** A name clients send as `model`: no whitespace, and none of `:` `?` `#` (they would break Gemini paths). */
+export const GroupName = z.string().trim().min(1, 'must not be empty').max(200)
+  .regex(/^[^\s:?#]+$/, 'must not contain spaces or any of : ? #');
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+const regex = z.string().max(500).refine((s) => {
+  try {
+    new RegExp(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a valid regular expression');
+
+/**
+ * A channel key in a create/update body: a plain string is a new key; `{ id }` keeps a stored key
+ * (optionally toggling `enabled`); `{ key }` adds a new one.
+ */
+export const ChannelKeyInput = z.union([
+  z.string().trim().min(1),
+  z.strictObject({ id: z.string().min(1), enabled: z.boolean().optional() }),
+  z.strictObject({ key: z.string().trim().min(1), enabled: z.boolean().optional() }),
+]);
+export type ChannelKeyInput = z.infer<typeof ChannelKeyInput>;
+
+const channelFields = {
+  name,
+  type: z.enum(CHANNEL_TYPES),
+  baseUrl: httpUrl,
+  keys: z.array(ChannelKeyInput).min(1, 'needs at least one key').max(200),
+  models: z.array(z.string().trim().min(1)).max(5000),
+  headers: z.record(z.string().min(1).regex(/^[A-Za-z0-9-]+$/, 'must be a header name'), z.string()),
+  modelFilter: regex.nullable(),
+  enabled: z.boolean(),
+};
+
+export const ChannelCreate = z.strictObject({
+  ...channelFields,
+  models: channelFields.models.optional(),
+  headers: channelFields.headers.optional(),
+  modelFilter: channelFields.modelFilter.optional(),
+  enabled: channelFields.enabled.optional(),
+});
+export type ChannelCreate = z.infer<typeof ChannelCreate>;
+
+export const ChannelUpdate = z.strictObject(channelFields).partial();
+export type ChannelUpdate = z.infer<typeof ChannelUpdate>;
+
+export const GroupMemberInput = z.strictObject({
+  channelId: z.int().positive(),
+  upstreamModel: z.string().trim().min(1),
+  priority: z.int().min(-1000).max(1000).optional(),
+  weight: z.int().min(1).max(1000).optional(),
+  enabled: z.boolean().optional(),
+});
+export type GroupMemberInput = z.infer<typeof GroupMemberInput>;
+
+const ms = (min: number, max: number) => z.int().min(min).max(max).optional();
+
+/** Routing settings of a group (all optional; defaults in routing/settings.ts). Durations in ms. */
+export const GroupSettingsInput = z.strictObject({
+  firstByteTimeoutMs: ms(1_000, 3_600_000),
+  idleTimeoutMs: ms(1_000, 3_600_000),
+  maxAttempts: z.int().min(1).max(20).optional(),
+  deadlineMs: ms(1_000, 7_200_000),
+  breakerThreshold: z.int().min(1).max(100).optional(),
+  breakerBaseMs: ms(100, 3_600_000),
+  breakerCapMs: ms(100, 86_400_000),
+  stickyTtlMs: ms(0, 86_400_000),
+});
+
+const groupFields = {
+  name: GroupName,
+  mode: z.enum(GROUP_MODES),
+  enabled: z.boolean(),
+  settings: GroupSettingsInput,
+  members: z.array(GroupMemberInput).max(200),
+};
+
+export const GroupCreate = z.strictObject({
+  ...groupFields,
+  mode: groupFields.mode.optional(),
+  enabled: groupFields.enabled.optional(),
+  settings: groupFields.settings.optional(),
+  members: groupFields.members.optional(),
+});
+export type GroupCreate = z.infer<typeof GroupCreate>;
+
+export const GroupUpdate = z.strictObject(groupFields).partial();
+export type GroupUpdate = z.infer<typeof GroupUpdate>;
+
+const apiKeyFields = {
+  name,
+  /** ms since epoch, or null for never. */
+  expiresAt: z.int().positive().nullable(),
+  /** Group names, or null for every group. */
+  allowedGroups: z.array(GroupName).max(500).nullable(),
+  budgetUsd: z.number().nonnegative().max(1e9).nullable(),
+  rpmLimit: z.int().positive().nullable(),
+  tpmLimit: z.int().positive().nullable(),
+  enabled: z.boolean(),
+};
+
+export const ApiKeyCreate = z.strictObject({
+  name,
+  expiresAt: apiKeyFields.expiresAt.optional(),
+  allowedGroups: apiKeyFields.allowedGroups.optional(),
+  budgetUsd: apiKeyFields.budgetUsd.optional(),
+  rpmLimit: apiKeyFields.rpmLimit.optional(),
+  tpmLimit: apiKeyFields.tpmLimit.optional(),
+  enabled: apiKeyFields.enabled.optional(),
+});
+export type ApiKeyCreate = z.infer<typeof ApiKeyCreate>;
+
+export const ApiKeyUpdate = z.strictObject(apiKeyFields).partial();
+export type ApiKeyUpdate = z.infer<typeof ApiKeyUpdate>;
+
+export const LoginBody = z.strictObject({ password: z.string().min(1).max(1000) });
+export const PasswordChangeBody = z.strictObject({
+  currentPassword: z.string().min(1).max(1000),
+  newPassword: z.string().min(12, 'must be at least 12 characters').max(1000),
+});

@@ -1,0 +1,135 @@
+/**
+ * Admin login, logout, session check and password change, plus the middleware guarding `/api/v1/*`.
+ *
+ * - The password is the ADMIN_PASSWORD secret until one is set from the dashboard (stored as PBKDF2).
+ *   With neither, login is refused: there is no default password.
+ * - A session is a random 43-character token in an HttpOnly, Secure, SameSite=Strict cookie;
+ *   only its SHA-256 is stored.
+ * - Failed logins are throttled per client address: 5 failures within 15 minutes lock it for 15 minutes.
+ */
+import { Hono, type MiddlewareHandler } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { AppEnv } from '../app-env';
+import { hashPassword, randomToken, sha256Hex, timingSafeEqual, verifyPassword } from '../lib/crypto';
+import type { Platform } from '../platform';
+import { adminError, readBody } from './http';
+import { LoginBody, PasswordChangeBody } from './schemas';
+
+export const SESSION_COOKIE = 'oe_session';
+const SESSION_TTL_MS = 7 * 24 * 3600_000;
+const THROTTLE_WINDOW_MS = 15 * 60_000;
+const THROTTLE_MAX_FAILURES = 5;
+const THROTTLE_LOCK_MS = 15 * 60_000;
+
+/** Client address for throttling: Cloudflare's header, else the first X-Forwarded-For hop. */
+function clientAddress(req: Request): string {
+  return req.headers.get('cf-connecting-ip')
+    ?? req.headers.get('x-forwarded-for')?.split(',')[0]?.trim()
+    ?? 'unknown';
+}
+
+/** Checks a password against the stored hash, else against the ADMIN_PASSWORD secret. */
+async function passwordMatches(p: Platform, password: string): Promise<boolean | 'unset'> {
+  const stored = await p.store.getAdminPasswordHash();
+  if (stored) return verifyPassword(password, stored);
+  if (!p.adminPassword) return 'unset';
+  // Hash both sides so the comparison time says nothing about the secret's length or content.
+  return timingSafeEqual(await sha256Hex(password), await sha256Hex(p.adminPassword));
+}
+
+async function startSession(c: Parameters<MiddlewareHandler<AppEnv>>[0], p: Platform): Promise<number> {
+  const token = randomToken(43);
+  const now = p.now();
+  const expiresAt = now + SESSION_TTL_MS;
+  await p.store.createSession(await sha256Hex(token), now, expiresAt);
+  setCookie(c, SESSION_COOKIE, token, {
+    httpOnly: true, secure: true, sameSite: 'Strict', path: '/', maxAge: Math.floor(SESSION_TTL_MS / 1000),
+  });
+  return expiresAt;
+}
+
+/** `/api/v1/auth/*` routes. */
+export function sessionRoutes(): Hono<AppEnv> {
+  const r = new Hono<AppEnv>();
+
+  r.post('/login', async (c) => {
+    const p = c.get('platform');
+    const body = await readBody(c, LoginBody);
+    if (!body.ok) return body.response;
+    const addr = clientAddress(c.req.raw);
+    const now = p.now();
+    const throttle = await p.store.getThrottle(addr);
+    if (throttle && throttle.lockedUntil > now) {
+      const wait = Math.ceil((throttle.lockedUntil - now) / 1000);
+      return adminError(c, 429, 'too_many_attempts', `Too many failed logins. Try again in ${wait} seconds.`, { 'retry-after': String(wait) });
+    }
+    const match = await passwordMatches(p, body.value.password);
+    if (match === 'unset') {
+      return adminError(c, 503, 'admin_password_unset', 'No admin password is configured. Set the ADMIN_PASSWORD secret.');
+    }
+    if (!match) {
+      const inWindow = throttle && now - throttle.windowStart < THROTTLE_WINDOW_MS;
+      const failures = (inWindow ? throttle.failures : 0) + 1;
+      const locked = failures >= THROTTLE_MAX_FAILURES;
+      await p.store.putThrottle({
+        key: addr, failures: locked ? 0 : failures,
+        windowStart: inWindow ? throttle.windowStart : now, lockedUntil: locked ? now + THROTTLE_LOCK_MS : 0,
+      });
+      p.logger.warn('admin login failed', { failures });
+      return adminError(c, 401, 'invalid_password', 'Wrong password.');
+    }
+    if (throttle) await p.store.clearThrottle(addr);
+    const expiresAt = await startSession(c, p);
+    return c.json({ authenticated: true, expiresAt });
+  });
+
+  r.post('/logout', async (c) => {
+    const p = c.get('platform');
+    const token = getCookie(c, SESSION_COOKIE);
+    if (token) await p.store.deleteSession(await sha256Hex(token));
+    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: true });
+    return c.json({ authenticated: false });
+  });
+
+  r.get('/session', async (c) => {
+    const expiresAt = await sessionExpiry(c.get('platform'), getCookie(c, SESSION_COOKIE));
+    if (expiresAt === null) return adminError(c, 401, 'unauthorized', 'Not logged in.');
+    return c.json({ authenticated: true, expiresAt });
+  });
+
+  r.put('/password', async (c) => {
+    const p = c.get('platform');
+    if ((await sessionExpiry(p, getCookie(c, SESSION_COOKIE))) === null) return adminError(c, 401, 'unauthorized', 'Not logged in.');
+    const body = await readBody(c, PasswordChangeBody);
+    if (!body.ok) return body.response;
+    if ((await passwordMatches(p, body.value.currentPassword)) !== true) {
+      return adminError(c, 400, 'invalid_password', 'currentPassword: wrong password.');
+    }
+    await p.store.setAdminPasswordHash(await hashPassword(body.value.newPassword), p.now());
+    await p.store.deleteAllSessions(); // every other browser must log in again with the new password
+    const expiresAt = await startSession(c, p);
+    return c.json({ authenticated: true, expiresAt });
+  });
+
+  return r;
+}
+
+/** Expiry (ms) of the session a cookie names, or null when absent, unknown or expired. */
+async function sessionExpiry(p: Platform, token: string | undefined): Promise<number | null> {
+  if (!token) return null;
+  const hash = await sha256Hex(token);
+  const expiresAt = await p.store.findSession(hash);
+  if (expiresAt === null) return null;
+  if (expiresAt <= p.now()) {
+    await p.store.deleteSession(hash);
+    return null;
+  }
+  return expiresAt;
+}
+
+/** Rejects requests without a live admin session with 401. */
+export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const expiresAt = await sessionExpiry(c.get('platform'), getCookie(c, SESSION_COOKIE));
+  if (expiresAt === null) return adminError(c, 401, 'unauthorized', 'Log in first: POST /api/v1/auth/login.');
+  await next();
+};

@@ -1,0 +1,304 @@
+/**
+ * Store over the SQLite schema, shared by D1 (edge) and better-sqlite3 (Node).
+ * The only dialect difference is how several writes become atomic: D1 has `batch`, better-sqlite3
+ * has transactions; the caller passes the right `atomic` function.
+ */
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import * as t from './schema.sqlite';
+import { StoreConflictError, type Store } from './store';
+import type {
+  ApiKey, ApiKeyPatch, Channel, ChannelPatch, ChannelType, Group, GroupMember, GroupMode, GroupPatch,
+  NewApiKey, NewChannel, NewGroup, NewGroupMember, Route, ThrottleRow,
+} from './types';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type SqliteDb = BaseSQLiteDatabase<'async' | 'sync', any, typeof t>;
+/** Runs already-built drizzle queries as one atomic unit. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AtomicRunner = (queries: any[]) => Promise<void>;
+
+type ChannelRow = typeof t.channels.$inferSelect;
+type GroupRow = typeof t.groups.$inferSelect;
+type MemberRow = typeof t.groupMembers.$inferSelect;
+type ApiKeyRow = typeof t.apiKeys.$inferSelect;
+
+function parseJson<T>(text: string | null, fallback: T): T {
+  if (text == null) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+function toChannel(r: ChannelRow): Channel {
+  return {
+    id: r.id, name: r.name, type: r.type as ChannelType, baseUrl: r.baseUrl,
+    keys: parseJson(r.keys, []), models: parseJson(r.models, []), headers: parseJson(r.headers, {}),
+    modelFilter: r.modelFilter, enabled: r.enabled, createdAt: r.createdAt, updatedAt: r.updatedAt,
+  };
+}
+
+function toMember(r: MemberRow): GroupMember {
+  return {
+    id: r.id, groupId: r.groupId, channelId: r.channelId, upstreamModel: r.upstreamModel,
+    priority: r.priority, weight: r.weight, enabled: r.enabled,
+  };
+}
+
+function toGroup(r: GroupRow, members: MemberRow[]): Group {
+  return {
+    id: r.id, name: r.name, mode: r.mode as GroupMode, settings: parseJson(r.settings, {}), enabled: r.enabled,
+    members: members.map(toMember), createdAt: r.createdAt, updatedAt: r.updatedAt,
+  };
+}
+
+function toApiKey(r: ApiKeyRow): ApiKey {
+  return {
+    id: r.id, name: r.name, keyHash: r.keyHash, keyPrefix: r.keyPrefix, expiresAt: r.expiresAt,
+    allowedGroups: parseJson<string[] | null>(r.allowedGroups, null), budgetNanoUsd: r.budgetNanoUsd,
+    rpmLimit: r.rpmLimit, tpmLimit: r.tpmLimit, enabled: r.enabled, createdAt: r.createdAt, lastUsedAt: r.lastUsedAt,
+  };
+}
+
+function channelColumns(c: ChannelPatch) {
+  return {
+    ...(c.name !== undefined && { name: c.name }),
+    ...(c.type !== undefined && { type: c.type }),
+    ...(c.baseUrl !== undefined && { baseUrl: c.baseUrl }),
+    ...(c.keys !== undefined && { keys: JSON.stringify(c.keys) }),
+    ...(c.models !== undefined && { models: JSON.stringify(c.models) }),
+    ...(c.headers !== undefined && { headers: JSON.stringify(c.headers) }),
+    ...(c.modelFilter !== undefined && { modelFilter: c.modelFilter }),
+    ...(c.enabled !== undefined && { enabled: c.enabled }),
+  };
+}
+
+function apiKeyColumns(k: ApiKeyPatch) {
+  return {
+    ...(k.name !== undefined && { name: k.name }),
+    ...(k.expiresAt !== undefined && { expiresAt: k.expiresAt }),
+    ...(k.allowedGroups !== undefined && { allowedGroups: k.allowedGroups === null ? null : JSON.stringify(k.allowedGroups) }),
+    ...(k.budgetNanoUsd !== undefined && { budgetNanoUsd: k.budgetNanoUsd }),
+    ...(k.rpmLimit !== undefined && { rpmLimit: k.rpmLimit }),
+    ...(k.tpmLimit !== undefined && { tpmLimit: k.tpmLimit }),
+    ...(k.enabled !== undefined && { enabled: k.enabled }),
+  };
+}
+
+/** Maps a driver's unique-constraint failure to StoreConflictError; rethrows anything else. */
+function rethrowConflict(err: unknown, what: string): never {
+  const text = String((err as { cause?: unknown })?.cause ?? '') + String(err);
+  if (/UNIQUE constraint failed/i.test(text)) throw new StoreConflictError(`${what} already exists`);
+  throw err;
+}
+
+export class SqliteStore implements Store {
+  constructor(private db: SqliteDb, private atomic: AtomicRunner, private now: () => number = Date.now) {}
+
+  async listChannels(): Promise<Channel[]> {
+    const rows = await this.db.select().from(t.channels).orderBy(asc(t.channels.id));
+    return rows.map(toChannel);
+  }
+
+  async getChannel(id: number): Promise<Channel | null> {
+    const rows = await this.db.select().from(t.channels).where(eq(t.channels.id, id));
+    return rows[0] ? toChannel(rows[0]) : null;
+  }
+
+  async createChannel(input: NewChannel): Promise<Channel> {
+    const at = this.now();
+    try {
+      const rows = await this.db.insert(t.channels)
+        .values({ ...channelColumns(input), name: input.name, type: input.type, baseUrl: input.baseUrl, createdAt: at, updatedAt: at })
+        .returning();
+      return toChannel(rows[0]!);
+    } catch (err) {
+      rethrowConflict(err, `channel "${input.name}"`);
+    }
+  }
+
+  async updateChannel(id: number, patch: ChannelPatch): Promise<Channel | null> {
+    try {
+      const rows = await this.db.update(t.channels)
+        .set({ ...channelColumns(patch), updatedAt: this.now() })
+        .where(eq(t.channels.id, id)).returning();
+      return rows[0] ? toChannel(rows[0]) : null;
+    } catch (err) {
+      rethrowConflict(err, `channel "${patch.name}"`);
+    }
+  }
+
+  async deleteChannel(id: number): Promise<boolean> {
+    const rows = await this.db.delete(t.channels).where(eq(t.channels.id, id)).returning({ id: t.channels.id });
+    return rows.length > 0;
+  }
+
+  private async membersOf(groupIds: number[]): Promise<MemberRow[]> {
+    if (groupIds.length === 0) return [];
+    return this.db.select().from(t.groupMembers)
+      .where(inArray(t.groupMembers.groupId, groupIds)).orderBy(asc(t.groupMembers.id));
+  }
+
+  async listGroups(): Promise<Group[]> {
+    const rows = await this.db.select().from(t.groups).orderBy(asc(t.groups.id));
+    const members = await this.membersOf(rows.map((r) => r.id));
+    return rows.map((r) => toGroup(r, members.filter((m) => m.groupId === r.id)));
+  }
+
+  async getGroup(id: number): Promise<Group | null> {
+    const rows = await this.db.select().from(t.groups).where(eq(t.groups.id, id));
+    if (!rows[0]) return null;
+    return toGroup(rows[0], await this.membersOf([id]));
+  }
+
+  private insertMembers(groupId: number, members: NewGroupMember[]) {
+    return this.db.insert(t.groupMembers).values(members.map((m) => ({ ...m, groupId })));
+  }
+
+  async createGroup(input: NewGroup): Promise<Group> {
+    const at = this.now();
+    let row: GroupRow;
+    try {
+      const rows = await this.db.insert(t.groups).values({
+        name: input.name, mode: input.mode, settings: JSON.stringify(input.settings ?? {}),
+        enabled: input.enabled, createdAt: at, updatedAt: at,
+      }).returning();
+      row = rows[0]!;
+    } catch (err) {
+      rethrowConflict(err, `group "${input.name}"`);
+    }
+    if (input.members.length > 0) {
+      try {
+        await this.insertMembers(row.id, input.members);
+      } catch (err) {
+        // Keep "create" all-or-nothing: a group without the members the caller asked for is not what they made.
+        await this.db.delete(t.groups).where(eq(t.groups.id, row.id));
+        throw err;
+      }
+    }
+    return (await this.getGroup(row.id))!;
+  }
+
+  async updateGroup(id: number, patch: GroupPatch): Promise<Group | null> {
+    const existing = await this.getGroup(id);
+    if (!existing) return null;
+    const update = this.db.update(t.groups).set({
+      ...(patch.name !== undefined && { name: patch.name }),
+      ...(patch.mode !== undefined && { mode: patch.mode }),
+      ...(patch.settings !== undefined && { settings: JSON.stringify(patch.settings) }),
+      ...(patch.enabled !== undefined && { enabled: patch.enabled }),
+      updatedAt: this.now(),
+    }).where(eq(t.groups.id, id));
+    const queries: unknown[] = [update];
+    if (patch.members !== undefined) {
+      queries.push(this.db.delete(t.groupMembers).where(eq(t.groupMembers.groupId, id)));
+      if (patch.members.length > 0) queries.push(this.insertMembers(id, patch.members));
+    }
+    try {
+      await this.atomic(queries);
+    } catch (err) {
+      rethrowConflict(err, `group "${patch.name}"`);
+    }
+    return this.getGroup(id);
+  }
+
+  async deleteGroup(id: number): Promise<boolean> {
+    const rows = await this.db.delete(t.groups).where(eq(t.groups.id, id)).returning({ id: t.groups.id });
+    return rows.length > 0;
+  }
+
+  async findRoute(name: string): Promise<Route | null> {
+    const rows = await this.db.select().from(t.groups).where(eq(t.groups.name, name));
+    if (!rows[0]) return null;
+    const members = await this.membersOf([rows[0].id]);
+    const group = toGroup(rows[0], members);
+    const channelIds = [...new Set(members.map((m) => m.channelId))];
+    const channelRows = channelIds.length
+      ? await this.db.select().from(t.channels).where(inArray(t.channels.id, channelIds))
+      : [];
+    return { group, channels: new Map(channelRows.map((r) => [r.id, toChannel(r)])) };
+  }
+
+  async listApiKeys(): Promise<ApiKey[]> {
+    const rows = await this.db.select().from(t.apiKeys).orderBy(asc(t.apiKeys.id));
+    return rows.map(toApiKey);
+  }
+
+  async getApiKey(id: number): Promise<ApiKey | null> {
+    const rows = await this.db.select().from(t.apiKeys).where(eq(t.apiKeys.id, id));
+    return rows[0] ? toApiKey(rows[0]) : null;
+  }
+
+  async createApiKey(input: NewApiKey): Promise<ApiKey> {
+    const rows = await this.db.insert(t.apiKeys).values({
+      ...apiKeyColumns(input), name: input.name, keyHash: input.keyHash, keyPrefix: input.keyPrefix, createdAt: this.now(),
+    }).returning();
+    return toApiKey(rows[0]!);
+  }
+
+  async updateApiKey(id: number, patch: ApiKeyPatch): Promise<ApiKey | null> {
+    const cols = apiKeyColumns(patch);
+    if (Object.keys(cols).length === 0) return this.getApiKey(id);
+    const rows = await this.db.update(t.apiKeys).set(cols).where(eq(t.apiKeys.id, id)).returning();
+    return rows[0] ? toApiKey(rows[0]) : null;
+  }
+
+  async deleteApiKey(id: number): Promise<boolean> {
+    const rows = await this.db.delete(t.apiKeys).where(eq(t.apiKeys.id, id)).returning({ id: t.apiKeys.id });
+    return rows.length > 0;
+  }
+
+  async findApiKeyByHash(keyHash: string): Promise<ApiKey | null> {
+    const rows = await this.db.select().from(t.apiKeys).where(eq(t.apiKeys.keyHash, keyHash));
+    return rows[0] ? toApiKey(rows[0]) : null;
+  }
+
+  async touchApiKey(id: number, at: number): Promise<void> {
+    await this.db.update(t.apiKeys).set({ lastUsedAt: at }).where(eq(t.apiKeys.id, id));
+  }
+
+  async getAdminPasswordHash(): Promise<string | null> {
+    const rows = await this.db.select().from(t.admin).where(eq(t.admin.id, 1));
+    return rows[0]?.passwordHash ?? null;
+  }
+
+  async setAdminPasswordHash(hash: string, at: number): Promise<void> {
+    await this.db.insert(t.admin).values({ id: 1, passwordHash: hash, updatedAt: at })
+      .onConflictDoUpdate({ target: t.admin.id, set: { passwordHash: hash, updatedAt: at } });
+  }
+
+  async createSession(tokenHash: string, createdAt: number, expiresAt: number): Promise<void> {
+    await this.db.insert(t.adminSessions).values({ tokenHash, createdAt, expiresAt });
+  }
+
+  async findSession(tokenHash: string): Promise<number | null> {
+    const rows = await this.db.select().from(t.adminSessions).where(eq(t.adminSessions.tokenHash, tokenHash));
+    return rows[0]?.expiresAt ?? null;
+  }
+
+  async deleteSession(tokenHash: string): Promise<void> {
+    await this.db.delete(t.adminSessions).where(eq(t.adminSessions.tokenHash, tokenHash));
+  }
+
+  async deleteAllSessions(): Promise<void> {
+    await this.db.delete(t.adminSessions);
+  }
+
+  async getThrottle(key: string): Promise<ThrottleRow | null> {
+    const rows = await this.db.select().from(t.authThrottle).where(eq(t.authThrottle.key, key));
+    return rows[0] ?? null;
+  }
+
+  async putThrottle(row: ThrottleRow): Promise<void> {
+    await this.db.insert(t.authThrottle).values(row).onConflictDoUpdate({
+      target: t.authThrottle.key,
+      set: { failures: row.failures, windowStart: row.windowStart, lockedUntil: row.lockedUntil },
+    });
+  }
+
+  async clearThrottle(key: string): Promise<void> {
+    await this.db.delete(t.authThrottle).where(and(eq(t.authThrottle.key, key)));
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The data-access seam. The edge implements it over D1, Node over better-sqlite3, MySQL or
+ * PostgreSQL. Methods return domain records (db/types.ts); `null`/`false` mean "no such row".
+ */
+import type {
+  ApiKey, ApiKeyPatch, Channel, ChannelPatch, Group, GroupPatch, NewApiKey, NewChannel, NewGroup, Route, ThrottleRow,
+} from './types';
+
+/** Thrown when a write breaks a uniqueness rule (e.g. two channels with one name). */
+export class StoreConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreConflictError';
+  }
+}
+
+export interface Store {
+  listChannels(): Promise<Channel[]>;
+  getChannel(id: number): Promise<Channel | null>;
+  /** @throws StoreConflictError on a duplicate name. */
+  createChannel(input: NewChannel): Promise<Channel>;
+  /** @throws StoreConflictError on a duplicate name. */
+  updateChannel(id: number, patch: ChannelPatch): Promise<Channel | null>;
+  /** Deletes the channel and (by cascade) the group members that point at it. */
+  deleteChannel(id: number): Promise<boolean>;
+
+  listGroups(): Promise<Group[]>;
+  getGroup(id: number): Promise<Group | null>;
+  /** @throws StoreConflictError on a duplicate name. */
+  createGroup(input: NewGroup): Promise<Group>;
+  /** Replaces the member list when `patch.members` is given. @throws StoreConflictError on a duplicate name. */
+  updateGroup(id: number, patch: GroupPatch): Promise<Group | null>;
+  deleteGroup(id: number): Promise<boolean>;
+  /** The group named `name` with its members' channels, or null when no such group exists. */
+  findRoute(name: string): Promise<Route | null>;
+
+  listApiKeys(): Promise<ApiKey[]>;
+  getApiKey(id: number): Promise<ApiKey | null>;
+  createApiKey(input: NewApiKey): Promise<ApiKey>;
+  updateApiKey(id: number, patch: ApiKeyPatch): Promise<ApiKey | null>;
+  deleteApiKey(id: number): Promise<boolean>;
+  /** Lookup by SHA-256 hex of the secret. */
+  findApiKeyByHash(keyHash: string): Promise<ApiKey | null>;
+  touchApiKey(id: number, at: number): Promise<void>;
+
+  getAdminPasswordHash(): Promise<string | null>;
+  setAdminPasswordHash(hash: string, at: number): Promise<void>;
+  createSession(tokenHash: string, createdAt: number, expiresAt: number): Promise<void>;
+  /** The session's expiry (ms) or null when unknown. */
+  findSession(tokenHash: string): Promise<number | null>;
+  deleteSession(tokenHash: string): Promise<void>;
+  /** Removes every session (after a password change). */
+  deleteAllSessions(): Promise<void>;
+  getThrottle(key: string): Promise<ThrottleRow | null>;
+  putThrottle(row: ThrottleRow): Promise<void>;
+  clearThrottle(key: string): Promise<void>;
+}

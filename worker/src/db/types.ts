@@ -1,0 +1,109 @@
+/**
+ * Domain records as the app sees them (JSON columns parsed, booleans as booleans).
+ * Times are ms since the Unix epoch; money is integer nano-USD.
+ */
+
+/** Wire protocol an upstream channel speaks. */
+export const CHANNEL_TYPES = ['openai-chat', 'openai-responses', 'anthropic', 'gemini'] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+
+/** Balancing modes of a group. */
+export const GROUP_MODES = ['round-robin', 'random', 'failover', 'weighted'] as const;
+export type GroupMode = (typeof GROUP_MODES)[number];
+
+/** One upstream key of a channel, as stored: `enc` is KeyVault ciphertext, `hint` its last 4 characters. */
+export interface StoredChannelKey {
+  id: string;
+  enc: string;
+  hint: string;
+  enabled: boolean;
+}
+
+export interface Channel {
+  id: number;
+  name: string;
+  type: ChannelType;
+  /** Base URL without the endpoint path, e.g. `https://api.openai.com/v1`. */
+  baseUrl: string;
+  keys: StoredChannelKey[];
+  models: string[];
+  headers: Record<string, string>;
+  modelFilter: string | null;
+  enabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface GroupMember {
+  id: number;
+  groupId: number;
+  channelId: number;
+  upstreamModel: string;
+  priority: number;
+  weight: number;
+  enabled: boolean;
+}
+
+/**
+ * Per-group routing settings; every field optional, defaults in routing/settings.ts.
+ * Durations in ms.
+ */
+export interface GroupSettings {
+  firstByteTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  maxAttempts?: number;
+  deadlineMs?: number;
+  breakerThreshold?: number;
+  breakerBaseMs?: number;
+  breakerCapMs?: number;
+  stickyTtlMs?: number;
+}
+
+export interface Group {
+  id: number;
+  name: string;
+  mode: GroupMode;
+  settings: GroupSettings;
+  enabled: boolean;
+  members: GroupMember[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ApiKey {
+  id: number;
+  name: string;
+  keyHash: string;
+  keyPrefix: string;
+  expiresAt: number | null;
+  /** Group names this key may use; null = every group. */
+  allowedGroups: string[] | null;
+  budgetNanoUsd: number | null;
+  rpmLimit: number | null;
+  tpmLimit: number | null;
+  enabled: boolean;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+export type NewChannel = Omit<Channel, 'id' | 'createdAt' | 'updatedAt'>;
+export type ChannelPatch = Partial<NewChannel>;
+export type NewGroupMember = Omit<GroupMember, 'id' | 'groupId'>;
+export type NewGroup = Omit<Group, 'id' | 'createdAt' | 'updatedAt' | 'members'> & { members: NewGroupMember[] };
+export type GroupPatch = Partial<NewGroup>;
+export type NewApiKey = Omit<ApiKey, 'id' | 'createdAt' | 'lastUsedAt'>;
+export type ApiKeyPatch = Partial<Omit<NewApiKey, 'keyHash' | 'keyPrefix'>>;
+
+/** Everything the relay needs to route one request to a group. */
+export interface Route {
+  group: Group;
+  /** Channels referenced by the group's members, by id. */
+  channels: Map<number, Channel>;
+}
+
+export interface ThrottleRow {
+  key: string;
+  failures: number;
+  windowStart: number;
+  lockedUntil: number;
+}

@@ -1,0 +1,47 @@
+/** The edge Platform: D1 store, Durable Object group states, secrets from the Worker's env. */
+import { drizzle } from 'drizzle-orm/d1';
+import { ConfigError } from '../app';
+import * as schema from '../db/schema.sqlite';
+import { SqliteStore } from '../db/sqlite-store';
+import { KeyVault } from '../lib/crypto';
+import { consoleLogger, type GroupStates, type Platform } from '../platform';
+
+const vaults = new Map<string, KeyVault>();
+
+function vaultFor(secret: string | undefined): KeyVault {
+  if (!secret || secret.length < 16) {
+    throw new ConfigError('The ENCRYPTION_KEY secret is not set (at least 16 characters). Set it with `wrangler secret put ENCRYPTION_KEY`.');
+  }
+  let v = vaults.get(secret);
+  if (!v) {
+    v = new KeyVault(secret);
+    vaults.set(secret, v);
+  }
+  return v;
+}
+
+function groupStates(ns: Env['GROUPS']): GroupStates {
+  const stub = (groupId: number) => ns.get(ns.idFromName(`group:${groupId}`));
+  return {
+    plan: (groupId, input) => stub(groupId).plan(input),
+    report: (groupId, outcomes) => stub(groupId).report(outcomes),
+    health: (groupId) => stub(groupId).health(),
+  };
+}
+
+/** Builds the Platform for one request. @throws ConfigError when ENCRYPTION_KEY is missing. */
+export function edgePlatform(env: Env, ctx: ExecutionContext): Platform {
+  const db = drizzle(env.DB, { schema });
+  return {
+    store: new SqliteStore(db, async (queries) => {
+      // D1 runs a batch as one transaction.
+      await db.batch(queries as [never, ...never[]]);
+    }),
+    groups: groupStates(env.GROUPS),
+    vault: vaultFor(env.ENCRYPTION_KEY),
+    adminPassword: env.ADMIN_PASSWORD || undefined,
+    now: Date.now,
+    logger: consoleLogger,
+    defer: (promise) => ctx.waitUntil(promise.catch((err) => consoleLogger.error('background task failed', { error: String(err) }))),
+  };
+}

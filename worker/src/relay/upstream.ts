@@ -1,0 +1,78 @@
+/**
+ * One HTTP call to an upstream channel, with a first-byte timeout and cancellation when the
+ * client goes away or the request deadline passes. The response body is not read here: it streams.
+ */
+
+export interface UpstreamCall {
+  url: string;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  /** Abandon the attempt when no response headers arrive within this many ms. */
+  firstByteTimeoutMs: number;
+  /** Aborted when the client disconnects or the request deadline passes; also cancels a body in flight. */
+  signal: AbortSignal;
+}
+
+export type UpstreamResult =
+  | { kind: 'response'; response: Response }
+  | { kind: 'network'; error: string; timedOut: boolean };
+
+/**
+ * Sends the call. Never throws: network failures and timeouts come back as `{ kind: 'network' }`.
+ * The first-byte timer stops once headers arrive, so a long stream is not cut by it.
+ */
+export async function callUpstream(call: UpstreamCall): Promise<UpstreamResult> {
+  const attempt = new AbortController();
+  const onOuterAbort = () => attempt.abort(call.signal.reason);
+  if (call.signal.aborted) attempt.abort(call.signal.reason);
+  else call.signal.addEventListener('abort', onOuterAbort, { once: true });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    attempt.abort(new Error('first-byte timeout'));
+  }, call.firstByteTimeoutMs);
+  try {
+    const response = await fetch(call.url, { method: call.method, headers: call.headers, body: call.body, signal: attempt.signal });
+    return { kind: 'response', response };
+  } catch (err) {
+    call.signal.removeEventListener('abort', onOuterAbort);
+    const error = timedOut ? `no response within ${call.firstByteTimeoutMs} ms` : describeError(err);
+    return { kind: 'network', error, timedOut };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}
+
+/** Reads at most `limit` bytes of an error body as text (error bodies are small; a hostile one is cut). */
+export async function readErrorBody(res: Response, limit = 64 * 1024): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } catch {
+    // A reset mid-body still leaves what arrived.
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  const all = new Uint8Array(Math.min(size, limit));
+  let off = 0;
+  for (const c of chunks) {
+    const take = Math.min(c.byteLength, all.length - off);
+    all.set(c.subarray(0, take), off);
+    off += take;
+  }
+  return new TextDecoder().decode(all);
+}

@@ -1,0 +1,9 @@
+/** Secrets of the Worker (`wrangler secret put`, or `.dev.vars` locally); not in wrangler.toml. */
+declare namespace Cloudflare {
+  interface Env {
+    /** Admin login password until one is set from the dashboard. No default. */
+    ADMIN_PASSWORD?: string;
+    /** Encrypts channel keys at rest (AES-GCM, key derived with HKDF). At least 16 characters. */
+    ENCRYPTION_KEY?: string;
+  }
+}
