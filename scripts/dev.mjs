@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// `npm start`: runs the gateway and its dashboard locally on miniflare (wrangler dev).
+//
+// 1. Creates `.dev.vars` with a random ADMIN_PASSWORD and ENCRYPTION_KEY on first start, and prints
+//    the password once (there is no default password). Another file can be named with --dev-vars.
+// 2. Builds the dashboard if it has not been built.
+// 3. Applies the D1 migrations to the local database.
+// 4. Starts `wrangler dev` at http://localhost:8787 (cron triggers testable at /__scheduled).
+//
+// Options: --port N (8787), --ip ADDR (localhost), --persist-to DIR (.wrangler/state), --dev-vars FILE (.dev.vars).
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values: opts } = parseArgs({
+  options: {
+    port: { type: 'string', default: '8787' },
+    ip: { type: 'string', default: 'localhost' },
+    'persist-to': { type: 'string', default: join(root, '.wrangler', 'state') },
+    'dev-vars': { type: 'string', default: join(root, '.dev.vars') },
+  },
+});
+const wrangler = join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+// Local runs never report telemetry (and this machine may have no route to it anyway).
+const childEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
+
+function ensureDevVars(file) {
+  if (existsSync(file)) {
+    const text = readFileSync(file, 'utf8');
+    for (const name of ['ADMIN_PASSWORD', 'ENCRYPTION_KEY']) {
+      if (!new RegExp(`^${name}=.+`, 'm').test(text)) {
+        console.error(`${file} has no ${name}. Add a line ${name}=... or delete the file to have one made.`);
+        process.exit(1);
+      }
+    }
+    return;
+  }
+  const password = randomBytes(12).toString('base64url');
+  const encryptionKey = randomBytes(32).toString('base64url');
+  writeFileSync(file, `# Local secrets for wrangler dev. Never commit this file.\nADMIN_PASSWORD=${password}\nENCRYPTION_KEY=${encryptionKey}\n`, { mode: 0o600 });
+  console.log('\n  First start: created %s with a random admin password.', file);
+  console.log('  Admin password: %s', password);
+  console.log('  (shown once; it stays in %s)\n', file);
+}
+
+function run(args) {
+  const r = spawnSync(process.execPath, [wrangler, ...args], { cwd: root, stdio: 'inherit', env: { ...childEnv, CI: 'true' } });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+ensureDevVars(resolve(opts['dev-vars']));
+if (!existsSync(join(root, 'dashboard', 'build', 'index.html'))) {
+  const r = spawnSync('npm', ['run', 'build', '--workspace', 'dashboard'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+run(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', opts['persist-to']]);
+
+const child = spawn(process.execPath, [
+  wrangler, 'dev', '--port', opts.port, '--ip', opts.ip, '--persist-to', opts['persist-to'],
+  '--env-file', resolve(opts['dev-vars']), '--test-scheduled', '--show-interactive-dev-session=false',
+], { cwd: root, stdio: 'inherit', env: childEnv });
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
