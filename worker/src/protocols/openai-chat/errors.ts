@@ -9,6 +9,7 @@ const TYPE_BY_KIND: Record<ErrorKind, string> = {
   permission: 'invalid_request_error',
   not_found: 'invalid_request_error',
   invalid_request: 'invalid_request_error',
+  request_too_large: 'invalid_request_error',
   rate_limit: 'rate_limit_error',
   overloaded: 'server_error',
   timeout: 'server_error',
