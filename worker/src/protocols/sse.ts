@@ -16,62 +16,61 @@ export interface SseEvent {
 /** Incremental SSE parser. Feed bytes with `push`, call `end` once at the end of the body. */
 export class SseReader {
   private decoder = new TextDecoder('utf-8');
-  private buffer = '';
-  /** Where the next line-end search starts (everything before it has no line end). */
-  private scanFrom = 0;
+  /** Pieces of the current, unterminated line: joined once when its end arrives (linear in its length). */
+  private partial: string[] = [];
   /** A `\r` ended the previous chunk: a `\n` opening the next chunk belongs to it. */
   private pendingCr = false;
   private eventName: string | undefined;
   private data: string[] = [];
+  /** The last event id; per the spec it carries over to later events until changed. */
   private id: string | undefined;
   private sawField = false;
 
   /** Parses a chunk of bytes (or already-decoded text) and returns the events it completed. */
   push(chunk: Uint8Array | string): SseEvent[] {
-    let text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
-    if (this.pendingCr) {
-      this.pendingCr = false;
-      if (text.startsWith('\n')) text = text.slice(1);
-    }
-    this.buffer += text;
-    return this.drain(false);
+    const text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
+    const out: SseEvent[] = [];
+    this.scan(text, out);
+    return out;
   }
 
   /** Flushes the decoder and dispatches a last event that lacked its blank line. */
   end(): SseEvent[] {
-    this.buffer += this.decoder.decode();
-    const out = this.drain(true);
-    if (this.buffer.length > 0) {
-      this.line(this.buffer, out);
-      this.buffer = '';
+    const out: SseEvent[] = [];
+    this.scan(this.decoder.decode(), out);
+    if (this.partial.length > 0) {
+      this.line(this.partial.join(''), out);
+      this.partial = [];
     }
+    this.pendingCr = false;
     this.dispatch(out);
     return out;
   }
 
-  private drain(final: boolean): SseEvent[] {
-    const out: SseEvent[] = [];
+  private scan(text: string, out: SseEvent[]): void {
+    if (text === '') return; // an empty read must not forget a pending CR
     let start = 0;
-    let i = this.scanFrom;
-    const buf = this.buffer;
-    while (i < buf.length) {
-      const c = buf.charCodeAt(i);
-      if (c === 10 /* \n */ || c === 13 /* \r */) {
-        this.line(buf.slice(start, i), out);
-        if (c === 13) {
-          if (i + 1 < buf.length) {
-            if (buf.charCodeAt(i + 1) === 10) i++;
-          } else if (!final) {
-            this.pendingCr = true;
-          }
-        }
-        start = i + 1;
-      }
-      i++;
+    if (this.pendingCr) {
+      this.pendingCr = false;
+      if (text.charCodeAt(0) === 10) start = 1;
     }
-    this.buffer = buf.slice(start);
-    this.scanFrom = this.buffer.length;
-    return out;
+    for (let i = start; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c !== 10 /* \n */ && c !== 13 /* \r */) continue;
+      const piece = text.slice(start, i);
+      const line = this.partial.length > 0 ? this.partial.join('') + piece : piece;
+      this.partial = [];
+      this.line(line, out);
+      if (c === 13) {
+        if (i + 1 < text.length) {
+          if (text.charCodeAt(i + 1) === 10) i++;
+        } else {
+          this.pendingCr = true;
+        }
+      }
+      start = i + 1;
+    }
+    if (start < text.length) this.partial.push(text.slice(start));
   }
 
   private line(line: string, out: SseEvent[]): void {

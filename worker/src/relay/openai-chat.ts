@@ -71,7 +71,8 @@ export async function handleChatCompletions(c: Context<AppEnv>): Promise<Respons
 
   if (result.kind === 'committed') return passThrough(result.response);
   // Only the status goes to the client: upstream error bodies can echo parts of the channel key.
+  // Without a status the reason is the gateway's own words (network error, timeout), safe to show.
   const detail = result.outcomes.length === 0 ? ' The group has no available member.'
-    : ` Last upstream answer: ${result.lastStatus ? `HTTP ${result.lastStatus}` : 'no response'}.`;
+    : ` Last upstream answer: ${result.lastStatus ? `HTTP ${result.lastStatus}` : `no response (${result.lastError})`}.`;
   return openAIErrorResponse(gatewayError(503, 'overloaded', 'no_available_channel', `No upstream channel could serve model \`${model}\`.${detail}`));
 }

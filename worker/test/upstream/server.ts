@@ -140,6 +140,11 @@ function validateBehavior(b: unknown, where: string): asserts b is Behavior {
   if (x.headers !== undefined && (typeof x.headers !== 'object' || x.headers === null)) {
     throw new Error(`${where}.headers: must be an object`);
   }
+  const answers = x.stream !== undefined || x.json !== undefined || x.body !== undefined || x.models !== undefined;
+  if (!answers && x.fault?.kind !== 'drop' && !(x.status !== undefined && x.status >= 400)) {
+    // An empty behaviour would answer 200 with an empty body: a trap, not a scenario.
+    throw new Error(`${where}: give a reply (stream, json, body or models), an error status, or a drop fault`);
+  }
   if (x.fault !== undefined) {
     if (!x.fault || !FAULTS.has(x.fault.kind)) throw new Error(`${where}.fault.kind: must be reset | stall | drop`);
     const after = (x.fault as { afterBytes?: unknown }).afterBytes;
