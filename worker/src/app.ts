@@ -7,7 +7,8 @@ import type { AppEnv } from './app-env';
 import { adminRoutes } from './admin/routes';
 import { gatewayError } from './protocols/canonical';
 import type { Platform } from './platform';
-import { openAIErrorResponse } from './relay/respond';
+import { protocolError } from './relay/generate';
+import { listingProtocol } from './relay/models';
 import { relayRoutes } from './relay/routes';
 
 /** A misconfiguration whose message is safe to show (it names a setting, never a secret's value). */
@@ -36,7 +37,7 @@ export function createApp(resolvePlatform: (c: Context<AppEnv>) => Platform): Ho
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
     if (isAdminPath(c)) return c.json({ error: { code: 'not_found', message: `No endpoint ${c.req.method} ${path}.` } }, 404);
-    return openAIErrorResponse(gatewayError(404, 'not_found', 'unknown_url', `Unknown request URL: ${c.req.method} ${path}.`));
+    return protocolError(listingProtocol(c.req.raw), gatewayError(404, 'not_found', 'unknown_url', `Unknown request URL: ${c.req.method} ${path}.`));
   });
 
   app.onError((err, c) => {
@@ -44,7 +45,7 @@ export function createApp(resolvePlatform: (c: Context<AppEnv>) => Platform): Ho
     const message = safe ? err.message : 'Internal error in the gateway.';
     if (!safe) console.error(JSON.stringify({ level: 'error', msg: 'unhandled error', error: String(err?.stack ?? err) }));
     if (isAdminPath(c)) return c.json({ error: { code: safe ? 'misconfigured' : 'internal', message } }, 500);
-    return openAIErrorResponse(gatewayError(500, 'internal', safe ? 'misconfigured' : 'internal_error', message));
+    return protocolError(listingProtocol(c.req.raw), gatewayError(500, 'internal', safe ? 'misconfigured' : 'internal_error', message));
   });
   return app;
 }

@@ -12,6 +12,8 @@ import { classifyStatus } from '../routing/faults';
 import { routableMembers } from '../routing/members';
 import { resolveGroupSettings } from '../routing/settings';
 import type { AttemptOutcome, Candidate } from '../routing/types';
+import type { StreamDecoder } from '../protocols/codec';
+import { primeStream, type PrimedStream } from './prime';
 import { callUpstream, readErrorBody } from './upstream';
 
 /** What the protocol-specific handler supplies for one candidate. */
@@ -28,7 +30,19 @@ export interface PreparedCall {
 export type PrepareCall = (target: { channel: Channel; member: GroupMember; apiKey: string }) => PreparedCall | string;
 
 export type DispatchResult =
-  | { kind: 'committed'; response: Response; channel: Channel; member: GroupMember; outcomes: AttemptOutcome[] }
+  | {
+    kind: 'committed';
+    response: Response;
+    /** Set for a streaming 2xx: the body read up to its first meaningful event (use it, not response.body). */
+    primed?: PrimedStream;
+    channel: Channel;
+    member: GroupMember;
+    outcomes: AttemptOutcome[];
+    /** ms since epoch when the committed attempt started. */
+    attemptStartedAt: number;
+    /** The group's idle limit between stream chunks, ms. */
+    idleTimeoutMs: number;
+  }
   | { kind: 'exhausted'; outcomes: AttemptOutcome[]; lastStatus: number; lastError: string | null };
 
 export interface DispatchInput {
@@ -37,6 +51,11 @@ export interface DispatchInput {
   /** Aborted when the client disconnects. */
   clientSignal: AbortSignal;
   prepare: PrepareCall;
+  /**
+   * For streaming requests: the decoder of the channel's protocol. A 2xx stream is then held until
+   * its first meaningful event, and an error event or an empty end before it falls through.
+   */
+  streamDecoder?: (channel: Channel) => StreamDecoder;
 }
 
 /** Runs the attempt loop. Never throws for upstream trouble; the outcomes say what happened. */
@@ -87,8 +106,17 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
       fail(res.status, summarise(await readErrorBody(res, 4096)));
       continue;
     }
+    let primed: PrimedStream | undefined;
+    if (cls === 'ok' && input.streamDecoder && res.body) {
+      const prime = await primeStream(res.body, input.streamDecoder(channel), settings.idleTimeoutMs, started, p.now);
+      if (prime.kind === 'fault') {
+        fail(0, `stream failed before any content: ${prime.error.message}`);
+        continue;
+      }
+      primed = prime.primed;
+    }
     outcomes.push(outcome(cand, cls, res.status, p.now() - started));
-    return { kind: 'committed', response: res, channel, member, outcomes };
+    return { kind: 'committed', response: res, primed, channel, member, outcomes, attemptStartedAt: started, idleTimeoutMs: settings.idleTimeoutMs };
   }
   return { kind: 'exhausted', outcomes, lastStatus, lastError };
 }

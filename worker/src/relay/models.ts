@@ -1,19 +1,44 @@
 /**
- * `GET /v1/models` in OpenAI shape (OpenAI API reference, "List models"): the groups the key may use.
+ * Model lists: the groups a client key may use, in the shape of the protocol the client speaks.
+ * `GET /v1/models` answers in OpenAI shape, in Anthropic shape when the request carries
+ * `anthropic-version`, in Gemini shape when the key comes as `x-goog-api-key` or `?key=`.
  */
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
+import { gatewayError, type ProtocolName } from '../protocols/canonical';
+import { codecFor } from '../protocols/index';
 import { authenticateClient, keyAllowsGroup } from './auth';
-import { openAIErrorResponse } from './respond';
+import { protocolError } from './generate';
 
-/** Lists enabled groups visible to the client key. `created` is in seconds, as OpenAI sends it. */
-export async function handleListModels(c: Context<AppEnv>): Promise<Response> {
+/** The protocol a model-list request speaks, from its headers. */
+export function listingProtocol(req: Request): ProtocolName {
+  if (req.headers.get('anthropic-version')) return 'anthropic';
+  if (req.headers.get('x-goog-api-key') || new URL(req.url).searchParams.has('key')) return 'gemini';
+  return 'openai-chat';
+}
+
+async function visibleModels(c: Context<AppEnv>, protocol: ProtocolName) {
   const p = c.get('platform');
   const auth = await authenticateClient(p, c.req.raw);
-  if ('error' in auth) return openAIErrorResponse(auth.error);
+  if ('error' in auth) return { error: protocolError(protocol, auth.error) };
   const groups = (await p.store.listGroups()).filter((g) => g.enabled && keyAllowsGroup(auth.key, g.name));
-  return c.json({
-    object: 'list',
-    data: groups.map((g) => ({ id: g.name, object: 'model', created: Math.floor(g.createdAt / 1000), owned_by: 'octopus-edge' })),
-  });
+  return { models: groups.map((g) => ({ id: g.name, created: g.createdAt })) };
+}
+
+/** Lists every visible group. */
+export async function handleListModels(c: Context<AppEnv>, protocol: ProtocolName = listingProtocol(c.req.raw)): Promise<Response> {
+  const v = await visibleModels(c, protocol);
+  if ('error' in v) return v.error!;
+  return c.json(codecFor(protocol).encodeModelList(v.models) as object);
+}
+
+/** One model by id (OpenAI "Retrieve model", Gemini "models.get"); 404 in the client's shape. */
+export async function handleGetModel(c: Context<AppEnv>, id: string, protocol: ProtocolName = listingProtocol(c.req.raw)): Promise<Response> {
+  const v = await visibleModels(c, protocol);
+  if ('error' in v) return v.error!;
+  const name = id.replace(/^models\//, '');
+  const m = v.models.find((x) => x.id === name);
+  if (!m) return protocolError(protocol, gatewayError(404, 'not_found', 'model_not_found', `The model \`${name}\` does not exist or you do not have access to it.`));
+  const list = codecFor(protocol).encodeModelList([m]) as { data?: unknown[]; models?: unknown[] };
+  return c.json((list.data ?? list.models ?? [])[0] as object);
 }

@@ -1,12 +1,47 @@
-/** Mounts the client-facing relay endpoints. */
-import { Hono } from 'hono';
+/**
+ * The client-facing endpoints of every protocol:
+ * OpenAI Chat `POST /v1/chat/completions`, OpenAI Responses `POST /v1/responses`, Anthropic
+ * `POST /v1/messages` (`?beta=true` too), Gemini `POST /{v1beta,v1}/models/{model}:generateContent`
+ * and `:streamGenerateContent` (with or without `alt=sse`), and the model lists.
+ */
+import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../app-env';
-import { handleListModels } from './models';
-import { handleChatCompletions } from './openai-chat';
+import { gatewayError } from '../protocols/canonical';
+import { handleGenerate, protocolError } from './generate';
+import { handleGetModel, handleListModels } from './models';
+
+/** `gemini-2.5-flash:streamGenerateContent` → model and method. */
+function splitGeminiAction(action: string): { model: string; method: string } | null {
+  const at = action.lastIndexOf(':');
+  if (at <= 0) return null;
+  return { model: decodeURIComponent(action.slice(0, at)), method: action.slice(at + 1) };
+}
+
+async function geminiAction(c: Context<AppEnv>): Promise<Response> {
+  const parsed = splitGeminiAction(c.req.param('action') ?? '');
+  if (parsed && (parsed.method === 'generateContent' || parsed.method === 'streamGenerateContent')) {
+    const stream = parsed.method === 'streamGenerateContent';
+    const alt = new URL(c.req.url).searchParams.get('alt');
+    return handleGenerate(c, {
+      protocol: 'gemini',
+      hints: { model: parsed.model, stream },
+      streamOptions: { geminiAlt: alt === 'sse' ? 'sse' : 'json-array' },
+    });
+  }
+  return protocolError('gemini', gatewayError(404, 'not_found', 'unknown_method', `Unknown Gemini method: ${c.req.param('action')}.`));
+}
 
 export function relayRoutes(): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
-  r.post('/v1/chat/completions', handleChatCompletions);
-  r.get('/v1/models', handleListModels);
+  r.post('/v1/chat/completions', (c) => handleGenerate(c, { protocol: 'openai-chat' }));
+  r.post('/v1/responses', (c) => handleGenerate(c, { protocol: 'openai-responses' }));
+  r.post('/v1/messages', (c) => handleGenerate(c, { protocol: 'anthropic', forwardHeaders: ['anthropic-beta'] }));
+  r.post('/v1beta/models/:action', geminiAction);
+  r.post('/v1/models/:action', geminiAction);
+
+  r.get('/v1/models', (c) => handleListModels(c));
+  r.get('/v1/models/:model', (c) => handleGetModel(c, c.req.param('model')));
+  r.get('/v1beta/models', (c) => handleListModels(c, 'gemini'));
+  r.get('/v1beta/models/:model', (c) => handleGetModel(c, c.req.param('model'), 'gemini'));
   return r;
 }

@@ -1,0 +1,68 @@
+/**
+ * Same protocol in and out: what the gateway still changes on the way, and nothing more.
+ * - Up: only `model` (and auth, set by the channel headers); OpenAI Chat streams also ask for usage.
+ * - Down: the upstream bytes, except an OpenAI Chat usage chunk the client did not ask for.
+ * - A failure after the first byte: the protocol's own in-stream error and closing markers.
+ */
+import type { CanonicalRequest, ProtocolName, UpstreamErrorInfo } from './canonical';
+import { STATUS_BY_KIND } from './canonical';
+import { formatSse, type SseEvent } from './sse';
+import { anthropicErrorType } from './anthropic/errors';
+import { geminiErrorStatus } from './gemini/errors';
+
+/**
+ * The upstream body for a same-protocol request: the client's body with `model` set to the
+ * member's upstream model (Gemini carries the model in the URL, so its body is unchanged).
+ * OpenAI Chat streams get `stream_options.include_usage` so accounting always sees usage
+ * (OpenAI API reference, "Create chat completion" › stream_options).
+ */
+export function passthroughBody(protocol: ProtocolName, body: Record<string, unknown>, upstreamModel: string, req: CanonicalRequest): Record<string, unknown> {
+  if (protocol === 'gemini') return body;
+  const out: Record<string, unknown> = { ...body, model: upstreamModel };
+  if (protocol === 'openai-chat' && req.stream) {
+    const opts = typeof body.stream_options === 'object' && body.stream_options !== null ? body.stream_options : {};
+    out.stream_options = { ...opts, include_usage: true };
+  }
+  return out;
+}
+
+/**
+ * A filter for the passthrough stream, or null to pass every byte. OpenAI Chat: drop the final
+ * usage chunk (`choices: []` with `usage`) when the client did not ask for usage.
+ */
+export function passthroughFilter(protocol: ProtocolName, req: CanonicalRequest): ((ev: SseEvent) => boolean) | null {
+  if (protocol !== 'openai-chat' || !req.stream || req.includeUsage) return null;
+  return (ev) => {
+    if (!ev.data.includes('"usage"')) return true;
+    try {
+      const chunk = JSON.parse(ev.data) as { choices?: unknown[]; usage?: unknown };
+      return !(Array.isArray(chunk.choices) && chunk.choices.length === 0 && chunk.usage);
+    } catch {
+      return true;
+    }
+  };
+}
+
+/** SSE line end the protocol's streams use (Gemini frames with CRLF). */
+export function passthroughEol(protocol: ProtocolName): string {
+  return protocol === 'gemini' ? '\r\n' : '\n';
+}
+
+/**
+ * The text that ends a passthrough stream after a mid-stream failure, in the client's protocol:
+ * OpenAI Chat `data: {"error":…}` + `[DONE]`; Anthropic `event: error`; Responses `event: error`
+ * + `response.failed`; Gemini an error chunk.
+ */
+export function streamErrorTail(protocol: ProtocolName, err: UpstreamErrorInfo): string {
+  const status = STATUS_BY_KIND[err.kind];
+  switch (protocol) {
+    case 'openai-chat':
+      return formatSse(JSON.stringify({ error: { message: err.message, type: 'server_error', param: null, code: err.code ?? err.kind } })) + formatSse('[DONE]');
+    case 'anthropic':
+      return formatSse(JSON.stringify({ type: 'error', error: { type: anthropicErrorType(err.kind), message: err.message } }), 'error');
+    case 'openai-responses':
+      return formatSse(JSON.stringify({ type: 'error', code: err.code ?? err.kind, message: err.message, param: null }), 'error');
+    case 'gemini':
+      return formatSse(JSON.stringify({ error: { code: status, message: err.message, status: geminiErrorStatus(err.kind) } }), undefined, '\r\n');
+  }
+}

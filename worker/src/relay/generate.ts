@@ -1,0 +1,153 @@
+/**
+ * One generation request in any inbound protocol, to any channel type:
+ * authenticate → decode → find the group → attempt loop (encode per candidate) → reply.
+ * Same protocol in and out is passed through (model and auth rewritten, a tap reads usage);
+ * otherwise the reply is converted through the canonical form.
+ */
+import type { Context } from 'hono';
+import type { AppEnv } from '../app-env';
+import {
+  RequestDecodeError, STATUS_BY_KIND, gatewayError, type CanonicalRequest, type GatewayError, type ProtocolName,
+} from '../protocols/canonical';
+import type { StreamEncoderOptions } from '../protocols/codec';
+import { codecFor } from '../protocols/index';
+import { passthroughBody, passthroughEol, passthroughFilter, streamErrorTail } from '../protocols/passthrough';
+import type { Channel } from '../db/types';
+import { authenticateClient, keyAllowsGroup } from './auth';
+import { dispatch, type DispatchResult } from './dispatch';
+import { pipeStream, type OutputMode } from './pipeline';
+import { readErrorBody } from './upstream';
+
+/** How the inbound endpoint was called. */
+export interface InboundCall {
+  protocol: ProtocolName;
+  /** Gemini: model and streaming come from the URL. */
+  hints?: { model?: string; stream?: boolean };
+  streamOptions?: StreamEncoderOptions;
+  /** Client headers forwarded to a same-protocol upstream (e.g. `anthropic-beta`). */
+  forwardHeaders?: string[];
+}
+
+/** A JSON error response in the client's protocol. */
+export function protocolError(protocol: ProtocolName, err: GatewayError): Response {
+  const { status, body } = codecFor(protocol).encodeError(err);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (err.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.max(0, Math.ceil(err.retryAfterSeconds)));
+  return new Response(JSON.stringify(body), { status, headers });
+}
+
+/** Handles a generation request; never throws for bad input or upstream trouble. */
+export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Promise<Response> {
+  const p = c.get('platform');
+  const client = codecFor(call.protocol);
+  const fail = (err: GatewayError) => protocolError(call.protocol, err);
+
+  const auth = await authenticateClient(p, c.req.raw);
+  if ('error' in auth) return fail(auth.error);
+
+  let body: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(await c.req.text());
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    body = parsed as Record<string, unknown>;
+  } catch {
+    return fail(gatewayError(400, 'invalid_request', 'invalid_json', 'The request body is not a valid JSON object.'));
+  }
+  let req: CanonicalRequest;
+  try {
+    req = client.decodeRequest(body, call.hints ?? {});
+  } catch (err) {
+    if (err instanceof RequestDecodeError) return fail(gatewayError(400, 'invalid_request', 'invalid_request', err.message, { param: err.param }));
+    throw err;
+  }
+
+  const route = await p.store.findRoute(req.model);
+  if (!route || !route.group.enabled) {
+    return fail(gatewayError(404, 'not_found', 'model_not_found', `The model \`${req.model}\` does not exist or you do not have access to it.`, { param: 'model' }));
+  }
+  if (!keyAllowsGroup(auth.key, route.group.name)) {
+    return fail(gatewayError(403, 'permission', 'model_not_allowed', `This API key may not use the model \`${req.model}\`.`, { param: 'model' }));
+  }
+
+  const forwarded: Record<string, string> = {};
+  for (const name of call.forwardHeaders ?? []) {
+    const v = c.req.header(name);
+    if (v) forwarded[name] = v;
+  }
+
+  const result = await dispatch({
+    platform: p,
+    route,
+    clientSignal: c.req.raw.signal,
+    streamDecoder: req.stream ? (ch) => codecFor(ch.type).createStreamDecoder() : undefined,
+    prepare: ({ channel, member, apiKey }) => {
+      const target = codecFor(channel.type);
+      const same = channel.type === call.protocol;
+      const upstreamBody = same ? passthroughBody(call.protocol, body, member.upstreamModel, req) : target.encodeRequest(req, member.upstreamModel);
+      return {
+        url: target.upstreamUrl(channel.baseUrl, member.upstreamModel, req.stream),
+        headers: {
+          'content-type': 'application/json',
+          accept: req.stream ? 'text/event-stream' : 'application/json',
+          ...(same ? forwarded : {}),
+          ...target.upstreamHeaders(apiKey),
+          ...channel.headers,
+        },
+        body: JSON.stringify(upstreamBody),
+      };
+    },
+  });
+  p.defer(p.groups.report(route.group.id, result.outcomes));
+  p.defer(p.store.touchApiKey(auth.key.id, p.now()));
+
+  if (result.kind === 'exhausted') {
+    // Only the status goes to the client: upstream error bodies can echo parts of the channel key.
+    // Without a status the reason is the gateway's own words (network error, timeout), safe to show.
+    const detail = result.outcomes.length === 0 ? ' The group has no available member.'
+      : ` Last upstream answer: ${result.lastStatus ? `HTTP ${result.lastStatus}` : `no response (${result.lastError})`}.`;
+    return fail(gatewayError(503, 'overloaded', 'no_available_channel', `No upstream channel could serve model \`${req.model}\`.${detail}`));
+  }
+  return reply(call, req, result);
+}
+
+/** The client response for a committed attempt. */
+async function reply(call: InboundCall, req: CanonicalRequest, result: Extract<DispatchResult, { kind: 'committed' }>): Promise<Response> {
+  const { response: res, channel } = result;
+  const client = codecFor(call.protocol);
+  const upstream = codecFor(channel.type);
+  // Gemini's JSON-array stream cannot be passed through from an `alt=sse` upstream: convert it.
+  const same = channel.type === call.protocol && !(call.protocol === 'gemini' && call.streamOptions?.geminiAlt === 'json-array');
+
+  if (res.status < 200 || res.status >= 300) return clientFault(call, channel, res, same);
+
+  if (result.primed) {
+    const filter = same ? passthroughFilter(call.protocol, req) : null;
+    const mode: OutputMode = !same ? { kind: 'convert', encoder: client.createStreamEncoder(req, call.streamOptions) }
+      : filter ? { kind: 'filter', keep: filter, eol: passthroughEol(call.protocol) } : { kind: 'bytes' };
+    const body = pipeStream(result.primed, mode, {
+      idleMs: result.idleTimeoutMs,
+      errorTail: same ? (err) => streamErrorTail(call.protocol, err) : undefined,
+      onDone: () => {},
+    });
+    const contentType = same ? (res.headers.get('content-type') ?? client.streamContentType(call.streamOptions)) : client.streamContentType(call.streamOptions);
+    return new Response(body, { status: 200, headers: { 'content-type': contentType, 'cache-control': 'no-cache' } });
+  }
+
+  const text = await res.text();
+  if (same) return new Response(text, { status: res.status, headers: { 'content-type': res.headers.get('content-type') ?? 'application/json' } });
+  let decoded;
+  try {
+    decoded = upstream.decodeResponse(JSON.parse(text));
+  } catch {
+    return protocolError(call.protocol, gatewayError(502, 'upstream', 'bad_upstream_response', 'The upstream answered with a body the gateway could not read.'));
+  }
+  return new Response(JSON.stringify(client.encodeResponse(decoded, req)), { status: 200, headers: { 'content-type': 'application/json' } });
+}
+
+/** An upstream client fault (400, 413, 422…): as is for the same protocol, else translated. */
+async function clientFault(call: InboundCall, channel: Channel, res: Response, same: boolean): Promise<Response> {
+  const text = await readErrorBody(res, 256 * 1024);
+  if (same) return new Response(text, { status: res.status, headers: { 'content-type': res.headers.get('content-type') ?? 'application/json' } });
+  const info = codecFor(channel.type).decodeError(res.status, text);
+  return protocolError(call.protocol, gatewayError(res.status || STATUS_BY_KIND[info.kind], info.kind, info.code ?? 'upstream_error', info.message));
+}

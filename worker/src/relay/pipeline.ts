@@ -1,0 +1,133 @@
+/**
+ * The committed stream: upstream → client, one upstream chunk per client pull (so a slow client
+ * slows the upstream read: backpressure), with a tap that reads usage, finish and errors.
+ *
+ * Output modes:
+ * - `bytes`: same protocol; the upstream bytes unchanged.
+ * - `filter`: same protocol, but some SSE events are withheld (e.g. the usage chunk the gateway
+ *   asked for and the client did not); kept events are re-framed as the upstream framed them.
+ * - `convert`: another protocol; normalized canonical events through the client's encoder.
+ */
+import type { FinishReason, StreamEvent, UpstreamErrorInfo, Usage } from '../protocols/canonical';
+import type { StreamEncoder } from '../protocols/codec';
+import { formatSse, type SseEvent } from '../protocols/sse';
+import { IdleTimeoutError, readWithIdle, type PrimedStream } from './prime';
+
+export type OutputMode =
+  | { kind: 'bytes' }
+  | { kind: 'filter'; keep: (ev: SseEvent) => boolean; eol?: string }
+  | { kind: 'convert'; encoder: StreamEncoder };
+
+/** What the tap saw, for accounting and logs. */
+export interface StreamSummary {
+  usage: Usage | null;
+  finish: FinishReason | null;
+  error: UpstreamErrorInfo | null;
+  /** How the stream ended: the upstream finished, the client left, or it failed mid-way. */
+  endedBy: 'upstream' | 'client' | 'failure';
+  bytesOut: number;
+}
+
+export interface PipeOptions {
+  /** Longest gap between upstream chunks, ms. */
+  idleMs: number;
+  /** Same-protocol passthrough: the client protocol's in-stream error + closing text after a mid-stream failure. */
+  errorTail?: (err: UpstreamErrorInfo) => string;
+  onDone: (summary: StreamSummary) => void;
+}
+
+const encoder = new TextEncoder();
+
+/** Builds the client body from a primed upstream stream. */
+export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOptions): ReadableStream<Uint8Array> {
+  const summary: StreamSummary = { usage: null, finish: null, error: null, endedBy: 'upstream', bytesOut: 0 };
+  let finished = false;
+
+  const tap = (events: StreamEvent[]) => {
+    for (const ev of events) {
+      if (ev.type === 'usage') summary.usage = ev.usage;
+      else if (ev.type === 'finish') summary.finish = ev.reason;
+      else if (ev.type === 'error') summary.error = ev.error;
+    }
+  };
+  const normalized = (raw: StreamEvent[]) => raw.flatMap((ev) => primed.normalizer.push(ev));
+  const render = (events: StreamEvent[], sseEvents: SseEvent[], raw: Uint8Array | null): string | Uint8Array | null => {
+    tap(events);
+    if (mode.kind === 'convert') return events.map((e) => mode.encoder.push(e)).join('');
+    if (mode.kind === 'filter') return sseEvents.filter(mode.keep).map((e) => formatSse(e.data, e.event, mode.eol)).join('');
+    return raw;
+  };
+  const closing = (): string => {
+    const tail = primed.normalizer.end();
+    tap(tail);
+    if (mode.kind === 'convert') return tail.map((e) => mode.encoder.push(e)).join('') + mode.encoder.end();
+    const err = tail.find((e): e is Extract<StreamEvent, { type: 'error' }> => e.type === 'error');
+    return err && opts.errorTail ? opts.errorTail(err.error) : '';
+  };
+  const finish = (endedBy: StreamSummary['endedBy']) => {
+    if (finished) return;
+    finished = true;
+    summary.endedBy = endedBy;
+    opts.onDone(summary);
+  };
+
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      // What priming already read goes out first.
+      const first = render(primed.events, primed.sseEvents, null);
+      if (mode.kind === 'bytes') for (const c of primed.chunks) enqueue(controller, c);
+      else if (first) enqueue(controller, first);
+    },
+    async pull(controller) {
+      if (primed.done) {
+        enqueue(controller, closing());
+        controller.close();
+        finish(summary.error ? 'failure' : 'upstream');
+        return;
+      }
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await readWithIdle(primed.reader, opts.idleMs);
+      } catch (err) {
+        // A reset or an idle upstream after the first byte: no retry is possible any more; end the
+        // client's stream in its own protocol.
+        primed.reader.cancel().catch(() => {});
+        const message = err instanceof IdleTimeoutError ? err.message : `the upstream connection failed: ${err instanceof Error ? err.message : String(err)}`;
+        const failure = primed.normalizer.push({ type: 'error', error: { kind: err instanceof IdleTimeoutError ? 'timeout' : 'upstream', message } });
+        const out = render(failure, [], null);
+        if (mode.kind === 'convert') enqueue(controller, `${out ?? ''}${mode.encoder.end()}`);
+        else if (opts.errorTail) enqueue(controller, opts.errorTail(failure.find((e) => e.type === 'error')?.error as UpstreamErrorInfo ?? { kind: 'upstream', message }));
+        primed.done = true;
+        controller.close();
+        finish('failure');
+        return;
+      }
+      if (result.done) {
+        const sseTail = primed.sse.end();
+        const events = normalized([...sseTail.flatMap((e) => primed.decoder.push(e)), ...primed.decoder.end()]);
+        const out = render(events, sseTail, null);
+        if (out) enqueue(controller, out);
+        primed.done = true;
+        enqueue(controller, closing());
+        controller.close();
+        finish(summary.error ? 'failure' : 'upstream');
+        return;
+      }
+      const sseEvents = primed.sse.push(result.value);
+      const events = normalized(sseEvents.flatMap((e) => primed.decoder.push(e)));
+      const out = render(events, sseEvents, result.value);
+      if (out) enqueue(controller, out);
+    },
+    cancel() {
+      primed.reader.cancel().catch(() => {});
+      finish('client');
+    },
+  }, { highWaterMark: 0 });
+
+  function enqueue(controller: ReadableStreamDefaultController<Uint8Array>, out: string | Uint8Array) {
+    const bytes = typeof out === 'string' ? encoder.encode(out) : out;
+    if (bytes.byteLength === 0) return;
+    summary.bytesOut += bytes.byteLength;
+    controller.enqueue(bytes);
+  }
+}
