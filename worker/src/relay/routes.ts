@@ -7,6 +7,7 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../app-env';
 import { gatewayError } from '../protocols/canonical';
+import { handleEmbed } from './embed';
 import { handleGenerate, protocolError } from './generate';
 import { handleGetModel, handleListModels } from './models';
 
@@ -28,6 +29,9 @@ async function geminiAction(c: Context<AppEnv>): Promise<Response> {
       streamOptions: { geminiAlt: alt === 'sse' ? 'sse' : 'json-array' },
     });
   }
+  if (parsed && (parsed.method === 'embedContent' || parsed.method === 'batchEmbedContents')) {
+    return handleEmbed(c, { protocol: 'gemini', model: parsed.model, batch: parsed.method === 'batchEmbedContents' });
+  }
   return protocolError('gemini', gatewayError(404, 'not_found', 'unknown_method', `Unknown Gemini method: ${c.req.param('action')}.`));
 }
 
@@ -35,6 +39,7 @@ export function relayRoutes(): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
   r.post('/v1/chat/completions', (c) => handleGenerate(c, { protocol: 'openai-chat' }));
   r.post('/v1/responses', (c) => handleGenerate(c, { protocol: 'openai-responses' }));
+  r.post('/v1/embeddings', (c) => handleEmbed(c, { protocol: 'openai-chat' }));
   r.post('/v1/messages', (c) => handleGenerate(c, { protocol: 'anthropic', forwardHeaders: ['anthropic-beta'] }));
   r.post('/v1beta/models/:action', geminiAction);
   r.post('/v1/models/:action', geminiAction);

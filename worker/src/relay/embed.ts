@@ -1,0 +1,83 @@
+/**
+ * Embeddings: OpenAI `POST /v1/embeddings` and Gemini `:embedContent` / `:batchEmbedContents`,
+ * to OpenAI-compatible (`openai-chat` channels) or Gemini channels. Anthropic and Responses
+ * channels have no embeddings API; they are skipped as candidates.
+ */
+import type { Context } from 'hono';
+import type { AppEnv } from '../app-env';
+import { RequestDecodeError, gatewayError, type GatewayError } from '../protocols/canonical';
+import { codecFor } from '../protocols/index';
+import type { EmbedRequest, EmbedResponse } from '../protocols/embeddings/canonical';
+import {
+  decodeGeminiEmbedRequest, decodeGeminiEmbedResponse, encodeGeminiEmbedRequest, encodeGeminiEmbedResponse, geminiEmbedUrl,
+} from '../protocols/embeddings/gemini';
+import {
+  decodeOpenAIEmbedRequest, decodeOpenAIEmbedResponse, encodeOpenAIEmbedRequest, encodeOpenAIEmbedResponse, openAIEmbedUrl,
+} from '../protocols/embeddings/openai';
+import { authenticateClient, keyAllowsGroup } from './auth';
+import { dispatch } from './dispatch';
+import { protocolError } from './generate';
+import { readErrorBody } from './upstream';
+
+/** The inbound form: OpenAI, or Gemini single/batch with the model from the URL. */
+export type EmbedCall = { protocol: 'openai-chat' } | { protocol: 'gemini'; model: string; batch: boolean };
+
+/** Handles an embeddings request; never throws for bad input or upstream trouble. */
+export async function handleEmbed(c: Context<AppEnv>, call: EmbedCall): Promise<Response> {
+  const p = c.get('platform');
+  const fail = (err: GatewayError) => protocolError(call.protocol, err);
+  const auth = await authenticateClient(p, c.req.raw);
+  if ('error' in auth) return fail(auth.error);
+
+  let req: EmbedRequest;
+  let base64 = false;
+  try {
+    const body = JSON.parse(await c.req.text()) as Record<string, unknown>;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new RequestDecodeError('the body must be a JSON object');
+    if (call.protocol === 'openai-chat') ({ req, base64 } = decodeOpenAIEmbedRequest(body));
+    else req = decodeGeminiEmbedRequest(body, call.model, call.batch);
+  } catch (err) {
+    const message = err instanceof RequestDecodeError ? err.message : 'The request body is not valid JSON.';
+    return fail(gatewayError(400, 'invalid_request', err instanceof RequestDecodeError ? 'invalid_request' : 'invalid_json', message, { param: (err as RequestDecodeError).param }));
+  }
+
+  const route = await p.store.findRoute(req.model);
+  if (!route || !route.group.enabled) return fail(gatewayError(404, 'not_found', 'model_not_found', `The model \`${req.model}\` does not exist or you do not have access to it.`, { param: 'model' }));
+  if (!keyAllowsGroup(auth.key, route.group.name)) return fail(gatewayError(403, 'permission', 'model_not_allowed', `This API key may not use the model \`${req.model}\`.`, { param: 'model' }));
+
+  const result = await dispatch({
+    platform: p,
+    route,
+    clientSignal: c.req.raw.signal,
+    prepare: ({ channel, member, apiKey }) => {
+      if (channel.type !== 'openai-chat' && channel.type !== 'gemini') return `channel ${channel.id} (${channel.type}) has no embeddings API`;
+      const gemini = channel.type === 'gemini';
+      return {
+        url: gemini ? geminiEmbedUrl(channel.baseUrl, member.upstreamModel) : openAIEmbedUrl(channel.baseUrl),
+        headers: { 'content-type': 'application/json', accept: 'application/json', ...codecFor(channel.type).upstreamHeaders(apiKey), ...channel.headers },
+        body: JSON.stringify(gemini ? encodeGeminiEmbedRequest(req, member.upstreamModel) : encodeOpenAIEmbedRequest(req, member.upstreamModel)),
+      };
+    },
+  });
+  p.defer(p.groups.report(route.group.id, result.outcomes));
+  p.defer(p.store.touchApiKey(auth.key.id, p.now()));
+
+  if (result.kind === 'exhausted') {
+    const detail = result.lastStatus ? `HTTP ${result.lastStatus}` : `no response (${result.lastError})`;
+    return fail(gatewayError(503, 'overloaded', 'no_available_channel', `No upstream channel could serve model \`${req.model}\`. Last upstream answer: ${detail}.`));
+  }
+  const { response: res, channel } = result;
+  if (res.status < 200 || res.status >= 300) {
+    const info = codecFor(channel.type).decodeError(res.status, await readErrorBody(res));
+    return fail(gatewayError(res.status, info.kind, info.code ?? 'upstream_error', info.message));
+  }
+  let decoded: EmbedResponse;
+  try {
+    const json: unknown = await res.json();
+    decoded = channel.type === 'gemini' ? decodeGeminiEmbedResponse(json) : decodeOpenAIEmbedResponse(json);
+  } catch {
+    return fail(gatewayError(502, 'upstream', 'bad_upstream_response', 'The upstream answered with a body the gateway could not read.'));
+  }
+  const out = call.protocol === 'openai-chat' ? encodeOpenAIEmbedResponse(decoded, req.model, base64) : encodeGeminiEmbedResponse(decoded, call.batch);
+  return c.json(out);
+}
