@@ -4,14 +4,14 @@
  */
 import type { Store } from './db/store';
 import type { KeyVault } from './lib/crypto';
-import type { AttemptOutcome, Plan, PlanInput, MemberHealth } from './routing/types';
+import type { MemberHealth, Plan, PlanInput, RoutingReport } from './routing/types';
 
 /** Routing state of every group, one holder per group (Durable Object on the edge). */
 export interface GroupStates {
   /** The ordered candidates for one request. The only call on the critical path. */
   plan(groupId: number, input: PlanInput): Promise<Plan>;
   /** Attempt outcomes of one request; called off the critical path (waitUntil). */
-  report(groupId: number, outcomes: AttemptOutcome[]): Promise<void>;
+  report(groupId: number, report: RoutingReport): Promise<void>;
   /** Live health per member id, for the admin API. */
   health(groupId: number): Promise<Record<string, MemberHealth>>;
 }

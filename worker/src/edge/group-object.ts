@@ -2,11 +2,12 @@
  * GroupObject: one Durable Object per group. Holds the group's routing state (cursors, member
  * health) in memory and in its own storage, so an eviction or restart loses nothing.
  * RPC methods: plan (critical path), report (off it, via waitUntil), health (admin API).
+ * State: mode cursors, breakers, key cooldowns, sticky sessions (routing/types.ts RoutingState).
  */
 import { DurableObject } from 'cloudflare:workers';
-import { applyOutcomes } from '../routing/health';
+import { applyReport, healthView } from '../routing/health';
 import { planRequest } from '../routing/plan';
-import { emptyRoutingState, type AttemptOutcome, type MemberHealth, type Plan, type PlanInput, type RoutingState } from '../routing/types';
+import { emptyRoutingState, type MemberHealth, type Plan, type PlanInput, type RoutingReport, type RoutingState } from '../routing/types';
 
 const STATE_KEY = 'routing';
 
@@ -16,26 +17,27 @@ export class GroupObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     void ctx.blockConcurrencyWhile(async () => {
-      this.state = (await ctx.storage.get<RoutingState>(STATE_KEY)) ?? emptyRoutingState();
+      // A state stored by an older version lacks newer fields: fill them from an empty state.
+      this.state = { ...emptyRoutingState(), ...(await ctx.storage.get<RoutingState>(STATE_KEY)) };
     });
   }
 
   /** Ordered candidates for one request; advances the cursors. */
   async plan(input: PlanInput): Promise<Plan> {
-    const { plan, state } = planRequest(this.state, input);
+    const { plan, state } = planRequest(this.state, input, Date.now(), Math.random);
     this.commit(state);
     return plan;
   }
 
-  /** Folds attempt outcomes into member health. */
-  async report(outcomes: AttemptOutcome[]): Promise<void> {
-    if (outcomes.length === 0) return;
-    this.commit(applyOutcomes(this.state, outcomes, Date.now()));
+  /** Folds a request's attempt outcomes into breakers, key cooldowns and sticky sessions. */
+  async report(report: RoutingReport): Promise<void> {
+    if (report.outcomes.length === 0 && report.untried.length === 0) return;
+    this.commit(applyReport(this.state, report, Date.now()));
   }
 
   /** Live health per member id. */
   async health(): Promise<Record<string, MemberHealth>> {
-    return this.state.health;
+    return healthView(this.state, Date.now());
   }
 
   private commit(state: RoutingState): void {

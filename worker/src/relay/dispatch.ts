@@ -8,10 +8,11 @@
  */
 import type { Channel, GroupMember, Route } from '../db/types';
 import type { Platform } from '../platform';
+import { parseRetryAfter } from '../routing/breaker';
 import { classifyStatus } from '../routing/faults';
 import { routableMembers } from '../routing/members';
-import { resolveGroupSettings } from '../routing/settings';
-import type { AttemptOutcome, Candidate } from '../routing/types';
+import { resolveGroupSettings, type ResolvedGroupSettings } from '../routing/settings';
+import type { AttemptOutcome, Candidate, PlanSettings, RoutingReport } from '../routing/types';
 import type { StreamDecoder } from '../protocols/codec';
 import { primeStream, type PrimedStream } from './prime';
 import { callUpstream, readErrorBody } from './upstream';
@@ -29,21 +30,35 @@ export interface PreparedCall {
  */
 export type PrepareCall = (target: { channel: Channel; member: GroupMember; apiKey: string }) => PreparedCall | string;
 
+/** Fields every result carries for the group's report. */
+interface Reported {
+  outcomes: AttemptOutcome[];
+  /** What to send to GroupStates.report once the attempts are over. */
+  report: RoutingReport;
+}
+
 export type DispatchResult =
-  | {
+  | (Reported & {
     kind: 'committed';
     response: Response;
     /** Set for a streaming 2xx: the body read up to its first meaningful event (use it, not response.body). */
     primed?: PrimedStream;
     channel: Channel;
     member: GroupMember;
-    outcomes: AttemptOutcome[];
     /** ms since epoch when the committed attempt started. */
     attemptStartedAt: number;
     /** The group's idle limit between stream chunks, ms. */
     idleTimeoutMs: number;
-  }
-  | { kind: 'exhausted'; outcomes: AttemptOutcome[]; lastStatus: number; lastError: string | null };
+  })
+  | (Reported & {
+    kind: 'exhausted';
+    lastStatus: number;
+    lastError: string | null;
+    /** Seconds until a member or key comes back, when the plan was empty because all cool down. */
+    retryAfterSeconds?: number;
+    /** Every attempt was rate limited (429): the client should hear that rather than 503. */
+    allRateLimited: boolean;
+  });
 
 export interface DispatchInput {
   platform: Platform;
@@ -51,6 +66,8 @@ export interface DispatchInput {
   /** Aborted when the client disconnects. */
   clientSignal: AbortSignal;
   prepare: PrepareCall;
+  /** Sticky-session key (client key + the client's session hint), if any. */
+  session?: string;
   /**
    * For streaming requests: the decoder of the channel's protocol. A 2xx stream is then held until
    * its first meaningful event, and an error event or an empty end before it falls through.
@@ -62,7 +79,14 @@ export interface DispatchInput {
 export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
   const { platform: p, route } = input;
   const settings = resolveGroupSettings(route.group.settings);
-  const { candidates } = await p.groups.plan(route.group.id, { mode: route.group.mode, members: routableMembers(route) });
+  const planSettings = toPlanSettings(settings);
+  const plan = await p.groups.plan(route.group.id, { mode: route.group.mode, members: routableMembers(route), settings: planSettings, session: input.session });
+  const candidates = plan.candidates.slice(0, Math.max(1, settings.maxAttempts));
+  const tried = new Set<number>();
+  const report = (): RoutingReport => ({
+    outcomes, untried: plan.candidates.filter((c) => !tried.has(c.memberId)).map((c) => c.memberId),
+    session: input.session, settings: planSettings,
+  });
 
   // The deadline bounds the whole request, retries included; it also cancels a committed stream.
   const deadline = AbortSignal.any([input.clientSignal, AbortSignal.timeout(settings.deadlineMs)]);
@@ -70,13 +94,14 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
   let lastStatus = 0;
   let lastError: string | null = candidates.length === 0 ? 'the group has no available member' : null;
 
-  for (const cand of candidates.slice(0, Math.max(1, settings.maxAttempts))) {
+  for (const cand of candidates) {
     if (deadline.aborted) break;
+    tried.add(cand.memberId);
     const member = route.group.members.find((m) => m.id === cand.memberId)!;
     const channel = route.channels.get(cand.channelId)!;
     const started = p.now();
-    const fail = (status: number, error: string) => {
-      outcomes.push(outcome(cand, 'channel', status, p.now() - started, error));
+    const fail = (status: number, error: string, retryAfterMs?: number) => {
+      outcomes.push({ ...outcome(cand, 'channel', status, p.now() - started, error), ...(retryAfterMs !== undefined && { retryAfterMs }) });
       lastStatus = status;
       lastError = error;
     };
@@ -103,7 +128,7 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
     const res = result.response;
     const cls = classifyStatus(res.status);
     if (cls === 'channel') {
-      fail(res.status, summarise(await readErrorBody(res, 4096)));
+      fail(res.status, summarise(await readErrorBody(res, 4096)), parseRetryAfter(res.headers.get('retry-after'), p.now()));
       continue;
     }
     let primed: PrimedStream | undefined;
@@ -116,9 +141,22 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
       primed = prime.primed;
     }
     outcomes.push(outcome(cand, cls, res.status, p.now() - started));
-    return { kind: 'committed', response: res, primed, channel, member, outcomes, attemptStartedAt: started, idleTimeoutMs: settings.idleTimeoutMs };
+    return { kind: 'committed', response: res, primed, channel, member, outcomes, report: report(), attemptStartedAt: started, idleTimeoutMs: settings.idleTimeoutMs };
   }
-  return { kind: 'exhausted', outcomes, lastStatus, lastError };
+  const allRateLimited = outcomes.length > 0 && outcomes.every((o) => o.status === 429);
+  const waits = allRateLimited ? outcomes.map((o) => o.retryAfterMs).filter((v): v is number => v !== undefined) : [];
+  const retryAfterMs = plan.retryAfterMs ?? (waits.length ? Math.min(...waits) : undefined);
+  return {
+    kind: 'exhausted', outcomes, report: report(), lastStatus, lastError, allRateLimited,
+    ...(retryAfterMs !== undefined && { retryAfterSeconds: Math.ceil(retryAfterMs / 1000) }),
+  };
+}
+
+function toPlanSettings(s: ResolvedGroupSettings): PlanSettings {
+  return {
+    breakerThreshold: s.breakerThreshold, breakerBaseMs: s.breakerBaseMs, breakerCapMs: s.breakerCapMs,
+    stickyTtlMs: s.stickyTtlMs, probeLeaseMs: s.firstByteTimeoutMs + 5_000,
+  };
 }
 
 function outcome(c: Candidate, kind: AttemptOutcome['kind'], status: number, ms: number, error?: string): AttemptOutcome {

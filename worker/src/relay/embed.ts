@@ -16,7 +16,7 @@ import {
 } from '../protocols/embeddings/openai';
 import { authenticateClient, keyAllowsGroup } from './auth';
 import { dispatch } from './dispatch';
-import { protocolError } from './generate';
+import { exhaustedError, protocolError } from './generate';
 import { readErrorBody } from './upstream';
 
 /** The inbound form: OpenAI, or Gemini single/batch with the model from the URL. */
@@ -59,13 +59,10 @@ export async function handleEmbed(c: Context<AppEnv>, call: EmbedCall): Promise<
       };
     },
   });
-  p.defer(p.groups.report(route.group.id, result.outcomes));
+  p.defer(p.groups.report(route.group.id, result.report));
   p.defer(p.store.touchApiKey(auth.key.id, p.now()));
 
-  if (result.kind === 'exhausted') {
-    const detail = result.lastStatus ? `HTTP ${result.lastStatus}` : `no response (${result.lastError})`;
-    return fail(gatewayError(503, 'overloaded', 'no_available_channel', `No upstream channel could serve model \`${req.model}\`. Last upstream answer: ${detail}.`));
-  }
+  if (result.kind === 'exhausted') return fail(exhaustedError(req.model, result));
   const { response: res, channel } = result;
   if (res.status < 200 || res.status >= 300) {
     const info = codecFor(channel.type).decodeError(res.status, await readErrorBody(res));

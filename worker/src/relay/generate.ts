@@ -13,6 +13,7 @@ import type { StreamEncoderOptions } from '../protocols/codec';
 import { codecFor } from '../protocols/index';
 import { passthroughBody, passthroughEol, passthroughFilter, streamErrorTail } from '../protocols/passthrough';
 import type { Channel } from '../db/types';
+import { sha256Hex } from '../lib/crypto';
 import { authenticateClient, keyAllowsGroup } from './auth';
 import { dispatch, type DispatchResult } from './dispatch';
 import { pipeStream, type OutputMode } from './pipeline';
@@ -79,6 +80,7 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
     platform: p,
     route,
     clientSignal: c.req.raw.signal,
+    session: await sessionKey(auth.key.id, req.user ?? c.req.header('x-session-id')),
     streamDecoder: req.stream ? (ch) => codecFor(ch.type).createStreamDecoder() : undefined,
     prepare: ({ channel, member, apiKey }) => {
       const target = codecFor(channel.type);
@@ -97,17 +99,36 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
       };
     },
   });
-  p.defer(p.groups.report(route.group.id, result.outcomes));
+  p.defer(p.groups.report(route.group.id, result.report));
   p.defer(p.store.touchApiKey(auth.key.id, p.now()));
 
-  if (result.kind === 'exhausted') {
-    // Only the status goes to the client: upstream error bodies can echo parts of the channel key.
-    // Without a status the reason is the gateway's own words (network error, timeout), safe to show.
-    const detail = result.outcomes.length === 0 ? ' The group has no available member.'
-      : ` Last upstream answer: ${result.lastStatus ? `HTTP ${result.lastStatus}` : `no response (${result.lastError})`}.`;
-    return fail(gatewayError(503, 'overloaded', 'no_available_channel', `No upstream channel could serve model \`${req.model}\`.${detail}`));
-  }
+  if (result.kind === 'exhausted') return fail(exhaustedError(req.model, result));
   return reply(call, req, result);
+}
+
+/**
+ * The error for a request no candidate could serve: 429 when every attempt was rate limited,
+ * else 503; with Retry-After when a member or key will come back. Only statuses reach the client:
+ * upstream error bodies can echo parts of the channel key. Without a status the reason is the
+ * gateway's own words (network error, timeout), safe to show.
+ */
+export function exhaustedError(model: string, result: Extract<DispatchResult, { kind: 'exhausted' }>): GatewayError {
+  const retry = result.retryAfterSeconds !== undefined ? { retryAfterSeconds: result.retryAfterSeconds } : {};
+  if (result.outcomes.length === 0) {
+    const why = result.retryAfterSeconds !== undefined ? ' Every member is cooling down after failures.' : ' The group has no available member.';
+    return gatewayError(503, 'overloaded', 'no_available_channel', `No upstream channel could serve model \`${model}\`.${why}`, retry);
+  }
+  if (result.allRateLimited) {
+    return gatewayError(429, 'rate_limit', 'rate_limited', `Every upstream channel of model \`${model}\` is rate limited. Try again later.`, retry);
+  }
+  const last = result.lastStatus ? `HTTP ${result.lastStatus}` : `no response (${result.lastError})`;
+  return gatewayError(503, 'overloaded', 'no_available_channel', `No upstream channel could serve model \`${model}\`. Last upstream answer: ${last}.`, retry);
+}
+
+/** Sticky-session key: the client key plus its session hint, hashed (hints can be long). */
+async function sessionKey(apiKeyId: number, hint: string | undefined): Promise<string | undefined> {
+  if (!hint) return undefined;
+  return (await sha256Hex(`${apiKeyId}:${hint}`)).slice(0, 24);
 }
 
 /** The client response for a committed attempt. */

@@ -1,34 +1,69 @@
 /**
- * Orders a group's members into candidates. Pure: takes the state, returns a new state.
- * Every mode yields all routable members, so a channel fault always has somewhere to fall through to.
+ * Plans one request: the mode orders the members, a sticky session moves its member to the
+ * front, and the breaker and key cooldowns leave out what may not be tried now. Pure.
  */
+import { admit, closedBreaker } from './breaker';
+import { orderMembers, type Random } from './strategies';
 import type { Candidate, MemberRef, Plan, PlanInput, RoutingState } from './types';
 
+const WRAP = 1_000_000_007;
+
 /**
- * Round-robin over members: request n starts at member n mod count and walks the rest in order.
- * Channel keys rotate the same way, one cursor per channel. Only the first candidate (the one
- * surely tried) advances its channel's key cursor: advancing for fallbacks that are never tried
- * would skew the rotation (with two members a channel would always get the same key).
- *
- * @returns the plan and the advanced state (the input state is not modified).
+ * @returns the plan and the new state (the input state is not modified). With no candidate,
+ * `plan.retryAfterMs` says when the first open member or cooled key comes back, if any.
  */
-export function planRequest(state: RoutingState, input: PlanInput): { plan: Plan; state: RoutingState } {
+export function planRequest(state: RoutingState, input: PlanInput, now: number, random: Random): { plan: Plan; state: RoutingState } {
   const members = input.members.filter((m) => m.keyIds.length > 0);
-  const next: RoutingState = { ...state, keyCursors: { ...state.keyCursors } };
-  if (members.length === 0) return { plan: { candidates: [] }, state: next };
+  const ordered = orderMembers(input.mode, members, state.strategy, random);
+  const next: RoutingState = { ...state, strategy: ordered.state, keyCursors: { ...state.keyCursors }, breakers: { ...state.breakers } };
+  let order = ordered.order;
 
-  const start = state.cursor % members.length;
-  next.cursor = (state.cursor + 1) % 1_000_000_007;
-  const ordered = [...members.slice(start), ...members.slice(0, start)];
+  const stick = input.session && input.settings.stickyTtlMs > 0 ? state.sticky[input.session] : undefined;
+  if (stick && stick.until > now) {
+    const at = order.findIndex((m) => m.memberId === stick.memberId);
+    // Stickiness only reorders: a sticky member the breaker refuses below is simply skipped.
+    if (at > 0) order = [order[at]!, ...order.slice(0, at), ...order.slice(at + 1)];
+  }
 
-  const candidates: Candidate[] = ordered.map((m, i) => ({ memberId: m.memberId, channelId: m.channelId, keyId: pickKey(next, m, i === 0) }));
-  return { plan: { candidates }, state: next };
+  const candidates: Candidate[] = [];
+  let comesBack = Infinity;
+  for (const m of order) {
+    const keyId = availableKey(next, m, now, candidates.length === 0);
+    if (keyId === null) {
+      comesBack = Math.min(comesBack, firstKeyBack(state, m));
+      continue;
+    }
+    const b = next.breakers[m.memberId] ?? closedBreaker();
+    const a = admit(b, now, input.settings.probeLeaseMs);
+    if (!a.ok) {
+      comesBack = Math.min(comesBack, Math.max(b.until, b.probeUntil));
+      continue;
+    }
+    if (a.state !== b) next.breakers[m.memberId] = a.state;
+    candidates.push({ memberId: m.memberId, channelId: m.channelId, keyId });
+  }
+  const plan: Plan = { candidates };
+  if (candidates.length === 0 && comesBack !== Infinity) plan.retryAfterMs = Math.max(0, comesBack - now);
+  return { plan, state: next };
 }
 
-/** The channel's current key; `advance` moves that channel's key cursor on. */
-function pickKey(state: RoutingState, m: MemberRef, advance: boolean): string {
+/**
+ * The channel's next key that is not cooling down, or null. Only the first candidate (the one
+ * surely tried) advances the channel's key cursor: advancing for fallbacks that are never tried
+ * would skew the rotation (with two members a channel would always get the same key).
+ */
+function availableKey(state: RoutingState, m: MemberRef, now: number, advance: boolean): string | null {
   const k = String(m.channelId);
   const pos = state.keyCursors[k] ?? 0;
-  if (advance) state.keyCursors[k] = (pos + 1) % 1_000_000_007;
-  return m.keyIds[pos % m.keyIds.length]!;
+  for (let i = 0; i < m.keyIds.length; i++) {
+    const keyId = m.keyIds[(pos + i) % m.keyIds.length]!;
+    if ((state.keyCooldowns[`${m.channelId}:${keyId}`] ?? 0) > now) continue;
+    if (advance) state.keyCursors[k] = (pos + i + 1) % WRAP;
+    return keyId;
+  }
+  return null;
+}
+
+function firstKeyBack(state: RoutingState, m: MemberRef): number {
+  return Math.min(...m.keyIds.map((id) => state.keyCooldowns[`${m.channelId}:${id}`] ?? 0));
 }

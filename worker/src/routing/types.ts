@@ -3,6 +3,8 @@
  * an in-process object in Node) owns the mutable `RoutingState` and persists it.
  */
 import type { GroupMode } from '../db/types';
+import type { BreakerPhase, BreakerState } from './breaker';
+import type { StrategyState } from './strategies';
 
 /** A routable member as the planner sees it: only enabled members of enabled channels with at least one enabled key. */
 export interface MemberRef {
@@ -16,10 +18,24 @@ export interface MemberRef {
   keyIds: string[];
 }
 
+/** Breaker and stickiness settings the planner needs (ms). */
+export interface PlanSettings {
+  breakerThreshold: number;
+  breakerBaseMs: number;
+  breakerCapMs: number;
+  /** 0 = sticky sessions off. */
+  stickyTtlMs: number;
+  /** How long a half-open probe may hold its lease without a report. */
+  probeLeaseMs: number;
+}
+
 /** What `plan` is asked. */
 export interface PlanInput {
   mode: GroupMode;
   members: MemberRef[];
+  settings: PlanSettings;
+  /** Sticky-session key (client key + the client's session hint), when the client sent one. */
+  session?: string;
 }
 
 /** One place to try: a member and the channel key to use for it. */
@@ -32,6 +48,8 @@ export interface Candidate {
 /** Ordered candidates; the relay tries them in order until one commits. */
 export interface Plan {
   candidates: Candidate[];
+  /** When there is no candidate: ms until the first member or key comes back, if any will. */
+  retryAfterMs?: number;
 }
 
 /** Outcome of one attempt, reported after the request (off the critical path). */
@@ -39,34 +57,49 @@ export interface AttemptOutcome {
   memberId: number;
   channelId: number;
   keyId: string;
-  /** ok = served; channel = channel fault (counts against the member); client = the request's own fault. */
+  /** ok = served; channel = channel fault (counts against the member or key); client = the request's own fault. */
   kind: 'ok' | 'channel' | 'client';
-  /** HTTP status from upstream, or 0 for a network error / timeout. */
+  /** HTTP status from upstream, or 0 for a network error / timeout / bad stream. */
   status: number;
   /** Wall time of the attempt, ms. */
   ms: number;
   error?: string;
+  /** The upstream's Retry-After, ms from the attempt's end. */
+  retryAfterMs?: number;
 }
 
-/** Health counters per member. */
+/** A request's report: attempt outcomes plus planned members that were never tried. */
+export interface RoutingReport {
+  outcomes: AttemptOutcome[];
+  untried: number[];
+  session?: string;
+  settings: PlanSettings;
+}
+
+/** Live health of one member, for the admin API and dashboard. */
 export interface MemberHealth {
+  phase: BreakerPhase;
   consecutiveFailures: number;
+  /** ms since epoch when an open breaker may be probed; 0 when closed. */
+  cooldownUntil: number;
   lastStatus: number;
   lastError: string | null;
-  /** ms since epoch of the last reported attempt. */
   lastAt: number;
 }
 
 /** The mutable routing state of one group. */
 export interface RoutingState {
-  /** Round-robin position over the member list. */
-  cursor: number;
+  strategy: StrategyState;
   /** Round-robin position over each channel's keys, by channel id. */
   keyCursors: Record<string, number>;
-  health: Record<string, MemberHealth>;
+  /** `channelId:keyId` → ms since epoch when the key may be used again. */
+  keyCooldowns: Record<string, number>;
+  breakers: Record<string, BreakerState>;
+  /** Session key → the member that served it and until when it sticks. */
+  sticky: Record<string, { memberId: number; until: number }>;
 }
 
 /** A fresh state for a group never seen before. */
 export function emptyRoutingState(): RoutingState {
-  return { cursor: 0, keyCursors: {}, health: {} };
+  return { strategy: { cursor: 0, weights: {} }, keyCursors: {}, keyCooldowns: {}, breakers: {}, sticky: {} };
 }
