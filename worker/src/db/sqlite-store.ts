@@ -210,15 +210,18 @@ export class SqliteStore implements Store {
   }
 
   async findRoute(name: string): Promise<Route | null> {
-    const rows = await this.db.select().from(t.groups).where(eq(t.groups.name, name));
+    // One round trip: the relay pays this on every request.
+    const rows = await this.db.select({ g: t.groups, m: t.groupMembers, c: t.channels })
+      .from(t.groups)
+      .leftJoin(t.groupMembers, eq(t.groupMembers.groupId, t.groups.id))
+      .leftJoin(t.channels, eq(t.channels.id, t.groupMembers.channelId))
+      .where(eq(t.groups.name, name))
+      .orderBy(asc(t.groupMembers.id));
     if (!rows[0]) return null;
-    const members = await this.membersOf([rows[0].id]);
-    const group = toGroup(rows[0], members);
-    const channelIds = [...new Set(members.map((m) => m.channelId))];
-    const channelRows = channelIds.length
-      ? await this.db.select().from(t.channels).where(inArray(t.channels.id, channelIds))
-      : [];
-    return { group, channels: new Map(channelRows.map((r) => [r.id, toChannel(r)])) };
+    const members = rows.flatMap((r) => (r.m ? [r.m] : []));
+    const channels = new Map<number, Channel>();
+    for (const r of rows) if (r.c && !channels.has(r.c.id)) channels.set(r.c.id, toChannel(r.c));
+    return { group: toGroup(rows[0].g, members), channels };
   }
 
   async listApiKeys(): Promise<ApiKey[]> {

@@ -6,9 +6,8 @@
  */
 import type { CanonicalRequest, ProtocolName, UpstreamErrorInfo } from './canonical';
 import { STATUS_BY_KIND } from './canonical';
+import { codecFor } from './index';
 import { formatSse, type SseEvent } from './sse';
-import { anthropicErrorType } from './anthropic/errors';
-import { geminiErrorStatus } from './gemini/errors';
 
 /**
  * The upstream body for a same-protocol request: the client's body with `model` set to the
@@ -54,15 +53,17 @@ export function passthroughEol(protocol: ProtocolName): string {
  * + `response.failed`; Gemini an error chunk.
  */
 export function streamErrorTail(protocol: ProtocolName, err: UpstreamErrorInfo): string {
-  const status = STATUS_BY_KIND[err.kind];
+  // The in-stream error payload is the protocol's own error body (its codec owns that shape).
+  const { body } = codecFor(protocol).encodeError({ status: STATUS_BY_KIND[err.kind], kind: err.kind, code: err.code ?? err.kind, message: err.message });
   switch (protocol) {
     case 'openai-chat':
-      return formatSse(JSON.stringify({ error: { message: err.message, type: 'server_error', param: null, code: err.code ?? err.kind } })) + formatSse('[DONE]');
+      return formatSse(JSON.stringify(body)) + formatSse('[DONE]');
     case 'anthropic':
-      return formatSse(JSON.stringify({ type: 'error', error: { type: anthropicErrorType(err.kind), message: err.message } }), 'error');
+      return formatSse(JSON.stringify(body), 'error');
     case 'openai-responses':
+      // Responses streams report errors as an `error` event: {type, code, message, param}.
       return formatSse(JSON.stringify({ type: 'error', code: err.code ?? err.kind, message: err.message, param: null }), 'error');
     case 'gemini':
-      return formatSse(JSON.stringify({ error: { code: status, message: err.message, status: geminiErrorStatus(err.kind) } }), undefined, '\r\n');
+      return formatSse(JSON.stringify(body), undefined, '\r\n');
   }
 }

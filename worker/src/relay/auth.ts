@@ -33,6 +33,15 @@ export async function authenticateClient(p: Platform, req: Request): Promise<{ k
   return { key };
 }
 
+/** How often a key's `last_used_at` is written at most: a write per request would cost more than the request. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** Records that a key was used, at most once per LAST_USED_RESOLUTION_MS. */
+export function touchKey(p: Platform, key: ApiKey): void {
+  const now = p.now();
+  if (key.lastUsedAt === null || now - key.lastUsedAt >= LAST_USED_RESOLUTION_MS) p.defer(p.store.touchApiKey(key.id, now));
+}
+
 /** Whether the key may use the group. */
 export function keyAllowsGroup(key: ApiKey, groupName: string): boolean {
   return key.allowedGroups === null || key.allowedGroups.includes(groupName);

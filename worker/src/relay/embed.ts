@@ -14,7 +14,7 @@ import {
 import {
   decodeOpenAIEmbedRequest, decodeOpenAIEmbedResponse, encodeOpenAIEmbedRequest, encodeOpenAIEmbedResponse, openAIEmbedUrl,
 } from '../protocols/embeddings/openai';
-import { authenticateClient, keyAllowsGroup } from './auth';
+import { authenticateClient, keyAllowsGroup, touchKey } from './auth';
 import { dispatch } from './dispatch';
 import { exhaustedError, protocolError } from './generate';
 import { readErrorBody } from './upstream';
@@ -60,7 +60,7 @@ export async function handleEmbed(c: Context<AppEnv>, call: EmbedCall): Promise<
     },
   });
   p.defer(p.groups.report(route.group.id, result.report));
-  p.defer(p.store.touchApiKey(auth.key.id, p.now()));
+  touchKey(p, auth.key);
 
   if (result.kind === 'exhausted') return fail(exhaustedError(req.model, result));
   const { response: res, channel } = result;

@@ -14,7 +14,7 @@ import { codecFor } from '../protocols/index';
 import { passthroughBody, passthroughEol, passthroughFilter, streamErrorTail } from '../protocols/passthrough';
 import type { Channel } from '../db/types';
 import { sha256Hex } from '../lib/crypto';
-import { authenticateClient, keyAllowsGroup } from './auth';
+import { authenticateClient, keyAllowsGroup, touchKey } from './auth';
 import { dispatch, type DispatchResult } from './dispatch';
 import { pipeStream, type OutputMode } from './pipeline';
 import { readErrorBody } from './upstream';
@@ -43,8 +43,12 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
   const client = codecFor(call.protocol);
   const fail = (err: GatewayError) => protocolError(call.protocol, err);
 
-  const auth = await authenticateClient(p, c.req.raw);
-  if ('error' in auth) return fail(auth.error);
+  // The key lookup runs while the body is read and decoded; the route lookup joins it after.
+  const authP = authenticateClient(p, c.req.raw);
+  const authFirst = async (err: GatewayError) => {
+    const auth = await authP;
+    return fail('error' in auth ? auth.error : err);
+  };
 
   let body: Record<string, unknown>;
   try {
@@ -52,17 +56,23 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
     body = parsed as Record<string, unknown>;
   } catch {
-    return fail(gatewayError(400, 'invalid_request', 'invalid_json', 'The request body is not a valid JSON object.'));
+    return authFirst(gatewayError(400, 'invalid_request', 'invalid_json', 'The request body is not a valid JSON object.'));
   }
   let req: CanonicalRequest;
   try {
     req = client.decodeRequest(body, call.hints ?? {});
   } catch (err) {
-    if (err instanceof RequestDecodeError) return fail(gatewayError(400, 'invalid_request', 'invalid_request', err.message, { param: err.param }));
+    if (err instanceof RequestDecodeError) return authFirst(gatewayError(400, 'invalid_request', 'invalid_request', err.message, { param: err.param }));
     throw err;
   }
 
-  const route = await p.store.findRoute(req.model);
+  const routeP = p.store.findRoute(req.model);
+  const auth = await authP;
+  if ('error' in auth) {
+    routeP.catch(() => {});
+    return fail(auth.error);
+  }
+  const route = await routeP;
   if (!route || !route.group.enabled) {
     return fail(gatewayError(404, 'not_found', 'model_not_found', `The model \`${req.model}\` does not exist or you do not have access to it.`, { param: 'model' }));
   }
@@ -100,7 +110,7 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
     },
   });
   p.defer(p.groups.report(route.group.id, result.report));
-  p.defer(p.store.touchApiKey(auth.key.id, p.now()));
+  touchKey(p, auth.key);
 
   if (result.kind === 'exhausted') return fail(exhaustedError(req.model, result));
   return reply(call, req, result);

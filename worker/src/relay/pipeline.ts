@@ -79,44 +79,49 @@ export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOpt
       else if (first) enqueue(controller, first);
     },
     async pull(controller) {
-      if (primed.done) {
-        enqueue(controller, closing());
-        controller.close();
-        finish(summary.error ? 'failure' : 'upstream');
-        return;
+      // Loop until this pull produced bytes or the stream ended: an upstream read that completes no
+      // event yields nothing, and a runtime need not call pull again after an empty one (workerd doesn't).
+      for (;;) {
+        if (primed.done) {
+          enqueue(controller, closing());
+          controller.close();
+          finish(summary.error ? 'failure' : 'upstream');
+          return;
+        }
+        let result: ReadableStreamReadResult<Uint8Array>;
+        try {
+          result = await readWithIdle(primed.reader, opts.idleMs);
+        } catch (err) {
+          // A reset or an idle upstream after the first byte: no retry is possible any more; end the
+          // client's stream in its own protocol.
+          primed.reader.cancel().catch(() => {});
+          const idle = err instanceof IdleTimeoutError;
+          const error: UpstreamErrorInfo = {
+            kind: idle ? 'timeout' : 'upstream',
+            message: idle ? err.message : `the upstream connection failed: ${err instanceof Error ? err.message : String(err)}`,
+          };
+          const out = render(primed.normalizer.push({ type: 'error', error }), [], null);
+          if (mode.kind === 'convert') enqueue(controller, `${out ?? ''}${mode.encoder.end()}`);
+          else if (opts.errorTail) enqueue(controller, opts.errorTail(error));
+          primed.done = true;
+          controller.close();
+          finish('failure');
+          return;
+        }
+        if (result.done) {
+          const sseTail = primed.sse.end();
+          const out = render(normalized([...sseTail.flatMap((e) => primed.decoder.push(e)), ...primed.decoder.end()]), sseTail, null);
+          if (out) enqueue(controller, out);
+          primed.done = true;
+          continue;
+        }
+        const sseEvents = primed.sse.push(result.value);
+        const out = render(normalized(sseEvents.flatMap((e) => primed.decoder.push(e))), sseEvents, result.value);
+        if (out && out.length > 0) {
+          enqueue(controller, out);
+          return;
+        }
       }
-      let result: ReadableStreamReadResult<Uint8Array>;
-      try {
-        result = await readWithIdle(primed.reader, opts.idleMs);
-      } catch (err) {
-        // A reset or an idle upstream after the first byte: no retry is possible any more; end the
-        // client's stream in its own protocol.
-        primed.reader.cancel().catch(() => {});
-        const message = err instanceof IdleTimeoutError ? err.message : `the upstream connection failed: ${err instanceof Error ? err.message : String(err)}`;
-        const failure = primed.normalizer.push({ type: 'error', error: { kind: err instanceof IdleTimeoutError ? 'timeout' : 'upstream', message } });
-        const out = render(failure, [], null);
-        if (mode.kind === 'convert') enqueue(controller, `${out ?? ''}${mode.encoder.end()}`);
-        else if (opts.errorTail) enqueue(controller, opts.errorTail(failure.find((e) => e.type === 'error')?.error as UpstreamErrorInfo ?? { kind: 'upstream', message }));
-        primed.done = true;
-        controller.close();
-        finish('failure');
-        return;
-      }
-      if (result.done) {
-        const sseTail = primed.sse.end();
-        const events = normalized([...sseTail.flatMap((e) => primed.decoder.push(e)), ...primed.decoder.end()]);
-        const out = render(events, sseTail, null);
-        if (out) enqueue(controller, out);
-        primed.done = true;
-        enqueue(controller, closing());
-        controller.close();
-        finish(summary.error ? 'failure' : 'upstream');
-        return;
-      }
-      const sseEvents = primed.sse.push(result.value);
-      const events = normalized(sseEvents.flatMap((e) => primed.decoder.push(e)));
-      const out = render(events, sseEvents, result.value);
-      if (out) enqueue(controller, out);
     },
     cancel() {
       primed.reader.cancel().catch(() => {});

@@ -55,7 +55,7 @@ export async function received(id: string): Promise<any[]> {
  * Creates, for each scenario, an openai-chat channel pointing at it, then one group over all of
  * them (round-robin) and a client key. Returns the group name (the `model` to send) and the key.
  */
-export async function routeTo(cookie: string, scenarios: { baseUrl: string }[], opts: { channelType?: string; upstreamModel?: string; settings?: object } = {}) {
+export async function routeTo(cookie: string, scenarios: { baseUrl: string }[], opts: { channelType?: string; upstreamModel?: string; settings?: object; mode?: string } = {}) {
   const channelIds: number[] = [];
   for (const s of scenarios) {
     const ch = await admin(cookie, 'POST', '/channels', {
@@ -66,7 +66,7 @@ export async function routeTo(cookie: string, scenarios: { baseUrl: string }[], 
   }
   const group = `model-${uid()}`;
   const g = await admin(cookie, 'POST', '/groups', {
-    name: group, ...(opts.settings && { settings: opts.settings }),
+    name: group, ...(opts.settings && { settings: opts.settings }), ...(opts.mode && { mode: opts.mode }),
     members: channelIds.map((channelId) => ({ channelId, upstreamModel: opts.upstreamModel ?? 'gpt-4.1-nano' })),
   });
   if (g.status !== 201) throw new Error(`group: ${JSON.stringify(g.json)}`);

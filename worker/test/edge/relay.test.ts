@@ -39,21 +39,36 @@ describe('POST /v1/chat/completions, same protocol', () => {
     expect(JSON.stringify(seen.headers)).not.toContain(r.clientKey);
   });
 
-  it('streams an SSE reply through unchanged, even when the upstream writes one byte at a time', async () => {
+  it('streams an SSE reply through unchanged, in random writes or one byte at a time', async () => {
     const cookie = await login();
-    const behaviour = { stream: TEXT_STREAM, split: 'byte' };
-    const up = await scenario(behaviour);
+    for (const [stream, split, min] of [[TEXT_STREAM, 'random', 90_000], ['openai-compatible/vercel__anthropic-fallback-tool-call.sse', 'byte', 1500]] as const) {
+      const up = await scenario({ stream, split, protocol: 'openai-chat' });
+      const r = await routeTo(cookie, [up]);
+      // The client asks for usage, so nothing is withheld: the bytes must be the upstream's exactly.
+      const res = await chat(r.clientKey, { model: r.group, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      expect(bytes.length).toBeGreaterThan(min);
+      expect(bytes).toEqual(await directBytes({ stream, protocol: 'openai-chat' }, { stream: true }));
+      expect(new TextDecoder().decode(bytes).endsWith('data: [DONE]\n\n')).toBe(true);
+      const [seen] = await received(up.id);
+      expect(seen.headers.accept).toBe('text/event-stream');
+      expect(seen.json.stream_options).toEqual({ include_usage: true });
+    }
+  }, 30_000);
+
+  it('asks the upstream for usage even when the client did not, and withholds that usage chunk', async () => {
+    const cookie = await login();
+    const up = await scenario({ stream: TEXT_STREAM });
     const r = await routeTo(cookie, [up]);
     const res = await chat(r.clientKey, { model: r.group, stream: true, messages: [{ role: 'user', content: 'hi' }] });
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    const expected = await directBytes({ stream: TEXT_STREAM }, { stream: true });
-    expect(bytes.length).toBeGreaterThan(90_000);
-    expect(bytes).toEqual(expected);
-    const text = new TextDecoder().decode(bytes);
+    const text = await res.text();
+    expect((await received(up.id))[0].json.stream_options).toEqual({ include_usage: true });
+    const chunks = text.split('\n\n').filter((e) => e.startsWith('data: {')).map((e) => JSON.parse(e.slice(6)));
+    expect(chunks.length).toBeGreaterThan(100);
+    expect(chunks.some((c) => Array.isArray(c.choices) && c.choices.length === 0)).toBe(false);
     expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
-    expect((await received(up.id))[0].headers.accept).toBe('text/event-stream');
   });
 
   it('sends custom channel headers upstream', async () => {
@@ -61,7 +76,7 @@ describe('POST /v1/chat/completions, same protocol', () => {
     const up = await scenario({ json: TEXT_JSON });
     const r = await routeTo(cookie, [up]);
     await admin(cookie, 'PATCH', `/channels/${r.channelIds[0]}`, { headers: { 'x-org': 'team-a' } });
-    expect((await chat(r.clientKey, { model: r.group, messages: [] })).status).toBe(200);
+    expect((await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] })).status).toBe(200);
     expect((await received(up.id))[0].headers['x-org']).toBe('team-a');
   });
 });
@@ -79,7 +94,7 @@ describe('client errors in OpenAI shape', () => {
     expect(((await bad.json()) as any).error.code).toBe('invalid_api_key');
 
     // x-api-key is accepted as well as Bearer.
-    const viaHeader = await gateway('/v1/chat/completions', { method: 'POST', headers: { 'x-api-key': r.clientKey }, body: JSON.stringify({ model: r.group, messages: [] }) });
+    const viaHeader = await gateway('/v1/chat/completions', { method: 'POST', headers: { 'x-api-key': r.clientKey }, body: JSON.stringify({ model: r.group, messages: [{ role: 'user', content: 'hi' }] }) });
     expect(viaHeader.status).toBe(200);
 
     await admin(cookie, 'PATCH', `/keys/${r.keyId}`, { expiresAt: Date.now() - 1000 });
@@ -95,12 +110,12 @@ describe('client errors in OpenAI shape', () => {
     const cookie = await login();
     const up = await scenario({ json: TEXT_JSON });
     const r = await routeTo(cookie, [up]);
-    const unknown = await chat(r.clientKey, { model: 'no-such-model', messages: [] });
+    const unknown = await chat(r.clientKey, { model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] });
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toEqual({ error: { message: expect.stringContaining('no-such-model'), type: 'invalid_request_error', param: 'model', code: 'model_not_found' } });
 
     await admin(cookie, 'PATCH', `/keys/${r.keyId}`, { allowedGroups: ['some-other-group'] });
-    const denied = await chat(r.clientKey, { model: r.group, messages: [] });
+    const denied = await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] });
     expect(denied.status).toBe(403);
     expect(((await denied.json()) as any).error.code).toBe('model_not_allowed');
     await admin(cookie, 'PATCH', `/keys/${r.keyId}`, { allowedGroups: [r.group] });
@@ -108,7 +123,7 @@ describe('client errors in OpenAI shape', () => {
     const broken = await chat(r.clientKey, '{"model": ');
     expect(broken.status).toBe(400);
     expect(((await broken.json()) as any).error.code).toBe('invalid_json');
-    const noModel = await chat(r.clientKey, { messages: [] });
+    const noModel = await chat(r.clientKey, { messages: [{ role: 'user', content: 'hi' }] });
     expect(noModel.status).toBe(400);
     expect(((await noModel.json()) as any).error.param).toBe('model');
     expect(await received(up.id)).toHaveLength(0);
@@ -123,7 +138,7 @@ describe('client errors in OpenAI shape', () => {
     const bad = await scenario({ status: 400, json: 'openai-chat/vercel__reasoning-model-legacy-parameter-error.json' });
     const other = await scenario({ json: TEXT_JSON });
     const r = await routeTo(cookie, [bad, other]);
-    const res = await chat(r.clientKey, { model: r.group, messages: [], max_tokens: 10 });
+    const res = await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }], max_tokens: 10 });
     expect(res.status).toBe(400);
     expect(((await res.json()) as any).error.param).toBe('max_tokens');
     expect(await received(other.id)).toHaveLength(0);
@@ -142,7 +157,7 @@ describe('falling through to the next candidate', () => {
     for (const f of failing) {
       const good = await scenario({ json: TEXT_JSON });
       const r = await routeTo(cookie, [f, good], { settings: { firstByteTimeoutMs: 1000 } });
-      const res = await chat(r.clientKey, { model: r.group, messages: [] });
+      const res = await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] });
       expect(res.status).toBe(200);
       expect(((await res.json()) as any).object).toBe('chat.completion');
       expect(await received(f.id)).toHaveLength(1);
@@ -155,7 +170,7 @@ describe('falling through to the next candidate', () => {
     const a = await scenario({ status: 503, body: { error: { message: 'overloaded, key sk-upstream-secret' } } });
     const b = await scenario({ status: 502, body: 'bad gateway' });
     const r = await routeTo(cookie, [a, b]);
-    const res = await chat(r.clientKey, { model: r.group, messages: [] });
+    const res = await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] });
     expect(res.status).toBe(503);
     const body = (await res.json()) as any;
     expect(body.error).toMatchObject({ type: 'server_error', code: 'no_available_channel' });
@@ -176,7 +191,7 @@ describe('falling through to the next candidate', () => {
     const up = await scenario({ json: TEXT_JSON });
     const r = await routeTo(cookie, [up]);
     await admin(cookie, 'PATCH', `/channels/${r.channelIds[0]}`, { enabled: false });
-    const res = await chat(r.clientKey, { model: r.group, messages: [] });
+    const res = await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] });
     expect(res.status).toBe(503);
     expect(((await res.json()) as any).error.message).toMatch(/no available member/);
     expect(await received(up.id)).toHaveLength(0);
@@ -188,7 +203,7 @@ describe('round-robin', () => {
     const cookie = await login();
     const ups = [await scenario({ json: TEXT_JSON }), await scenario({ json: TEXT_JSON }), await scenario({ json: TEXT_JSON })];
     const r = await routeTo(cookie, ups);
-    for (let i = 0; i < 6; i++) expect((await chat(r.clientKey, { model: r.group, messages: [] })).status).toBe(200);
+    for (let i = 0; i < 6; i++) expect((await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] })).status).toBe(200);
     for (const u of ups) expect(await received(u.id)).toHaveLength(2);
 
     // Disable the third member; give the first channel two keys.
@@ -198,7 +213,7 @@ describe('round-robin', () => {
     });
     const ch = (await admin(cookie, 'GET', `/channels/${r.channelIds[0]}`)).json;
     await admin(cookie, 'PATCH', `/channels/${r.channelIds[0]}`, { keys: [{ id: ch.keys[0].id }, 'sk-second-key-0000'] });
-    for (let i = 0; i < 8; i++) expect((await chat(r.clientKey, { model: r.group, messages: [] })).status).toBe(200);
+    for (let i = 0; i < 8; i++) expect((await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] })).status).toBe(200);
     expect(await received(ups[2]!.id)).toHaveLength(2);
     const first = (await received(ups[0]!.id)).slice(2);
     expect(first).toHaveLength(4);
@@ -236,10 +251,10 @@ describe('durable routing state', () => {
     const cookie = await login();
     const ups = [await scenario({ json: TEXT_JSON }), await scenario({ json: TEXT_JSON })];
     const r = await routeTo(cookie, ups);
-    await chat(r.clientKey, { model: r.group, messages: [] });
+    await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] });
     const stub = env.GROUPS.get(env.GROUPS.idFromName(`group:${r.groupId}`));
     const { runInDurableObject } = await import('cloudflare:test');
     const stored = await runInDurableObject(stub, (_obj, state) => state.storage.get<any>('routing'));
-    expect(stored.cursor).toBe(1);
+    expect(stored.strategy.cursor).toBe(1);
   });
 });

@@ -18,3 +18,13 @@ export function modelsUrl(baseUrl: string): string {
 export function authHeaders(key: string): Record<string, string> {
   return { authorization: `Bearer ${key}` };
 }
+
+/** Codec form of {@link chatCompletionsUrl}: the model is in the body and streaming is a body flag, so both are unused. */
+export function upstreamUrl(baseUrl: string, _upstreamModel?: string, _stream?: boolean): string {
+  return chatCompletionsUrl(baseUrl);
+}
+
+/** Codec form of {@link authHeaders}. */
+export function upstreamHeaders(key: string): Record<string, string> {
+  return authHeaders(key);
+}

@@ -1,0 +1,204 @@
+/**
+ * Upstream Gemini stream → canonical stream events.
+ *
+ * The upstream is always asked for `alt=sse`: each SSE event's data is one GenerateContentResponse
+ * (Gemini API reference "models.streamGenerateContent"; framing `data: {...}\r\n\r\n`). Per chunk:
+ * - text parts append to the open text block, `thought: true` parts to a reasoning block;
+ * - a `functionCall` part is a whole call (one block: start, the full arguments JSON, end), or, on
+ *   Vertex with streamed arguments, the start of one that `partialArgs` parts complete (partial-args.ts);
+ * - `thoughtSignature` on any part becomes a `signature` event for that part's block; on an empty text
+ *   part (Gemini puts the response's signature on a trailing `{"text": ""}`) it signs the open text or
+ *   reasoning block, else a reasoning block of its own;
+ * - `usageMetadata` is cumulative on every chunk: a `usage` event whenever the numbers change;
+ * - `finishReason` (last chunk) → `finish`, `STOP` with any function call in the response → `tool_calls`;
+ * - `{"error": {...}}` → `error`.
+ * Only candidate 0 is read. Code-execution and inline media parts have no canonical stream form: skipped.
+ */
+import type { FinishReason, Opaque, StreamEvent } from '../canonical';
+import type { StreamDecoder } from '../codec';
+import { opaqueFromSlot } from '../opaque';
+import type { SseEvent } from '../sse';
+import { errorInfoFromGoogle } from './errors';
+import { finishFromGemini, usageFromGemini } from './mapping';
+import { PartialArgs } from './partial-args';
+import { field, idSafe, isObject, numberField, randomId, stringField, type Json } from './wire';
+
+interface OpenBlock { index: number; kind: 'text' | 'reasoning'; signed: boolean }
+interface OpenCall { index: number; args: PartialArgs }
+
+/** Seconds since epoch of an RFC 3339 `createTime` (Vertex), else now. */
+function createdOf(chunk: Json): number {
+  const t = stringField(chunk, 'createTime');
+  const ms = t ? Date.parse(t) : NaN;
+  return Math.floor((Number.isNaN(ms) ? Date.now() : ms) / 1000);
+}
+
+export class GeminiStreamDecoder implements StreamDecoder {
+  private started = false;
+  private stopped = false;
+  private finished = false;
+  private nextIndex = 0;
+  private open: OpenBlock | undefined;
+  private call: OpenCall | undefined;
+  private callCount = 0;
+  private sawToolCall = false;
+  private idPrefix = '';
+  private lastUsage = '';
+
+  push(event: SseEvent): StreamEvent[] {
+    if (this.stopped) return [];
+    let chunk: unknown;
+    try {
+      chunk = JSON.parse(event.data);
+    } catch {
+      return [];
+    }
+    return this.pushChunk(chunk);
+  }
+
+  /** Decodes one already-parsed GenerateContentResponse (an array of them is taken in order). */
+  pushChunk(chunk: unknown): StreamEvent[] {
+    const out: StreamEvent[] = [];
+    if (Array.isArray(chunk)) {
+      for (const c of chunk) out.push(...this.pushChunk(c));
+      return out;
+    }
+    if (!isObject(chunk) || this.stopped) return out;
+    if (isObject(chunk.error)) {
+      this.stopped = true;
+      out.push({ type: 'error', error: errorInfoFromGoogle(chunk.error) });
+      return out;
+    }
+    this.ensureStart(chunk, out);
+    const candidates = field(chunk, 'candidates');
+    const candidate = Array.isArray(candidates)
+      ? candidates.find((c): c is Json => isObject(c) && (numberField(c, 'index') ?? 0) === 0)
+      : undefined;
+    let finishReason: string | undefined;
+    if (candidate && !this.finished) {
+      const content = field(candidate, 'content');
+      const parts = isObject(content) ? field(content, 'parts') : undefined;
+      if (Array.isArray(parts)) for (const p of parts) if (isObject(p)) this.part(p, out);
+      finishReason = stringField(candidate, 'finishReason');
+    }
+    this.usage(chunk, out);
+    const feedback = field(chunk, 'promptFeedback');
+    const blocked = !candidate && isObject(feedback) && stringField(feedback, 'blockReason') !== undefined;
+    if (!this.finished && (finishReason !== undefined || blocked)) {
+      this.finish(blocked ? 'content_filter' : finishFromGemini(finishReason, this.sawToolCall), out);
+    }
+    return out;
+  }
+
+  /** Completes a streamed call cut short; the normalizer closes blocks and reports a missing finish. */
+  end(): StreamEvent[] {
+    const out: StreamEvent[] = [];
+    if (!this.stopped && !this.finished) this.completeCall(out);
+    return out;
+  }
+
+  private ensureStart(chunk: Json, out: StreamEvent[]): void {
+    if (this.started) return;
+    this.started = true;
+    const responseId = stringField(chunk, 'responseId');
+    const id = responseId || `gemini_${randomId()}`;
+    this.idPrefix = `call_${idSafe(id)}`;
+    out.push({ type: 'start', id, model: stringField(chunk, 'modelVersion') ?? '', created: createdOf(chunk) });
+  }
+
+  private usage(chunk: Json, out: StreamEvent[]): void {
+    const usage = usageFromGemini(field(chunk, 'usageMetadata'));
+    if (!usage) return;
+    const key = JSON.stringify(usage);
+    if (key === this.lastUsage) return;
+    this.lastUsage = key;
+    out.push({ type: 'usage', usage });
+  }
+
+  private finish(reason: FinishReason, out: StreamEvent[]): void {
+    this.completeCall(out);
+    this.closeOpen(out);
+    this.finished = true;
+    out.push({ type: 'finish', reason });
+  }
+
+  private part(part: Json, out: StreamEvent[]): void {
+    const sig = stringField(part, 'thoughtSignature');
+    const signature = sig ? opaqueFromSlot(sig, 'gemini') : undefined;
+    const fc = field(part, 'functionCall');
+    if (isObject(fc)) {
+      this.functionCall(fc, signature, out);
+      return;
+    }
+    const text = field(part, 'text');
+    if (typeof text !== 'string') return;
+    this.completeCall(out);
+    if (text === '') {
+      if (signature) this.signEmpty(signature, out);
+      return;
+    }
+    const kind = field(part, 'thought') === true ? 'reasoning' : 'text';
+    let block = this.open;
+    if (!block || block.kind !== kind || (signature && block.signed)) {
+      this.closeOpen(out);
+      block = this.openBlock(kind, out);
+    }
+    out.push(kind === 'text' ? { type: 'text_delta', index: block.index, text } : { type: 'reasoning_delta', index: block.index, text });
+    if (signature) {
+      out.push({ type: 'signature', index: block.index, signature });
+      block.signed = true;
+    }
+  }
+
+  /** A signature on an empty text part signs the open block, else a reasoning block of its own. */
+  private signEmpty(signature: Opaque, out: StreamEvent[]): void {
+    if (this.open && !this.open.signed) {
+      out.push({ type: 'signature', index: this.open.index, signature });
+      this.open.signed = true;
+      return;
+    }
+    this.closeOpen(out);
+    const index = this.nextIndex++;
+    out.push({ type: 'block_start', index, block: { type: 'reasoning' } }, { type: 'signature', index, signature }, { type: 'block_end', index });
+  }
+
+  private functionCall(fc: Json, signature: Opaque | undefined, out: StreamEvent[]): void {
+    const name = stringField(fc, 'name');
+    if (name) {
+      this.completeCall(out);
+      this.closeOpen(out);
+      const index = this.nextIndex++;
+      const id = stringField(fc, 'id') || `${this.idPrefix}_${this.callCount}`;
+      this.callCount++;
+      this.sawToolCall = true;
+      out.push({ type: 'block_start', index, block: { type: 'tool_call', id, name } });
+      this.call = { index, args: new PartialArgs(field(fc, 'args')) };
+    } else if (!this.call) {
+      return; // a continuation with no call open
+    }
+    const call = this.call as OpenCall;
+    if (signature) out.push({ type: 'signature', index: call.index, signature });
+    call.args.apply(field(fc, 'partialArgs'));
+    if (field(fc, 'willContinue') !== true) this.completeCall(out);
+  }
+
+  private completeCall(out: StreamEvent[]): void {
+    if (!this.call) return;
+    const { index, args } = this.call;
+    this.call = undefined;
+    out.push({ type: 'tool_arguments_delta', index, json: JSON.stringify(args.args) }, { type: 'block_end', index });
+  }
+
+  private openBlock(kind: OpenBlock['kind'], out: StreamEvent[]): OpenBlock {
+    const block: OpenBlock = { index: this.nextIndex++, kind, signed: false };
+    this.open = block;
+    out.push({ type: 'block_start', index: block.index, block: { type: kind } });
+    return block;
+  }
+
+  private closeOpen(out: StreamEvent[]): void {
+    if (!this.open) return;
+    out.push({ type: 'block_end', index: this.open.index });
+    this.open = undefined;
+  }
+}
