@@ -7,7 +7,8 @@
 // 3. Applies the D1 migrations to the local database.
 // 4. Starts `wrangler dev` at http://localhost:8787 (cron triggers testable at /__scheduled).
 //
-// Options: --port N (8787), --ip ADDR (localhost), --persist-to DIR (.wrangler/state), --dev-vars FILE (.dev.vars).
+// Options: --port N (8787), --ip ADDR (localhost), --persist-to DIR (.wrangler/state), --dev-vars FILE (.dev.vars),
+// --inspector-port N (wrangler picks one from 9229 up; tests pass a free one so parallel runs cannot collide).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ const { values: opts } = parseArgs({
     ip: { type: 'string', default: 'localhost' },
     'persist-to': { type: 'string', default: join(root, '.wrangler', 'state') },
     'dev-vars': { type: 'string', default: join(root, '.dev.vars') },
+    'inspector-port': { type: 'string' },
   },
 });
 const wrangler = join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
@@ -62,6 +64,7 @@ run(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', opts['persist
 const child = spawn(process.execPath, [
   wrangler, 'dev', '--port', opts.port, '--ip', opts.ip, '--persist-to', opts['persist-to'],
   '--env-file', resolve(opts['dev-vars']), '--test-scheduled', '--show-interactive-dev-session=false',
+  ...(opts['inspector-port'] ? ['--inspector-port', opts['inspector-port']] : []),
 ], { cwd: root, stdio: 'inherit', env: childEnv });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

@@ -60,9 +60,13 @@ export function streamErrorTail(protocol: ProtocolName, err: UpstreamErrorInfo):
       return formatSse(JSON.stringify(body)) + formatSse('[DONE]');
     case 'anthropic':
       return formatSse(JSON.stringify(body), 'error');
-    case 'openai-responses':
-      // Responses streams report errors as an `error` event: {type, code, message, param}.
-      return formatSse(JSON.stringify({ type: 'error', code: err.code ?? err.kind, message: err.message, param: null }), 'error');
+    case 'openai-responses': {
+      // Responses streams report errors as an `error` event ({type, code, message, param}) and end
+      // with `response.failed`, which is what Codex acts on (it stops retrying on e.g. insufficient_quota).
+      const code = err.code ?? err.kind;
+      return formatSse(JSON.stringify({ type: 'error', code, message: err.message, param: null }), 'error')
+        + formatSse(JSON.stringify({ type: 'response.failed', response: { object: 'response', status: 'failed', error: { code, message: err.message } } }), 'response.failed');
+    }
     case 'gemini':
       return formatSse(JSON.stringify(body), undefined, '\r\n');
   }

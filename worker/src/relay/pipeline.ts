@@ -38,6 +38,9 @@ export interface PipeOptions {
 
 const encoder = new TextEncoder();
 
+/** Bytes the pipeline may read ahead of the client. */
+export const READ_AHEAD_BYTES = 64 * 1024;
+
 /** Builds the client body from a primed upstream stream. */
 export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOptions): ReadableStream<Uint8Array> {
   const summary: StreamSummary = { usage: null, finish: null, error: null, endedBy: 'upstream', bytesOut: 0 };
@@ -127,7 +130,12 @@ export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOpt
       primed.reader.cancel().catch(() => {});
       finish('client');
     },
-  }, { highWaterMark: 0 });
+  }, {
+    // A small read-ahead (64 KiB) instead of none: each chunk need not wait for a consumer round
+    // trip, yet a slow client still stops the upstream reads once the queue is full (backpressure).
+    highWaterMark: READ_AHEAD_BYTES,
+    size: (chunk) => chunk.byteLength,
+  });
 
   function enqueue(controller: ReadableStreamDefaultController<Uint8Array>, out: string | Uint8Array) {
     const bytes = typeof out === 'string' ? encoder.encode(out) : out;

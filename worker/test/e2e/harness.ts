@@ -40,9 +40,11 @@ export async function startGateway(timeoutMs = 90_000): Promise<RunningGateway> 
   const devVars = join(dir, 'dev.vars');
   writeFileSync(devVars, `ADMIN_PASSWORD=${password}\nENCRYPTION_KEY=e2e-encryption-key-0123456789\n`);
   const port = await freePort();
+  const inspectorPort = await freePort();
   let out = '';
   const child: ChildProcess = spawn(process.execPath, [
     join(root, 'scripts/dev.mjs'), '--port', String(port), '--ip', '127.0.0.1', '--persist-to', join(dir, 'state'), '--dev-vars', devVars,
+    '--inspector-port', String(inspectorPort),
   ], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -64,7 +66,10 @@ export async function startGateway(timeoutMs = 90_000): Promise<RunningGateway> 
 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`gateway exited early:\n${out}`);
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`gateway exited early:\n${out}`);
+    }
     try {
       if ((await fetch(`${url}/healthz`)).ok) break;
     } catch {}
@@ -76,7 +81,10 @@ export async function startGateway(timeoutMs = 90_000): Promise<RunningGateway> 
   }
 
   const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password }) });
-  if (res.status !== 200) throw new Error(`login failed: ${res.status}`);
+  if (res.status !== 200) {
+    await stop();
+    throw new Error(`login failed: ${res.status}`);
+  }
   const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
   const admin = async (method: string, path: string, body?: unknown) => {
     const r = await fetch(`${url}/api/v1${path}`, {
