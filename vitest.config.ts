@@ -28,6 +28,8 @@ export default defineConfig({
         test: {
           name: 'edge',
           include: ['worker/test/edge/**/*.test.ts'],
+          // Each request crosses D1, a Durable Object and a loopback upstream: seconds, not ms, on a busy 2-core box.
+          testTimeout: 30_000,
           setupFiles: ['./worker/test/edge/apply-migrations.ts'],
           globalSetup: ['./worker/test/global-upstream.ts'],
         },

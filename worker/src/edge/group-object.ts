@@ -25,7 +25,9 @@ export class GroupObject extends DurableObject<Env> {
   /** Ordered candidates for one request; advances the cursors. */
   async plan(input: PlanInput): Promise<Plan> {
     const { plan, state } = planRequest(this.state, input, Date.now(), Math.random);
-    this.commit(state);
+    // Only a half-open lease (a breaker change) must be durable before the reply; a cursor step
+    // lost in a crash is harmless, so that write does not hold the response (allowUnconfirmed).
+    this.commit(state, state.breakers === this.state.breakers);
     return plan;
   }
 
@@ -40,9 +42,9 @@ export class GroupObject extends DurableObject<Env> {
     return healthView(this.state, Date.now());
   }
 
-  private commit(state: RoutingState): void {
+  private commit(state: RoutingState, unconfirmed = false): void {
     this.state = state;
-    // Not awaited: the runtime's output gate holds the reply until the write is durable.
-    void this.ctx.storage.put(STATE_KEY, state);
+    // Not awaited: unless `unconfirmed`, the runtime's output gate holds the reply until the write is durable.
+    void this.ctx.storage.put(STATE_KEY, state, { allowUnconfirmed: unconfirmed });
   }
 }

@@ -15,7 +15,9 @@ const WRAP = 1_000_000_007;
 export function planRequest(state: RoutingState, input: PlanInput, now: number, random: Random): { plan: Plan; state: RoutingState } {
   const members = input.members.filter((m) => m.keyIds.length > 0);
   const ordered = orderMembers(input.mode, members, state.strategy, random);
-  const next: RoutingState = { ...state, strategy: ordered.state, keyCursors: { ...state.keyCursors }, breakers: { ...state.breakers } };
+  // `breakers` is copied only when a half-open lease is taken, so callers can tell by identity
+  // whether this plan changed breaker state (and must be persisted before the reply).
+  const next: RoutingState = { ...state, strategy: ordered.state, keyCursors: { ...state.keyCursors } };
   let order = ordered.order;
 
   const stick = input.session && input.settings.stickyTtlMs > 0 ? state.sticky[input.session] : undefined;
@@ -39,7 +41,10 @@ export function planRequest(state: RoutingState, input: PlanInput, now: number, 
       comesBack = Math.min(comesBack, Math.max(b.until, b.probeUntil));
       continue;
     }
-    if (a.state !== b) next.breakers[m.memberId] = a.state;
+    if (a.state !== b) {
+      if (next.breakers === state.breakers) next.breakers = { ...state.breakers };
+      next.breakers[m.memberId] = a.state;
+    }
     candidates.push({ memberId: m.memberId, channelId: m.channelId, keyId });
   }
   const plan: Plan = { candidates };

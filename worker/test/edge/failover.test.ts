@@ -44,18 +44,17 @@ describe('failover under faults', () => {
     const dead = await scenario({ status: 503, body: 'unavailable' });
     const backup = await scenario({ json: TEXT_JSON });
     const r = await routeTo(cookie, [dead, backup], { mode: 'failover', settings: { breakerThreshold: 1, breakerBaseMs: 400, breakerCapMs: 400 } });
+    // Keep asking until the dead member has been probed three times after its first failure.
     const t0 = Date.now();
-    while (Date.now() - t0 < 3000) {
+    while (Date.now() - t0 < 20_000 && (await received(dead.id)).length < 4) {
       const res = await chat(r.clientKey, { model: r.group });
       expect(res.status).toBe(200);
       await res.arrayBuffer();
     }
     const at = (await received(dead.id)).map((q) => q.at);
-    // One initial failure, then a probe each time the 400 ms cooldown runs out.
     expect(at.length).toBeGreaterThanOrEqual(4);
-    expect(at.length).toBeLessThanOrEqual(8);
     for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(390);
-  }, 30_000);
+  }, 60_000);
 
   it('returns a 400 once and never retries it', async () => {
     const cookie = await login();

@@ -1,0 +1,81 @@
+/**
+ * Whole (non-stream) Anthropic Messages responses (Anthropic API reference, "Messages" → response
+ * `Message`: `{id, type: "message", role, model, content, stop_reason, stop_sequence, usage}`).
+ */
+import type { CanonicalRequest, CanonicalResponse, ReasoningPart, TextPart, ToolCallPart } from '../canonical';
+import { opaqueFromSlot, opaqueToSlot, packToolCallId } from '../opaque';
+import { toolInput } from './encode-blocks';
+import { finishFromStopReason, isRecord, messageId, stopReasonFromFinish, usageFromWire, usageToWire, type Json } from './wire';
+
+type OutputPart = TextPart | ToolCallPart | ReasoningPart;
+
+/** One response content block → a canonical part; server-tool blocks and unknown types have none. */
+function decodeContentBlock(b: unknown): OutputPart | undefined {
+  if (!isRecord(b)) return undefined;
+  switch (b.type) {
+    case 'text':
+      return typeof b.text === 'string' && b.text !== '' ? { type: 'text', text: b.text } : undefined;
+    case 'thinking': {
+      const text = typeof b.thinking === 'string' ? b.thinking : '';
+      const sig = typeof b.signature === 'string' ? b.signature : '';
+      if (text === '' && sig === '') return undefined;
+      return { type: 'reasoning', text, ...(sig !== '' && { signature: opaqueFromSlot(sig, 'anthropic') }) };
+    }
+    case 'redacted_thinking':
+      return typeof b.data === 'string' ? { type: 'reasoning', text: '', redacted: opaqueFromSlot(b.data, 'anthropic') } : undefined;
+    case 'tool_use': {
+      if (typeof b.id !== 'string' || typeof b.name !== 'string') return undefined;
+      const args = b.input === undefined || b.input === null ? '{}' : JSON.stringify(b.input);
+      return { type: 'tool_call', id: b.id, name: b.name, arguments: args };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Decodes an upstream Message body.
+ * @throws Error when the body is not a Message (e.g. an error body, or not JSON object at all).
+ */
+export function decodeResponse(body: unknown): CanonicalResponse {
+  if (!isRecord(body) || !Array.isArray(body.content) || (body.type !== undefined && body.type !== 'message')) {
+    throw new Error('Anthropic response is not a Message object');
+  }
+  const content = body.content.map(decodeContentBlock).filter((p): p is OutputPart => p !== undefined);
+  return {
+    id: typeof body.id === 'string' ? body.id : '',
+    model: typeof body.model === 'string' ? body.model : '',
+    content,
+    finishReason: finishFromStopReason(body.stop_reason),
+    usage: usageFromWire(body.usage),
+    created: Math.floor(Date.now() / 1000),
+  };
+}
+
+/** A canonical part → a response content block for an Anthropic client (opaque data in Anthropic's slots). */
+function encodeContentBlock(p: OutputPart): Json | undefined {
+  switch (p.type) {
+    case 'text':
+      return p.text === '' ? undefined : { type: 'text', text: p.text };
+    case 'reasoning':
+      if (p.redacted) return { type: 'redacted_thinking', data: opaqueToSlot(p.redacted, 'anthropic') };
+      return { type: 'thinking', thinking: p.text, signature: p.signature ? opaqueToSlot(p.signature, 'anthropic') : '' };
+    case 'tool_call':
+      // Anthropic tool_use has no signature slot: a (Gemini) signature rides in the id.
+      return { type: 'tool_use', id: packToolCallId(p.id, p.signature), name: p.name, input: toolInput(p.arguments) };
+  }
+}
+
+/** The Message body for an Anthropic client; `model` is the one the client asked for. */
+export function encodeResponse(res: CanonicalResponse, req: CanonicalRequest): Json {
+  return {
+    id: messageId(res.id),
+    type: 'message',
+    role: 'assistant',
+    model: req.model,
+    content: res.content.map(encodeContentBlock).filter((b): b is Json => b !== undefined),
+    stop_reason: stopReasonFromFinish(res.finishReason),
+    stop_sequence: null,
+    usage: usageToWire(res.usage),
+  };
+}
