@@ -3,9 +3,12 @@
  * entries each pass a function that gives the Platform for a request.
  */
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import type { AppEnv } from './app-env';
 import { adminRoutes } from './admin/routes';
 import { gatewayError } from './protocols/canonical';
+import { withoutQueryParams } from './lib/redact';
 import type { Platform } from './platform';
 import { protocolError } from './relay/generate';
 import { listingProtocol } from './relay/models';
@@ -19,6 +22,11 @@ export class ConfigError extends Error {
   }
 }
 
+/** Largest admin request body, bytes. */
+export const ADMIN_BODY_LIMIT = 1024 * 1024;
+/** Largest relay request body, bytes (images inline as base64 make requests big). */
+export const RELAY_BODY_LIMIT = 64 * 1024 * 1024;
+
 function isAdminPath(c: Context): boolean {
   return new URL(c.req.url).pathname.startsWith('/api/');
 }
@@ -31,6 +39,19 @@ export function createApp(resolvePlatform: (c: Context<AppEnv>) => Platform): Ho
     await next();
   });
   app.get('/healthz', (c) => c.json({ ok: true }));
+  // Admin bodies are small forms; a relay body can carry images and long agent histories.
+  app.use('/api/*', bodyLimit({
+    maxSize: ADMIN_BODY_LIMIT,
+    onError: (c) => c.json({ error: { code: 'payload_too_large', message: `The body is larger than ${ADMIN_BODY_LIMIT} bytes.` } }, 413),
+  }));
+  for (const prefix of ['/v1/*', '/v1beta/*']) {
+    app.use(prefix, bodyLimit({
+      maxSize: RELAY_BODY_LIMIT,
+      onError: (c) => protocolError(listingProtocol(c.req.raw), gatewayError(413, 'request_too_large', 'request_too_large', `The request body is larger than ${RELAY_BODY_LIMIT} bytes.`)),
+    }));
+    // Browser apps may call the relay directly: it authenticates by key header, never by cookie.
+    app.use(prefix, cors({ origin: '*', allowHeaders: ['*'], exposeHeaders: ['retry-after', 'x-request-id'], maxAge: 86400 }));
+  }
   app.route('/api/v1', adminRoutes());
   app.route('/', relayRoutes());
 
@@ -43,7 +64,7 @@ export function createApp(resolvePlatform: (c: Context<AppEnv>) => Platform): Ho
   app.onError((err, c) => {
     const safe = err instanceof ConfigError;
     const message = safe ? err.message : 'Internal error in the gateway.';
-    if (!safe) console.error(JSON.stringify({ level: 'error', msg: 'unhandled error', error: String(err?.stack ?? err) }));
+    if (!safe) console.error(JSON.stringify({ level: 'error', msg: 'unhandled error', error: withoutQueryParams(String(err?.stack ?? err)) }));
     if (isAdminPath(c)) return c.json({ error: { code: safe ? 'misconfigured' : 'internal', message } }, 500);
     return protocolError(listingProtocol(c.req.raw), gatewayError(500, 'internal', safe ? 'misconfigured' : 'internal_error', message));
   });

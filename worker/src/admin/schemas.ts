@@ -11,7 +11,8 @@ const name = z.string().trim().min(1, 'must not be empty').max(100);
 export const GroupName = z.string().trim().min(1, 'must not be empty').max(200)
   .regex(/^[^\s:?#]+$/, 'must not contain spaces or any of : ? #');
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .refine((u) => !/^[a-z]+:\/\/[^/]*@/i.test(u), 'must not carry credentials: put them in keys or headers');
 
 const regex = z.string().max(500).refine((s) => {
   try {
@@ -27,9 +28,9 @@ const regex = z.string().max(500).refine((s) => {
  * (optionally toggling `enabled`); `{ key }` adds a new one.
  */
 export const ChannelKeyInput = z.union([
-  z.string().trim().min(1),
-  z.strictObject({ id: z.string().min(1), enabled: z.boolean().optional() }),
-  z.strictObject({ key: z.string().trim().min(1), enabled: z.boolean().optional() }),
+  z.string().trim().min(1).max(4096),
+  z.strictObject({ id: z.string().min(1).max(64), enabled: z.boolean().optional() }),
+  z.strictObject({ key: z.string().trim().min(1).max(4096), enabled: z.boolean().optional() }),
 ]);
 export type ChannelKeyInput = z.infer<typeof ChannelKeyInput>;
 
@@ -38,8 +39,12 @@ const channelFields = {
   type: z.enum(CHANNEL_TYPES),
   baseUrl: httpUrl,
   keys: z.array(ChannelKeyInput).min(1, 'needs at least one key').max(200),
-  models: z.array(z.string().trim().min(1)).max(5000),
-  headers: z.record(z.string().min(1).regex(/^[A-Za-z0-9-]+$/, 'must be a header name'), z.string()),
+  models: z.array(z.string().trim().min(1).max(200)).max(2000),
+  // Names are stored lower-case so a custom header reliably replaces the gateway's own (e.g. authorization).
+  headers: z.record(
+    z.string().min(1).max(100).regex(/^[A-Za-z0-9-]+$/, 'must be a header name').transform((n) => n.toLowerCase()),
+    z.string().max(4096).regex(/^[^\r\n\0]*$/, 'must not contain line breaks or NUL'),
+  ).refine((h) => Object.keys(h).length <= 50, 'at most 50 headers'),
   modelFilter: regex.nullable(),
   enabled: z.boolean(),
 };
@@ -99,15 +104,18 @@ export type GroupCreate = z.infer<typeof GroupCreate>;
 export const GroupUpdate = z.strictObject(groupFields).partial();
 export type GroupUpdate = z.infer<typeof GroupUpdate>;
 
+/** Accepted only as null until the accounting layer enforces it: a limit that is silently ignored is worse than none. */
+const notYet = <T extends z.ZodType>(schema: T) => schema.nullable().refine((v) => v === null, 'is not enforced yet (it arrives with accounting); leave it null');
+
 const apiKeyFields = {
   name,
   /** ms since epoch, or null for never. */
   expiresAt: z.int().positive().nullable(),
   /** Group names, or null for every group. */
   allowedGroups: z.array(GroupName).max(500).nullable(),
-  budgetUsd: z.number().nonnegative().max(1e9).nullable(),
-  rpmLimit: z.int().positive().nullable(),
-  tpmLimit: z.int().positive().nullable(),
+  budgetUsd: notYet(z.number().nonnegative().max(1e9)),
+  rpmLimit: notYet(z.int().positive()),
+  tpmLimit: notYet(z.int().positive()),
   enabled: z.boolean(),
 };
 

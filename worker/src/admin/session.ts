@@ -5,7 +5,9 @@
  *   With neither, login is refused: there is no default password.
  * - A session is a random 43-character token in an HttpOnly, Secure, SameSite=Strict cookie;
  *   only its SHA-256 is stored.
- * - Failed logins are throttled per client address: 5 failures within 15 minutes lock it for 15 minutes.
+ * - Logins are throttled per client address: at most 5 attempts per 15-minute window; a success
+ *   clears the count. Each attempt is counted atomically BEFORE the password is checked, so a burst
+ *   of parallel guesses cannot outrun the limit.
  */
 import { Hono, type MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -18,8 +20,7 @@ import { LoginBody, PasswordChangeBody } from './schemas';
 export const SESSION_COOKIE = 'oe_session';
 const SESSION_TTL_MS = 7 * 24 * 3600_000;
 const THROTTLE_WINDOW_MS = 15 * 60_000;
-const THROTTLE_MAX_FAILURES = 5;
-const THROTTLE_LOCK_MS = 15 * 60_000;
+const THROTTLE_MAX_ATTEMPTS = 5;
 
 /** Client address for throttling: Cloudflare's header, else the first X-Forwarded-For hop. */
 function clientAddress(req: Request): string {
@@ -58,9 +59,9 @@ export function sessionRoutes(): Hono<AppEnv> {
     if (!body.ok) return body.response;
     const addr = clientAddress(c.req.raw);
     const now = p.now();
-    const throttle = await p.store.getThrottle(addr);
-    if (throttle && throttle.lockedUntil > now) {
-      const wait = Math.ceil((throttle.lockedUntil - now) / 1000);
+    const { attempts, windowStart } = await p.store.countLoginAttempt(addr, now, THROTTLE_WINDOW_MS);
+    if (attempts > THROTTLE_MAX_ATTEMPTS) {
+      const wait = Math.max(1, Math.ceil((windowStart + THROTTLE_WINDOW_MS - now) / 1000));
       return adminError(c, 429, 'too_many_attempts', `Too many failed logins. Try again in ${wait} seconds.`, { 'retry-after': String(wait) });
     }
     const match = await passwordMatches(p, body.value.password);
@@ -68,17 +69,10 @@ export function sessionRoutes(): Hono<AppEnv> {
       return adminError(c, 503, 'admin_password_unset', 'No admin password is configured. Set the ADMIN_PASSWORD secret.');
     }
     if (!match) {
-      const inWindow = throttle && now - throttle.windowStart < THROTTLE_WINDOW_MS;
-      const failures = (inWindow ? throttle.failures : 0) + 1;
-      const locked = failures >= THROTTLE_MAX_FAILURES;
-      await p.store.putThrottle({
-        key: addr, failures: locked ? 0 : failures,
-        windowStart: inWindow ? throttle.windowStart : now, lockedUntil: locked ? now + THROTTLE_LOCK_MS : 0,
-      });
-      p.logger.warn('admin login failed', { failures });
+      p.logger.warn('admin login failed', { attempts });
       return adminError(c, 401, 'invalid_password', 'Wrong password.');
     }
-    if (throttle) await p.store.clearThrottle(addr);
+    await p.store.clearThrottle(addr);
     const expiresAt = await startSession(c, p);
     return c.json({ authenticated: true, expiresAt });
   });

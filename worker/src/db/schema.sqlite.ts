@@ -151,11 +151,12 @@ export const adminSessions = sqliteTable('admin_sessions', {
   expiresAt: integer('expires_at').notNull(),
 });
 
-/** Failed-login throttling, keyed by client address. */
+/** Login throttling, keyed by client address: `failures` counts attempts in the window starting at `window_start`. */
 export const authThrottle = sqliteTable('auth_throttle', {
   key: text('key').primaryKey(),
   failures: integer('failures').notNull().default(0),
   windowStart: integer('window_start').notNull(),
+  /** Unused since attempts are counted per window; kept so the table matches its migration. */
   lockedUntil: integer('locked_until').notNull().default(0),
 });
 

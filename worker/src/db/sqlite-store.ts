@@ -3,13 +3,13 @@
  * The only dialect difference is how several writes become atomic: D1 has `batch`, better-sqlite3
  * has transactions; the caller passes the right `atomic` function.
  */
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import * as t from './schema.sqlite';
 import { StoreConflictError, type Store } from './store';
 import type {
   ApiKey, ApiKeyPatch, Channel, ChannelPatch, ChannelType, Group, GroupMember, GroupMode, GroupPatch,
-  NewApiKey, NewChannel, NewGroup, NewGroupMember, Route, ThrottleRow,
+  NewApiKey, NewChannel, NewGroup, NewGroupMember, Route,
 } from './types';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -289,16 +289,18 @@ export class SqliteStore implements Store {
     await this.db.delete(t.adminSessions);
   }
 
-  async getThrottle(key: string): Promise<ThrottleRow | null> {
-    const rows = await this.db.select().from(t.authThrottle).where(eq(t.authThrottle.key, key));
-    return rows[0] ?? null;
-  }
-
-  async putThrottle(row: ThrottleRow): Promise<void> {
-    await this.db.insert(t.authThrottle).values(row).onConflictDoUpdate({
-      target: t.authThrottle.key,
-      set: { failures: row.failures, windowStart: row.windowStart, lockedUntil: row.lockedUntil },
-    });
+  async countLoginAttempt(key: string, now: number, windowMs: number): Promise<{ attempts: number; windowStart: number }> {
+    const stale = sql`${t.authThrottle.windowStart} <= ${now - windowMs}`;
+    const rows = await this.db.insert(t.authThrottle).values({ key, failures: 1, windowStart: now, lockedUntil: 0 })
+      .onConflictDoUpdate({
+        target: t.authThrottle.key,
+        set: {
+          failures: sql`CASE WHEN ${stale} THEN 1 ELSE ${t.authThrottle.failures} + 1 END`,
+          windowStart: sql`CASE WHEN ${stale} THEN ${now} ELSE ${t.authThrottle.windowStart} END`,
+        },
+      })
+      .returning({ attempts: t.authThrottle.failures, windowStart: t.authThrottle.windowStart });
+    return rows[0]!;
   }
 
   async clearThrottle(key: string): Promise<void> {

@@ -3,7 +3,7 @@
  * PostgreSQL. Methods return domain records (db/types.ts); `null`/`false` mean "no such row".
  */
 import type {
-  ApiKey, ApiKeyPatch, Channel, ChannelPatch, Group, GroupPatch, NewApiKey, NewChannel, NewGroup, Route, ThrottleRow,
+  ApiKey, ApiKeyPatch, Channel, ChannelPatch, Group, GroupPatch, NewApiKey, NewChannel, NewGroup, Route,
 } from './types';
 
 /** Thrown when a write breaks a uniqueness rule (e.g. two channels with one name). */
@@ -51,7 +51,11 @@ export interface Store {
   deleteSession(tokenHash: string): Promise<void>;
   /** Removes every session (after a password change). */
   deleteAllSessions(): Promise<void>;
-  getThrottle(key: string): Promise<ThrottleRow | null>;
-  putThrottle(row: ThrottleRow): Promise<void>;
+  /**
+   * Counts one login attempt for `key` atomically (one statement, so parallel attempts cannot read
+   * a stale count) and returns the attempts in the current window, this one included. A window
+   * older than `windowMs` restarts at 1.
+   */
+  countLoginAttempt(key: string, now: number, windowMs: number): Promise<{ attempts: number; windowStart: number }>;
   clearThrottle(key: string): Promise<void>;
 }

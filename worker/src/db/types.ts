@@ -100,10 +100,3 @@ export interface Route {
   /** Channels referenced by the group's members, by id. */
   channels: Map<number, Channel>;
 }
-
-export interface ThrottleRow {
-  key: string;
-  failures: number;
-  windowStart: number;
-  lockedUntil: number;
-}

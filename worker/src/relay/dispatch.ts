@@ -15,6 +15,7 @@ import { resolveGroupSettings, type ResolvedGroupSettings } from '../routing/set
 import type { AttemptOutcome, Candidate, PlanSettings, RoutingReport } from '../routing/types';
 import type { StreamDecoder } from '../protocols/codec';
 import { primeStream, type PrimedStream } from './prime';
+import { redactor } from '../lib/redact';
 import { callUpstream, readErrorBody } from './upstream';
 
 /** What the protocol-specific handler supplies for one candidate. */
@@ -49,6 +50,8 @@ export type DispatchResult =
     attemptStartedAt: number;
     /** The group's idle limit between stream chunks, ms. */
     idleTimeoutMs: number;
+    /** Removes the attempt's channel key (and custom header values) from upstream text shown to anyone. */
+    redact: (text: string) => string;
   })
   | (Reported & {
     kind: 'exhausted';
@@ -111,6 +114,7 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
       fail(0, `channel ${channel.id}: key ${cand.keyId} cannot be decrypted (was ENCRYPTION_KEY changed?)`);
       continue;
     }
+    const redact = redactor(apiKey, ...secretHeaderValues(channel.headers));
     const prepared = input.prepare({ channel, member, apiKey });
     if (typeof prepared === 'string') {
       fail(0, prepared);
@@ -128,20 +132,20 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
     const res = result.response;
     const cls = classifyStatus(res.status);
     if (cls === 'channel') {
-      fail(res.status, summarise(await readErrorBody(res, 4096)), parseRetryAfter(res.headers.get('retry-after'), p.now()));
+      fail(res.status, summarise(redact(await readErrorBody(res, 4096))), parseRetryAfter(res.headers.get('retry-after'), p.now()));
       continue;
     }
     let primed: PrimedStream | undefined;
     if (cls === 'ok' && input.streamDecoder && res.body) {
       const prime = await primeStream(res.body, input.streamDecoder(channel), settings.idleTimeoutMs, started, p.now);
       if (prime.kind === 'fault') {
-        fail(0, `stream failed before any content: ${prime.error.message}`);
+        fail(0, redact(`stream failed before any content: ${prime.error.message}`));
         continue;
       }
       primed = prime.primed;
     }
     outcomes.push(outcome(cand, cls, res.status, p.now() - started));
-    return { kind: 'committed', response: res, primed, channel, member, outcomes, report: report(), attemptStartedAt: started, idleTimeoutMs: settings.idleTimeoutMs };
+    return { kind: 'committed', response: res, primed, channel, member, outcomes, report: report(), attemptStartedAt: started, idleTimeoutMs: settings.idleTimeoutMs, redact };
   }
   const allRateLimited = outcomes.length > 0 && outcomes.every((o) => o.status === 429);
   const waits = allRateLimited ? outcomes.map((o) => o.retryAfterMs).filter((v): v is number => v !== undefined) : [];
@@ -150,6 +154,11 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
     kind: 'exhausted', outcomes, report: report(), lastStatus, lastError, allRateLimited,
     ...(retryAfterMs !== undefined && { retryAfterSeconds: Math.ceil(retryAfterMs / 1000) }),
   };
+}
+
+/** Values of custom headers whose names say they carry a credential (Azure `api-key`, `x-auth-token`…). */
+function secretHeaderValues(headers: Record<string, string>): string[] {
+  return Object.entries(headers).filter(([k]) => /key|token|secret|auth|password|credential/i.test(k)).map(([, v]) => v);
 }
 
 function toPlanSettings(s: ResolvedGroupSettings): PlanSettings {

@@ -16,7 +16,7 @@ import {
 } from '../protocols/embeddings/openai';
 import { authenticateClient, keyAllowsGroup, touchKey } from './auth';
 import { dispatch } from './dispatch';
-import { exhaustedError, protocolError } from './generate';
+import { exhaustedError, findRouteFor, modelNotFound, protocolError } from './generate';
 import { readErrorBody } from './upstream';
 
 /** The inbound form: OpenAI, or Gemini single/batch with the model from the URL. */
@@ -41,9 +41,9 @@ export async function handleEmbed(c: Context<AppEnv>, call: EmbedCall): Promise<
     return fail(gatewayError(400, 'invalid_request', err instanceof RequestDecodeError ? 'invalid_request' : 'invalid_json', message, { param: (err as RequestDecodeError).param }));
   }
 
-  const route = await p.store.findRoute(req.model);
-  if (!route || !route.group.enabled) return fail(gatewayError(404, 'not_found', 'model_not_found', `The model \`${req.model}\` does not exist or you do not have access to it.`, { param: 'model' }));
-  if (!keyAllowsGroup(auth.key, route.group.name)) return fail(gatewayError(403, 'permission', 'model_not_allowed', `This API key may not use the model \`${req.model}\`.`, { param: 'model' }));
+  const route = await findRouteFor(p, req.model);
+  // A group the key may not use answers exactly like one that does not exist: no probing for names.
+  if (!route || !route.group.enabled || !keyAllowsGroup(auth.key, route.group.name)) return fail(modelNotFound(req.model));
 
   const result = await dispatch({
     platform: p,
@@ -65,8 +65,8 @@ export async function handleEmbed(c: Context<AppEnv>, call: EmbedCall): Promise<
   if (result.kind === 'exhausted') return fail(exhaustedError(req.model, result));
   const { response: res, channel } = result;
   if (res.status < 200 || res.status >= 300) {
-    const info = codecFor(channel.type).decodeError(res.status, await readErrorBody(res));
-    return fail(gatewayError(res.status, info.kind, info.code ?? 'upstream_error', info.message));
+    const info = codecFor(channel.type).decodeError(res.status, result.redact(await readErrorBody(res)));
+    return fail(gatewayError(res.status, info.kind, info.code ?? 'upstream_error', result.redact(info.message)));
   }
   let decoded: EmbedResponse;
   try {

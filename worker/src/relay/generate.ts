@@ -12,7 +12,8 @@ import {
 import type { StreamEncoderOptions } from '../protocols/codec';
 import { codecFor } from '../protocols/index';
 import { passthroughBody, passthroughEol, passthroughFilter, streamErrorTail } from '../protocols/passthrough';
-import type { Channel } from '../db/types';
+import type { Channel, Route } from '../db/types';
+import type { Platform } from '../platform';
 import { sha256Hex } from '../lib/crypto';
 import { authenticateClient, keyAllowsGroup, touchKey } from './auth';
 import { dispatch, type DispatchResult } from './dispatch';
@@ -27,6 +28,20 @@ export interface InboundCall {
   streamOptions?: StreamEncoderOptions;
   /** Client headers forwarded to a same-protocol upstream (e.g. `anthropic-beta`). */
   forwardHeaders?: string[];
+}
+
+/** Longest group name (admin/schemas.ts GroupName): a longer `model` cannot name a group. */
+const MAX_MODEL_LENGTH = 200;
+
+/** 404 for a model that is unknown, disabled or not allowed for the key (the message quotes at most 100 characters). */
+export function modelNotFound(model: string): GatewayError {
+  const shown = model.length > 100 ? `${model.slice(0, 100)}…` : model;
+  return gatewayError(404, 'not_found', 'model_not_found', `The model \`${shown}\` does not exist or you do not have access to it.`, { param: 'model' });
+}
+
+/** The route for a model name, without a database round trip for names no group can have. */
+export async function findRouteFor(p: Platform, model: string): Promise<Route | null> {
+  return model.length > MAX_MODEL_LENGTH ? null : p.store.findRoute(model);
 }
 
 /** A JSON error response in the client's protocol. */
@@ -66,19 +81,15 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
     throw err;
   }
 
-  const routeP = p.store.findRoute(req.model);
+  const routeP = findRouteFor(p, req.model);
   const auth = await authP;
   if ('error' in auth) {
     routeP.catch(() => {});
     return fail(auth.error);
   }
   const route = await routeP;
-  if (!route || !route.group.enabled) {
-    return fail(gatewayError(404, 'not_found', 'model_not_found', `The model \`${req.model}\` does not exist or you do not have access to it.`, { param: 'model' }));
-  }
-  if (!keyAllowsGroup(auth.key, route.group.name)) {
-    return fail(gatewayError(403, 'permission', 'model_not_allowed', `This API key may not use the model \`${req.model}\`.`, { param: 'model' }));
-  }
+  // A group the key may not use answers exactly like one that does not exist: no probing for names.
+  if (!route || !route.group.enabled || !keyAllowsGroup(auth.key, route.group.name)) return fail(modelNotFound(req.model));
 
   const forwarded: Record<string, string> = {};
   for (const name of call.forwardHeaders ?? []) {
@@ -149,7 +160,7 @@ async function reply(call: InboundCall, req: CanonicalRequest, result: Extract<D
   // Gemini's JSON-array stream cannot be passed through from an `alt=sse` upstream: convert it.
   const same = channel.type === call.protocol && !(call.protocol === 'gemini' && call.streamOptions?.geminiAlt === 'json-array');
 
-  if (res.status < 200 || res.status >= 300) return clientFault(call, channel, res, same);
+  if (res.status < 200 || res.status >= 300) return clientFault(call, channel, res, same, result.redact);
 
   if (result.primed) {
     const filter = same ? passthroughFilter(call.protocol, req) : null;
@@ -175,10 +186,23 @@ async function reply(call: InboundCall, req: CanonicalRequest, result: Extract<D
   return new Response(JSON.stringify(client.encodeResponse(decoded, req)), { status: 200, headers: { 'content-type': 'application/json' } });
 }
 
-/** An upstream client fault (400, 413, 422…): as is for the same protocol, else translated. */
-async function clientFault(call: InboundCall, channel: Channel, res: Response, same: boolean): Promise<Response> {
-  const text = await readErrorBody(res, 256 * 1024);
-  if (same) return new Response(text, { status: res.status, headers: { 'content-type': res.headers.get('content-type') ?? 'application/json' } });
+/**
+ * An upstream client fault (400, 413, 422…): for the same protocol its JSON body as is (minus any
+ * echo of the channel key); otherwise, or when the body is not JSON, translated into the client's
+ * protocol with the upstream's message.
+ */
+async function clientFault(call: InboundCall, channel: Channel, res: Response, same: boolean, redact: (s: string) => string): Promise<Response> {
+  const text = redact(await readErrorBody(res, 256 * 1024));
+  if (same && isJsonObject(text)) return new Response(text, { status: res.status, headers: { 'content-type': 'application/json' } });
   const info = codecFor(channel.type).decodeError(res.status, text);
-  return protocolError(call.protocol, gatewayError(res.status || STATUS_BY_KIND[info.kind], info.kind, info.code ?? 'upstream_error', info.message));
+  return protocolError(call.protocol, gatewayError(res.status || STATUS_BY_KIND[info.kind], info.kind, info.code ?? 'upstream_error', redact(info.message)));
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+  } catch {
+    return false;
+  }
 }

@@ -33,7 +33,9 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResult> 
     attempt.abort(new Error('first-byte timeout'));
   }, call.firstByteTimeoutMs);
   try {
-    const response = await fetch(call.url, { method: call.method, headers: call.headers, body: call.body, signal: attempt.signal });
+    // Redirects are not followed: a 302 would turn the POST into a GET and drop the body. A 3xx is
+    // then a channel fault (a misconfigured base URL), reported with its status.
+    const response = await fetch(call.url, { method: call.method, headers: call.headers, body: call.body, signal: attempt.signal, redirect: 'manual' });
     return { kind: 'response', response };
   } catch (err) {
     call.signal.removeEventListener('abort', onOuterAbort);

@@ -7,9 +7,12 @@
 /** Statuses below 500 that say the channel (its key, quota, model, capacity) failed, not the request. */
 const CHANNEL_FAULT_4XX = new Set([401, 402, 403, 404, 408, 409, 425, 429]);
 
-/** Class of an upstream HTTP status. 0 stands for "no response" (network error, timeout). */
+/**
+ * Class of an upstream HTTP status. 0 stands for "no response" (network error, timeout); a 3xx
+ * (redirects are not followed) means the channel's base URL is wrong: a channel fault.
+ */
 export function classifyStatus(status: number): 'ok' | 'channel' | 'client' {
   if (status >= 200 && status < 300) return 'ok';
-  if (status === 0 || status >= 500 || CHANNEL_FAULT_4XX.has(status)) return 'channel';
+  if (status === 0 || status >= 500 || (status >= 300 && status < 400) || CHANNEL_FAULT_4XX.has(status)) return 'channel';
   return 'client';
 }

@@ -51,7 +51,8 @@ describe('POST /v1/chat/completions, same protocol', () => {
       const bytes = new Uint8Array(await res.arrayBuffer());
       expect(bytes.length).toBeGreaterThan(min);
       expect(bytes).toEqual(await directBytes({ stream, protocol: 'openai-chat' }, { stream: true }));
-      expect(new TextDecoder().decode(bytes).endsWith('data: [DONE]\n\n')).toBe(true);
+      // Exactly as sent: one recording even lacks the final blank line after [DONE].
+      expect(new TextDecoder().decode(bytes)).toMatch(/data: \[DONE\]\n\n?$/);
       const [seen] = await received(up.id);
       expect(seen.headers.accept).toBe('text/event-stream');
       expect(seen.json.stream_options).toEqual({ include_usage: true });
@@ -106,7 +107,7 @@ describe('client errors in OpenAI shape', () => {
     expect(await received(up.id)).toHaveLength(1);
   });
 
-  it('404 for an unknown model, 403 for a group the key may not use, 400 for bad JSON or a missing model', async () => {
+  it('404 for an unknown model or a group the key may not use (alike), 400 for bad JSON or a missing model', async () => {
     const cookie = await login();
     const up = await scenario({ json: TEXT_JSON });
     const r = await routeTo(cookie, [up]);
@@ -116,8 +117,11 @@ describe('client errors in OpenAI shape', () => {
 
     await admin(cookie, 'PATCH', `/keys/${r.keyId}`, { allowedGroups: ['some-other-group'] });
     const denied = await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] });
-    expect(denied.status).toBe(403);
-    expect(((await denied.json()) as any).error.code).toBe('model_not_allowed');
+    expect(denied.status).toBe(404);
+    expect(((await denied.json()) as any).error.code).toBe('model_not_found');
+    const long = await chat(r.clientKey, { model: 'm'.repeat(100_000), messages: [{ role: 'user', content: 'hi' }] });
+    expect(long.status).toBe(404);
+    expect(((await long.json()) as any).error.message.length).toBeLessThan(200);
     await admin(cookie, 'PATCH', `/keys/${r.keyId}`, { allowedGroups: [r.group] });
 
     const broken = await chat(r.clientKey, '{"model": ');
@@ -131,6 +135,36 @@ describe('client errors in OpenAI shape', () => {
     const wrongPath = await gateway('/v1/nothing-here', { method: 'POST' });
     expect(wrongPath.status).toBe(404);
     expect(((await wrongPath.json()) as any).error.type).toBe('invalid_request_error');
+  });
+
+  it('never shows the channel key an upstream echoes, in the reply or in member health', async () => {
+    const cookie = await login();
+    const up = await scenario({ steps: [{ status: 400, body: { error: { message: 'Incorrect API key provided: KEYPLACEHOLDER.', type: 'invalid_request_error' } } }] });
+    const r = await routeTo(cookie, [up]);
+    const ch = (await admin(cookie, 'GET', `/channels/${r.channelIds[0]}`)).json;
+    // Give the channel a key we know, then make the fake upstream echo exactly that key.
+    await admin(cookie, 'PATCH', `/channels/${ch.id}`, { keys: ['sk-secret-echo-0123456789'] });
+    const echo = await scenario({ status: 400, body: { error: { message: 'Incorrect API key provided: sk-secret-echo-0123456789.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } } });
+    await admin(cookie, 'PATCH', `/channels/${ch.id}`, { baseUrl: `${echo.baseUrl}/v1` });
+    const res = await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] });
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    expect(text).not.toContain('sk-secret-echo');
+    expect(JSON.parse(text).error.message).toBe('Incorrect API key provided: [redacted].');
+    const html = await scenario({ status: 422, body: '<html>bad sk-secret-echo-0123456789</html>', headers: { 'content-type': 'text/html' } });
+    await admin(cookie, 'PATCH', `/channels/${ch.id}`, { baseUrl: `${html.baseUrl}/v1` });
+    const translated = await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] });
+    expect(translated.status).toBe(422);
+    const body = (await translated.json()) as any;
+    expect(body.error).toMatchObject({ type: 'invalid_request_error' });
+    expect(JSON.stringify(body)).not.toContain('sk-secret-echo');
+    const dead = await scenario({ status: 401, body: 'invalid key sk-secret-echo-0123456789' });
+    await admin(cookie, 'PATCH', `/channels/${ch.id}`, { baseUrl: `${dead.baseUrl}/v1` });
+    await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] });
+    await new Promise((ok) => setTimeout(ok, 100));
+    const health = JSON.stringify((await admin(cookie, 'GET', `/groups/${r.groupId}/health`)).json);
+    expect(health).toContain('[redacted]');
+    expect(health).not.toContain('sk-secret-echo');
   });
 
   it('returns an upstream client fault (400) as is, without trying another channel', async () => {
