@@ -8,7 +8,8 @@ import type { ErrorKind, GatewayError, UpstreamErrorInfo } from '../canonical';
 import { kindOfStatus } from '../canonical';
 import { isObject, type JsonObject } from './wire';
 
-const TYPE_BY_KIND: Record<ErrorKind, string> = {
+/** OpenAI error `type` for each error kind; the Responses API uses the same error object. */
+export const OPENAI_ERROR_TYPE_BY_KIND: Record<ErrorKind, string> = {
   authentication: 'invalid_request_error',
   permission: 'invalid_request_error',
   not_found: 'invalid_request_error',
@@ -23,7 +24,7 @@ const TYPE_BY_KIND: Record<ErrorKind, string> = {
 
 /** OpenAI-shaped error body for a gateway error. */
 export function encodeOpenAIError(err: GatewayError): { error: { message: string; type: string; param: string | null; code: string } } {
-  return { error: { message: err.message, type: TYPE_BY_KIND[err.kind], param: err.param ?? null, code: err.code } };
+  return { error: { message: err.message, type: OPENAI_ERROR_TYPE_BY_KIND[err.kind], param: err.param ?? null, code: err.code } };
 }
 
 /** The client-facing error: `err.status` and the OpenAI error body. (Retry-After is a header, set by the relay.) */

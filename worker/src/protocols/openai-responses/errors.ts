@@ -5,20 +5,9 @@
  */
 import type { ErrorKind, GatewayError, UpstreamErrorInfo } from '../canonical';
 import { kindOfStatus } from '../canonical';
+import { OPENAI_ERROR_TYPE_BY_KIND } from '../openai-chat/errors';
 import { isRecord, parseJson, str } from './wire';
 
-const TYPE_BY_KIND: Record<ErrorKind, string> = {
-  authentication: 'invalid_request_error',
-  permission: 'invalid_request_error',
-  not_found: 'invalid_request_error',
-  invalid_request: 'invalid_request_error',
-  request_too_large: 'invalid_request_error',
-  rate_limit: 'rate_limit_error',
-  overloaded: 'server_error',
-  timeout: 'server_error',
-  upstream: 'server_error',
-  internal: 'server_error',
-};
 
 /** OpenAI error codes whose meaning is clearer than the HTTP status (or that come without one, in streams). */
 const KIND_BY_CODE: Record<string, ErrorKind> = {
@@ -88,7 +77,7 @@ export function decodeError(status: number, body: string): UpstreamErrorInfo {
 export function encodeError(err: GatewayError): { status: number; body: unknown } {
   return {
     status: err.status,
-    body: { error: { message: err.message, type: TYPE_BY_KIND[err.kind], param: err.param ?? null, code: err.code } },
+    body: { error: { message: err.message, type: OPENAI_ERROR_TYPE_BY_KIND[err.kind], param: err.param ?? null, code: err.code } },
   };
 }
 
