@@ -75,11 +75,11 @@ describe('openai SDK through the gateway', () => {
 
   it('surfaces gateway errors as the SDK\'s typed errors', async () => {
     const { client } = await setup({ json: JSON_REPLY }, 'e2e-errors');
-    const err = await client.chat.completions.create({ model: 'no-such-group', messages: [] }).catch((e) => e);
+    const err = await client.chat.completions.create({ model: 'no-such-group', messages: [{ role: 'user', content: 'hi' }] }).catch((e) => e);
     expect(err).toBeInstanceOf(OpenAI.NotFoundError);
     expect(err.code).toBe('model_not_found');
     const bad = new OpenAI({ apiKey: 'sk-oe-wrong', baseURL: `${gw.url}/v1`, maxRetries: 0 });
-    expect(await bad.chat.completions.create({ model: 'e2e-errors', messages: [] }).catch((e) => e)).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect(await bad.chat.completions.create({ model: 'e2e-errors', messages: [{ role: 'user', content: 'hi' }] }).catch((e) => e)).toBeInstanceOf(OpenAI.AuthenticationError);
     const models = await client.models.list();
     expect(models.data.map((m) => m.id)).toContain('e2e-errors');
   });
@@ -89,7 +89,7 @@ describe('openai SDK through the gateway', () => {
   // noticed at the next write; the idle timeout bounds that case.)
   it('cancels the upstream request when the client goes away mid-stream', async () => {
     const { client, scenarioId } = await setup({ stream: STREAM, gapMs: 50 }, 'e2e-abort');
-    const stream = await client.chat.completions.create({ model: 'e2e-abort', stream: true, messages: [] });
+    const stream = await client.chat.completions.create({ model: 'e2e-abort', stream: true, messages: [{ role: 'user', content: 'hi' }] });
     let got = 0;
     // Leaving the loop is how the SDK cancels a stream: it aborts its request.
     for await (const _ of stream) {
