@@ -38,11 +38,17 @@ export async function readFacts(protocol: Protocol, baseUrl: string, apiKey: str
 
 const USER = 'What is the weather in Paris? Think first, then use the tools.';
 
+/** A 1×1 PNG sent with every request, so image conversion is checked on every pair. */
+export const IMAGE_B64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+const IMAGE_URL = `data:image/png;base64,${IMAGE_B64}`;
+
+const chatUser: OpenAI.ChatCompletionUserMessageParam = { role: 'user', content: [{ type: 'text', text: USER }, { type: 'image_url', image_url: { url: IMAGE_URL } }] };
+
 const chatFinish = (r: string | null | undefined) => (r === 'stop' || r === 'length' || r === 'tool_calls' ? r : `other:${r}`);
 
 async function chatStream(baseURL: string, apiKey: string, model: string): Promise<Facts> {
   const client = new OpenAI({ apiKey, baseURL, maxRetries: 0 });
-  const s = await client.chat.completions.create({ model, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: USER }] });
+  const s = await client.chat.completions.create({ model, stream: true, stream_options: { include_usage: true }, messages: [chatUser] });
   let text = '';
   let finish: string | null = null;
   const calls = new Map<number, { name: string; args: string }>();
@@ -65,7 +71,7 @@ async function chatStream(baseURL: string, apiKey: string, model: string): Promi
 
 async function chatJson(baseURL: string, apiKey: string, model: string): Promise<Facts> {
   const client = new OpenAI({ apiKey, baseURL, maxRetries: 0 });
-  const r = await client.chat.completions.create({ model, messages: [{ role: 'user', content: USER }] });
+  const r = await client.chat.completions.create({ model, messages: [chatUser] });
   const m = r.choices[0]!.message;
   return {
     text: m.content ?? '',
@@ -85,14 +91,16 @@ function chatUsage(u: OpenAI.CompletionUsage | undefined): Facts['usage'] {
   };
 }
 
+const responsesInput: OpenAI.Responses.ResponseInput = [{ role: 'user', content: [{ type: 'input_text', text: USER }, { type: 'input_image', image_url: IMAGE_URL, detail: 'auto' }] }];
+
 async function responses(baseURL: string, apiKey: string, model: string, stream: boolean): Promise<Facts> {
   const client = new OpenAI({ apiKey, baseURL, maxRetries: 0 });
   let r: OpenAI.Responses.Response;
   if (stream) {
-    const s = client.responses.stream({ model, input: USER });
+    const s = client.responses.stream({ model, input: responsesInput });
     r = await s.finalResponse();
   } else {
-    r = await client.responses.create({ model, input: USER });
+    r = await client.responses.create({ model, input: responsesInput });
   }
   const calls = r.output.filter((o): o is OpenAI.Responses.ResponseFunctionToolCall => o.type === 'function_call');
   const finish = r.status === 'incomplete' ? (r.incomplete_details?.reason === 'max_output_tokens' ? 'length' : `other:${r.incomplete_details?.reason}`)
@@ -113,7 +121,10 @@ async function responses(baseURL: string, apiKey: string, model: string, stream:
 
 async function anthropic(baseURL: string, apiKey: string, model: string, stream: boolean): Promise<Facts> {
   const client = new Anthropic({ apiKey, baseURL: baseURL.replace(/\/v1$/, ''), maxRetries: 0 });
-  const params = { model, max_tokens: 1024, messages: [{ role: 'user' as const, content: USER }] };
+  const params = {
+    model, max_tokens: 1024,
+    messages: [{ role: 'user' as const, content: [{ type: 'text' as const, text: USER }, { type: 'image' as const, source: { type: 'base64' as const, media_type: 'image/png' as const, data: IMAGE_B64 } }] }],
+  };
   const m = stream ? await client.messages.stream(params).finalMessage() : await client.messages.create(params);
   const u = m.usage;
   const stop = m.stop_reason;
@@ -133,7 +144,7 @@ async function anthropic(baseURL: string, apiKey: string, model: string, stream:
 
 async function gemini(baseUrl: string, apiKey: string, model: string, stream: boolean): Promise<Facts> {
   const ai = new GoogleGenAI({ apiKey, httpOptions: { baseUrl: baseUrl.replace(/\/v1(beta)?$/, '') } });
-  const params = { model, contents: USER };
+  const params = { model, contents: [{ role: 'user', parts: [{ text: USER }, { inlineData: { mimeType: 'image/png', data: IMAGE_B64 } }] }] };
   const chunks = stream ? [] as Awaited<ReturnType<typeof ai.models.generateContent>>[] : [await ai.models.generateContent(params)];
   if (stream) for await (const c of await ai.models.generateContentStream(params)) chunks.push(c);
   let text = '';

@@ -10,7 +10,7 @@ import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturesDir } from '../upstream/recordings';
 import { startFakeUpstream, type FakeUpstream } from '../upstream/server';
-import { readFacts, type Facts, type Protocol } from './facts';
+import { IMAGE_B64, readFacts, type Facts, type Protocol } from './facts';
 import { startGateway, type RunningGateway } from './harness';
 
 const PROTOCOLS: Protocol[] = ['openai-chat', 'openai-responses', 'anthropic', 'gemini'];
@@ -73,9 +73,22 @@ afterAll(async () => {
   await upstream?.close();
 });
 
+/** The image as each channel protocol carries it upstream (API references: image_url data URL, input_image, image source, inlineData). */
+function expectImageUpstream(type: Protocol, body: any) {
+  const json = JSON.stringify(body);
+  expect(json).toContain(IMAGE_B64);
+  if (type === 'openai-chat') expect(json).toContain(`"url":"data:image/png;base64,${IMAGE_B64}"`);
+  if (type === 'openai-responses') expect(json).toContain('"type":"input_image"');
+  if (type === 'anthropic') expect(json).toMatch(/"type":"image","source":\{"type":"base64","media_type":"image\/png"/);
+  if (type === 'gemini') expect(json).toContain('"inlineData":{"mimeType":"image/png"');
+}
+
+let lastScenario = '';
+
 /** One group whose only member is a channel of `type` pointed at a scenario. */
 async function groupFor(type: Protocol, behaviour: object, name: string): Promise<string> {
   const s = upstream.addScenario(behaviour);
+  lastScenario = s.id;
   const base = type === 'gemini' ? `${s.baseUrl}/v1beta` : `${s.baseUrl}/v1`;
   const ch = await gw.admin('POST', '/channels', { name: `ch-${name}`, type, baseUrl: base, keys: ['sk-upstream-golden'] });
   if (ch.status !== 201) throw new Error(JSON.stringify(ch.json));
@@ -123,6 +136,7 @@ for (const type of PROTOCOLS) {
               const group = await groupFor(type, { [stream ? 'stream' : 'json']: file, split, seed: 3, ...(rec.protocol && { protocol: rec.protocol }) }, `g${++seq}-${type}-${rec.name}`);
               const seen = await readFacts(client, `${gw.url}/v1`, clientKey, group, stream);
               expectSameFacts(seen, want);
+              expectImageUpstream(type, upstream.requests(lastScenario)[0]!.json);
             }
           });
         }
