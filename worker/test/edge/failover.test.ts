@@ -175,3 +175,33 @@ describe('failover under faults', () => {
     expect(Object.values(stored.breakers).some((b: any) => b.until > Date.now())).toBe(true);
   });
 });
+
+describe('sticky sessions', () => {
+  it('keeps a session on one member and moves it at once, for good, when that member fails', async () => {
+    const cookie = await login();
+    const ups = [await scenario({ json: TEXT_JSON }), await scenario({ json: TEXT_JSON }), await scenario({ json: TEXT_JSON })];
+    const r = await routeTo(cookie, ups, { settings: { stickyTtlMs: 60_000, breakerThreshold: 1 } });
+    const served = async () => {
+      const counts = await Promise.all(ups.map(async (u) => (await received(u.id)).length));
+      return counts;
+    };
+    // Session A (OpenAI `user`) and session B (x-session-id header) each stay where they started.
+    for (let i = 0; i < 6; i++) {
+      expect((await chat(r.clientKey, { model: r.group, user: 'session-a' })).status).toBe(200);
+      await new Promise((ok) => setTimeout(ok, 30)); // let the report bind the session
+    }
+    const afterA = await served();
+    expect(afterA.filter((n) => n === 6)).toHaveLength(1);
+    const stickyIndex = afterA.indexOf(6);
+    // The sticky member dies: the session moves on at once, and then sticks to its new member.
+    const dead = await scenario({ status: 500, body: 'down' });
+    await admin(cookie, 'PATCH', `/channels/${r.channelIds[stickyIndex]}`, { baseUrl: `${dead.baseUrl}/v1` });
+    for (let i = 0; i < 4; i++) {
+      expect((await chat(r.clientKey, { model: r.group, user: 'session-a' })).status).toBe(200);
+      await new Promise((ok) => setTimeout(ok, 30));
+    }
+    const moved = (await served()).map((n, i) => n - afterA[i]!);
+    expect(await received(dead.id)).toHaveLength(1); // tried once, then its breaker is open
+    expect(moved.filter((n) => n === 4)).toHaveLength(1); // re-bound to one new member
+  });
+});
