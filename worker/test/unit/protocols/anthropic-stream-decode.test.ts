@@ -10,55 +10,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AnthropicStreamDecoder } from '../../../src/protocols/anthropic/stream-decode';
 import type { StreamEvent, Usage } from '../../../src/protocols/canonical';
-import { StreamNormalizer } from '../../../src/protocols/normalize';
-import { SseReader } from '../../../src/protocols/sse';
 import { fixturesDir, wireEvents } from '../../upstream/recordings';
+import { concat, cut, decodeThrough, seededSizes as seeded } from './stream-harness';
+
+/** Bytes → SseReader (in the given pieces) → decoder → normalizer. `created` is dropped (it is the clock). */
+const decodePieces = (pieces: Uint8Array[]) => decodeThrough(new AnthropicStreamDecoder(), pieces, { zeroCreated: true });
 
 const DIR = path.join(fixturesDir(), 'anthropic');
 const STREAMS = readdirSync(DIR).filter((f) => f.endsWith('.chunks.txt') || f.endsWith('.stream.jsonl')).sort();
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
-/** Deterministic pseudo-random piece sizes in 1..max. */
-function seeded(seed: number, max: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) & 0x7fffffff;
-    return 1 + (s % max);
-  };
-}
-
-/** Bytes → SseReader (in the given pieces) → decoder → normalizer. `created` is dropped (it is the clock). */
-function decodePieces(pieces: Uint8Array[]): StreamEvent[] {
-  const reader = new SseReader();
-  const decoder = new AnthropicStreamDecoder();
-  const norm = new StreamNormalizer(() => 'msg_fallback');
-  const out: StreamEvent[] = [];
-  const feed = (evs: StreamEvent[]) => evs.forEach((e) => out.push(...norm.push(e)));
-  for (const p of pieces) for (const e of reader.push(p)) feed(decoder.push(e));
-  for (const e of reader.end()) feed(decoder.push(e));
-  feed(decoder.end());
-  out.push(...norm.end());
-  return out.map((e) => (e.type === 'start' ? { ...e, created: 0 } : e));
-}
-
-function cut(bytes: Uint8Array, size: () => number): Uint8Array[] {
-  const pieces: Uint8Array[] = [];
-  for (let i = 0; i < bytes.length;) {
-    const n = size();
-    pieces.push(bytes.subarray(i, i + n));
-    i += n;
-  }
-  return pieces;
-}
 
 /** What a client gets out of canonical events. */
 function summarize(events: StreamEvent[]) {

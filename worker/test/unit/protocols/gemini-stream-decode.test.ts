@@ -10,65 +10,11 @@ import { StreamNormalizer } from '../../../src/protocols/normalize';
 import { SseReader, type SseEvent } from '../../../src/protocols/sse';
 import { GeminiStreamDecoder, JsonArrayReader } from '../../../src/protocols/gemini/stream';
 import { fixturesDir, wireEvents } from '../../upstream/recordings';
-
-type Reader = { push(b: Uint8Array): SseEvent[]; end(): SseEvent[] };
-
-/** Deterministic PRNG (mulberry32) for random chunk sizes. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-/** The same bytes cut four ways: as recorded, one byte at a time, random sizes (two seeds). */
-function chunkings(events: Uint8Array[]): Record<string, Uint8Array[]> {
-  const all = concat(events);
-  const random = (seed: number) => {
-    const next = rng(seed);
-    const out: Uint8Array[] = [];
-    for (let at = 0; at < all.length;) {
-      const n = 1 + Math.floor(next() * 64);
-      out.push(all.subarray(at, at + n));
-      at += n;
-    }
-    return out;
-  };
-  return {
-    events,
-    bytes: Array.from(all, (b) => Uint8Array.of(b)),
-    random7: random(7),
-    random42: random(42),
-  };
-}
+import { chunkings, decodeThrough, type EventReader } from './stream-harness';
 
 /** Runs bytes through reader → decoder → normalizer; `created` is zeroed (it may be "now"). */
-function decode(chunks: Uint8Array[], reader: Reader): StreamEvent[] {
-  const decoder = new GeminiStreamDecoder();
-  const norm = new StreamNormalizer(() => 'fallback');
-  const out: StreamEvent[] = [];
-  const feed = (evs: SseEvent[]) => {
-    for (const e of evs) for (const c of decoder.push(e)) out.push(...norm.push(c));
-  };
-  for (const c of chunks) feed(reader.push(c));
-  feed(reader.end());
-  for (const c of decoder.end()) out.push(...norm.push(c));
-  out.push(...norm.end());
-  return out.map((e) => (e.type === 'start' ? { ...e, created: 0 } : e));
-}
+const decode = (chunks: Uint8Array[], reader: EventReader) => decodeThrough(new GeminiStreamDecoder(), chunks, { reader, zeroCreated: true });
+
 
 interface Summary {
   text: string;

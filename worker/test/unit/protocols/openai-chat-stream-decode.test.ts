@@ -7,55 +7,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StreamEvent, Usage } from '../../../src/protocols/canonical';
-import { StreamNormalizer } from '../../../src/protocols/normalize';
 import { OpenAIChatStreamDecoder } from '../../../src/protocols/openai-chat/stream-decode';
-import { SseReader } from '../../../src/protocols/sse';
 import { fixturesDir, wireEvents } from '../../upstream/recordings';
-
-// ---- helpers -------------------------------------------------------------------------------
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
-/** Deterministic piece sizes 1..64 (LCG with a fixed seed). */
-function seededSizes(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) & 0x7fffffff;
-    return 1 + (s % 64);
-  };
-}
+import { concat, cut as split, decodeThrough, seededSizes } from './stream-harness';
 
 /** Bytes → SseReader → decoder → normalizer, with the given piece list. */
-function decodePieces(pieces: Uint8Array[]): StreamEvent[] {
-  const reader = new SseReader();
-  const decoder = new OpenAIChatStreamDecoder();
-  const norm = new StreamNormalizer(() => 'msg_fallback');
-  const out: StreamEvent[] = [];
-  const feed = (evs: StreamEvent[]) => { for (const e of evs) out.push(...norm.push(e)); };
-  for (const p of pieces) for (const sse of reader.push(p)) feed(decoder.push(sse));
-  for (const sse of reader.end()) feed(decoder.push(sse));
-  feed(decoder.end());
-  out.push(...norm.end());
-  return out;
-}
+const decodePieces = (pieces: Uint8Array[]) => decodeThrough(new OpenAIChatStreamDecoder(), pieces);
 
-function split(bytes: Uint8Array, sizes: () => number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let i = 0; i < bytes.length;) {
-    const n = sizes();
-    out.push(bytes.subarray(i, i + n));
-    i += n;
-  }
-  return out;
-}
+// ---- helpers -------------------------------------------------------------------------------
 
 /** Decodes a recording at every chunking and checks they all agree; returns the events. */
 function decodeRecording(name: string): StreamEvent[] {

@@ -12,6 +12,10 @@ import { ResponsesStreamDecoder } from '../../../src/protocols/openai-responses/
 import { ResponsesStreamEncoder } from '../../../src/protocols/openai-responses/stream-encode';
 import { SseReader } from '../../../src/protocols/sse';
 import { fixturesDir, wireEvents } from '../../upstream/recordings';
+import { concat, decodeThrough } from './stream-harness';
+
+/** Decodes raw SSE chunks into normalized canonical events. */
+const decodeChunks = (chunks: Uint8Array[]) => decodeThrough(new ResponsesStreamDecoder(), chunks);
 
 type Chunker = (bytes: Uint8Array, events: Uint8Array[]) => Uint8Array[];
 
@@ -30,30 +34,6 @@ const CHUNKERS: Record<string, Chunker> = {
     return out;
   },
 };
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-/** Decodes raw SSE chunks into normalized canonical events. */
-function decodeChunks(chunks: Uint8Array[]): StreamEvent[] {
-  const reader = new SseReader();
-  const decoder = new ResponsesStreamDecoder();
-  const normalizer = new StreamNormalizer(() => 'fallback');
-  const out: StreamEvent[] = [];
-  const feed = (evs: StreamEvent[]) => { for (const e of evs) out.push(...normalizer.push(e)); };
-  for (const c of chunks) for (const sse of reader.push(c)) feed(decoder.push(sse));
-  for (const sse of reader.end()) feed(decoder.push(sse));
-  feed(decoder.end());
-  out.push(...normalizer.end());
-  return out;
-}
 
 function decodeRecording(name: string): Record<string, StreamEvent[]> {
   const events = wireEvents(name);
