@@ -4,6 +4,7 @@
  */
 import type { Store } from './db/store';
 import type { KeyVault } from './lib/crypto';
+import type { RequestRecord } from './accounting/records';
 import type { MemberHealth, Plan, PlanInput, RoutingReport } from './routing/types';
 
 /** Routing state of every group, one holder per group (Durable Object on the edge). */
@@ -14,6 +15,8 @@ export interface GroupStates {
   report(groupId: number, report: RoutingReport): Promise<void>;
   /** Live health per member id, for the admin API. */
   health(groupId: number): Promise<Record<string, MemberHealth>>;
+  /** Buffers a finished request's record; the holder flushes logs and stats to the database. Off the critical path. */
+  record(groupId: number, record: RequestRecord): Promise<void>;
 }
 
 /** Structured logger; never given secrets. */

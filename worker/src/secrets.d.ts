@@ -5,5 +5,7 @@ declare namespace Cloudflare {
     ADMIN_PASSWORD?: string;
     /** Encrypts channel keys at rest (AES-GCM, key derived with HKDF). At least 16 characters. */
     ENCRYPTION_KEY?: string;
+    /** "Stats save interval": how often each group object flushes logs and stats to D1, ms (default 60000). */
+    STATS_FLUSH_INTERVAL_MS?: string;
   }
 }

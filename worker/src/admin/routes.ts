@@ -6,6 +6,7 @@ import { groupRoutes } from './groups';
 import { adminError } from './http';
 import { apiKeyRoutes } from './keys';
 import { requireAdmin, sessionRoutes } from './session';
+import { statsRoutes } from './stats';
 
 export function adminRoutes(): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
@@ -14,6 +15,7 @@ export function adminRoutes(): Hono<AppEnv> {
   r.route('/channels', channelRoutes());
   r.route('/groups', groupRoutes());
   r.route('/keys', apiKeyRoutes());
+  r.route('/', statsRoutes());
   r.all('*', (c) => adminError(c, 404, 'not_found', `No admin endpoint ${c.req.method} ${new URL(c.req.url).pathname}.`));
   return r;
 }

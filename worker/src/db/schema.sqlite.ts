@@ -168,3 +168,12 @@ export const syncState = sqliteTable('sync_state', {
   /** JSON: what changed, or the error. */
   detail: text('detail').notNull().default('{}'),
 });
+
+/**
+ * Flushes of buffered stats and logs already written. Inserted in the same batch as the rows it
+ * covers: a retried or replayed flush hits the primary key and changes nothing.
+ */
+export const appliedFlushes = sqliteTable('applied_flushes', {
+  id: text('id').primaryKey(),
+  appliedAt: integer('applied_at').notNull(),
+});

@@ -3,7 +3,8 @@
  * The only dialect difference is how several writes become atomic: D1 has `batch`, better-sqlite3
  * has transactions; the caller passes the right `atomic` function.
  */
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { RequestRecord, StatsDelta } from '../accounting/records';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import * as t from './schema.sqlite';
 import { StoreConflictError, type Store } from './store';
@@ -306,4 +307,100 @@ export class SqliteStore implements Store {
   async clearThrottle(key: string): Promise<void> {
     await this.db.delete(t.authThrottle).where(and(eq(t.authThrottle.key, key)));
   }
+
+  async applyFlush(flushId: string, at: number, logs: RequestRecord[], stats: StatsDelta[]): Promise<'applied' | 'duplicate'> {
+    const marker = await this.db.select().from(t.appliedFlushes).where(eq(t.appliedFlushes.id, flushId));
+    if (marker.length > 0) return 'duplicate';
+    const queries: unknown[] = [this.db.insert(t.appliedFlushes).values({ id: flushId, appliedAt: at })];
+    for (const r of logs) queries.push(this.db.insert(t.requestLogs).values(toLogRow(r)).onConflictDoNothing());
+    for (const d of stats) {
+      queries.push(this.db.insert(t.statsHourly).values(d).onConflictDoUpdate({
+        target: [t.statsHourly.hour, t.statsHourly.groupName, t.statsHourly.channelId, t.statsHourly.upstreamModel, t.statsHourly.apiKeyId],
+        set: {
+          requests: sql`${t.statsHourly.requests} + ${d.requests}`,
+          successes: sql`${t.statsHourly.successes} + ${d.successes}`,
+          failures: sql`${t.statsHourly.failures} + ${d.failures}`,
+          inputTokens: sql`${t.statsHourly.inputTokens} + ${d.inputTokens}`,
+          cacheReadTokens: sql`${t.statsHourly.cacheReadTokens} + ${d.cacheReadTokens}`,
+          cacheWriteTokens: sql`${t.statsHourly.cacheWriteTokens} + ${d.cacheWriteTokens}`,
+          outputTokens: sql`${t.statsHourly.outputTokens} + ${d.outputTokens}`,
+          reasoningTokens: sql`${t.statsHourly.reasoningTokens} + ${d.reasoningTokens}`,
+          costNanoUsd: sql`${t.statsHourly.costNanoUsd} + ${d.costNanoUsd}`,
+          latencyMsTotal: sql`${t.statsHourly.latencyMsTotal} + ${d.latencyMsTotal}`,
+          ttftMsTotal: sql`${t.statsHourly.ttftMsTotal} + ${d.ttftMsTotal}`,
+        },
+      }));
+    }
+    try {
+      await this.atomic(queries);
+      return 'applied';
+    } catch (err) {
+      // Two flushers racing with one id: the loser's batch fails on the marker and writes nothing.
+      if (/UNIQUE constraint failed: applied_flushes/i.test(String((err as { cause?: unknown })?.cause ?? '') + String(err))) return 'duplicate';
+      throw err;
+    }
+  }
+
+  async listLogs(opts: { limit: number; before?: number; groupName?: string; apiKeyId?: number; channelId?: number; status?: number }): Promise<RequestRecord[]> {
+    const where: SQL[] = [];
+    if (opts.before !== undefined) where.push(lt(t.requestLogs.time, opts.before));
+    if (opts.groupName !== undefined) where.push(eq(t.requestLogs.groupName, opts.groupName));
+    if (opts.apiKeyId !== undefined) where.push(eq(t.requestLogs.apiKeyId, opts.apiKeyId));
+    if (opts.channelId !== undefined) where.push(eq(t.requestLogs.channelId, opts.channelId));
+    if (opts.status !== undefined) where.push(eq(t.requestLogs.status, opts.status));
+    const rows = await this.db.select().from(t.requestLogs).where(where.length ? and(...where) : undefined)
+      .orderBy(desc(t.requestLogs.time), desc(t.requestLogs.id)).limit(opts.limit);
+    return rows.map(fromLogRow);
+  }
+
+  async getLog(id: string): Promise<RequestRecord | null> {
+    const rows = await this.db.select().from(t.requestLogs).where(eq(t.requestLogs.id, id));
+    return rows[0] ? fromLogRow(rows[0]) : null;
+  }
+
+  async statsSummary(from: number, to: number): Promise<{ total: StatsDelta | null; hours: StatsDelta[] }> {
+    const sums = {
+      requests: sql<number>`sum(${t.statsHourly.requests})`,
+      successes: sql<number>`sum(${t.statsHourly.successes})`,
+      failures: sql<number>`sum(${t.statsHourly.failures})`,
+      inputTokens: sql<number>`sum(${t.statsHourly.inputTokens})`,
+      cacheReadTokens: sql<number>`sum(${t.statsHourly.cacheReadTokens})`,
+      cacheWriteTokens: sql<number>`sum(${t.statsHourly.cacheWriteTokens})`,
+      outputTokens: sql<number>`sum(${t.statsHourly.outputTokens})`,
+      reasoningTokens: sql<number>`sum(${t.statsHourly.reasoningTokens})`,
+      costNanoUsd: sql<number>`sum(${t.statsHourly.costNanoUsd})`,
+      latencyMsTotal: sql<number>`sum(${t.statsHourly.latencyMsTotal})`,
+      ttftMsTotal: sql<number>`sum(${t.statsHourly.ttftMsTotal})`,
+    };
+    const range = and(gte(t.statsHourly.hour, from), lt(t.statsHourly.hour, to));
+    const hours = await this.db.select({ hour: t.statsHourly.hour, ...sums }).from(t.statsHourly).where(range)
+      .groupBy(t.statsHourly.hour).orderBy(asc(t.statsHourly.hour));
+    const all = (await this.db.select(sums).from(t.statsHourly).where(range))[0];
+    const norm = (r: Record<string, unknown>) => ({ hour: 0, groupName: '*', channelId: 0, upstreamModel: '*', apiKeyId: 0, ...Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v ?? 0)])) }) as StatsDelta;
+    return { total: all && all.requests !== null ? norm(all) : null, hours: hours.map(norm) };
+  }
+}
+
+type LogRow = typeof t.requestLogs.$inferInsert;
+
+function toLogRow(r: RequestRecord): LogRow {
+  return {
+    id: r.id, time: r.time, apiKeyId: r.apiKeyId, groupName: r.groupName, channelId: r.channelId, upstreamModel: r.upstreamModel,
+    protocolIn: r.protocolIn, protocolOut: r.protocolOut, stream: r.stream, status: r.status, attempts: JSON.stringify(r.attempts),
+    inputTokens: r.usage?.input ?? 0, cacheReadTokens: r.usage?.cacheRead ?? 0, cacheWriteTokens: r.usage?.cacheWrite ?? 0,
+    outputTokens: r.usage?.output ?? 0, reasoningTokens: r.usage?.reasoning ?? 0, costNanoUsd: r.costNanoUsd,
+    latencyMs: r.latencyMs, ttftMs: r.ttftMs, error: r.error,
+  };
+}
+
+function fromLogRow(row: typeof t.requestLogs.$inferSelect): RequestRecord {
+  return {
+    id: row.id, time: row.time, apiKeyId: row.apiKeyId ?? 0, groupName: row.groupName ?? '', channelId: row.channelId ?? 0,
+    upstreamModel: row.upstreamModel ?? '', protocolIn: row.protocolIn as RequestRecord['protocolIn'],
+    protocolOut: (row.protocolOut ?? null) as RequestRecord['protocolOut'], stream: row.stream, status: row.status,
+    ok: row.status >= 200 && row.status < 300 && row.error === null,
+    attempts: parseJson(row.attempts, []),
+    usage: { input: row.inputTokens, cacheRead: row.cacheReadTokens, cacheWrite: row.cacheWriteTokens, output: row.outputTokens, reasoning: row.reasoningTokens },
+    costNanoUsd: row.costNanoUsd, latencyMs: row.latencyMs, ttftMs: row.ttftMs ?? null, error: row.error ?? null,
+  };
 }

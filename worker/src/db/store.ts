@@ -2,6 +2,7 @@
  * The data-access seam. The edge implements it over D1, Node over better-sqlite3, MySQL or
  * PostgreSQL. Methods return domain records (db/types.ts); `null`/`false` mean "no such row".
  */
+import type { RequestRecord, StatsDelta } from '../accounting/records';
 import type {
   ApiKey, ApiKeyPatch, Channel, ChannelPatch, Group, GroupPatch, NewApiKey, NewChannel, NewGroup, Route,
 } from './types';
@@ -58,4 +59,16 @@ export interface Store {
    */
   countLoginAttempt(key: string, now: number, windowMs: number): Promise<{ attempts: number; windowStart: number }>;
   clearThrottle(key: string): Promise<void>;
+
+  /**
+   * Writes one flush of request logs and stats deltas atomically, together with its id.
+   * @returns 'duplicate' when that flush id was applied before (nothing is written again).
+   * @throws when the database fails; nothing of the flush is then written.
+   */
+  applyFlush(flushId: string, at: number, logs: RequestRecord[], stats: StatsDelta[]): Promise<'applied' | 'duplicate'>;
+  /** Request logs, newest first, older than `before` (ms) when given. */
+  listLogs(opts: { limit: number; before?: number; groupName?: string; apiKeyId?: number; channelId?: number; status?: number }): Promise<RequestRecord[]>;
+  getLog(id: string): Promise<RequestRecord | null>;
+  /** Sums of stats rows with `from <= hour < to` (ms), in total and per hour. */
+  statsSummary(from: number, to: number): Promise<{ total: StatsDelta | null; hours: StatsDelta[] }>;
 }

@@ -26,6 +26,7 @@ function groupStates(ns: Env['GROUPS']): GroupStates {
     plan: (groupId, input) => stub(groupId).plan(input),
     report: (groupId, outcomes) => stub(groupId).report(outcomes),
     health: (groupId) => stub(groupId).health(),
+    record: (groupId, record) => stub(groupId).record(record),
   };
 }
 

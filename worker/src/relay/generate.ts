@@ -18,6 +18,7 @@ import { sha256Hex } from '../lib/crypto';
 import { authenticateClient, keyAllowsGroup, touchKey } from './auth';
 import { dispatch, type DispatchResult } from './dispatch';
 import { pipeStream, type OutputMode } from './pipeline';
+import { buildRecord, type FinalOutcome, type RecordContext } from './record';
 import { readErrorBody } from './upstream';
 
 /** How the inbound endpoint was called. */
@@ -55,6 +56,7 @@ export function protocolError(protocol: ProtocolName, err: GatewayError): Respon
 /** Handles a generation request; never throws for bad input or upstream trouble. */
 export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Promise<Response> {
   const p = c.get('platform');
+  const start = p.now();
   const client = codecFor(call.protocol);
   const fail = (err: GatewayError) => protocolError(call.protocol, err);
 
@@ -123,8 +125,16 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
   p.defer(p.groups.report(route.group.id, result.report));
   touchKey(p, auth.key);
 
-  if (result.kind === 'exhausted') return fail(exhaustedError(req.model, result));
-  return reply(call, req, result);
+  // Every request that reached a group leaves a log row and its stats, whatever happened.
+  const ctx: RecordContext = { id: crypto.randomUUID(), start, apiKeyId: auth.key.id, route, protocolIn: call.protocol, stream: req.stream, outcomes: result.outcomes };
+  const done = (final: FinalOutcome) => p.defer(p.groups.record(route.group.id, buildRecord(ctx, final, p.now())));
+
+  if (result.kind === 'exhausted') {
+    const err = exhaustedError(req.model, result);
+    done({ status: err.status, ok: false, usage: null, error: err.message });
+    return fail(err);
+  }
+  return reply(call, req, result, done);
 }
 
 /**
@@ -153,14 +163,18 @@ async function sessionKey(apiKeyId: number, hint: string | undefined): Promise<s
 }
 
 /** The client response for a committed attempt. */
-async function reply(call: InboundCall, req: CanonicalRequest, result: Extract<DispatchResult, { kind: 'committed' }>): Promise<Response> {
+async function reply(call: InboundCall, req: CanonicalRequest, result: Extract<DispatchResult, { kind: 'committed' }>, done: (f: FinalOutcome) => void): Promise<Response> {
   const { response: res, channel } = result;
   const client = codecFor(call.protocol);
   const upstream = codecFor(channel.type);
   // Gemini's JSON-array stream cannot be passed through from an `alt=sse` upstream: convert it.
   const same = channel.type === call.protocol && !(call.protocol === 'gemini' && call.streamOptions?.geminiAlt === 'json-array');
 
-  if (res.status < 200 || res.status >= 300) return clientFault(call, channel, res, same, result.redact);
+  if (res.status < 200 || res.status >= 300) {
+    const out = await clientFault(call, channel, res, same, result.redact);
+    done({ status: res.status, ok: false, usage: null, error: `upstream HTTP ${res.status}` });
+    return out;
+  }
 
   if (result.primed) {
     const filter = same ? passthroughFilter(call.protocol, req) : null;
@@ -169,20 +183,35 @@ async function reply(call: InboundCall, req: CanonicalRequest, result: Extract<D
     const body = pipeStream(result.primed, mode, {
       idleMs: result.idleTimeoutMs,
       errorTail: same ? (err) => streamErrorTail(call.protocol, err) : undefined,
-      onDone: () => {},
+      onDone: (summary) => done({
+        status: 200,
+        ok: summary.endedBy === 'upstream' && summary.error === null,
+        usage: summary.usage,
+        firstEventAt: result.attemptStartedAt + result.primed!.firstEventMs,
+        error: summary.error ? result.redact(summary.error.message) : summary.endedBy === 'client' ? 'the client closed the stream' : null,
+      }),
     });
     const contentType = same ? (res.headers.get('content-type') ?? client.streamContentType(call.streamOptions)) : client.streamContentType(call.streamOptions);
     return new Response(body, { status: 200, headers: { 'content-type': contentType, 'cache-control': 'no-cache' } });
   }
 
   const text = await res.text();
-  if (same) return new Response(text, { status: res.status, headers: { 'content-type': res.headers.get('content-type') ?? 'application/json' } });
   let decoded;
   try {
     decoded = upstream.decodeResponse(JSON.parse(text));
   } catch {
+    decoded = null;
+  }
+  // A passthrough answer goes out as it came, even one the gateway cannot read (then without usage).
+  if (same) {
+    done({ status: res.status, ok: true, usage: decoded?.usage ?? null, error: decoded ? null : 'unreadable upstream body' });
+    return new Response(text, { status: res.status, headers: { 'content-type': res.headers.get('content-type') ?? 'application/json' } });
+  }
+  if (!decoded) {
+    done({ status: 502, ok: false, usage: null, error: 'unreadable upstream body' });
     return protocolError(call.protocol, gatewayError(502, 'upstream', 'bad_upstream_response', 'The upstream answered with a body the gateway could not read.'));
   }
+  done({ status: 200, ok: true, usage: decoded.usage, error: null });
   return new Response(JSON.stringify(client.encodeResponse(decoded, req)), { status: 200, headers: { 'content-type': 'application/json' } });
 }
 

@@ -1,0 +1,118 @@
+/**
+ * What one client request leaves behind for accounting: a request log row, and its share of the
+ * hourly stats rows. Pure. Tokens are counts; money is integer nano-USD; times are ms.
+ */
+import type { ProtocolName, Usage } from '../protocols/canonical';
+
+/** One attempt on a channel, as the log shows it. */
+export interface AttemptLog {
+  channelId: number;
+  memberId: number;
+  upstreamModel: string;
+  status: number;
+  ms: number;
+  error?: string;
+}
+
+/** Everything accounting needs to know about one finished client request. */
+export interface RequestRecord {
+  /** Unique id; also the request log's primary key, so a replayed flush inserts it once. */
+  id: string;
+  /** ms since epoch when the request arrived. */
+  time: number;
+  apiKeyId: number;
+  groupName: string;
+  /** The channel that served (or last failed) the request; 0 when no channel was tried. */
+  channelId: number;
+  upstreamModel: string;
+  protocolIn: ProtocolName;
+  protocolOut: ProtocolName | null;
+  stream: boolean;
+  /** HTTP status the client got (200 for a stream that started, even if it failed later). */
+  status: number;
+  /** The request succeeded end to end (a stream that broke mid-way did not). */
+  ok: boolean;
+  attempts: AttemptLog[];
+  usage: Usage | null;
+  /** Cost in nano-USD; filled in when the record is flushed (prices live in the database). */
+  costNanoUsd: number;
+  latencyMs: number;
+  ttftMs: number | null;
+  error: string | null;
+}
+
+/** Additive counters of one stats row. */
+export interface StatsCounters {
+  requests: number;
+  successes: number;
+  failures: number;
+  inputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+  costNanoUsd: number;
+  latencyMsTotal: number;
+  ttftMsTotal: number;
+}
+
+/** The key of a stats row (DESIGN.md "Accounting"). `hour` is the start of the UTC hour, ms. */
+export interface StatsKey {
+  hour: number;
+  groupName: string;
+  channelId: number;
+  upstreamModel: string;
+  apiKeyId: number;
+}
+
+export type StatsDelta = StatsKey & StatsCounters;
+
+const HOUR_MS = 3_600_000;
+
+/** Start of the UTC hour containing `ms`. */
+export function hourOf(ms: number): number {
+  return Math.floor(ms / HOUR_MS) * HOUR_MS;
+}
+
+function zero(): StatsCounters {
+  return { requests: 0, successes: 0, failures: 0, inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0, costNanoUsd: 0, latencyMsTotal: 0, ttftMsTotal: 0 };
+}
+
+/**
+ * Sums records into stats row deltas. A request counts once, on the row of its final channel, with
+ * its tokens, cost and timings; every failed attempt before it counts as a failure of its own
+ * channel's row (so a flaky channel shows its failures even when a fallback saved the request).
+ */
+export function aggregateStats(records: RequestRecord[]): StatsDelta[] {
+  const rows = new Map<string, StatsDelta>();
+  const row = (r: RequestRecord, channelId: number, upstreamModel: string) => {
+    const key: StatsKey = { hour: hourOf(r.time), groupName: r.groupName, channelId, upstreamModel, apiKeyId: r.apiKeyId };
+    const k = `${key.hour}|${key.groupName}|${key.channelId}|${key.upstreamModel}|${key.apiKeyId}`;
+    let d = rows.get(k);
+    if (!d) rows.set(k, (d = { ...key, ...zero() }));
+    return d;
+  };
+  for (const r of records) {
+    const final = row(r, r.channelId, r.upstreamModel);
+    final.requests += 1;
+    if (r.ok) final.successes += 1;
+    else final.failures += 1;
+    const u = r.usage;
+    if (u) {
+      final.inputTokens += u.input;
+      final.cacheReadTokens += u.cacheRead;
+      final.cacheWriteTokens += u.cacheWrite;
+      final.outputTokens += u.output;
+      final.reasoningTokens += u.reasoning;
+    }
+    final.costNanoUsd += r.costNanoUsd;
+    final.latencyMsTotal += r.latencyMs;
+    final.ttftMsTotal += r.ttftMs ?? 0;
+    // Earlier failed attempts on other channels (the last attempt is the final channel's own).
+    for (const a of r.attempts.slice(0, -1)) {
+      if (a.status >= 200 && a.status < 300) continue;
+      row(r, a.channelId, a.upstreamModel).failures += 1;
+    }
+  }
+  return [...rows.values()];
+}

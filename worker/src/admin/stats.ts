@@ -1,0 +1,66 @@
+/**
+ * `/api/v1/logs` (request logs, newest first, with filters and paging) and
+ * `/api/v1/stats/summary` (totals and an hourly series over a time range). Money in USD here;
+ * the database keeps integer nano-USD.
+ */
+import { Hono } from 'hono';
+import * as z from 'zod';
+import type { AppEnv } from '../app-env';
+import type { RequestRecord, StatsDelta } from '../accounting/records';
+import { adminError, describeIssue } from './http';
+
+const LogQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  /** Page: logs strictly older than this time (ms), i.e. the `time` of the last row of the previous page. */
+  before: z.coerce.number().int().positive().optional(),
+  group: z.string().max(200).optional(),
+  keyId: z.coerce.number().int().positive().optional(),
+  channelId: z.coerce.number().int().positive().optional(),
+  status: z.coerce.number().int().min(100).max(599).optional(),
+});
+
+const RangeQuery = z.object({
+  /** ms since epoch; default: the start of today (UTC). */
+  from: z.coerce.number().int().nonnegative().optional(),
+  /** ms since epoch, exclusive; default: now. */
+  to: z.coerce.number().int().positive().optional(),
+});
+
+function logView(r: RequestRecord) {
+  return { ...r, costUsd: r.costNanoUsd / 1e9 };
+}
+
+function statsView(d: StatsDelta | null) {
+  if (!d) return null;
+  const { groupName: _g, channelId: _c, upstreamModel: _m, apiKeyId: _k, ...rest } = d;
+  return { ...rest, costUsd: d.costNanoUsd / 1e9, successRate: d.requests ? d.successes / d.requests : null };
+}
+
+export function statsRoutes(): Hono<AppEnv> {
+  const r = new Hono<AppEnv>();
+
+  r.get('/logs', async (c) => {
+    const q = LogQuery.safeParse(c.req.query());
+    if (!q.success) return adminError(c, 400, 'invalid_request', describeIssue(q.error));
+    const { limit, before, group, keyId, channelId, status } = q.data;
+    const rows = await c.get('platform').store.listLogs({ limit, before, groupName: group, apiKeyId: keyId, channelId, status });
+    return c.json({ data: rows.map(logView), next: rows.length === limit ? rows.at(-1)!.time : null });
+  });
+
+  r.get('/logs/:id', async (c) => {
+    const log = await c.get('platform').store.getLog(c.req.param('id'));
+    return log ? c.json(logView(log)) : adminError(c, 404, 'not_found', `No request log with id ${c.req.param('id')}.`);
+  });
+
+  r.get('/stats/summary', async (c) => {
+    const q = RangeQuery.safeParse(c.req.query());
+    if (!q.success) return adminError(c, 400, 'invalid_request', describeIssue(q.error));
+    const now = c.get('platform').now();
+    const from = q.data.from ?? Math.floor(now / 86_400_000) * 86_400_000;
+    const to = q.data.to ?? now + 1;
+    const { total, hours } = await c.get('platform').store.statsSummary(from, to);
+    return c.json({ from, to, total: statsView(total), hours: hours.map(statsView) });
+  });
+
+  return r;
+}

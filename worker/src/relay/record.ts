@@ -1,0 +1,56 @@
+/** Builds the accounting record of a request from what the relay saw. */
+import type { RequestRecord } from '../accounting/records';
+import type { Route } from '../db/types';
+import type { ProtocolName, Usage } from '../protocols/canonical';
+import type { AttemptOutcome } from '../routing/types';
+
+/** What the relay knows once the client has its answer (or its stream ended). */
+export interface FinalOutcome {
+  status: number;
+  ok: boolean;
+  usage: Usage | null;
+  /** ms since epoch of the first meaningful event, for streams. */
+  firstEventAt?: number;
+  error: string | null;
+}
+
+export interface RecordContext {
+  id: string;
+  /** ms since epoch when the request arrived. */
+  start: number;
+  apiKeyId: number;
+  route: Route;
+  protocolIn: ProtocolName;
+  stream: boolean;
+  outcomes: AttemptOutcome[];
+}
+
+/** The record; `now` is when the request ended (ms). Cost is left at 0 for the flush to price. */
+export function buildRecord(ctx: RecordContext, final: FinalOutcome, now: number): RequestRecord {
+  const members = new Map(ctx.route.group.members.map((m) => [m.id, m]));
+  const last = ctx.outcomes.at(-1);
+  const lastMember = last ? members.get(last.memberId) : undefined;
+  const channel = last ? ctx.route.channels.get(last.channelId) : undefined;
+  return {
+    id: ctx.id,
+    time: ctx.start,
+    apiKeyId: ctx.apiKeyId,
+    groupName: ctx.route.group.name,
+    channelId: last?.channelId ?? 0,
+    upstreamModel: lastMember?.upstreamModel ?? '',
+    protocolIn: ctx.protocolIn,
+    protocolOut: channel?.type ?? null,
+    stream: ctx.stream,
+    status: final.status,
+    ok: final.ok,
+    attempts: ctx.outcomes.map((o) => ({
+      channelId: o.channelId, memberId: o.memberId, upstreamModel: members.get(o.memberId)?.upstreamModel ?? '', status: o.status, ms: o.ms,
+      ...(o.error !== undefined && { error: o.error }),
+    })),
+    usage: final.usage,
+    costNanoUsd: 0,
+    latencyMs: Math.max(0, now - ctx.start),
+    ttftMs: final.firstEventAt !== undefined ? Math.max(0, final.firstEventAt - ctx.start) : null,
+    error: final.error,
+  };
+}

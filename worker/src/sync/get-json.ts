@@ -1,0 +1,73 @@
+/**
+ * One GET of a JSON document from an upstream, with a timeout and errors that are safe to show:
+ * every message goes through a redactor, so the channel key never appears even when the upstream
+ * echoes it.
+ */
+
+/** How many characters of an upstream body an error message quotes. */
+export const BODY_SNIPPET_CHARS = 200;
+
+/** A failed model-list call. `status` is the upstream HTTP status, or null when no usable reply arrived (network error, timeout, paging limit). */
+export class ModelListError extends Error {
+  override name = 'ModelListError';
+  constructor(message: string, readonly status: number | null) {
+    super(message);
+  }
+}
+
+/** What {@link getJson} needs besides the URL. */
+export interface GetJsonOptions {
+  /** Web-standard fetch (injected so tests and platforms choose the transport). */
+  fetchFn: typeof fetch;
+  /** Request headers (auth included). */
+  headers: Record<string, string>;
+  /** Abort the request (headers and body) after this many ms. */
+  timeoutMs: number;
+  /** Applied to every error message (removes the key and secret header values). */
+  redact: (text: string) => string;
+  /** Prefix of every error message, e.g. `Gemini model list`. */
+  what: string;
+}
+
+/** The first {@link BODY_SNIPPET_CHARS} characters of an (already redacted) body, or a note that it was empty. */
+export function bodySnippet(text: string): string {
+  const t = text.trim();
+  return t === '' ? '(empty body)' : t.slice(0, BODY_SNIPPET_CHARS);
+}
+
+/**
+ * GETs `url` and parses the body as JSON.
+ * @returns the parsed JSON value and the body text (for error messages about its shape).
+ * @throws ModelListError
+ *   - `status: null` on a network error or when `timeoutMs` passed;
+ *   - `status: <HTTP status>` on a non-2xx reply, quoting the first 200 characters of the body;
+ *   - `status: <HTTP status>` when a 2xx body is not JSON, quoting its first 200 characters.
+ */
+export async function getJson(url: string, o: GetJsonOptions): Promise<{ json: unknown; text: string; status: number }> {
+  const signal = AbortSignal.timeout(o.timeoutMs);
+  const at = `${o.what}: GET ${url}`;
+  const fail = (message: string, status: number | null): never => {
+    throw new ModelListError(o.redact(message), status);
+  };
+  const failed = (err: unknown): never =>
+    signal.aborted && (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError'
+      ? fail(`${at} timed out after ${o.timeoutMs} ms`, null)
+      : fail(`${at} failed: ${err instanceof Error ? err.message : String(err)}`, null);
+
+  let res: Response;
+  let text: string;
+  try {
+    res = await o.fetchFn(url, { method: 'GET', headers: o.headers, signal });
+    text = await res.text();
+  } catch (err) {
+    return failed(err);
+  }
+  // Redact the whole body before cutting it, so a key straddling the cut cannot leak a prefix.
+  const snippet = () => bodySnippet(o.redact(text));
+  if (!res.ok) return fail(`${at} returned HTTP ${res.status}: ${snippet()}`, res.status);
+  try {
+    return { json: JSON.parse(text) as unknown, text, status: res.status };
+  } catch {
+    return fail(`${at} returned HTTP ${res.status} but the body is not JSON: ${snippet()}`, res.status);
+  }
+}
