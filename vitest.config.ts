@@ -21,6 +21,7 @@ export default defineConfig({
                 ENCRYPTION_KEY: 'test-encryption-key-0123456789',
                 TEST_MIGRATIONS: await readD1Migrations('./migrations/sqlite'),
                 UPSTREAM_URL: inject('upstreamUrl'),
+                MODELS_DEV_URL: inject('modelsDevUrl'),
               },
             },
           })),

@@ -36,6 +36,8 @@ export interface Platform {
   adminPassword: string | undefined;
   /** ms since epoch. */
   now(): number;
+  /** Where the price sync reads models.dev (MODELS_DEV_URL; https://models.dev/api.json by default). */
+  modelsDevUrl: string;
   logger: Logger;
   /** Keeps background work alive after the response (Workers: ctx.waitUntil). */
   defer(promise: Promise<unknown>): void;

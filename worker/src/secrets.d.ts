@@ -7,5 +7,7 @@ declare namespace Cloudflare {
     ENCRYPTION_KEY?: string;
     /** "Stats save interval": how often each group object flushes logs and stats to D1, ms (default 60000). */
     STATS_FLUSH_INTERVAL_MS?: string;
+    /** Where the price sync reads models.dev (default https://models.dev/api.json). */
+    MODELS_DEV_URL?: string;
   }
 }

@@ -6,6 +6,7 @@ import { groupRoutes } from './groups';
 import { adminError } from './http';
 import { apiKeyRoutes } from './keys';
 import { requireAdmin, sessionRoutes } from './session';
+import { priceRoutes } from './prices';
 import { statsRoutes } from './stats';
 
 export function adminRoutes(): Hono<AppEnv> {
@@ -16,6 +17,7 @@ export function adminRoutes(): Hono<AppEnv> {
   r.route('/groups', groupRoutes());
   r.route('/keys', apiKeyRoutes());
   r.route('/', statsRoutes());
+  r.route('/', priceRoutes());
   r.all('*', (c) => adminError(c, 404, 'not_found', `No admin endpoint ${c.req.method} ${new URL(c.req.url).pathname}.`));
   return r;
 }

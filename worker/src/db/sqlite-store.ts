@@ -4,6 +4,8 @@
  * has transactions; the caller passes the right `atomic` function.
  */
 import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { Price } from '../accounting/cost';
+import type { ModelsDevPrice } from '../accounting/modelsdev';
 import type { RequestRecord, StatsDelta } from '../accounting/records';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import * as t from './schema.sqlite';
@@ -356,6 +358,55 @@ export class SqliteStore implements Store {
   async getLog(id: string): Promise<RequestRecord | null> {
     const rows = await this.db.select().from(t.requestLogs).where(eq(t.requestLogs.id, id));
     return rows[0] ? fromLogRow(rows[0]) : null;
+  }
+
+  async loadPrices(): Promise<{ user: Map<string, Price>; modelsDev: ModelsDevPrice[] }> {
+    const rows = await this.db.select().from(t.prices);
+    const user = new Map<string, Price>();
+    const modelsDev: ModelsDevPrice[] = [];
+    for (const r of rows) {
+      const price: Price = { input: r.input, output: r.output, cacheRead: r.cacheRead, cacheWrite: r.cacheWrite };
+      if (r.source === 'user') user.set(r.model, price);
+      else {
+        // models.dev rows are keyed `provider/model`: one model id can have several providers' prices.
+        const at = r.model.indexOf('/');
+        modelsDev.push({ provider: r.model.slice(0, at), model: r.model.slice(at + 1), price });
+      }
+    }
+    return { user, modelsDev };
+  }
+
+  async replaceModelsDevPrices(prices: ModelsDevPrice[], at: number): Promise<void> {
+    const queries: unknown[] = [this.db.delete(t.prices).where(eq(t.prices.source, 'models.dev'))];
+    // 7 bound values a row; D1 allows 100 per statement.
+    for (let i = 0; i < prices.length; i += 14) {
+      queries.push(this.db.insert(t.prices).values(prices.slice(i, i + 14).map((p) => ({
+        model: `${p.provider}/${p.model}`, source: 'models.dev', input: p.price.input, output: p.price.output,
+        cacheRead: p.price.cacheRead, cacheWrite: p.price.cacheWrite, updatedAt: at,
+      }))));
+    }
+    await this.atomic(queries);
+  }
+
+  async setUserPrice(model: string, price: Price, at: number): Promise<void> {
+    const row = { input: price.input, output: price.output, cacheRead: price.cacheRead, cacheWrite: price.cacheWrite, updatedAt: at };
+    await this.db.insert(t.prices).values({ model, source: 'user', ...row })
+      .onConflictDoUpdate({ target: [t.prices.model, t.prices.source], set: row });
+  }
+
+  async deleteUserPrice(model: string): Promise<boolean> {
+    const rows = await this.db.delete(t.prices).where(and(eq(t.prices.model, model), eq(t.prices.source, 'user'))).returning({ model: t.prices.model });
+    return rows.length > 0;
+  }
+
+  async putSyncState(key: string, at: number, ok: boolean, detail: unknown): Promise<void> {
+    const row = { lastRunAt: at, ok, detail: JSON.stringify(detail) };
+    await this.db.insert(t.syncState).values({ key, ...row }).onConflictDoUpdate({ target: t.syncState.key, set: row });
+  }
+
+  async listSyncState(): Promise<{ key: string; lastRunAt: number; ok: boolean; detail: unknown }[]> {
+    const rows = await this.db.select().from(t.syncState).orderBy(asc(t.syncState.key));
+    return rows.map((r) => ({ key: r.key, lastRunAt: r.lastRunAt, ok: r.ok, detail: parseJson(r.detail, {}) }));
   }
 
   async statsSummary(from: number, to: number): Promise<{ total: StatsDelta | null; hours: StatsDelta[] }> {

@@ -2,6 +2,8 @@
  * The data-access seam. The edge implements it over D1, Node over better-sqlite3, MySQL or
  * PostgreSQL. Methods return domain records (db/types.ts); `null`/`false` mean "no such row".
  */
+import type { Price } from '../accounting/cost';
+import type { ModelsDevPrice } from '../accounting/modelsdev';
 import type { RequestRecord, StatsDelta } from '../accounting/records';
 import type {
   ApiKey, ApiKeyPatch, Channel, ChannelPatch, Group, GroupPatch, NewApiKey, NewChannel, NewGroup, Route,
@@ -69,6 +71,16 @@ export interface Store {
   /** Request logs, newest first, older than `before` (ms) when given. */
   listLogs(opts: { limit: number; before?: number; groupName?: string; apiKeyId?: number; channelId?: number; status?: number }): Promise<RequestRecord[]>;
   getLog(id: string): Promise<RequestRecord | null>;
+  /** Every stored price: user prices by model name, models.dev prices with their provider. nano-USD per 1M tokens. */
+  loadPrices(): Promise<{ user: Map<string, Price>; modelsDev: ModelsDevPrice[] }>;
+  /** Replaces all models.dev prices at once (user prices are never touched). */
+  replaceModelsDevPrices(prices: ModelsDevPrice[], at: number): Promise<void>;
+  setUserPrice(model: string, price: Price, at: number): Promise<void>;
+  /** @returns false when there was no user price for the model. */
+  deleteUserPrice(model: string): Promise<boolean>;
+  /** Records what a sync did (`prices`, `channel:<id>`). */
+  putSyncState(key: string, at: number, ok: boolean, detail: unknown): Promise<void>;
+  listSyncState(): Promise<{ key: string; lastRunAt: number; ok: boolean; detail: unknown }[]>;
   /** Sums of stats rows with `from <= hour < to` (ms), in total and per hour. */
   statsSummary(from: number, to: number): Promise<{ total: StatsDelta | null; hours: StatsDelta[] }>;
 }

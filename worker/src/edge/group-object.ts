@@ -6,6 +6,8 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { drizzle } from 'drizzle-orm/d1';
+import { priceRecords, priceSources } from '../accounting/pricing';
+import type { PriceSources } from '../accounting/prices';
 import { aggregateStats, type RequestRecord } from '../accounting/records';
 import * as schema from '../db/schema.sqlite';
 import { SqliteStore } from '../db/sqlite-store';
@@ -20,6 +22,8 @@ const RECORD_PREFIX = 'rec:';
 const PENDING_KEY = 'pending-flush';
 /** Records per flush: a D1 batch stays small and quick. */
 const FLUSH_MAX_RECORDS = 200;
+/** How long a flush reuses the price table it loaded, ms (prices change by sync or by an admin, rarely). */
+const PRICE_CACHE_MS = 5 * 60_000;
 /** Default "stats save interval", ms. */
 export const DEFAULT_FLUSH_INTERVAL_MS = 60_000;
 
@@ -31,6 +35,7 @@ interface PendingFlush {
 
 export class GroupObject extends DurableObject<Env> {
   private state: RoutingState = emptyRoutingState();
+  private prices: { at: number; sources: PriceSources } | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -89,7 +94,9 @@ export class GroupObject extends DurableObject<Env> {
         });
       }
       try {
-        await store.applyFlush(pending.id, Date.now(), pending.records, aggregateStats(pending.records));
+        // Priced at flush time: the price table lives in D1, not on the request's path.
+        const records = priceRecords(pending.records, await this.priceSourcesFrom(store));
+        await store.applyFlush(pending.id, Date.now(), records, aggregateStats(records));
       } catch (err) {
         pending.tries += 1;
         await this.ctx.storage.put(PENDING_KEY, pending);
@@ -100,6 +107,13 @@ export class GroupObject extends DurableObject<Env> {
       }
       await this.ctx.storage.delete(PENDING_KEY);
     }
+  }
+
+  private async priceSourcesFrom(store: SqliteStore): Promise<PriceSources> {
+    if (!this.prices || Date.now() - this.prices.at > PRICE_CACHE_MS) {
+      this.prices = { at: Date.now(), sources: priceSources(await store.loadPrices()) };
+    }
+    return this.prices.sources;
   }
 
   private flushIntervalMs(): number {

@@ -1,11 +1,29 @@
-/** Workers entry: the app's fetch handler and the GroupObject Durable Object class. */
+/** Workers entry: the app's fetch handler, the cron syncs, and the GroupObject Durable Object class. */
 import { createApp } from '../app';
+import { syncAllChannels } from '../sync/channels-sync';
+import { syncModelsDevPrices } from '../sync/prices-sync';
 import { edgePlatform } from './platform';
 
 export { GroupObject } from './group-object';
+
+/** Cron expressions of wrangler.toml `[triggers]`, and what each runs. */
+export const CRON_PRICES = '0 */6 * * *';
+export const CRON_MODELS = '15 * * * *';
 
 const app = createApp((c) => edgePlatform(c.env as Env, c.executionCtx as unknown as ExecutionContext));
 
 export default {
   fetch: app.fetch,
+  /** Runs the sync a cron trigger names; an unknown expression runs both (so a manual trigger does something). */
+  async scheduled(controller, env, ctx) {
+    const p = edgePlatform(env, ctx);
+    const now = Date.now();
+    const runPrices = controller.cron !== CRON_MODELS;
+    const runModels = controller.cron !== CRON_PRICES;
+    const jobs: Promise<unknown>[] = [];
+    if (runPrices) jobs.push(syncModelsDevPrices(p.store, fetch, p.modelsDevUrl, now));
+    if (runModels) jobs.push(syncAllChannels(p.store, p.vault, fetch, now));
+    const results = await Promise.allSettled(jobs);
+    for (const r of results) if (r.status === 'rejected') p.logger.warn('sync failed', { cron: controller.cron, error: String(r.reason) });
+  },
 } satisfies ExportedHandler<Env>;

@@ -4,6 +4,7 @@ import { ConfigError } from '../app';
 import * as schema from '../db/schema.sqlite';
 import { SqliteStore } from '../db/sqlite-store';
 import { KeyVault } from '../lib/crypto';
+import { MODELS_DEV_URL } from '../sync/prices-sync';
 import { consoleLogger, type GroupStates, type Platform } from '../platform';
 
 const vaults = new Map<string, KeyVault>();
@@ -42,6 +43,7 @@ export function edgePlatform(env: Env, ctx: ExecutionContext): Platform {
     vault: vaultFor(env.ENCRYPTION_KEY),
     adminPassword: env.ADMIN_PASSWORD || undefined,
     now: Date.now,
+    modelsDevUrl: env.MODELS_DEV_URL || MODELS_DEV_URL,
     logger: consoleLogger,
     defer: (promise) => ctx.waitUntil(promise.catch((err) => consoleLogger.error('background task failed', { error: String(err) }))),
   };

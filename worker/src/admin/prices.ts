@@ -1,0 +1,100 @@
+/**
+ * `/api/v1/prices`: every model in use (group members' upstream models) with its price and source
+ * (user / models.dev / unknown, unknown first); user prices set and reset; `/api/v1/sync` state and
+ * on-demand syncs. Prices in the API are USD per 1M tokens; the database keeps nano-USD.
+ */
+import { Hono } from 'hono';
+import * as z from 'zod';
+import type { AppEnv } from '../app-env';
+import { withCacheFallback, type Price } from '../accounting/cost';
+import { nanoToUsd, usdPerMillionToNano } from '../accounting/money';
+import { priceSources } from '../accounting/pricing';
+import { resolvePrice } from '../accounting/prices';
+import { syncChannelModels } from '../sync/channels-sync';
+import { syncModelsDevPrices } from '../sync/prices-sync';
+import { adminError, parseId, readBody } from './http';
+
+const usd = z.number().nonnegative().max(1_000_000);
+const UserPriceBody = z.strictObject({ input: usd, output: usd, cacheRead: usd.optional(), cacheWrite: usd.optional() });
+
+function priceView(p: Price) {
+  return { input: nanoToUsd(p.input), output: nanoToUsd(p.output), cacheRead: nanoToUsd(p.cacheRead), cacheWrite: nanoToUsd(p.cacheWrite) };
+}
+
+export function priceRoutes(): Hono<AppEnv> {
+  const r = new Hono<AppEnv>();
+
+  r.get('/prices', async (c) => {
+    const p = c.get('platform');
+    const [groups, channels, stored] = await Promise.all([p.store.listGroups(), p.store.listChannels(), p.store.loadPrices()]);
+    const sources = priceSources(stored);
+    const types = new Map(channels.map((ch) => [ch.id, ch.type]));
+    const seen = new Map<string, ReturnType<typeof row>>();
+    function row(model: string, channelType: NonNullable<ReturnType<typeof types.get>>) {
+      const resolved = resolvePrice(model, channelType, sources);
+      return {
+        model, channelType, source: resolved.source, price: resolved.price ? priceView(resolved.price) : null,
+        ...(resolved.source !== 'unknown' && { matchedId: resolved.matchedId }),
+        ...(resolved.source === 'models.dev' && { provider: resolved.provider, match: resolved.match }),
+      };
+    }
+    for (const g of groups) {
+      for (const m of g.members) {
+        const type = types.get(m.channelId);
+        if (type && !seen.has(`${type}|${m.upstreamModel}`)) seen.set(`${type}|${m.upstreamModel}`, row(m.upstreamModel, type));
+      }
+    }
+    const order = { unknown: 0, 'models.dev': 1, user: 2 } as const;
+    const data = [...seen.values()].sort((a, b) => order[a.source] - order[b.source] || a.model.localeCompare(b.model));
+    return c.json({ data, modelsDevModels: stored.modelsDev.length });
+  });
+
+  r.put('/prices/:model{.+}', async (c) => {
+    const p = c.get('platform');
+    const body = await readBody(c, UserPriceBody);
+    if (!body.ok) return body.response;
+    const v = body.value;
+    let price: Price;
+    try {
+      price = withCacheFallback({
+        input: usdPerMillionToNano(v.input), output: usdPerMillionToNano(v.output),
+        ...(v.cacheRead !== undefined && { cacheRead: usdPerMillionToNano(v.cacheRead) }),
+        ...(v.cacheWrite !== undefined && { cacheWrite: usdPerMillionToNano(v.cacheWrite) }),
+      });
+    } catch (err) {
+      return adminError(c, 400, 'invalid_request', err instanceof Error ? err.message : String(err));
+    }
+    await p.store.setUserPrice(c.req.param('model'), price, p.now());
+    return c.json({ model: c.req.param('model'), source: 'user', price: priceView(price) });
+  });
+
+  r.delete('/prices/:model{.+}', async (c) => {
+    const ok = await c.get('platform').store.deleteUserPrice(c.req.param('model'));
+    return ok ? c.body(null, 204) : adminError(c, 404, 'not_found', `No user price for ${c.req.param('model')}.`);
+  });
+
+  r.get('/sync', async (c) => c.json({ data: await c.get('platform').store.listSyncState() }));
+
+  r.post('/sync/prices', async (c) => {
+    const p = c.get('platform');
+    try {
+      return c.json(await syncModelsDevPrices(p.store, fetch, p.modelsDevUrl, p.now()));
+    } catch (err) {
+      return adminError(c, 502, 'sync_failed', err instanceof Error ? err.message : String(err));
+    }
+  });
+
+  r.post('/channels/:id/sync-models', async (c) => {
+    const p = c.get('platform');
+    const id = parseId(c.req.param('id'));
+    const ch = id ? await p.store.getChannel(id) : null;
+    if (!ch) return adminError(c, 404, 'not_found', `No channel with id ${c.req.param('id')}.`);
+    try {
+      return c.json(await syncChannelModels(p.store, p.vault, ch, fetch, p.now()));
+    } catch (err) {
+      return adminError(c, 502, 'sync_failed', err instanceof Error ? err.message : String(err));
+    }
+  });
+
+  return r;
+}

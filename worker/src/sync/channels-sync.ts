@@ -1,0 +1,47 @@
+/**
+ * Channel model-list sync: ask each channel's upstream for its models, apply the channel's
+ * filter, add what is new, keep (and report as missing) what disappeared: a model is never removed
+ * from a channel or group silently. Records each run in sync state under `channel:<id>`.
+ */
+import type { Store } from '../db/store';
+import type { Channel } from '../db/types';
+import type { KeyVault } from '../lib/crypto';
+import { applyModelFilter, diffModels, mergeChannelModels, type ModelDiff } from './model-diff';
+import { fetchModelList } from './model-list';
+
+/**
+ * Syncs one channel with its first enabled key.
+ * @returns the diff against the models the channel had.
+ * @throws Error (ModelListError for upstream trouble) after recording the failure.
+ */
+export async function syncChannelModels(store: Store, vault: KeyVault, channel: Channel, fetchFn: typeof fetch, now: number): Promise<ModelDiff> {
+  const stateKey = `channel:${channel.id}`;
+  try {
+    const key = channel.keys.find((k) => k.enabled);
+    if (!key) throw new Error('the channel has no enabled key');
+    const fetched = applyModelFilter(await fetchModelList(channel, await vault.decrypt(key.enc), fetchFn), channel.modelFilter);
+    const diff = diffModels(channel.models, fetched);
+    if (diff.added.length > 0) await store.updateChannel(channel.id, { models: mergeChannelModels(channel.models, fetched) });
+    await store.putSyncState(stateKey, now, true, diff);
+    return diff;
+  } catch (err) {
+    await store.putSyncState(stateKey, now, false, { error: err instanceof Error ? err.message : String(err) });
+    throw err;
+  }
+}
+
+/** Syncs every enabled channel; one failing channel does not stop the others. */
+export async function syncAllChannels(store: Store, vault: KeyVault, fetchFn: typeof fetch, now: number): Promise<{ ok: number; failed: number }> {
+  let ok = 0;
+  let failed = 0;
+  for (const ch of await store.listChannels()) {
+    if (!ch.enabled) continue;
+    try {
+      await syncChannelModels(store, vault, ch, fetchFn, now);
+      ok++;
+    } catch {
+      failed++;
+    }
+  }
+  return { ok, failed };
+}
