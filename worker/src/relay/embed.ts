@@ -17,6 +17,7 @@ import {
 import { authenticateClient, keyAllowsGroup, touchKey } from './auth';
 import { dispatch } from './dispatch';
 import { exhaustedError, findRouteFor, modelNotFound, protocolError } from './generate';
+import { UNROUTED_GROUP_ID, buildRecord, unroutedRecord, type FinalOutcome, type RecordContext } from './record';
 import { readErrorBody } from './upstream';
 
 /** The inbound form: OpenAI, or Gemini single/batch with the model from the URL. */
@@ -25,9 +26,14 @@ export type EmbedCall = { protocol: 'openai-chat' } | { protocol: 'gemini'; mode
 /** Handles an embeddings request; never throws for bad input or upstream trouble. */
 export async function handleEmbed(c: Context<AppEnv>, call: EmbedCall): Promise<Response> {
   const p = c.get('platform');
+  const start = p.now();
   const fail = (err: GatewayError) => protocolError(call.protocol, err);
+  const refuse = (err: GatewayError, apiKeyId: number, model: string) => {
+    p.defer(p.groups.record(UNROUTED_GROUP_ID, unroutedRecord({ start, now: p.now(), apiKeyId, model, protocolIn: call.protocol, stream: false, status: err.status, error: err.message })));
+    return fail(err);
+  };
   const auth = await authenticateClient(p, c.req.raw);
-  if ('error' in auth) return fail(auth.error);
+  if ('error' in auth) return refuse(auth.error, 0, call.protocol === 'gemini' ? call.model : '');
 
   let req: EmbedRequest;
   let base64 = false;
@@ -38,12 +44,12 @@ export async function handleEmbed(c: Context<AppEnv>, call: EmbedCall): Promise<
     else req = decodeGeminiEmbedRequest(body, call.model, call.batch);
   } catch (err) {
     const message = err instanceof RequestDecodeError ? err.message : 'The request body is not valid JSON.';
-    return fail(gatewayError(400, 'invalid_request', err instanceof RequestDecodeError ? 'invalid_request' : 'invalid_json', message, { param: (err as RequestDecodeError).param }));
+    return refuse(gatewayError(400, 'invalid_request', err instanceof RequestDecodeError ? 'invalid_request' : 'invalid_json', message, { param: (err as RequestDecodeError).param }), auth.key.id, call.protocol === 'gemini' ? call.model : '');
   }
 
   const route = await findRouteFor(p, req.model);
   // A group the key may not use answers exactly like one that does not exist: no probing for names.
-  if (!route || !route.group.enabled || !keyAllowsGroup(auth.key, route.group.name)) return fail(modelNotFound(req.model));
+  if (!route || !route.group.enabled || !keyAllowsGroup(auth.key, route.group.name)) return refuse(modelNotFound(req.model), auth.key.id, req.model);
 
   const result = await dispatch({
     platform: p,
@@ -61,11 +67,18 @@ export async function handleEmbed(c: Context<AppEnv>, call: EmbedCall): Promise<
   });
   p.defer(p.groups.report(route.group.id, result.report));
   touchKey(p, auth.key);
+  const ctx: RecordContext = { id: crypto.randomUUID(), start, apiKeyId: auth.key.id, route, protocolIn: call.protocol, stream: false, outcomes: result.outcomes };
+  const done = (final: FinalOutcome) => p.defer(p.groups.record(route.group.id, buildRecord(ctx, final, p.now())));
 
-  if (result.kind === 'exhausted') return fail(exhaustedError(req.model, result));
+  if (result.kind === 'exhausted') {
+    const err = exhaustedError(req.model, result);
+    done({ status: err.status, ok: false, usage: null, error: err.message });
+    return fail(err);
+  }
   const { response: res, channel } = result;
   if (res.status < 200 || res.status >= 300) {
     const info = codecFor(channel.type).decodeError(res.status, result.redact(await readErrorBody(res)));
+    done({ status: res.status, ok: false, usage: null, error: `upstream HTTP ${res.status}` });
     return fail(gatewayError(res.status, info.kind, info.code ?? 'upstream_error', result.redact(info.message)));
   }
   let decoded: EmbedResponse;
@@ -73,8 +86,10 @@ export async function handleEmbed(c: Context<AppEnv>, call: EmbedCall): Promise<
     const json: unknown = await res.json();
     decoded = channel.type === 'gemini' ? decodeGeminiEmbedResponse(json) : decodeOpenAIEmbedResponse(json);
   } catch {
+    done({ status: 502, ok: false, usage: null, error: 'unreadable upstream body' });
     return fail(gatewayError(502, 'upstream', 'bad_upstream_response', 'The upstream answered with a body the gateway could not read.'));
   }
+  done({ status: 200, ok: true, usage: { input: decoded.inputTokens, cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0 }, error: null });
   const out = call.protocol === 'openai-chat' ? encodeOpenAIEmbedResponse(decoded, req.model, base64) : encodeGeminiEmbedResponse(decoded, call.batch);
   return c.json(out);
 }

@@ -18,7 +18,7 @@ import { sha256Hex } from '../lib/crypto';
 import { authenticateClient, keyAllowsGroup, touchKey } from './auth';
 import { dispatch, type DispatchResult } from './dispatch';
 import { pipeStream, type OutputMode } from './pipeline';
-import { buildRecord, type FinalOutcome, type RecordContext } from './record';
+import { UNROUTED_GROUP_ID, buildRecord, unroutedRecord, type FinalOutcome, type RecordContext } from './record';
 import { readErrorBody } from './upstream';
 
 /** How the inbound endpoint was called. */
@@ -59,12 +59,19 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
   const start = p.now();
   const client = codecFor(call.protocol);
   const fail = (err: GatewayError) => protocolError(call.protocol, err);
+  // A request refused before it reaches a group is still logged (under the "unrouted" object).
+  let model = call.hints?.model ?? '';
+  let stream = call.hints?.stream ?? false;
+  const refuse = (err: GatewayError, apiKeyId: number) => {
+    p.defer(p.groups.record(UNROUTED_GROUP_ID, unroutedRecord({ start, now: p.now(), apiKeyId, model, protocolIn: call.protocol, stream, status: err.status, error: err.message })));
+    return fail(err);
+  };
 
   // The key lookup runs while the body is read and decoded; the route lookup joins it after.
   const authP = authenticateClient(p, c.req.raw);
   const authFirst = async (err: GatewayError) => {
     const auth = await authP;
-    return fail('error' in auth ? auth.error : err);
+    return 'error' in auth ? refuse(auth.error, 0) : refuse(err, auth.key.id);
   };
 
   let body: Record<string, unknown>;
@@ -72,6 +79,8 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
     const parsed: unknown = JSON.parse(await c.req.text());
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
     body = parsed as Record<string, unknown>;
+    if (typeof body.model === 'string') model = body.model;
+    if (body.stream === true) stream = true;
   } catch {
     return authFirst(gatewayError(400, 'invalid_request', 'invalid_json', 'The request body is not a valid JSON object.'));
   }
@@ -87,11 +96,11 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
   const auth = await authP;
   if ('error' in auth) {
     routeP.catch(() => {});
-    return fail(auth.error);
+    return refuse(auth.error, 0);
   }
   const route = await routeP;
   // A group the key may not use answers exactly like one that does not exist: no probing for names.
-  if (!route || !route.group.enabled || !keyAllowsGroup(auth.key, route.group.name)) return fail(modelNotFound(req.model));
+  if (!route || !route.group.enabled || !keyAllowsGroup(auth.key, route.group.name)) return refuse(modelNotFound(req.model), auth.key.id);
 
   const forwarded: Record<string, string> = {};
   for (const name of call.forwardHeaders ?? []) {

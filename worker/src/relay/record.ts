@@ -54,3 +54,18 @@ export function buildRecord(ctx: RecordContext, final: FinalOutcome, now: number
     error: final.error,
   };
 }
+
+/** Group id under which requests that never reached a group are recorded (bad key, bad body, unknown model). */
+export const UNROUTED_GROUP_ID = 0;
+
+/**
+ * The record of a request refused before routing. `model` is what the client asked for (cut to
+ * 200 characters: it is unvalidated input); `apiKeyId` is 0 when the key itself was refused.
+ */
+export function unroutedRecord(o: { start: number; now: number; apiKeyId: number; model: string; protocolIn: ProtocolName; stream: boolean; status: number; error: string }): RequestRecord {
+  return {
+    id: crypto.randomUUID(), time: o.start, apiKeyId: o.apiKeyId, groupName: o.model.slice(0, 200), channelId: 0, upstreamModel: '',
+    protocolIn: o.protocolIn, protocolOut: null, stream: o.stream, status: o.status, ok: false, attempts: [], usage: null,
+    costNanoUsd: 0, latencyMs: Math.max(0, o.now - o.start), ttftMs: null, error: o.error.slice(0, 500),
+  };
+}

@@ -120,4 +120,24 @@ describe('request logs and stats', () => {
     expect(logs[0].attempts.map((x: any) => x.status)).toEqual([502, 503]);
     expect(await totals(r.group)).toMatchObject({ requests: 1, successes: 0, failures: 2 });
   });
+
+  it('logs requests refused before any group: bad key, unknown model, bad body', async () => {
+    const cookie = await login();
+    const r = await routeTo(cookie, [await scenario({ json: TEXT_JSON })]);
+    const unknown = `nope-${Date.now()}`;
+    expect((await chat('sk-oe-wrong', { model: unknown })).status).toBe(401);
+    expect((await chat(r.clientKey, { model: unknown })).status).toBe(404);
+    expect((await chat(r.clientKey, { model: unknown, messages: 'x' })).status).toBe(400);
+    const stub = env.GROUPS.get(env.GROUPS.idFromName('group:0'));
+    for (let i = 0; i < 200; i++) {
+      const n = await runInDurableObject(stub, async (_o, state) => (await state.storage.list({ prefix: 'rec:' })).size);
+      if (n >= 3) break;
+      await new Promise((ok) => setTimeout(ok, 20));
+    }
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const rows = (await env.DB.prepare('SELECT status, api_key_id AS key, error FROM request_logs WHERE group_name = ? ORDER BY status').bind(unknown).all<any>()).results;
+    expect(rows.map((x) => x.status)).toEqual([400, 401, 404]);
+    expect(rows.find((x) => x.status === 401).key).toBe(0);
+    expect(rows.find((x) => x.status === 404).key).toBe(r.keyId);
+  });
 });
