@@ -19,6 +19,13 @@ const LogQuery = z.object({
   status: z.coerce.number().int().min(100).max(599).optional(),
 });
 
+const SeriesQuery = z.object({
+  from: z.coerce.number().int().nonnegative(),
+  to: z.coerce.number().int().positive(),
+  bucket: z.enum(['hour', 'day']).default('hour'),
+  by: z.enum(['group', 'channel', 'model', 'key']).optional(),
+});
+
 const RangeQuery = z.object({
   /** ms since epoch; default: the start of today (UTC). */
   from: z.coerce.number().int().nonnegative().optional(),
@@ -50,6 +57,16 @@ export function statsRoutes(): Hono<AppEnv> {
   r.get('/logs/:id', async (c) => {
     const log = await c.get('platform').store.getLog(c.req.param('id'));
     return log ? c.json(logView(log)) : adminError(c, 404, 'not_found', `No request log with id ${c.req.param('id')}.`);
+  });
+
+  /** Series over [from, to) by hour or UTC day, optionally broken down by group, channel, model or key. */
+  r.get('/stats', async (c) => {
+    const q = SeriesQuery.safeParse(c.req.query());
+    if (!q.success) return adminError(c, 400, 'invalid_request', describeIssue(q.error));
+    const { from, to, bucket, by } = q.data;
+    if (to <= from) return adminError(c, 400, 'invalid_request', 'to: must be after from');
+    const rows = await c.get('platform').store.statsSeries(from, to, bucket, by);
+    return c.json({ from, to, bucket, by: by ?? null, data: rows.map((r) => ({ ...r, costUsd: r.costNanoUsd / 1e9 })) });
   });
 
   r.get('/stats/summary', async (c) => {

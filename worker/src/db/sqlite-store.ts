@@ -6,7 +6,7 @@
 import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Price } from '../accounting/cost';
 import type { ModelsDevPrice } from '../accounting/modelsdev';
-import type { RequestRecord, StatsDelta } from '../accounting/records';
+import type { RequestRecord, StatsCounters, StatsDelta } from '../accounting/records';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import * as t from './schema.sqlite';
 import { StoreConflictError, type Store } from './store';
@@ -407,6 +407,22 @@ export class SqliteStore implements Store {
   async listSyncState(): Promise<{ key: string; lastRunAt: number; ok: boolean; detail: unknown }[]> {
     const rows = await this.db.select().from(t.syncState).orderBy(asc(t.syncState.key));
     return rows.map((r) => ({ key: r.key, lastRunAt: r.lastRunAt, ok: r.ok, detail: parseJson(r.detail, {}) }));
+  }
+
+  async statsSeries(from: number, to: number, bucket: 'hour' | 'day', by?: 'group' | 'channel' | 'model' | 'key'): Promise<(StatsCounters & { bucket: number; key: string })[]> {
+    const h = t.statsHourly;
+    const bucketExpr = bucket === 'day' ? sql<number>`(${h.hour} / 86400000) * 86400000` : sql<number>`${h.hour}`;
+    const dims = { group: h.groupName, channel: h.channelId, model: h.upstreamModel, key: h.apiKeyId } as const;
+    const keyExpr = by ? sql<string>`${dims[by]}` : sql<string>`''`;
+    const rows = await this.db.select({
+      bucket: bucketExpr, key: keyExpr,
+      requests: sql<number>`sum(${h.requests})`, successes: sql<number>`sum(${h.successes})`, failures: sql<number>`sum(${h.failures})`,
+      inputTokens: sql<number>`sum(${h.inputTokens})`, cacheReadTokens: sql<number>`sum(${h.cacheReadTokens})`,
+      cacheWriteTokens: sql<number>`sum(${h.cacheWriteTokens})`, outputTokens: sql<number>`sum(${h.outputTokens})`,
+      reasoningTokens: sql<number>`sum(${h.reasoningTokens})`, costNanoUsd: sql<number>`sum(${h.costNanoUsd})`,
+      latencyMsTotal: sql<number>`sum(${h.latencyMsTotal})`, ttftMsTotal: sql<number>`sum(${h.ttftMsTotal})`,
+    }).from(h).where(and(gte(h.hour, from), lt(h.hour, to))).groupBy(bucketExpr, keyExpr).orderBy(bucketExpr, keyExpr);
+    return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === 'key' ? String(v ?? '') : Number(v ?? 0)])) as unknown as StatsCounters & { bucket: number; key: string });
   }
 
   async statsSummary(from: number, to: number): Promise<{ total: StatsDelta | null; hours: StatsDelta[] }> {

@@ -4,7 +4,7 @@
  */
 import type { Price } from '../accounting/cost';
 import type { ModelsDevPrice } from '../accounting/modelsdev';
-import type { RequestRecord, StatsDelta } from '../accounting/records';
+import type { RequestRecord, StatsCounters, StatsDelta } from '../accounting/records';
 import type {
   ApiKey, ApiKeyPatch, Channel, ChannelPatch, Group, GroupPatch, NewApiKey, NewChannel, NewGroup, Route,
 } from './types';
@@ -81,6 +81,12 @@ export interface Store {
   /** Records what a sync did (`prices`, `channel:<id>`). */
   putSyncState(key: string, at: number, ok: boolean, detail: unknown): Promise<void>;
   listSyncState(): Promise<{ key: string; lastRunAt: number; ok: boolean; detail: unknown }[]>;
+  /**
+   * Sums of stats rows with `from <= hour < to` (ms), per time bucket (hour or UTC day) and, when
+   * `by` is given, per group, channel, upstream model or client key. `key` of a row is the
+   * dimension's value (group name, channel id, model, key id) or '' without `by`.
+   */
+  statsSeries(from: number, to: number, bucket: 'hour' | 'day', by?: 'group' | 'channel' | 'model' | 'key'): Promise<(StatsCounters & { bucket: number; key: string })[]>;
   /** Sums of stats rows with `from <= hour < to` (ms), in total and per hour. */
   statsSummary(from: number, to: number): Promise<{ total: StatsDelta | null; hours: StatsDelta[] }>;
 }

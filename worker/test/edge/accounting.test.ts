@@ -68,6 +68,15 @@ describe('request logs and stats', () => {
     expect(one.id).toBe(streamed.id);
     const summary = (await admin(cookie, 'GET', '/stats/summary')).json;
     expect(summary.total.requests).toBeGreaterThanOrEqual(4);
+    const now = Date.now();
+    const byChannel = (await admin(cookie, 'GET', `/stats?from=${now - 86_400_000}&to=${now + 3_600_000}&bucket=day&by=channel`)).json.data;
+    const goodRow = byChannel.find((x: any) => x.key === String(r.channelIds[1]));
+    expect(goodRow).toMatchObject({ requests: 4, successes: 4, inputTokens: 64, outputTokens: 363 * 3 + 300 });
+    expect(goodRow.bucket % 86_400_000).toBe(0);
+    const byGroup = (await admin(cookie, 'GET', `/stats?from=${now - 86_400_000}&to=${now + 3_600_000}&by=group`)).json.data;
+    expect(byGroup.filter((x: any) => x.key === r.group).reduce((n: number, x: any) => n + x.requests, 0)).toBe(4);
+    expect((await admin(cookie, 'GET', '/stats?from=10&to=5')).status).toBe(400);
+    expect((await admin(cookie, 'GET', '/stats?from=0&to=5&by=colour')).status).toBe(400);
   });
 
   it('loses nothing and doubles nothing when D1 fails, a flush is replayed, or the object restarts', async () => {
