@@ -7,6 +7,7 @@ import { adminError } from './http';
 import { apiKeyRoutes } from './keys';
 import { requireAdmin, sessionRoutes } from './session';
 import { priceRoutes } from './prices';
+import { settingsRoutes } from './settings';
 import { statsRoutes } from './stats';
 
 export function adminRoutes(): Hono<AppEnv> {
@@ -18,6 +19,7 @@ export function adminRoutes(): Hono<AppEnv> {
   r.route('/keys', apiKeyRoutes());
   r.route('/', statsRoutes());
   r.route('/', priceRoutes());
+  r.route('/', settingsRoutes());
   r.all('*', (c) => adminError(c, 404, 'not_found', `No admin endpoint ${c.req.method} ${new URL(c.req.url).pathname}.`));
   return r;
 }

@@ -425,6 +425,34 @@ export class SqliteStore implements Store {
     return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === 'key' ? String(v ?? '') : Number(v ?? 0)])) as unknown as StatsCounters & { bucket: number; key: string });
   }
 
+  async keyUsage(apiKeyId: number, from: number, to: number): Promise<StatsCounters> {
+    const h = t.statsHourly;
+    const [row] = await this.db.select({
+      requests: sql<number>`coalesce(sum(${h.requests}), 0)`, successes: sql<number>`coalesce(sum(${h.successes}), 0)`,
+      failures: sql<number>`coalesce(sum(${h.failures}), 0)`, inputTokens: sql<number>`coalesce(sum(${h.inputTokens}), 0)`,
+      cacheReadTokens: sql<number>`coalesce(sum(${h.cacheReadTokens}), 0)`, cacheWriteTokens: sql<number>`coalesce(sum(${h.cacheWriteTokens}), 0)`,
+      outputTokens: sql<number>`coalesce(sum(${h.outputTokens}), 0)`, reasoningTokens: sql<number>`coalesce(sum(${h.reasoningTokens}), 0)`,
+      costNanoUsd: sql<number>`coalesce(sum(${h.costNanoUsd}), 0)`, latencyMsTotal: sql<number>`coalesce(sum(${h.latencyMsTotal}), 0)`,
+      ttftMsTotal: sql<number>`coalesce(sum(${h.ttftMsTotal}), 0)`,
+    }).from(h).where(and(eq(h.apiKeyId, apiKeyId), gte(h.hour, from), lt(h.hour, to)));
+    return Object.fromEntries(Object.entries(row!).map(([k, v]) => [k, Number(v)])) as unknown as StatsCounters;
+  }
+
+  async deleteLogsBefore(before: number): Promise<number> {
+    const rows = await this.db.delete(t.requestLogs).where(lt(t.requestLogs.time, before)).returning({ id: t.requestLogs.id });
+    return rows.length;
+  }
+
+  async getSetting(key: string): Promise<unknown> {
+    const rows = await this.db.select().from(t.settings).where(eq(t.settings.key, key));
+    return rows[0] ? parseJson<unknown>(rows[0].value, undefined) : undefined;
+  }
+
+  async putSetting(key: string, value: unknown, at: number): Promise<void> {
+    const row = { value: JSON.stringify(value), updatedAt: at };
+    await this.db.insert(t.settings).values({ key, ...row }).onConflictDoUpdate({ target: t.settings.key, set: row });
+  }
+
   async statsSummary(from: number, to: number): Promise<{ total: StatsDelta | null; hours: StatsDelta[] }> {
     const sums = {
       requests: sql<number>`sum(${t.statsHourly.requests})`,

@@ -87,6 +87,13 @@ export interface Store {
    * dimension's value (group name, channel id, model, key id) or '' without `by`.
    */
   statsSeries(from: number, to: number, bucket: 'hour' | 'day', by?: 'group' | 'channel' | 'model' | 'key'): Promise<(StatsCounters & { bucket: number; key: string })[]>;
+  /** Sums of one client key's stats rows with `from <= hour < to` (ms). */
+  keyUsage(apiKeyId: number, from: number, to: number): Promise<StatsCounters>;
+  /** Deletes request logs older than `before` (ms); returns how many. */
+  deleteLogsBefore(before: number): Promise<number>;
+  /** A setting's JSON value, or undefined. */
+  getSetting(key: string): Promise<unknown>;
+  putSetting(key: string, value: unknown, at: number): Promise<void>;
   /** Sums of stats rows with `from <= hour < to` (ms), in total and per hour. */
   statsSummary(from: number, to: number): Promise<{ total: StatsDelta | null; hours: StatsDelta[] }>;
 }

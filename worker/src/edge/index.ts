@@ -2,6 +2,7 @@
 import { createApp } from '../app';
 import { syncAllChannels } from '../sync/channels-sync';
 import { syncModelsDevPrices } from '../sync/prices-sync';
+import { enforceLogRetention } from '../sync/retention';
 import { edgePlatform } from './platform';
 
 export { GroupObject } from './group-object';
@@ -9,18 +10,21 @@ export { GroupObject } from './group-object';
 /** Cron expressions of wrangler.toml `[triggers]`, and what each runs. */
 export const CRON_PRICES = '0 */6 * * *';
 export const CRON_MODELS = '15 * * * *';
+export const CRON_RETENTION = '30 3 * * *';
 
 const app = createApp((c) => edgePlatform(c.env as Env, c.executionCtx as unknown as ExecutionContext));
 
 export default {
   fetch: app.fetch,
-  /** Runs the sync a cron trigger names; an unknown expression runs both (so a manual trigger does something). */
+  /** Runs the job a cron trigger names; an unknown expression runs all (so a manual trigger does something). */
   async scheduled(controller, env, ctx) {
     const p = edgePlatform(env, ctx);
     const now = Date.now();
-    const runPrices = controller.cron !== CRON_MODELS;
-    const runModels = controller.cron !== CRON_PRICES;
+    const known = [CRON_PRICES, CRON_MODELS, CRON_RETENTION].includes(controller.cron);
+    const runPrices = !known || controller.cron === CRON_PRICES;
+    const runModels = !known || controller.cron === CRON_MODELS;
     const jobs: Promise<unknown>[] = [];
+    if (!known || controller.cron === CRON_RETENTION) jobs.push(enforceLogRetention(p.store, now));
     if (runPrices) jobs.push(syncModelsDevPrices(p.store, fetch, p.modelsDevUrl, now));
     if (runModels) jobs.push(syncAllChannels(p.store, p.vault, fetch, now));
     const results = await Promise.allSettled(jobs);

@@ -10,6 +10,7 @@ import { gatewayError } from '../protocols/canonical';
 import { handleEmbed } from './embed';
 import { handleGenerate, protocolError } from './generate';
 import { handleGetModel, handleListModels } from './models';
+import { handleUsage } from './usage';
 
 /** `gemini-2.5-flash:streamGenerateContent` → model and method. */
 function splitGeminiAction(action: string): { model: string; method: string } | null {
@@ -44,6 +45,7 @@ export function relayRoutes(): Hono<AppEnv> {
   r.post('/v1beta/models/:action', geminiAction);
   r.post('/v1/models/:action', geminiAction);
 
+  r.get('/v1/usage', handleUsage);
   r.get('/v1/models', (c) => handleListModels(c));
   r.get('/v1/models/:model', (c) => handleGetModel(c, c.req.param('model')));
   r.get('/v1beta/models', (c) => handleListModels(c, 'gemini'));

@@ -76,6 +76,11 @@ describe('request logs and stats', () => {
     const byGroup = (await admin(cookie, 'GET', `/stats?from=${now - 86_400_000}&to=${now + 3_600_000}&by=group`)).json.data;
     expect(byGroup.filter((x: any) => x.key === r.group).reduce((n: number, x: any) => n + x.requests, 0)).toBe(4);
     expect((await admin(cookie, 'GET', '/stats?from=10&to=5')).status).toBe(400);
+    // The key reads its own usage.
+    const usage = (await (await gateway('/v1/usage', { headers: { authorization: `Bearer ${r.clientKey}` } })).json()) as any;
+    expect(usage.today).toMatchObject({ requests: 4, inputTokens: 64, outputTokens: 363 * 3 + 300 });
+    expect(usage.total.requests).toBe(4);
+    expect((await gateway('/v1/usage')).status).toBe(401);
     expect((await admin(cookie, 'GET', '/stats?from=0&to=5&by=colour')).status).toBe(400);
   });
 
@@ -148,5 +153,22 @@ describe('request logs and stats', () => {
     expect(rows.map((x) => x.status)).toEqual([400, 401, 404]);
     expect(rows.find((x) => x.status === 401).key).toBe(0);
     expect(rows.find((x) => x.status === 404).key).toBe(r.keyId);
+  });
+
+  it('keeps request logs for the retention set, deleted by the daily cron', async () => {
+    const cookie = await login();
+    expect((await admin(cookie, 'GET', '/settings')).json).toEqual({ logRetentionDays: 30 });
+    expect((await admin(cookie, 'PUT', '/settings', { logRetentionDays: 0 })).status).toBe(400);
+    expect((await admin(cookie, 'PUT', '/settings', { logRetentionDays: 2 })).json).toEqual({ logRetentionDays: 2 });
+    const old = Date.now() - 3 * 86_400_000;
+    await env.DB.prepare("INSERT INTO request_logs (id, time, protocol_in, status) VALUES ('old-log', ?, 'openai-chat', 200), ('new-log', ?, 'openai-chat', 200)").bind(old, Date.now()).run();
+    const { createExecutionContext, createScheduledController, waitOnExecutionContext } = await import('cloudflare:test');
+    const worker = (await import('../../src/edge/index')).default;
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: '30 3 * * *', scheduledTime: Date.now() }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    const ids = (await env.DB.prepare("SELECT id FROM request_logs WHERE id IN ('old-log', 'new-log')").all<{ id: string }>()).results.map((x) => x.id);
+    expect(ids).toEqual(['new-log']);
+    await admin(cookie, 'PUT', '/settings', { logRetentionDays: 30 });
   });
 });

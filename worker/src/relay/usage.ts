@@ -1,0 +1,32 @@
+/**
+ * `GET /v1/usage`: a client key reads its own usage (today, this month and all time, UTC) and its
+ * limits. Authenticated like the relay; answers in the OpenAI error shape. Money in USD.
+ */
+import type { Context } from 'hono';
+import type { AppEnv } from '../app-env';
+import type { StatsCounters } from '../accounting/records';
+import { authenticateClient } from './auth';
+import { protocolError } from './generate';
+
+function view(c: StatsCounters) {
+  return { ...c, costUsd: c.costNanoUsd / 1e9 };
+}
+
+export async function handleUsage(c: Context<AppEnv>): Promise<Response> {
+  const p = c.get('platform');
+  const auth = await authenticateClient(p, c.req.raw);
+  if ('error' in auth) return protocolError('openai-chat', auth.error);
+  const now = p.now();
+  const day = Math.floor(now / 86_400_000) * 86_400_000;
+  const d = new Date(now);
+  const month = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  const [today, thisMonth, total] = await Promise.all([
+    p.store.keyUsage(auth.key.id, day, now + 1), p.store.keyUsage(auth.key.id, month, now + 1), p.store.keyUsage(auth.key.id, 0, now + 1),
+  ]);
+  const k = auth.key;
+  return c.json({
+    key: { name: k.name, prefix: k.keyPrefix, expiresAt: k.expiresAt, allowedGroups: k.allowedGroups },
+    today: view(today), month: view(thisMonth), total: view(total),
+    note: 'Usage is counted when each group flushes its stats (every minute by default).',
+  });
+}
