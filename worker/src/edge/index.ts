@@ -3,14 +3,11 @@ import { createApp } from '../app';
 import { syncAllChannels } from '../sync/channels-sync';
 import { syncModelsDevPrices } from '../sync/prices-sync';
 import { enforceLogRetention } from '../sync/retention';
+import { CRON_MODELS, CRON_PRICES, CRON_RETENTION } from './crons';
 import { edgePlatform } from './platform';
 
 export { GroupObject } from './group-object';
 
-/** Cron expressions of wrangler.toml `[triggers]`, and what each runs. */
-export const CRON_PRICES = '0 */6 * * *';
-export const CRON_MODELS = '15 * * * *';
-export const CRON_RETENTION = '30 3 * * *';
 
 const app = createApp((c) => edgePlatform(c.env as Env, c.executionCtx as unknown as ExecutionContext));
 
