@@ -1,5 +1,5 @@
 /** Deletes request logs older than the retention setting (run by the daily cron). */
-import { loadSettings } from '../admin/settings';
+import { loadSettings } from '../settings';
 import type { Store } from '../db/store';
 
 /** @returns how many log rows were deleted. */
