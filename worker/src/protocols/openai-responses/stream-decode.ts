@@ -239,13 +239,19 @@ export class ResponsesStreamDecoder implements StreamDecoder {
     for (const state of this.items.values()) this.endBlock(state, out);
   }
 
-  private complete(response: unknown, out: StreamEvent[]): void {
+  /** What every terminal event does first: start if not yet, close open blocks, report usage. */
+  private terminate(response: unknown, out: StreamEvent[]): Record<string, unknown> {
     this.terminated = true;
     const r = isRecord(response) ? response : {};
     this.start(r, out);
     this.closeAll(out);
     const usage = decodeUsage(r.usage);
     if (usage) out.push({ type: 'usage', usage });
+    return r;
+  }
+
+  private complete(response: unknown, out: StreamEvent[]): void {
+    const r = this.terminate(response, out);
     const calledTools = this.calledTools || (Array.isArray(r.output) && r.output.some(
       (o) => isRecord(o) && (o.type === 'function_call' || o.type === 'custom_tool_call')));
     const reason = isRecord(r.incomplete_details) ? r.incomplete_details.reason : undefined;
@@ -254,12 +260,7 @@ export class ResponsesStreamDecoder implements StreamDecoder {
   }
 
   private fail(response: unknown, out: StreamEvent[]): void {
-    this.terminated = true;
-    const r = isRecord(response) ? response : {};
-    this.start(r, out);
-    this.closeAll(out);
-    const usage = decodeUsage(r.usage);
-    if (usage) out.push({ type: 'usage', usage });
+    const r = this.terminate(response, out);
     const e = isRecord(r.error) ? r.error : {};
     out.push({ type: 'error', error: errorInfo(str(e.code), str(e.message) ?? 'The upstream response failed.') });
   }
