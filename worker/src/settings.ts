@@ -1,23 +1,55 @@
 /**
  * Gateway-wide settings (the `settings` table, key `gateway`): validated with zod, absent values
- * take defaults. Runtime-neutral: used by the admin API and by the cron jobs.
- * - logRetentionDays: request logs older than this are deleted by the daily cron (default 30).
+ * take defaults. Runtime-neutral: used by the admin API, the relay, the stats flushers (group
+ * Durable Object, Node's in-process holder) and the cron jobs.
  */
 import * as z from 'zod';
 import type { Store } from './db/store';
 
+/** The body of `PUT /api/v1/settings`; every field optional (a partial update). */
 export const SettingsBody = z.strictObject({
+  /** Request logs older than this many days are deleted by the daily cron. */
   logRetentionDays: z.int().min(1).max(3650).optional(),
+  /** "Stats save interval": how often buffered stats and logs are written to the database, seconds. */
+  statsSaveIntervalSeconds: z.int().min(5).max(3600).optional(),
+  /** Keep request and response bodies in the request log. */
+  logBodies: z.boolean().optional(),
+  /** Each logged body is cut to this many bytes (UTF-8), with a truncation marker. */
+  logBodyMaxBytes: z.int().min(256).max(1_048_576).optional(),
+  /** Hours between two models.dev price syncs by the cron (it fires every 6 hours on the edge). */
+  priceSyncIntervalHours: z.int().min(1).max(24 * 30).optional(),
+  /** Hours between two model-list syncs of the channels by the cron (it fires hourly). */
+  modelSyncIntervalHours: z.int().min(1).max(24 * 30).optional(),
 });
 
+/** Every setting with its value; units in the names (days, seconds, bytes, hours). */
 export interface Settings {
   logRetentionDays: number;
+  statsSaveIntervalSeconds: number;
+  logBodies: boolean;
+  logBodyMaxBytes: number;
+  priceSyncIntervalHours: number;
+  modelSyncIntervalHours: number;
 }
 
-export const DEFAULT_SETTINGS: Settings = { logRetentionDays: 30 };
+export const DEFAULT_SETTINGS: Settings = {
+  logRetentionDays: 30,
+  statsSaveIntervalSeconds: 60,
+  logBodies: false,
+  logBodyMaxBytes: 65_536,
+  priceSyncIntervalHours: 6,
+  modelSyncIntervalHours: 1,
+};
 
-/** The current settings, defaults filled in (a stored value that no longer validates is ignored). */
+/** The current settings, defaults filled in (a stored value that no longer validates is ignored field by field). */
 export async function loadSettings(store: Store): Promise<Settings> {
-  const stored = SettingsBody.safeParse((await store.getSetting('gateway')) ?? {});
-  return { ...DEFAULT_SETTINGS, ...(stored.success ? stored.data : {}) } as Settings;
+  const stored = (await store.getSetting('gateway')) ?? {};
+  const out: Settings = { ...DEFAULT_SETTINGS };
+  if (stored && typeof stored === 'object') {
+    for (const [key, schema] of Object.entries(SettingsBody.shape)) {
+      const v = schema.safeParse((stored as Record<string, unknown>)[key]);
+      if (v.success && v.data !== undefined) (out as unknown as Record<string, unknown>)[key] = v.data;
+    }
+  }
+  return out;
 }

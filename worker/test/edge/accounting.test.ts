@@ -157,9 +157,9 @@ describe('request logs and stats', () => {
 
   it('keeps request logs for the retention set, deleted by the daily cron', async () => {
     const cookie = await login();
-    expect((await admin(cookie, 'GET', '/settings')).json).toEqual({ logRetentionDays: 30 });
+    expect((await admin(cookie, 'GET', '/settings')).json).toEqual({ logRetentionDays: 30, statsSaveIntervalSeconds: 60, logBodies: false, logBodyMaxBytes: 65536, priceSyncIntervalHours: 6, modelSyncIntervalHours: 1 });
     expect((await admin(cookie, 'PUT', '/settings', { logRetentionDays: 0 })).status).toBe(400);
-    expect((await admin(cookie, 'PUT', '/settings', { logRetentionDays: 2 })).json).toEqual({ logRetentionDays: 2 });
+    expect((await admin(cookie, 'PUT', '/settings', { logRetentionDays: 2 })).json).toMatchObject({ logRetentionDays: 2, statsSaveIntervalSeconds: 60 });
     const old = Date.now() - 3 * 86_400_000;
     await env.DB.prepare("INSERT INTO request_logs (id, time, protocol_in, status) VALUES ('old-log', ?, 'openai-chat', 200), ('new-log', ?, 'openai-chat', 200)").bind(old, Date.now()).run();
     const { createExecutionContext, createScheduledController, waitOnExecutionContext } = await import('cloudflare:test');
