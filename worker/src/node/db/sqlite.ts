@@ -1,0 +1,48 @@
+/**
+ * SQLite for the Node mode: better-sqlite3 (synchronous, in-process) under the same drizzle schema,
+ * migrations and store as D1. Atomic units run in a better-sqlite3 transaction on the one connection.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from '../../db/schema.sqlite';
+import { SqliteStore } from '../../db/sqlite-store';
+import type { OpenedDatabase } from './opened';
+
+/**
+ * Opens (creating it and its parent folder when missing) the SQLite file at `path`, applies the
+ * migrations in `migrationsDir`, and returns the store. WAL journal, foreign keys on (group members
+ * cascade with their channel), a 5 s busy timeout for a second process on the same file.
+ * @throws when the file cannot be opened or a migration fails.
+ */
+export async function openSqlite(path: string, migrationsDir: string): Promise<OpenedDatabase> {
+  const file = path === ':memory:' ? path : resolve(path);
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new Database(file, { timeout: 5_000 });
+  try {
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    // WAL makes NORMAL durable against process crashes; only an OS crash can lose the last commits.
+    sqlite.pragma('synchronous = NORMAL');
+    const db = drizzle(sqlite, { schema });
+    migrate(db, { migrationsFolder: migrationsDir });
+    const store = new SqliteStore(db, async (queries) => {
+      // Queries were built on `db`; better-sqlite3 has one connection, so BEGIN..COMMIT covers them.
+      sqlite.transaction(() => {
+        for (const q of queries) q.run();
+      })();
+    });
+    return {
+      store,
+      close: async () => {
+        if (sqlite.open) sqlite.close();
+      },
+    };
+  } catch (err) {
+    sqlite.close();
+    throw err;
+  }
+}
