@@ -1,0 +1,170 @@
+/**
+ * Storage schema, MySQL/MariaDB dialect: the same tables and column names as schema.sqlite.ts
+ * (read its docs for what each column means).
+ *
+ * Dialect choices: times, money and token sums are BIGINT read as JS numbers (exact below 2^53);
+ * booleans are BOOLEAN (tinyint(1)); JSON is text. MySQL cannot index unbounded TEXT, so names,
+ * ids and hashes that are keys or indexed are VARCHAR with explicit lengths, and compared
+ * case-sensitively (utf8mb4_bin) as SQLite does: `GPT-4o` and `gpt-4o` are two models.
+ * TEXT cannot have an SQL default in MySQL before 8.0.13, so JSON columns default on the client
+ * (`$default`), which is all the store needs. Databases should default to utf8mb4 (MariaDB 10.11's and MySQL 8's default).
+ */
+import { customType, bigint, boolean, index, int, mediumtext, mysqlTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/mysql-core';
+
+/** VARCHAR(`length`) in utf8mb4 with binary (case-sensitive) comparison, for keys and indexed names. */
+function key(name: string, length: number) {
+  return customType<{ data: string; driverData: string }>({
+    dataType: () => `varchar(${length}) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`,
+  })(name);
+}
+
+/** BIGINT as a JS number: ms times, nano-USD money, token and latency sums. */
+const big = (name: string) => bigint(name, { mode: 'number' });
+
+/** Lengths of key columns. */
+const NAME = 255;
+const ID = 128;
+const HASH = 64;
+
+export const channels = mysqlTable('channels', {
+  id: int('id').autoincrement().primaryKey(),
+  name: key('name', NAME).notNull(),
+  type: key('type', 32).notNull(),
+  baseUrl: text('base_url').notNull(),
+  /** JSON: StoredChannelKey[]; MEDIUMTEXT because a channel may hold many keys. */
+  keys: mediumtext('keys').notNull().$default(() => '[]'),
+  /** JSON: string[]; MEDIUMTEXT because synced model lists can be long. */
+  models: mediumtext('models').notNull().$default(() => '[]'),
+  headers: text('headers').notNull().$default(() => '{}'),
+  modelFilter: text('model_filter'),
+  enabled: boolean('enabled').notNull().default(true),
+  createdAt: big('created_at').notNull(),
+  updatedAt: big('updated_at').notNull(),
+}, (t) => [uniqueIndex('channels_name_uq').on(t.name)]);
+
+export const groups = mysqlTable('groups', {
+  id: int('id').autoincrement().primaryKey(),
+  name: key('name', NAME).notNull(),
+  mode: key('mode', 32).notNull().default('round-robin'),
+  settings: text('settings').notNull().$default(() => '{}'),
+  enabled: boolean('enabled').notNull().default(true),
+  createdAt: big('created_at').notNull(),
+  updatedAt: big('updated_at').notNull(),
+}, (t) => [uniqueIndex('groups_name_uq').on(t.name)]);
+
+export const groupMembers = mysqlTable('group_members', {
+  id: int('id').autoincrement().primaryKey(),
+  groupId: int('group_id').notNull().references(() => groups.id, { onDelete: 'cascade' }),
+  channelId: int('channel_id').notNull().references(() => channels.id, { onDelete: 'cascade' }),
+  upstreamModel: key('upstream_model', NAME).notNull(),
+  priority: int('priority').notNull().default(0),
+  weight: int('weight').notNull().default(1),
+  enabled: boolean('enabled').notNull().default(true),
+}, (t) => [index('group_members_group_idx').on(t.groupId), index('group_members_channel_idx').on(t.channelId)]);
+
+export const apiKeys = mysqlTable('api_keys', {
+  id: int('id').autoincrement().primaryKey(),
+  name: text('name').notNull(),
+  keyHash: key('key_hash', HASH).notNull(),
+  keyPrefix: key('key_prefix', 32).notNull(),
+  expiresAt: big('expires_at'),
+  allowedGroups: text('allowed_groups'),
+  budgetNanoUsd: big('budget_nano_usd'),
+  rpmLimit: int('rpm_limit'),
+  tpmLimit: big('tpm_limit'),
+  enabled: boolean('enabled').notNull().default(true),
+  createdAt: big('created_at').notNull(),
+  lastUsedAt: big('last_used_at'),
+}, (t) => [uniqueIndex('api_keys_hash_uq').on(t.keyHash)]);
+
+export const prices = mysqlTable('prices', {
+  /** A user price's model name, or `provider/model` for a models.dev price. */
+  model: key('model', NAME).notNull(),
+  source: key('source', 16).notNull(),
+  input: big('input').notNull().default(0),
+  output: big('output').notNull().default(0),
+  cacheRead: big('cache_read').notNull().default(0),
+  cacheWrite: big('cache_write').notNull().default(0),
+  updatedAt: big('updated_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.model, t.source] })]);
+
+export const settings = mysqlTable('settings', {
+  key: key('key', NAME).primaryKey(),
+  value: mediumtext('value').notNull(),
+  updatedAt: big('updated_at').notNull(),
+});
+
+export const statsHourly = mysqlTable('stats_hourly', {
+  hour: big('hour').notNull(),
+  groupName: key('group_name', NAME).notNull(),
+  channelId: int('channel_id').notNull(),
+  upstreamModel: key('upstream_model', NAME).notNull(),
+  apiKeyId: int('api_key_id').notNull(),
+  requests: big('requests').notNull().default(0),
+  successes: big('successes').notNull().default(0),
+  failures: big('failures').notNull().default(0),
+  inputTokens: big('input_tokens').notNull().default(0),
+  cacheReadTokens: big('cache_read_tokens').notNull().default(0),
+  cacheWriteTokens: big('cache_write_tokens').notNull().default(0),
+  outputTokens: big('output_tokens').notNull().default(0),
+  reasoningTokens: big('reasoning_tokens').notNull().default(0),
+  costNanoUsd: big('cost_nano_usd').notNull().default(0),
+  latencyMsTotal: big('latency_ms_total').notNull().default(0),
+  ttftMsTotal: big('ttft_ms_total').notNull().default(0),
+}, (t) => [primaryKey({ columns: [t.hour, t.groupName, t.channelId, t.upstreamModel, t.apiKeyId] })]);
+
+export const requestLogs = mysqlTable('request_logs', {
+  id: key('id', ID).primaryKey(),
+  time: big('time').notNull(),
+  apiKeyId: int('api_key_id'),
+  groupName: key('group_name', NAME),
+  channelId: int('channel_id'),
+  upstreamModel: key('upstream_model', NAME),
+  protocolIn: key('protocol_in', 32).notNull(),
+  protocolOut: key('protocol_out', 32),
+  stream: boolean('stream').notNull().default(false),
+  status: int('status').notNull(),
+  attempts: mediumtext('attempts').notNull().$default(() => '[]'),
+  inputTokens: big('input_tokens').notNull().default(0),
+  cacheReadTokens: big('cache_read_tokens').notNull().default(0),
+  cacheWriteTokens: big('cache_write_tokens').notNull().default(0),
+  outputTokens: big('output_tokens').notNull().default(0),
+  reasoningTokens: big('reasoning_tokens').notNull().default(0),
+  costNanoUsd: big('cost_nano_usd').notNull().default(0),
+  latencyMs: big('latency_ms').notNull().default(0),
+  ttftMs: big('ttft_ms'),
+  error: mediumtext('error'),
+  requestBody: mediumtext('request_body'),
+  responseBody: mediumtext('response_body'),
+}, (t) => [index('request_logs_time_idx').on(t.time)]);
+
+export const admin = mysqlTable('admin', {
+  id: int('id').primaryKey(),
+  passwordHash: text('password_hash'),
+  updatedAt: big('updated_at').notNull(),
+});
+
+export const adminSessions = mysqlTable('admin_sessions', {
+  tokenHash: key('token_hash', HASH).primaryKey(),
+  createdAt: big('created_at').notNull(),
+  expiresAt: big('expires_at').notNull(),
+});
+
+export const authThrottle = mysqlTable('auth_throttle', {
+  key: key('key', NAME).primaryKey(),
+  failures: int('failures').notNull().default(0),
+  windowStart: big('window_start').notNull(),
+  lockedUntil: big('locked_until').notNull().default(0),
+});
+
+export const syncState = mysqlTable('sync_state', {
+  key: key('key', NAME).primaryKey(),
+  lastRunAt: big('last_run_at').notNull(),
+  ok: boolean('ok').notNull(),
+  detail: mediumtext('detail').notNull().$default(() => '{}'),
+});
+
+export const appliedFlushes = mysqlTable('applied_flushes', {
+  id: key('id', ID).primaryKey(),
+  appliedAt: big('applied_at').notNull(),
+});
