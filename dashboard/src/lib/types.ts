@@ -1,0 +1,129 @@
+/** Shapes the admin API returns (see worker/src/admin/*.ts). Domain types come from the gateway. */
+import type { ChannelType, Group, GroupMember, GroupMode, GroupSettings } from '$gateway/db/types';
+import type { AttemptLog } from '$gateway/accounting/records';
+import type { MemberHealth } from '$gateway/routing/types';
+
+export type { ChannelType, Group, GroupMember, GroupMode, GroupSettings, AttemptLog, MemberHealth };
+export type { Settings } from '$gateway/settings';
+
+export interface ChannelKeyView {
+  id: string;
+  hint: string;
+  enabled: boolean;
+}
+
+export interface ChannelView {
+  id: number;
+  name: string;
+  type: ChannelType;
+  baseUrl: string;
+  keys: ChannelKeyView[];
+  models: string[];
+  headers: Record<string, string>;
+  modelFilter: string | null;
+  enabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ApiKeyView {
+  id: number;
+  name: string;
+  keyPrefix: string;
+  expiresAt: number | null;
+  allowedGroups: string[] | null;
+  budgetUsd: number | null;
+  rpmLimit: number | null;
+  tpmLimit: number | null;
+  enabled: boolean;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+export interface Usage {
+  input: number;
+  cacheRead: number;
+  cacheWrite: number;
+  output: number;
+  reasoning: number;
+}
+
+export interface LogView {
+  id: string;
+  time: number;
+  apiKeyId: number;
+  groupName: string;
+  channelId: number;
+  upstreamModel: string;
+  protocolIn: string;
+  protocolOut: string | null;
+  stream: boolean;
+  status: number;
+  ok: boolean;
+  attempts: AttemptLog[];
+  usage: Usage | null;
+  costNanoUsd: number;
+  costUsd: number;
+  latencyMs: number;
+  ttftMs: number | null;
+  error: string | null;
+  requestBody?: string | null;
+  responseBody?: string | null;
+}
+
+export interface Counters {
+  requests: number;
+  successes: number;
+  failures: number;
+  inputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+  costNanoUsd: number;
+  costUsd: number;
+  latencyMsTotal: number;
+  ttftMsTotal: number;
+}
+
+export interface SummaryRow extends Counters {
+  hour: number;
+  successRate: number | null;
+}
+
+export interface SeriesRow extends Counters {
+  bucket: number;
+  key: string;
+}
+
+export interface PriceView {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+export interface PriceRow {
+  model: string;
+  channelType: ChannelType;
+  source: 'user' | 'models.dev' | 'unknown';
+  price: PriceView | null;
+  matchedId?: string;
+  provider?: string;
+  match?: string;
+}
+
+export interface SyncState {
+  key: string;
+  lastRunAt: number;
+  ok: boolean;
+  detail: unknown;
+}
+
+export interface ChannelTestResult {
+  ok: boolean;
+  status: number;
+  latencyMs: number;
+  model: string;
+  error?: string;
+}

@@ -1,0 +1,32 @@
+import { expect, test } from '@playwright/test';
+import { ADMIN_PASSWORD, collectConsoleErrors, gatewayUrl, login } from './env';
+
+test.use({ baseURL: gatewayUrl() });
+
+test('the dashboard asks for a password, says when it is wrong, logs in and out', async ({ page }) => {
+  // Not logged in yet, and one wrong password: the API answers 401 twice on purpose.
+  const errors = collectConsoleErrors(page, [/status of 401/]);
+  await page.goto('/channels');
+  await expect(page).toHaveURL(/\/login\?next=%2Fchannels$/);
+  await expect(page.getByRole('heading', { name: 'Log in to octopus-edge' })).toBeVisible();
+
+  await page.getByLabel('Admin password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('alert')).toHaveText(/Wrong password/);
+
+  await page.getByLabel('Admin password').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  // Back where we wanted to go.
+  await expect(page).toHaveURL(/\/channels$/);
+  await page.getByRole('link', { name: 'Overview' }).click();
+  await expect(page.getByRole('heading', { name: 'Overview', level: 1 })).toBeVisible();
+  await expect(page.getByText('Today (UTC)')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login$/);
+
+  await login(page);
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,13 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import tailwindcss from '@tailwindcss/vite';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  plugins: [tailwindcss(), sveltekit()],
+  server: {
+    // `npm run dev` here: the admin API comes from a gateway started with `npm start` at the root.
+    proxy: { '/api': 'http://localhost:8787' },
+    fs: { allow: ['..'] },
+  },
+  build: { chunkSizeWarningLimit: 400 },
+});
