@@ -19,6 +19,32 @@ export interface GroupStates {
   record(groupId: number, record: RequestRecord): Promise<void>;
 }
 
+/** What a client key may spend and how fast (ApiKey fields); null means no such limit. */
+export interface KeyLimitSpec {
+  keyId: number;
+  /** Spending budget, nano-USD, over the key's whole life. */
+  budgetNanoUsd: number | null;
+  /** Requests per minute (sliding 60 s window). */
+  rpmLimit: number | null;
+  /** Tokens per minute (input + output of finished requests in the sliding 60 s window). */
+  tpmLimit: number | null;
+}
+
+/** The answer to one admission: go, or a 429 with the limit that refused and when to retry (ms). */
+export type Admission = { ok: true } | { ok: false; limit: 'budget' | 'rpm' | 'tpm'; retryAfterMs: number | null; message: string };
+
+/**
+ * Client-key limits, one holder per key (Durable Object on the edge, in-process in Node), so
+ * admissions of one key are serialised: concurrent requests cannot overshoot a budget by more than
+ * the requests already in flight.
+ */
+export interface KeyLimits {
+  /** Admits one request or refuses it. Called only for keys with at least one limit (critical path). */
+  admit(spec: KeyLimitSpec): Promise<Admission>;
+  /** Counts a finished request's tokens and cost (priced by the holder) against its key. Off the critical path. */
+  settle(keyId: number, record: RequestRecord): Promise<void>;
+}
+
 /** Structured logger; never given secrets. */
 export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -30,6 +56,8 @@ export interface Logger {
 export interface Platform {
   store: Store;
   groups: GroupStates;
+  /** Budget and rate limits of client keys. */
+  limits: KeyLimits;
   /** Encrypts/decrypts channel keys (ENCRYPTION_KEY). */
   vault: KeyVault;
   /** The ADMIN_PASSWORD secret; undefined means admin login is impossible until one is set. */
@@ -41,6 +69,12 @@ export interface Platform {
   logger: Logger;
   /** Keeps background work alive after the response (Workers: ctx.waitUntil). */
   defer(promise: Promise<unknown>): void;
+  /**
+   * The client's network address as the runtime knows it (Node: the socket's peer, or the proxy's
+   * X-Forwarded-For hop when configured to trust it). When set, the login throttle uses it and no
+   * client-sent header; unset on the edge, where Cloudflare's own cf-connecting-ip is used.
+   */
+  clientAddress?: string;
 }
 
 /** Logger writing one JSON line per entry to the console. */

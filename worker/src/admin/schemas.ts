@@ -104,18 +104,18 @@ export type GroupCreate = z.infer<typeof GroupCreate>;
 export const GroupUpdate = z.strictObject(groupFields).partial();
 export type GroupUpdate = z.infer<typeof GroupUpdate>;
 
-/** Accepted only as null until the accounting layer enforces it: a limit that is silently ignored is worse than none. */
-const notYet = <T extends z.ZodType>(schema: T) => schema.nullable().refine((v) => v === null, 'is not enforced yet (it arrives with accounting); leave it null');
-
 const apiKeyFields = {
   name,
   /** ms since epoch, or null for never. */
   expiresAt: z.int().positive().nullable(),
   /** Group names, or null for every group. */
   allowedGroups: z.array(GroupName).max(500).nullable(),
-  budgetUsd: notYet(z.number().nonnegative().max(1e9)),
-  rpmLimit: notYet(z.int().positive()),
-  tpmLimit: notYet(z.int().positive()),
+  /** Spending budget over the key's life, USD (stored as nano-USD; at most 1e6 so it stays an exact integer), or null. */
+  budgetUsd: z.number().nonnegative().max(1e6).nullable(),
+  /** Requests per minute, or null. */
+  rpmLimit: z.int().positive().max(1_000_000).nullable(),
+  /** Tokens per minute (input + output of finished requests), or null. */
+  tpmLimit: z.int().positive().max(10_000_000_000).nullable(),
   enabled: z.boolean(),
 };
 

@@ -7,6 +7,7 @@ import { CRON_MODELS, CRON_PRICES, CRON_RETENTION } from './crons';
 import { edgePlatform } from './platform';
 
 export { GroupObject } from './group-object';
+export { KeyObject } from './key-object';
 
 
 const app = createApp((c) => edgePlatform(c.env as Env, c.executionCtx as unknown as ExecutionContext));

@@ -5,7 +5,7 @@ import * as schema from '../db/schema.sqlite';
 import { SqliteStore } from '../db/sqlite-store';
 import { KeyVault } from '../lib/crypto';
 import { MODELS_DEV_URL } from '../sync/prices-sync';
-import { consoleLogger, type GroupStates, type Platform } from '../platform';
+import { consoleLogger, type GroupStates, type KeyLimits, type Platform } from '../platform';
 
 const vaults = new Map<string, KeyVault>();
 
@@ -31,6 +31,14 @@ function groupStates(ns: Env['GROUPS']): GroupStates {
   };
 }
 
+function keyLimits(ns: Env['KEYS']): KeyLimits {
+  const stub = (keyId: number) => ns.get(ns.idFromName(`key:${keyId}`));
+  return {
+    admit: (spec) => stub(spec.keyId).admit(spec),
+    settle: (keyId, record) => stub(keyId).settle(keyId, record),
+  };
+}
+
 /** Builds the Platform for one request. @throws ConfigError when ENCRYPTION_KEY is missing. */
 export function edgePlatform(env: Env, ctx: ExecutionContext): Platform {
   const db = drizzle(env.DB, { schema });
@@ -40,6 +48,7 @@ export function edgePlatform(env: Env, ctx: ExecutionContext): Platform {
       await db.batch(queries as [never, ...never[]]);
     }),
     groups: groupStates(env.GROUPS),
+    limits: keyLimits(env.KEYS),
     vault: vaultFor(env.ENCRYPTION_KEY),
     adminPassword: env.ADMIN_PASSWORD || undefined,
     now: Date.now,

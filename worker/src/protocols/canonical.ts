@@ -272,6 +272,8 @@ export interface GatewayError {
   param?: string;
   /** Seconds; sent as the `Retry-After` header. */
   retryAfterSeconds?: number;
+  /** Retrying cannot help (a spent budget): sent as `x-should-retry: false`, which the OpenAI and Anthropic SDKs obey. */
+  noRetry?: boolean;
 }
 
 /** Shorthand constructor. */

@@ -17,6 +17,7 @@ import {
 import { authenticateClient, keyAllowsGroup, touchKey } from './auth';
 import { dispatch } from './dispatch';
 import { exhaustedError, findRouteFor, modelNotFound, protocolError } from './generate';
+import { admitKey, settleKey } from './key-limits';
 import { UNROUTED_GROUP_ID, buildRecord, unroutedRecord, type FinalOutcome, type RecordContext } from './record';
 import { readErrorBody } from './upstream';
 
@@ -50,6 +51,8 @@ export async function handleEmbed(c: Context<AppEnv>, call: EmbedCall): Promise<
   const route = await findRouteFor(p, req.model);
   // A group the key may not use answers exactly like one that does not exist: no probing for names.
   if (!route || !route.group.enabled || !keyAllowsGroup(auth.key, route.group.name)) return refuse(modelNotFound(req.model), auth.key.id, req.model);
+  const limited = await admitKey(p, auth.key);
+  if (limited) return refuse(limited, auth.key.id, req.model);
 
   const result = await dispatch({
     platform: p,
@@ -68,7 +71,11 @@ export async function handleEmbed(c: Context<AppEnv>, call: EmbedCall): Promise<
   p.defer(p.groups.report(route.group.id, result.report));
   touchKey(p, auth.key);
   const ctx: RecordContext = { id: crypto.randomUUID(), start, apiKeyId: auth.key.id, route, protocolIn: call.protocol, stream: false, outcomes: result.outcomes };
-  const done = (final: FinalOutcome) => p.defer(p.groups.record(route.group.id, buildRecord(ctx, final, p.now())));
+  const done = (final: FinalOutcome) => {
+    const record = buildRecord(ctx, final, p.now());
+    p.defer(p.groups.record(route.group.id, record));
+    settleKey(p, auth.key, record);
+  };
 
   if (result.kind === 'exhausted') {
     const err = exhaustedError(req.model, result);

@@ -18,6 +18,7 @@ import { sha256Hex } from '../lib/crypto';
 import { authenticateClient, keyAllowsGroup, touchKey } from './auth';
 import { dispatch, type DispatchResult } from './dispatch';
 import { pipeStream, type OutputMode } from './pipeline';
+import { admitKey, settleKey } from './key-limits';
 import { UNROUTED_GROUP_ID, buildRecord, unroutedRecord, type FinalOutcome, type RecordContext } from './record';
 import { readErrorBody } from './upstream';
 
@@ -50,6 +51,7 @@ export function protocolError(protocol: ProtocolName, err: GatewayError): Respon
   const { status, body } = codecFor(protocol).encodeError(err);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (err.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.max(0, Math.ceil(err.retryAfterSeconds)));
+  if (err.noRetry) headers['x-should-retry'] = 'false';
   return new Response(JSON.stringify(body), { status, headers });
 }
 
@@ -101,6 +103,8 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
   const route = await routeP;
   // A group the key may not use answers exactly like one that does not exist: no probing for names.
   if (!route || !route.group.enabled || !keyAllowsGroup(auth.key, route.group.name)) return refuse(modelNotFound(req.model), auth.key.id);
+  const limited = await admitKey(p, auth.key);
+  if (limited) return refuse(limited, auth.key.id);
 
   const forwarded: Record<string, string> = {};
   for (const name of call.forwardHeaders ?? []) {
@@ -136,7 +140,11 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
 
   // Every request that reached a group leaves a log row and its stats, whatever happened.
   const ctx: RecordContext = { id: crypto.randomUUID(), start, apiKeyId: auth.key.id, route, protocolIn: call.protocol, stream: req.stream, outcomes: result.outcomes };
-  const done = (final: FinalOutcome) => p.defer(p.groups.record(route.group.id, buildRecord(ctx, final, p.now())));
+  const done = (final: FinalOutcome) => {
+    const record = buildRecord(ctx, final, p.now());
+    p.defer(p.groups.record(route.group.id, record));
+    settleKey(p, auth.key, record);
+  };
 
   if (result.kind === 'exhausted') {
     const err = exhaustedError(req.model, result);

@@ -26,6 +26,12 @@ export async function handleUsage(c: Context<AppEnv>): Promise<Response> {
   const k = auth.key;
   return c.json({
     key: { name: k.name, prefix: k.keyPrefix, expiresAt: k.expiresAt, allowedGroups: k.allowedGroups },
+    limits: {
+      budgetUsd: k.budgetNanoUsd === null ? null : k.budgetNanoUsd / 1e9,
+      budgetRemainingUsd: k.budgetNanoUsd === null ? null : Math.max(0, k.budgetNanoUsd - total.costNanoUsd) / 1e9,
+      rpmLimit: k.rpmLimit,
+      tpmLimit: k.tpmLimit,
+    },
     today: view(today), month: view(thisMonth), total: view(total),
     note: 'Usage is counted when each group flushes its stats (every minute by default).',
   });

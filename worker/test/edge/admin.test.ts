@@ -216,11 +216,11 @@ describe('groups', () => {
 describe('client API keys', () => {
   it('shows the secret once, stores only its SHA-256, and updates and revokes keys', async () => {
     const cookie = await login();
-    // Limits the gateway does not enforce yet are refused rather than silently ignored.
-    for (const field of ['budgetUsd', 'rpmLimit', 'tpmLimit']) {
-      const refused = await admin(cookie, 'POST', '/keys', { name: 'x', [field]: 5 });
+    // Limits are validated: a negative budget or a fractional rate is refused with the field named.
+    for (const [field, value] of [['budgetUsd', -1], ['rpmLimit', 1.5], ['tpmLimit', 0]] as const) {
+      const refused = await admin(cookie, 'POST', '/keys', { name: 'x', [field]: value });
       expect(refused.status).toBe(400);
-      expect(refused.json.error.message).toMatch(new RegExp(`^${field}: is not enforced yet`));
+      expect(refused.json.error.message).toMatch(new RegExp(`^${field}: `));
     }
     const created = await admin(cookie, 'POST', '/keys', { name: 'laptop', allowedGroups: ['gpt-4o'], budgetUsd: null, expiresAt: Date.now() + 86_400_000 });
     expect(created.status).toBe(201);

@@ -1,0 +1,74 @@
+/**
+ * KeyObject: one Durable Object per client key with limits (budget, RPM, TPM). A Durable Object
+ * runs one call at a time and `admit` never awaits after reading the state, so admissions of one
+ * key are serialised across every Worker instance: concurrent requests cannot overshoot the budget
+ * by more than the requests already admitted and not yet settled.
+ *
+ * Storage: the settled spend (nano-USD), written on each settle. The RPM/TPM windows live in memory
+ * only: an eviction forgets at most one minute of rate history, which errs towards admitting.
+ */
+import { DurableObject } from 'cloudflare:workers';
+import { drizzle } from 'drizzle-orm/d1';
+import { PriceCache, spendOf } from '../accounting/price-cache';
+import type { RequestRecord } from '../accounting/records';
+import * as schema from '../db/schema.sqlite';
+import { SqliteStore } from '../db/sqlite-store';
+import { admit, emptyKeyLimitState, settle, type KeyLimitState } from '../limits/key-limiter';
+import type { Admission, KeyLimitSpec } from '../platform';
+
+const SPENT_KEY = 'spent';
+
+export class KeyObject extends DurableObject<Env> {
+  private state: KeyLimitState = emptyKeyLimitState();
+  private spec: KeyLimitSpec | null = null;
+  private seeded = false;
+  private readonly prices = new PriceCache();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    void ctx.blockConcurrencyWhile(async () => {
+      const spent = await ctx.storage.get<number>(SPENT_KEY);
+      if (spent !== undefined) {
+        this.state.spentNanoUsd = spent;
+        this.seeded = true;
+      }
+    });
+  }
+
+  /** Admits one request of this key or says which limit refused it and when to retry. */
+  async admit(spec: KeyLimitSpec): Promise<Admission> {
+    await this.seed(spec.keyId);
+    this.spec = spec;
+    return admit(this.state, spec, Date.now());
+  }
+
+  /** Counts a finished request's cost and tokens against the key. */
+  async settle(keyId: number, record: RequestRecord): Promise<void> {
+    await this.seed(keyId);
+    const { costNanoUsd, tokens } = spendOf(record, await this.prices.get(this.store(), Date.now()));
+    settle(this.state, costNanoUsd, tokens, Date.now(), this.spec?.tpmLimit != null);
+    if (costNanoUsd > 0) await this.ctx.storage.put(SPENT_KEY, this.state.spentNanoUsd);
+  }
+
+  /**
+   * A new object starts from the spend already in the stats (a key given a budget after it was
+   * used). From then on this object counts every settled request itself, so the two never overlap.
+   */
+  private async seed(keyId: number): Promise<void> {
+    if (this.seeded) return;
+    await this.ctx.blockConcurrencyWhile(async () => {
+      if (this.seeded) return;
+      const usage = await this.store().keyUsage(keyId, 0, Number.MAX_SAFE_INTEGER);
+      this.state.spentNanoUsd += usage.costNanoUsd;
+      await this.ctx.storage.put(SPENT_KEY, this.state.spentNanoUsd);
+      this.seeded = true;
+    });
+  }
+
+  private store(): SqliteStore {
+    const db = drizzle(this.env.DB, { schema });
+    return new SqliteStore(db, async (queries) => {
+      await db.batch(queries as [never, ...never[]]);
+    });
+  }
+}
