@@ -1,7 +1,6 @@
 /**
- * Cron expressions of wrangler.toml `[triggers]`, and the job each names. Kept out of the entry
- * module: a Worker's entry may export only handlers and classes.
+ * Cron expressions of wrangler.toml `[triggers]`, and the job each names. They live with the jobs
+ * in sync/jobs.ts (Node's croner runs the same ones); re-exported here for the edge. Kept out of
+ * the entry module: a Worker's entry may export only handlers and classes.
  */
-export const CRON_PRICES = '0 */6 * * *';
-export const CRON_MODELS = '15 * * * *';
-export const CRON_RETENTION = '30 3 * * *';
+export { CRON_MODELS, CRON_PRICES, CRON_RETENTION } from '../sync/jobs';
