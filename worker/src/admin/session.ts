@@ -22,8 +22,12 @@ const SESSION_TTL_MS = 7 * 24 * 3600_000;
 const THROTTLE_WINDOW_MS = 15 * 60_000;
 const THROTTLE_MAX_ATTEMPTS = 5;
 
-/** Client address for throttling: Cloudflare's header, else the first X-Forwarded-For hop. */
-function clientAddress(req: Request): string {
+/**
+ * Client address for throttling: the runtime's own (Node: the socket peer), else Cloudflare's
+ * header, else the first X-Forwarded-For hop.
+ */
+function clientAddress(p: Platform, req: Request): string {
+  if (p.clientAddress) return p.clientAddress;
   return req.headers.get('cf-connecting-ip')
     ?? req.headers.get('x-forwarded-for')?.split(',')[0]?.trim()
     ?? 'unknown';
@@ -57,7 +61,7 @@ export function sessionRoutes(): Hono<AppEnv> {
     const p = c.get('platform');
     const body = await readBody(c, LoginBody);
     if (!body.ok) return body.response;
-    const addr = clientAddress(c.req.raw);
+    const addr = clientAddress(p, c.req.raw);
     const now = p.now();
     const { attempts, windowStart } = await p.store.countLoginAttempt(addr, now, THROTTLE_WINDOW_MS);
     if (attempts > THROTTLE_MAX_ATTEMPTS) {

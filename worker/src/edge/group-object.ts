@@ -6,9 +6,8 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { drizzle } from 'drizzle-orm/d1';
-import { priceRecords, priceSources } from '../accounting/pricing';
-import type { PriceSources } from '../accounting/prices';
-import { aggregateStats, type RequestRecord } from '../accounting/records';
+import { drainBuffer, flushIntervalMs, FlushWriter, retryDelayMs, type FlushBuffer, type PendingFlush } from '../accounting/flusher';
+import type { RequestRecord } from '../accounting/records';
 import * as schema from '../db/schema.sqlite';
 import { SqliteStore } from '../db/sqlite-store';
 import { applyReport, healthView } from '../routing/health';
@@ -18,24 +17,12 @@ import { emptyRoutingState, type MemberHealth, type Plan, type PlanInput, type R
 const STATE_KEY = 'routing';
 /** Buffered request records: one storage key each, `rec:<time>:<id>`, so appending never rewrites the buffer. */
 const RECORD_PREFIX = 'rec:';
-/** A flush taken from the buffer and not yet confirmed by D1: `{ id, records }`. Retried with the same id. */
+/** A flush taken from the buffer and not yet confirmed by D1 (accounting/flusher.ts PendingFlush). Retried with the same id. */
 const PENDING_KEY = 'pending-flush';
-/** Records per flush: a D1 batch stays small and quick. */
-const FLUSH_MAX_RECORDS = 200;
-/** How long a flush reuses the price table it loaded, ms (prices change by sync or by an admin, rarely). */
-const PRICE_CACHE_MS = 5 * 60_000;
-/** Default "stats save interval", ms. */
-export const DEFAULT_FLUSH_INTERVAL_MS = 60_000;
-
-interface PendingFlush {
-  id: string;
-  records: RequestRecord[];
-  tries: number;
-}
 
 export class GroupObject extends DurableObject<Env> {
   private state: RoutingState = emptyRoutingState();
-  private prices: { at: number; sources: PriceSources } | null = null;
+  private readonly writer = new FlushWriter();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -65,60 +52,57 @@ export class GroupObject extends DurableObject<Env> {
     return healthView(this.state, Date.now());
   }
 
-  /** Buffers a finished request; the alarm flushes the buffer to D1 every flush interval. */
+  /** Buffers a finished request; the alarm flushes the buffer to D1 every stats save interval. */
   async record(record: RequestRecord): Promise<void> {
     await this.ctx.storage.put(`${RECORD_PREFIX}${String(record.time).padStart(15, '0')}:${record.id}`, record);
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + this.flushIntervalMs());
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + (await this.flushIntervalMs()));
   }
 
   /**
-   * Flushes buffered logs and stats to D1. A batch is first moved from the buffer into a pending
-   * flush with a fresh id (one atomic storage write), then written to D1 together with that id.
-   * A D1 failure keeps the pending flush and retries it with the same id, so it never counts twice
-   * and is never dropped; a replayed flush is recognised by its id and changes nothing.
+   * Flushes buffered logs and stats to D1 (accounting/flusher.ts: pending flush with an id, moved
+   * out of the buffer in one storage transaction; a D1 failure keeps it and the alarm retries it
+   * with the same id, later each time).
    */
   override async alarm(): Promise<void> {
-    const store = new SqliteStore(drizzle(this.env.DB, { schema }), async (queries) => {
-      await drizzle(this.env.DB, { schema }).batch(queries as [never, ...never[]]);
-    });
-    for (;;) {
-      let pending = await this.ctx.storage.get<PendingFlush>(PENDING_KEY);
-      if (!pending) {
-        const batch = await this.ctx.storage.list<RequestRecord>({ prefix: RECORD_PREFIX, limit: FLUSH_MAX_RECORDS });
-        if (batch.size === 0) return;
-        pending = { id: crypto.randomUUID(), records: [...batch.values()], tries: 0 };
+    const result = await drainBuffer(this.buffer(), this.writer, this.store());
+    if (result.ok) return;
+    await this.ctx.storage.setAlarm(Date.now() + retryDelayMs(await this.flushIntervalMs().catch(() => 60_000), result.failed.tries));
+    console.error(JSON.stringify({ level: 'warn', msg: 'stats flush failed, will retry', flush: result.failed.id, tries: result.failed.tries, error: String(result.error).slice(0, 300) }));
+  }
+
+  /** The record buffer in this object's storage: one key per record, the pending flush under PENDING_KEY. */
+  private buffer(): FlushBuffer {
+    const storage = this.ctx.storage;
+    return {
+      pending: () => storage.get<PendingFlush>(PENDING_KEY),
+      takePending: async (id, max) => {
+        const batch = await storage.list<RequestRecord>({ prefix: RECORD_PREFIX, limit: max });
+        if (batch.size === 0) return undefined;
+        const pending: PendingFlush = { id, records: [...batch.values()], tries: 0 };
         // One atomic write: the records leave the buffer exactly when the pending flush holds them.
-        await this.ctx.storage.transaction(async (txn) => {
+        await storage.transaction(async (txn) => {
           await txn.put(PENDING_KEY, pending);
           await txn.delete([...batch.keys()]);
         });
-      }
-      try {
-        // Priced at flush time: the price table lives in D1, not on the request's path.
-        const records = priceRecords(pending.records, await this.priceSourcesFrom(store));
-        await store.applyFlush(pending.id, Date.now(), records, aggregateStats(records));
-      } catch (err) {
-        pending.tries += 1;
-        await this.ctx.storage.put(PENDING_KEY, pending);
-        const wait = Math.min(this.flushIntervalMs() * 2 ** Math.min(pending.tries, 6), 3_600_000);
-        await this.ctx.storage.setAlarm(Date.now() + wait);
-        console.error(JSON.stringify({ level: 'warn', msg: 'stats flush failed, will retry', flush: pending.id, tries: pending.tries, error: String(err).slice(0, 300) }));
-        return;
-      }
-      await this.ctx.storage.delete(PENDING_KEY);
-    }
+        return pending;
+      },
+      keepPending: (flush) => storage.put(PENDING_KEY, flush),
+      clearPending: async () => {
+        await storage.delete(PENDING_KEY);
+      },
+    };
   }
 
-  private async priceSourcesFrom(store: SqliteStore): Promise<PriceSources> {
-    if (!this.prices || Date.now() - this.prices.at > PRICE_CACHE_MS) {
-      this.prices = { at: Date.now(), sources: priceSources(await store.loadPrices()) };
-    }
-    return this.prices.sources;
+  private store(): SqliteStore {
+    const db = drizzle(this.env.DB, { schema });
+    return new SqliteStore(db, async (queries) => {
+      await db.batch(queries as [never, ...never[]]);
+    });
   }
 
-  private flushIntervalMs(): number {
-    const v = Number(this.env.STATS_FLUSH_INTERVAL_MS);
-    return Number.isFinite(v) && v > 0 ? v : DEFAULT_FLUSH_INTERVAL_MS;
+  /** The "stats save interval" setting, ms; STATS_FLUSH_INTERVAL_MS (tests only) overrides it. */
+  private flushIntervalMs(): Promise<number> {
+    return flushIntervalMs(this.store(), Number(this.env.STATS_FLUSH_INTERVAL_MS));
   }
 
   private commit(state: RoutingState, unconfirmed = false): void {
