@@ -1,0 +1,147 @@
+/**
+ * GroupHolder: Node's in-process counterpart of the edge GroupObject, one per group. Same pure
+ * routing (routing/plan.ts, routing/health.ts) and the same flush protocol (accounting/flusher.ts);
+ * only where state lives differs:
+ * - routing state (cursors, breakers, key cooldowns, sticky sessions) in memory, loaded lazily from
+ *   the settings table (`routing-state:<groupId>`) on first use and written back by `persist()`
+ *   (periodically and at shutdown), so breakers and cooldowns survive a restart;
+ * - request records in a memory buffer until `flush()` writes them (on the stats save interval and
+ *   at shutdown).
+ * JavaScript runs one call at a time and every state change below happens between awaits, so calls
+ * of one group never interleave inside a transition (the Durable Object's single-threading, here).
+ */
+import { drainBuffer, retryDelayMs, type DrainResult, type FlushBuffer, type FlushWriter, type PendingFlush } from '../accounting/flusher';
+import type { RequestRecord } from '../accounting/records';
+import type { Store } from '../db/store';
+import { applyReport, healthView } from '../routing/health';
+import { planRequest } from '../routing/plan';
+import { emptyRoutingState, type MemberHealth, type Plan, type PlanInput, type RoutingReport, type RoutingState } from '../routing/types';
+
+/** Settings key holding a group's routing state. */
+export function routingStateKey(groupId: number): string {
+  return `routing-state:${groupId}`;
+}
+
+export class GroupHolder {
+  private state: RoutingState = emptyRoutingState();
+  private loading: Promise<void> | null = null;
+  /** Routing state changed since the last persist. */
+  private dirty = false;
+  private records: RequestRecord[] = [];
+  private pending: PendingFlush | undefined;
+  /** The running flush, so two never overlap (a timer tick and the shutdown flush). */
+  private flushing: Promise<DrainResult> | null = null;
+  /** After a failed flush: not before this time (ms), except when forced. */
+  private retryAt = 0;
+
+  constructor(
+    readonly groupId: number,
+    private readonly store: Store,
+    private readonly writer: FlushWriter,
+    private readonly now: () => number = Date.now,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** Ordered candidates for one request; advances the cursors. @throws when the state cannot be loaded. */
+  async plan(input: PlanInput): Promise<Plan> {
+    await this.load();
+    const { plan, state } = planRequest(this.state, input, this.now(), this.random);
+    this.commit(state);
+    return plan;
+  }
+
+  /** Folds a request's attempt outcomes into breakers, key cooldowns and sticky sessions. */
+  async report(report: RoutingReport): Promise<void> {
+    if (report.outcomes.length === 0 && report.untried.length === 0) return;
+    await this.load();
+    this.commit(applyReport(this.state, report, this.now()));
+  }
+
+  /** Live health per member id. */
+  async health(): Promise<Record<string, MemberHealth>> {
+    await this.load();
+    return healthView(this.state, this.now());
+  }
+
+  /** Buffers a finished request until the next flush. */
+  record(record: RequestRecord): void {
+    this.records.push(record);
+  }
+
+  /** Records not yet confirmed by the database (buffered plus pending). */
+  unflushed(): number {
+    return this.records.length + (this.pending?.records.length ?? 0);
+  }
+
+  /**
+   * Writes buffered records to the database (accounting/flusher.ts). Never overlaps itself: a call
+   * during a running flush waits for it and then flushes what arrived meanwhile.
+   * @param opts.force ignore the back-off after a failure (shutdown).
+   * @param opts.intervalMs the stats save interval, ms: the back-off after a failure grows from it.
+   * @returns the drain result; a failure keeps the records pending for a retry with the same id.
+   */
+  async flush(opts: { force?: boolean; intervalMs?: number } = {}): Promise<DrainResult> {
+    const force = opts.force ?? false;
+    while (this.flushing) await this.flushing.catch(() => undefined);
+    if (!force && this.now() < this.retryAt) return { ok: true, flushes: 0 };
+    if (this.unflushed() === 0) return { ok: true, flushes: 0 };
+    this.flushing = drainBuffer(this.buffer(), this.writer, this.store);
+    try {
+      const result = await this.flushing;
+      this.retryAt = result.ok ? 0 : this.now() + retryDelayMs(opts.intervalMs ?? 60_000, result.failed.tries);
+      return result;
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  /** Writes the routing state when it changed since the last write. @throws when the database fails (it stays dirty). */
+  async persist(): Promise<void> {
+    if (!this.dirty) return;
+    this.dirty = false;
+    try {
+      await this.store.putSetting(routingStateKey(this.groupId), this.state, this.now());
+    } catch (err) {
+      this.dirty = true;
+      throw err;
+    }
+  }
+
+  private commit(state: RoutingState): void {
+    if (state !== this.state) this.dirty = true;
+    this.state = state;
+  }
+
+  /** Loads the stored routing state once; a failed load is retried by the next call. */
+  private load(): Promise<void> {
+    this.loading ??= this.store.getSetting(routingStateKey(this.groupId)).then(
+      (stored) => {
+        // A state stored by an older version lacks newer fields: fill them from an empty state.
+        if (stored && typeof stored === 'object') this.state = { ...emptyRoutingState(), ...(stored as Partial<RoutingState>) };
+      },
+      (err: unknown) => {
+        this.loading = null;
+        throw err;
+      },
+    );
+    return this.loading;
+  }
+
+  /** The memory buffer behind the flush protocol: taking a batch is one synchronous step, so atomic. */
+  private buffer(): FlushBuffer {
+    return {
+      pending: async () => this.pending,
+      takePending: async (id, max) => {
+        if (this.records.length === 0) return undefined;
+        this.pending = { id, records: this.records.splice(0, max), tries: 0 };
+        return this.pending;
+      },
+      keepPending: async (flush) => {
+        this.pending = flush;
+      },
+      clearPending: async () => {
+        this.pending = undefined;
+      },
+    };
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * GroupStates for Node: a map of in-process GroupHolders (one per group id, made on first use) and
+ * the timer that flushes their records and persists their routing state every stats save interval
+ * (the `statsSaveIntervalSeconds` setting, re-read at each tick). `close()` stops the timer and does
+ * the final persist and flush (graceful shutdown).
+ */
+import { flushIntervalMs, FlushWriter } from '../accounting/flusher';
+import type { RequestRecord } from '../accounting/records';
+import type { Store } from '../db/store';
+import type { GroupStates, Logger } from '../platform';
+import type { MemberHealth, Plan, PlanInput, RoutingReport } from '../routing/types';
+import { GroupHolder } from './group-holder';
+
+export interface NodeGroupStatesOptions {
+  now?: () => number;
+  /** Flush interval override, ms (tests); otherwise the stats save interval setting. */
+  flushIntervalMs?: number;
+}
+
+/** Outcome of flushing every holder: records written, and records still unflushed after failures. */
+export interface FlushAllResult {
+  ok: boolean;
+  unflushed: number;
+}
+
+export class NodeGroupStates implements GroupStates {
+  private readonly holders = new Map<number, GroupHolder>();
+  private readonly writer: FlushWriter;
+  private readonly now: () => number;
+  private timer: NodeJS.Timeout | null = null;
+  private tick: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(private readonly store: Store, private readonly logger: Logger, private readonly opts: NodeGroupStatesOptions = {}) {
+    this.now = opts.now ?? Date.now;
+    this.writer = new FlushWriter(this.now);
+  }
+
+  plan(groupId: number, input: PlanInput): Promise<Plan> {
+    return this.holder(groupId).plan(input);
+  }
+
+  report(groupId: number, report: RoutingReport): Promise<void> {
+    return this.holder(groupId).report(report);
+  }
+
+  health(groupId: number): Promise<Record<string, MemberHealth>> {
+    return this.holder(groupId).health();
+  }
+
+  async record(groupId: number, record: RequestRecord): Promise<void> {
+    this.holder(groupId).record(record);
+  }
+
+  /** Records not yet in the database, over every group. */
+  unflushed(): number {
+    let n = 0;
+    for (const h of this.holders.values()) n += h.unflushed();
+    return n;
+  }
+
+  /**
+   * Persists every changed routing state, then flushes every holder. Failures are logged, never thrown.
+   * @param force flush even holders in their back-off after a failure (shutdown, tests).
+   */
+  async flushAll(force = false): Promise<FlushAllResult> {
+    const intervalMs = await this.intervalMs();
+    let ok = true;
+    for (const h of this.holders.values()) {
+      try {
+        await h.persist();
+      } catch (err) {
+        ok = false;
+        this.logger.warn('routing state save failed, will retry', { group: h.groupId, error: String(err).slice(0, 300) });
+      }
+      const r = await h.flush({ force, intervalMs });
+      if (!r.ok) {
+        ok = false;
+        this.logger.warn('stats flush failed, will retry', { group: h.groupId, flush: r.failed.id, tries: r.failed.tries, error: String(r.error).slice(0, 300) });
+      }
+    }
+    return { ok, unflushed: this.unflushed() };
+  }
+
+  /** Starts the periodic flush; each tick re-reads the interval, so a settings change applies at the next one. */
+  start(): void {
+    if (this.timer || this.closed) return;
+    const schedule = (ms: number) => {
+      this.timer = setTimeout(() => {
+        this.tick = this.flushAll().then(() => undefined, () => undefined).finally(async () => {
+          this.tick = null;
+          if (!this.closed) schedule(await this.intervalMs());
+        });
+      }, ms);
+      // Never the reason the process stays up: the server is.
+      this.timer.unref();
+    };
+    void this.intervalMs().then(schedule);
+  }
+
+  /**
+   * Stops the timer, waits for a running tick, then persists and flushes everything, retrying a
+   * failed flush a few times (the database may be briefly busy).
+   * @returns whether everything was written, and how many records were not.
+   */
+  async close(opts: { retries?: number; retryDelayMs?: number } = {}): Promise<FlushAllResult> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.tick;
+    let result = await this.flushAll(true);
+    for (let i = 0; i < (opts.retries ?? 3) && !result.ok; i++) {
+      await new Promise((ok) => setTimeout(ok, opts.retryDelayMs ?? 1000));
+      result = await this.flushAll(true);
+    }
+    return result;
+  }
+
+  private holder(groupId: number): GroupHolder {
+    let h = this.holders.get(groupId);
+    if (!h) {
+      h = new GroupHolder(groupId, this.store, this.writer, this.now);
+      this.holders.set(groupId, h);
+    }
+    return h;
+  }
+
+  private async intervalMs(): Promise<number> {
+    try {
+      return await flushIntervalMs(this.store, this.opts.flushIntervalMs);
+    } catch {
+      return 60_000; // the settings could not be read: the default interval
+    }
+  }
+}

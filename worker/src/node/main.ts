@@ -1,0 +1,70 @@
+/**
+ * Node entry (`npm run start:node`, or `node dist/node/server.mjs` once built): reads the config
+ * (`data/config.json`, or `--config <file>`, env OCTOPUS_* overrides), the secrets (env or
+ * `<data>/secrets.json`), starts the gateway, and shuts it down gracefully on SIGTERM/SIGINT.
+ * Exit codes: 0 after a clean shutdown, 1 for a bad configuration or a failed start, 2 when
+ * records could not be written at shutdown.
+ */
+import { ConfigFileError, configArg, loadConfig } from './config';
+import { createLogger } from './logger';
+import { loadSecrets } from './secrets';
+import { startNodeGateway } from './server';
+
+function positiveNumber(v: string | undefined): number | undefined {
+  const n = Number(v);
+  return v && Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+async function main(): Promise<number> {
+  let loaded;
+  let secrets;
+  try {
+    loaded = loadConfig({ file: configArg(process.argv.slice(2)) });
+    secrets = loadSecrets(loaded.dataDir);
+  } catch (err) {
+    if (err instanceof ConfigFileError) {
+      console.error(err.message);
+      return 1;
+    }
+    throw err;
+  }
+  const logger = createLogger(loaded.config.log.level);
+  if (loaded.created) logger.info('created the config file with defaults', { file: loaded.file });
+  if (secrets.generatedPassword) {
+    // Printed once, on the console only: never through the logger, never again.
+    console.log('\n  First start: created %s with a random admin password and encryption key.', secrets.file);
+    console.log('  Admin password: %s', secrets.generatedPassword);
+    console.log('  (shown once; it stays in %s, or set ADMIN_PASSWORD)\n', secrets.file);
+  }
+
+  let gateway;
+  try {
+    gateway = await startNodeGateway({
+      config: loaded.config, secrets, logger,
+      modelsDevUrl: process.env.MODELS_DEV_URL,
+      flushIntervalMs: positiveNumber(process.env.STATS_FLUSH_INTERVAL_MS),
+    });
+  } catch (err) {
+    logger.error('start failed', { error: err instanceof Error ? err.message : String(err) });
+    return 1;
+  }
+
+  return new Promise<number>((exit) => {
+    const stop = (signal: string) => {
+      logger.info('signal received', { signal });
+      // A second signal while draining: stop waiting.
+      process.once(signal, () => exit(130));
+      gateway.close().then((r) => exit(r.unflushed > 0 ? 2 : 0), (err) => {
+        logger.error('shutdown failed', { error: String(err) });
+        exit(1);
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+main().then((code) => process.exit(code), (err) => {
+  console.error(err);
+  process.exit(1);
+});

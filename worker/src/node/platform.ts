@@ -1,0 +1,90 @@
+/**
+ * The Node Platform: one SQL store, in-process group holders and key limits, secrets from the
+ * environment or the data folder, and `defer` that keeps every background promise in a set so a
+ * graceful shutdown can wait for them (Node has no `waitUntil`).
+ */
+import { InProcessKeyLimits } from '../limits/in-process';
+import { KeyVault } from '../lib/crypto';
+import type { Store } from '../db/store';
+import type { Logger, Platform } from '../platform';
+import { MODELS_DEV_URL } from '../sync/prices-sync';
+import { NodeGroupStates } from './group-states';
+
+/** Background promises handed to `defer`, awaited at shutdown. */
+export class DeferredWork {
+  private readonly running = new Set<Promise<unknown>>();
+
+  constructor(private readonly logger: Logger) {}
+
+  /** Tracks a promise until it settles; a rejection is logged, never unhandled. */
+  add(promise: Promise<unknown>): void {
+    const tracked = promise.catch((err) => this.logger.error('background task failed', { error: String(err).slice(0, 500) }));
+    this.running.add(tracked);
+    void tracked.finally(() => this.running.delete(tracked));
+  }
+
+  get size(): number {
+    return this.running.size;
+  }
+
+  /**
+   * Waits until no tracked promise is left (work deferred while waiting is waited for too), or `capMs` passed.
+   * @returns true when everything settled.
+   */
+  async settle(capMs: number): Promise<boolean> {
+    const deadline = Date.now() + capMs;
+    while (this.running.size > 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...this.running]), new Promise((ok) => (timer = setTimeout(ok, left)))]);
+      clearTimeout(timer);
+    }
+    return true;
+  }
+}
+
+export interface NodePlatformParts {
+  store: Store;
+  logger: Logger;
+  adminPassword: string | undefined;
+  /** At least 16 characters. */
+  encryptionKey: string;
+  /** models.dev URL (MODELS_DEV_URL env); the public one by default. */
+  modelsDevUrl?: string;
+  now?: () => number;
+  /** Flush interval override, ms (tests); otherwise the stats save interval setting. */
+  flushIntervalMs?: number;
+}
+
+/** The process-wide part of the Platform, built once; `forRequest` adds what differs per request. */
+export interface NodeRuntime {
+  platform: Platform;
+  groups: NodeGroupStates;
+  deferred: DeferredWork;
+  /** The Platform for one request, knowing the client's network address (login throttle). */
+  forRequest(clientAddress: string | undefined): Platform;
+}
+
+export function createNodeRuntime(parts: NodePlatformParts): NodeRuntime {
+  const now = parts.now ?? Date.now;
+  const deferred = new DeferredWork(parts.logger);
+  const groups = new NodeGroupStates(parts.store, parts.logger, { now, flushIntervalMs: parts.flushIntervalMs });
+  const platform: Platform = {
+    store: parts.store,
+    groups,
+    limits: new InProcessKeyLimits(parts.store, now),
+    vault: new KeyVault(parts.encryptionKey),
+    adminPassword: parts.adminPassword || undefined,
+    now,
+    modelsDevUrl: parts.modelsDevUrl || MODELS_DEV_URL,
+    logger: parts.logger,
+    defer: (promise) => deferred.add(promise),
+  };
+  return {
+    platform,
+    groups,
+    deferred,
+    forRequest: (clientAddress) => ({ ...platform, clientAddress }),
+  };
+}
