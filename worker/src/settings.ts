@@ -14,8 +14,11 @@ export const SettingsBody = z.strictObject({
   statsSaveIntervalSeconds: z.int().min(5).max(3600).optional(),
   /** Keep request and response bodies in the request log. */
   logBodies: z.boolean().optional(),
-  /** Each logged body is cut to this many bytes (UTF-8), with a truncation marker. */
-  logBodyMaxBytes: z.int().min(256).max(1_048_576).optional(),
+  /**
+   * Each logged body is cut to this many bytes (UTF-8), with a truncation marker. At most 512 KiB:
+   * a buffered record (both bodies) must fit one Durable Object storage value (2 MB).
+   */
+  logBodyMaxBytes: z.int().min(256).max(524_288).optional(),
   /** Hours between two models.dev price syncs by the cron (it fires every 6 hours on the edge). */
   priceSyncIntervalHours: z.int().min(1).max(24 * 30).optional(),
   /** Hours between two model-list syncs of the channels by the cron (it fires hourly). */
@@ -52,4 +55,22 @@ export async function loadSettings(store: Store): Promise<Settings> {
     }
   }
   return out;
+}
+
+/** How long the relay reuses loaded settings, ms: a change in the dashboard applies within this. */
+export const SETTINGS_CACHE_MS = 10_000;
+
+const cache = new WeakMap<Store, { at: number; value: Settings }>();
+
+/**
+ * The settings, loaded at most every SETTINGS_CACHE_MS per store (the relay reads them on every
+ * request; a query each time would cost more than the check). Only loaded values are shared, never
+ * a pending load: on Workers a promise must not cross from one request's context to another's.
+ */
+export async function cachedSettings(store: Store, now: number): Promise<Settings> {
+  const hit = cache.get(store);
+  if (hit && now - hit.at < SETTINGS_CACHE_MS) return hit.value;
+  const value = await loadSettings(store);
+  cache.set(store, { at: now, value });
+  return value;
 }

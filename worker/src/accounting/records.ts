@@ -39,6 +39,10 @@ export interface RequestRecord {
   latencyMs: number;
   ttftMs: number | null;
   error: string | null;
+  /** The client's request body, cut to the log size; only when the "log bodies" setting is on. */
+  requestBody?: string | null;
+  /** The body the client got (a stream's bytes as sent), cut to the log size; same condition. */
+  responseBody?: string | null;
 }
 
 /** Additive counters of one stats row. */

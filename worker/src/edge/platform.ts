@@ -39,14 +39,26 @@ function keyLimits(ns: Env['KEYS']): KeyLimits {
   };
 }
 
+const stores = new WeakMap<D1Database, SqliteStore>();
+
+/** One store per D1 binding, reused across requests (caches keyed by the store, e.g. settings, then work). */
+function storeFor(d1: D1Database): SqliteStore {
+  let store = stores.get(d1);
+  if (!store) {
+    const db = drizzle(d1, { schema });
+    // D1 runs a batch as one transaction.
+    store = new SqliteStore(db, async (queries) => {
+      await db.batch(queries as [never, ...never[]]);
+    });
+    stores.set(d1, store);
+  }
+  return store;
+}
+
 /** Builds the Platform for one request. @throws ConfigError when ENCRYPTION_KEY is missing. */
 export function edgePlatform(env: Env, ctx: ExecutionContext): Platform {
-  const db = drizzle(env.DB, { schema });
   return {
-    store: new SqliteStore(db, async (queries) => {
-      // D1 runs a batch as one transaction.
-      await db.batch(queries as [never, ...never[]]);
-    }),
+    store: storeFor(env.DB),
     groups: groupStates(env.GROUPS),
     limits: keyLimits(env.KEYS),
     vault: vaultFor(env.ENCRYPTION_KEY),

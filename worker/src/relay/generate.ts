@@ -21,6 +21,8 @@ import { pipeStream, type OutputMode } from './pipeline';
 import { admitKey, settleKey } from './key-limits';
 import { UNROUTED_GROUP_ID, buildRecord, unroutedRecord, type FinalOutcome, type RecordContext } from './record';
 import { readErrorBody } from './upstream';
+import { BodyCapture, truncateBody } from './body-log';
+import { DEFAULT_SETTINGS, cachedSettings } from '../settings';
 
 /** How the inbound endpoint was called. */
 export interface InboundCall {
@@ -64,9 +66,21 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
   // A request refused before it reaches a group is still logged (under the "unrouted" object).
   let model = call.hints?.model ?? '';
   let stream = call.hints?.stream ?? false;
+  // Settings (log bodies) load alongside the key lookup; a failed load falls back to defaults.
+  const settingsP = cachedSettings(p.store, start).catch(() => DEFAULT_SETTINGS);
+  let rawBody = '';
   const refuse = (err: GatewayError, apiKeyId: number) => {
-    p.defer(p.groups.record(UNROUTED_GROUP_ID, unroutedRecord({ start, now: p.now(), apiKeyId, model, protocolIn: call.protocol, stream, status: err.status, error: err.message })));
-    return fail(err);
+    const res = fail(err);
+    const rec = unroutedRecord({ start, now: p.now(), apiKeyId, model, protocolIn: call.protocol, stream, status: err.status, error: err.message });
+    p.defer((async () => {
+      const s = await settingsP;
+      if (s.logBodies) {
+        rec.requestBody = truncateBody(rawBody, s.logBodyMaxBytes);
+        rec.responseBody = truncateBody(await res.clone().text(), s.logBodyMaxBytes);
+      }
+      await p.groups.record(UNROUTED_GROUP_ID, rec);
+    })());
+    return res;
   };
 
   // The key lookup runs while the body is read and decoded; the route lookup joins it after.
@@ -78,7 +92,8 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
 
   let body: Record<string, unknown>;
   try {
-    const parsed: unknown = JSON.parse(await c.req.text());
+    rawBody = await c.req.text();
+    const parsed: unknown = JSON.parse(rawBody);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
     body = parsed as Record<string, unknown>;
     if (typeof body.model === 'string') model = body.model;
@@ -140,18 +155,25 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
 
   // Every request that reached a group leaves a log row and its stats, whatever happened.
   const ctx: RecordContext = { id: crypto.randomUUID(), start, apiKeyId: auth.key.id, route, protocolIn: call.protocol, stream: req.stream, outcomes: result.outcomes };
+  const settings = await settingsP;
+  const bodyMax = settings.logBodies ? settings.logBodyMaxBytes : null;
   const done = (final: FinalOutcome) => {
     const record = buildRecord(ctx, final, p.now());
+    if (bodyMax !== null) {
+      record.requestBody = truncateBody(rawBody, bodyMax);
+      record.responseBody = final.responseBody ?? null;
+    }
     p.defer(p.groups.record(route.group.id, record));
     settleKey(p, auth.key, record);
   };
 
   if (result.kind === 'exhausted') {
     const err = exhaustedError(req.model, result);
-    done({ status: err.status, ok: false, usage: null, error: err.message });
-    return fail(err);
+    const res = fail(err);
+    done({ status: err.status, ok: false, usage: null, error: err.message, responseBody: bodyMax === null ? undefined : truncateBody(await res.clone().text(), bodyMax) });
+    return res;
   }
-  return reply(call, req, result, done);
+  return reply(call, req, result, done, bodyMax);
 }
 
 /**
@@ -180,7 +202,8 @@ async function sessionKey(apiKeyId: number, hint: string | undefined): Promise<s
 }
 
 /** The client response for a committed attempt. */
-async function reply(call: InboundCall, req: CanonicalRequest, result: Extract<DispatchResult, { kind: 'committed' }>, done: (f: FinalOutcome) => void): Promise<Response> {
+async function reply(call: InboundCall, req: CanonicalRequest, result: Extract<DispatchResult, { kind: 'committed' }>, done: (f: FinalOutcome) => void, bodyMax: number | null): Promise<Response> {
+  const logged = async (res: Response) => (bodyMax === null ? undefined : truncateBody(await res.clone().text(), bodyMax));
   const { response: res, channel } = result;
   const client = codecFor(call.protocol);
   const upstream = codecFor(channel.type);
@@ -189,7 +212,7 @@ async function reply(call: InboundCall, req: CanonicalRequest, result: Extract<D
 
   if (res.status < 200 || res.status >= 300) {
     const out = await clientFault(call, channel, res, same, result.redact);
-    done({ status: res.status, ok: false, usage: null, error: `upstream HTTP ${res.status}` });
+    done({ status: res.status, ok: false, usage: null, error: `upstream HTTP ${res.status}`, responseBody: await logged(out) });
     return out;
   }
 
@@ -197,8 +220,10 @@ async function reply(call: InboundCall, req: CanonicalRequest, result: Extract<D
     const filter = same ? passthroughFilter(call.protocol, req) : null;
     const mode: OutputMode = !same ? { kind: 'convert', encoder: client.createStreamEncoder(req, call.streamOptions) }
       : filter ? { kind: 'filter', keep: filter, eol: passthroughEol(call.protocol) } : { kind: 'bytes' };
+    const capture = bodyMax === null ? undefined : new BodyCapture(bodyMax);
     const body = pipeStream(result.primed, mode, {
       idleMs: result.idleTimeoutMs,
+      capture,
       errorTail: same ? (err) => streamErrorTail(call.protocol, err) : undefined,
       onDone: (summary) => done({
         status: 200,
@@ -206,6 +231,7 @@ async function reply(call: InboundCall, req: CanonicalRequest, result: Extract<D
         usage: summary.usage,
         firstEventAt: result.attemptStartedAt + result.primed!.firstEventMs,
         error: summary.error ? result.redact(summary.error.message) : summary.endedBy === 'client' ? 'the client closed the stream' : null,
+        responseBody: capture?.text(),
       }),
     });
     const contentType = same ? (res.headers.get('content-type') ?? client.streamContentType(call.streamOptions)) : client.streamContentType(call.streamOptions);
@@ -221,15 +247,17 @@ async function reply(call: InboundCall, req: CanonicalRequest, result: Extract<D
   }
   // A passthrough answer goes out as it came, even one the gateway cannot read (then without usage).
   if (same) {
-    done({ status: res.status, ok: true, usage: decoded?.usage ?? null, error: decoded ? null : 'unreadable upstream body' });
+    done({ status: res.status, ok: true, usage: decoded?.usage ?? null, error: decoded ? null : 'unreadable upstream body', responseBody: bodyMax === null ? undefined : truncateBody(text, bodyMax) });
     return new Response(text, { status: res.status, headers: { 'content-type': res.headers.get('content-type') ?? 'application/json' } });
   }
   if (!decoded) {
-    done({ status: 502, ok: false, usage: null, error: 'unreadable upstream body' });
-    return protocolError(call.protocol, gatewayError(502, 'upstream', 'bad_upstream_response', 'The upstream answered with a body the gateway could not read.'));
+    const out = protocolError(call.protocol, gatewayError(502, 'upstream', 'bad_upstream_response', 'The upstream answered with a body the gateway could not read.'));
+    done({ status: 502, ok: false, usage: null, error: 'unreadable upstream body', responseBody: await logged(out) });
+    return out;
   }
-  done({ status: 200, ok: true, usage: decoded.usage, error: null });
-  return new Response(JSON.stringify(client.encodeResponse(decoded, req)), { status: 200, headers: { 'content-type': 'application/json' } });
+  const encoded = JSON.stringify(client.encodeResponse(decoded, req));
+  done({ status: 200, ok: true, usage: decoded.usage, error: null, responseBody: bodyMax === null ? undefined : truncateBody(encoded, bodyMax) });
+  return new Response(encoded, { status: 200, headers: { 'content-type': 'application/json' } });
 }
 
 /**

@@ -34,6 +34,8 @@ export interface PipeOptions {
   /** Same-protocol passthrough: the client protocol's in-stream error + closing text after a mid-stream failure. */
   errorTail?: (err: UpstreamErrorInfo) => string;
   onDone: (summary: StreamSummary) => void;
+  /** Receives every chunk sent to the client (request logs with bodies). */
+  capture?: { push(chunk: Uint8Array): void };
 }
 
 const encoder = new TextEncoder();
@@ -141,6 +143,7 @@ export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOpt
     const bytes = typeof out === 'string' ? encoder.encode(out) : out;
     if (bytes.byteLength === 0) return;
     summary.bytesOut += bytes.byteLength;
+    opts.capture?.push(bytes);
     controller.enqueue(bytes);
   }
 }

@@ -12,6 +12,8 @@ export interface FinalOutcome {
   /** ms since epoch of the first meaningful event, for streams. */
   firstEventAt?: number;
   error: string | null;
+  /** The body the client got, already cut to the log size; only when the "log bodies" setting is on. */
+  responseBody?: string;
 }
 
 export interface RecordContext {
