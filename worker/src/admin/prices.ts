@@ -4,7 +4,6 @@
  * on-demand syncs. Prices in the API are USD per 1M tokens; the database keeps nano-USD.
  */
 import { Hono } from 'hono';
-import * as z from 'zod';
 import type { AppEnv } from '../app-env';
 import { withCacheFallback, type Price } from '../accounting/cost';
 import { nanoToUsd, usdPerMillionToNano } from '../accounting/money';
@@ -13,9 +12,8 @@ import { resolvePrice } from '../accounting/prices';
 import { syncChannelModels } from '../sync/channels-sync';
 import { syncModelsDevPrices } from '../sync/prices-sync';
 import { adminError, parseId, readBody } from './http';
+import { UserPriceBody } from './schemas';
 
-const usd = z.number().nonnegative().max(1_000_000);
-const UserPriceBody = z.strictObject({ input: usd, output: usd, cacheRead: usd.optional(), cacheWrite: usd.optional() });
 
 function priceView(p: Price) {
   return { input: nanoToUsd(p.input), output: nanoToUsd(p.output), cacheRead: nanoToUsd(p.cacheRead), cacheWrite: nanoToUsd(p.cacheWrite) };

@@ -138,3 +138,7 @@ export const PasswordChangeBody = z.strictObject({
   currentPassword: z.string().min(1).max(1000),
   newPassword: z.string().min(12, 'must be at least 12 characters').max(1000),
 });
+
+/** A user price (`PUT /api/v1/prices/:model`), USD per 1M tokens; cache prices default from input. */
+const usdPerMillion = z.number().nonnegative().max(1_000_000);
+export const UserPriceBody = z.strictObject({ input: usdPerMillion, output: usdPerMillion, cacheRead: usdPerMillion.optional(), cacheWrite: usdPerMillion.optional() });
