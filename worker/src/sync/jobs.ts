@@ -7,10 +7,11 @@ import type { Platform } from '../platform';
 import { syncAllChannels } from './channels-sync';
 import { syncModelsDevPrices } from './prices-sync';
 import { enforceLogRetention } from './retention';
+import { loadSettings } from '../settings';
 
-/** models.dev prices every 6 hours. */
-export const CRON_PRICES = '0 */6 * * *';
-/** Channel model lists every hour at :15. */
+/** models.dev prices: checked every hour, run when `priceSyncIntervalHours` have passed since the last run. */
+export const CRON_PRICES = '0 * * * *';
+/** Channel model lists: checked every hour at :15, run when `modelSyncIntervalHours` have passed. */
 export const CRON_MODELS = '15 * * * *';
 /** Request-log retention daily at 03:30 UTC. */
 export const CRON_RETENTION = '30 3 * * *';
@@ -29,9 +30,10 @@ export type JobPlatform = Pick<Platform, 'store' | 'vault' | 'modelsDevUrl' | 'l
 export async function runScheduledJobs(p: JobPlatform, cron: string, now: number, fetchFn: typeof fetch = fetch): Promise<{ ran: number; failed: number }> {
   const known = (CRON_EXPRESSIONS as readonly string[]).includes(cron);
   const jobs: Promise<unknown>[] = [];
+  const { priceSyncIntervalHours, modelSyncIntervalHours } = await loadSettings(p.store).catch(() => DEFAULT_INTERVALS);
   if (!known || cron === CRON_RETENTION) jobs.push(enforceLogRetention(p.store, now));
-  if (!known || cron === CRON_PRICES) jobs.push(syncModelsDevPrices(p.store, fetchFn, p.modelsDevUrl, now));
-  if (!known || cron === CRON_MODELS) jobs.push(syncAllChannels(p.store, p.vault, fetchFn, now));
+  if (!known || (cron === CRON_PRICES && (await pricesDue(p, priceSyncIntervalHours, now)))) jobs.push(syncModelsDevPrices(p.store, fetchFn, p.modelsDevUrl, now));
+  if (!known || (cron === CRON_MODELS && (await modelsDue(p, modelSyncIntervalHours, now)))) jobs.push(syncAllChannels(p.store, p.vault, fetchFn, now));
   const results = await Promise.allSettled(jobs);
   let failed = 0;
   for (const r of results) {
@@ -41,4 +43,29 @@ export async function runScheduledJobs(p: JobPlatform, cron: string, now: number
     }
   }
   return { ran: jobs.length, failed };
+}
+
+const DEFAULT_INTERVALS = { priceSyncIntervalHours: 6, modelSyncIntervalHours: 1 };
+
+/** A job is due this much before its interval has passed: triggers fire a little early or late. */
+const DUE_SLACK_MS = 5 * 60_000;
+
+function isDue(lastRunAt: number | undefined, intervalHours: number, now: number): boolean {
+  return lastRunAt === undefined || now - lastRunAt >= intervalHours * 3_600_000 - DUE_SLACK_MS;
+}
+
+/** Whether the models.dev price sync is due (its last run, ok or not, is `priceSyncIntervalHours` old). */
+async function pricesDue(p: JobPlatform, intervalHours: number, now: number): Promise<boolean> {
+  const state = (await p.store.listSyncState()).find((s) => s.key === 'prices');
+  return isDue(state?.lastRunAt, intervalHours, now);
+}
+
+/**
+ * Whether the model-list sync is due: some existing channel was never synced, or the oldest
+ * channel sync is `modelSyncIntervalHours` old (a manual sync of one channel does not delay the others).
+ */
+async function modelsDue(p: JobPlatform, intervalHours: number, now: number): Promise<boolean> {
+  const [channels, states] = await Promise.all([p.store.listChannels(), p.store.listSyncState()]);
+  const last = new Map(states.map((s) => [s.key, s.lastRunAt]));
+  return channels.some((c) => c.enabled && isDue(last.get(`channel:${c.id}`), intervalHours, now));
 }

@@ -91,7 +91,7 @@ describe('cron triggers', () => {
   it('runs the price sync for its cron expression', async () => {
     await env.DB.prepare("DELETE FROM sync_state WHERE key = 'prices'").run();
     const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ cron: '0 */6 * * *', scheduledTime: Date.now() }), env, ctx);
+    await worker.scheduled(createScheduledController({ cron: '0 * * * *', scheduledTime: Date.now() }), env, ctx);
     await waitOnExecutionContext(ctx);
     const row = await env.DB.prepare("SELECT ok FROM sync_state WHERE key = 'prices'").first<{ ok: number }>();
     expect(row?.ok).toBe(1);
