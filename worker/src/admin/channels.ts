@@ -7,6 +7,7 @@ import { randomToken, type KeyVault } from '../lib/crypto';
 import { adminError, parseId, readBody } from './http';
 import { ChannelCreate, ChannelUpdate, type ChannelKeyInput } from './schemas';
 import { channelView } from './views';
+import { testChannel } from './channel-test';
 
 /** Last 4 characters of a key, for telling keys apart in the dashboard. */
 function hintOf(key: string): string {
@@ -37,6 +38,8 @@ export function channelRoutes(): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
 
   r.get('/', async (c) => c.json({ data: (await c.get('platform').store.listChannels()).map(channelView) }));
+
+  r.post('/:id/test', testChannel);
 
   r.get('/:id', async (c) => {
     const id = parseId(c.req.param('id'));
