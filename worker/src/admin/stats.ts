@@ -33,8 +33,15 @@ const RangeQuery = z.object({
   to: z.coerce.number().int().positive().optional(),
 });
 
+/** A log row for the list: bodies left out (they can be large), `hasBodies` says whether there are any. */
 function logView(r: RequestRecord) {
-  return { ...r, costUsd: r.costNanoUsd / 1e9 };
+  const { requestBody, responseBody, ...rest } = r;
+  return { ...rest, costUsd: r.costNanoUsd / 1e9, hasBodies: requestBody != null || responseBody != null };
+}
+
+/** One log in full: bodies are strings when the "log bodies" setting was on for the request, else null. */
+function logDetailView(r: RequestRecord) {
+  return { ...logView(r), requestBody: r.requestBody ?? null, responseBody: r.responseBody ?? null };
 }
 
 function statsView(d: StatsDelta | null) {
@@ -56,7 +63,7 @@ export function statsRoutes(): Hono<AppEnv> {
 
   r.get('/logs/:id', async (c) => {
     const log = await c.get('platform').store.getLog(c.req.param('id'));
-    return log ? c.json(logView(log)) : adminError(c, 404, 'not_found', `No request log with id ${c.req.param('id')}.`);
+    return log ? c.json(logDetailView(log)) : adminError(c, 404, 'not_found', `No request log with id ${c.req.param('id')}.`);
   });
 
   /** Series over [from, to) by hour or UTC day, optionally broken down by group, channel, model or key. */
