@@ -74,3 +74,8 @@ export async function cachedSettings(store: Store, now: number): Promise<Setting
   cache.set(store, { at: now, value });
   return value;
 }
+
+/** Drops the cached settings of a store (after the admin API changed them, so this instance sees it at once). */
+export function forgetSettings(store: Store): void {
+  cache.delete(store);
+}

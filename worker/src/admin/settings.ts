@@ -1,7 +1,7 @@
 /** `/api/v1/settings`: read and change the gateway-wide settings (settings.ts). */
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
-import { SettingsBody, loadSettings } from '../settings';
+import { SettingsBody, forgetSettings, loadSettings } from '../settings';
 import { readBody } from './http';
 
 export function settingsRoutes(): Hono<AppEnv> {
@@ -13,6 +13,7 @@ export function settingsRoutes(): Hono<AppEnv> {
     if (!body.ok) return body.response;
     const next = { ...(await loadSettings(p.store)), ...body.value };
     await p.store.putSetting('gateway', next, p.now());
+    forgetSettings(p.store);
     return c.json(next);
   });
   return r;
