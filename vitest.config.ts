@@ -39,7 +39,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['worker/test/unit/**/*.test.ts', 'worker/test/upstream/**/*.test.ts', 'worker/test/e2e/**/*.test.ts'],
+          include: ['worker/test/unit/**/*.test.ts', 'worker/test/upstream/**/*.test.ts', 'worker/test/e2e/**/*.test.ts', 'worker/test/node/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -90,7 +90,7 @@ CREATE TABLE `prices` (
 	`cache_read` bigint NOT NULL DEFAULT 0,
 	`cache_write` bigint NOT NULL DEFAULT 0,
 	`updated_at` bigint NOT NULL,
-	CONSTRAINT `prices_model_source_pk` PRIMARY KEY(`model`,`source`)
+	CONSTRAINT `prices_pk` PRIMARY KEY(`model`,`source`)
 );
 --> statement-breakpoint
 CREATE TABLE `request_logs` (
@@ -143,7 +143,7 @@ CREATE TABLE `stats_hourly` (
 	`cost_nano_usd` bigint NOT NULL DEFAULT 0,
 	`latency_ms_total` bigint NOT NULL DEFAULT 0,
 	`ttft_ms_total` bigint NOT NULL DEFAULT 0,
-	CONSTRAINT `stats_hourly_hour_group_name_channel_id_upstream_model_api_key_id_pk` PRIMARY KEY(`hour`,`group_name`,`channel_id`,`upstream_model`,`api_key_id`)
+	CONSTRAINT `stats_hourly_pk` PRIMARY KEY(`hour`,`group_name`,`channel_id`,`upstream_model`,`api_key_id`)
 );
 --> statement-breakpoint
 CREATE TABLE `sync_state` (

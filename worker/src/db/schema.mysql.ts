@@ -7,7 +7,9 @@
  * ids and hashes that are keys or indexed are VARCHAR with explicit lengths, and compared
  * case-sensitively (utf8mb4_bin) as SQLite does: `GPT-4o` and `gpt-4o` are two models.
  * TEXT cannot have an SQL default in MySQL before 8.0.13, so JSON columns default on the client
- * (`$default`), which is all the store needs. Databases should default to utf8mb4 (MariaDB 10.11's and MySQL 8's default).
+ * (`$default`), which is all the store needs. Composite primary keys are named (generated names
+ * would pass MySQL's 64-character limit). Databases should default to utf8mb4 (MariaDB 10.11's
+ * and MySQL 8's default).
  */
 import { customType, bigint, boolean, index, int, mediumtext, mysqlTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/mysql-core';
 
@@ -86,7 +88,7 @@ export const prices = mysqlTable('prices', {
   cacheRead: big('cache_read').notNull().default(0),
   cacheWrite: big('cache_write').notNull().default(0),
   updatedAt: big('updated_at').notNull(),
-}, (t) => [primaryKey({ columns: [t.model, t.source] })]);
+}, (t) => [primaryKey({ name: 'prices_pk', columns: [t.model, t.source] })]);
 
 export const settings = mysqlTable('settings', {
   key: key('key', NAME).primaryKey(),
@@ -111,7 +113,7 @@ export const statsHourly = mysqlTable('stats_hourly', {
   costNanoUsd: big('cost_nano_usd').notNull().default(0),
   latencyMsTotal: big('latency_ms_total').notNull().default(0),
   ttftMsTotal: big('ttft_ms_total').notNull().default(0),
-}, (t) => [primaryKey({ columns: [t.hour, t.groupName, t.channelId, t.upstreamModel, t.apiKeyId] })]);
+}, (t) => [primaryKey({ name: 'stats_hourly_pk', columns: [t.hour, t.groupName, t.channelId, t.upstreamModel, t.apiKeyId] })]);
 
 export const requestLogs = mysqlTable('request_logs', {
   id: key('id', ID).primaryKey(),

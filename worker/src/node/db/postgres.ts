@@ -1,7 +1,32 @@
-/** Postgres for the Node mode (being built: the SQLite branch comes first). */
+/** PostgreSQL for the Node mode: a postgres.js pool under the PostgreSQL schema and store. */
+import { drizzle } from 'drizzle-orm/postgres-js';
+import { migrate } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import { PgStore } from '../../db/pg-store';
+import * as schema from '../../db/schema.pg';
 import type { OpenedDatabase } from './opened';
 
-/** @throws always, until the Postgres store lands. */
-export async function openPostgres(_url: string, _migrationsDir: string): Promise<OpenedDatabase> {
-  throw new Error('postgres is not supported yet');
+/**
+ * Connects a pool to `url` (`postgres://user:pass@host:5432/db`; the database must exist),
+ * applies the migrations in `migrationsDir` (drizzle keeps its journal in the `drizzle` schema)
+ * and returns the store.
+ * @throws when the server cannot be reached or a migration fails (the pool is closed again).
+ */
+export async function openPostgres(url: string, migrationsDir: string): Promise<OpenedDatabase> {
+  // Notices ("schema drizzle already exists, skipping") are not news.
+  const client = postgres(url, { max: 10, onnotice: () => {} });
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await client.end({ timeout: 5 });
+  };
+  try {
+    const db = drizzle({ client, schema });
+    await migrate(db, { migrationsFolder: migrationsDir });
+    return { store: new PgStore(db), close };
+  } catch (err) {
+    await close().catch(() => {});
+    throw err;
+  }
 }

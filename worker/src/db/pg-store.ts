@@ -1,0 +1,50 @@
+/**
+ * Store over PostgreSQL (postgres.js driver): SqlStore with the ON CONFLICT family's parts and a
+ * real transaction for atomic units. BIGINT columns come back as numbers (drizzle's number mode);
+ * SUM(bigint) is NUMERIC, which SqlStore converts.
+ */
+import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import { driverError, type Db, type Dialect, type Tables } from './dialect';
+import { onConflictParts } from './dialect-on-conflict';
+import type * as sqlite from './schema.sqlite';
+import * as pg from './schema.pg';
+import { SqlStore } from './sql-store';
+
+export type PgDb = PostgresJsDatabase<typeof pg>;
+
+/** 7 values a price row; PostgreSQL allows 65,535 bound values a statement. */
+const INSERT_CHUNK = 1000;
+
+/** Compile-time check: PostgreSQL rows have the shapes the shared mapping (rows.ts) expects. */
+type SameRows<P, S> = P extends S ? (S extends P ? true : never) : never;
+const rowsMatch: [
+  SameRows<typeof pg.channels.$inferSelect, typeof sqlite.channels.$inferSelect>,
+  SameRows<typeof pg.groups.$inferSelect, typeof sqlite.groups.$inferSelect>,
+  SameRows<typeof pg.groupMembers.$inferSelect, typeof sqlite.groupMembers.$inferSelect>,
+  SameRows<typeof pg.apiKeys.$inferSelect, typeof sqlite.apiKeys.$inferSelect>,
+  SameRows<typeof pg.requestLogs.$inferSelect, typeof sqlite.requestLogs.$inferSelect>,
+  SameRows<typeof pg.prices.$inferSelect, typeof sqlite.prices.$inferSelect>,
+  SameRows<typeof pg.statsHourly.$inferSelect, typeof sqlite.statsHourly.$inferSelect>,
+  SameRows<typeof pg.syncState.$inferSelect, typeof sqlite.syncState.$inferSelect>,
+] = [true, true, true, true, true, true, true, true];
+void rowsMatch;
+
+/** PostgreSQL's code for unique_violation. */
+const UNIQUE_VIOLATION = '23505';
+
+export function pgDialect(db: PgDb): Dialect {
+  return {
+    ...onConflictParts(db as unknown as Db, pg as unknown as Tables),
+    insertChunk: INSERT_CHUNK,
+    atomic: (build) => db.transaction(async (tx) => {
+      for (const q of build(tx as unknown as Db)) await q;
+    }),
+    isUniqueViolation: (err) => driverError(err).code === UNIQUE_VIOLATION,
+  };
+}
+
+export class PgStore extends SqlStore {
+  constructor(db: PgDb, now: () => number = Date.now) {
+    super(pgDialect(db), now);
+  }
+}

@@ -1,0 +1,360 @@
+/**
+ * The Store, written once for every SQL dialect (SQLite/D1, MySQL/MariaDB, PostgreSQL). What
+ * differs between dialects is behind `Dialect` (dialect.ts); row ↔ domain mapping is in rows.ts.
+ * Times are ms, money nano-USD, as everywhere (db/types.ts).
+ */
+import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { Price } from '../accounting/cost';
+import type { ModelsDevPrice } from '../accounting/modelsdev';
+import type { RequestRecord, StatsCounters, StatsDelta } from '../accounting/records';
+import type { Dialect, Tables } from './dialect';
+import {
+  apiKeyColumns, channelColumns, fromLogRow, modelsDevPriceRow, numericRow, parseJson, splitPrices, summaryRow,
+  toApiKey, toChannel, toGroup, toLogRow,
+  type ApiKeyRow, type ChannelRow, type GroupRow, type MemberRow,
+} from './rows';
+import { StoreConflictError, type Store } from './store';
+import type { ApiKey, ApiKeyPatch, Channel, ChannelPatch, Group, GroupPatch, NewApiKey, NewChannel, NewGroup, NewGroupMember, Route } from './types';
+
+type StatsSeriesRow = StatsCounters & { bucket: number; key: string };
+
+export class SqlStore implements Store {
+  protected readonly t: Tables;
+
+  constructor(protected readonly d: Dialect, protected readonly now: () => number = Date.now) {
+    this.t = d.tables;
+  }
+
+  private get db() {
+    return this.d.db;
+  }
+
+  /** Runs `write`, turning a uniqueness violation into StoreConflictError("<what> already exists"). */
+  private async unique<T>(what: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (err) {
+      if (this.d.isUniqueViolation(err)) throw new StoreConflictError(`${what} already exists`);
+      throw err;
+    }
+  }
+
+  /** Sums of every stats counter column. */
+  private sums() {
+    const h = this.t.statsHourly;
+    return {
+      requests: sql<number>`sum(${h.requests})`, successes: sql<number>`sum(${h.successes})`, failures: sql<number>`sum(${h.failures})`,
+      inputTokens: sql<number>`sum(${h.inputTokens})`, cacheReadTokens: sql<number>`sum(${h.cacheReadTokens})`,
+      cacheWriteTokens: sql<number>`sum(${h.cacheWriteTokens})`, outputTokens: sql<number>`sum(${h.outputTokens})`,
+      reasoningTokens: sql<number>`sum(${h.reasoningTokens})`, costNanoUsd: sql<number>`sum(${h.costNanoUsd})`,
+      latencyMsTotal: sql<number>`sum(${h.latencyMsTotal})`, ttftMsTotal: sql<number>`sum(${h.ttftMsTotal})`,
+    };
+  }
+
+  async listChannels(): Promise<Channel[]> {
+    const rows = await this.db.select().from(this.t.channels).orderBy(asc(this.t.channels.id));
+    return rows.map(toChannel);
+  }
+
+  async getChannel(id: number): Promise<Channel | null> {
+    const rows = await this.db.select().from(this.t.channels).where(eq(this.t.channels.id, id));
+    return rows[0] ? toChannel(rows[0]) : null;
+  }
+
+  async createChannel(input: NewChannel): Promise<Channel> {
+    const at = this.now();
+    const row = await this.unique(`channel "${input.name}"`, () => this.d.insertRow<ChannelRow>(this.t.channels, {
+      ...channelColumns(input), name: input.name, type: input.type, baseUrl: input.baseUrl, createdAt: at, updatedAt: at,
+    }));
+    return toChannel(row);
+  }
+
+  async updateChannel(id: number, patch: ChannelPatch): Promise<Channel | null> {
+    const row = await this.unique(`channel "${patch.name}"`, () =>
+      this.d.updateRow<ChannelRow>(this.t.channels, id, { ...channelColumns(patch), updatedAt: this.now() }));
+    return row ? toChannel(row) : null;
+  }
+
+  async deleteChannel(id: number): Promise<boolean> {
+    return (await this.d.deleteWhere(this.t.channels, eq(this.t.channels.id, id))) > 0;
+  }
+
+  private async membersOf(groupIds: number[]): Promise<MemberRow[]> {
+    if (groupIds.length === 0) return [];
+    return this.db.select().from(this.t.groupMembers)
+      .where(inArray(this.t.groupMembers.groupId, groupIds)).orderBy(asc(this.t.groupMembers.id));
+  }
+
+  async listGroups(): Promise<Group[]> {
+    const rows = await this.db.select().from(this.t.groups).orderBy(asc(this.t.groups.id));
+    const members = await this.membersOf(rows.map((r) => r.id));
+    return rows.map((r) => toGroup(r, members.filter((m) => m.groupId === r.id)));
+  }
+
+  async getGroup(id: number): Promise<Group | null> {
+    const rows = await this.db.select().from(this.t.groups).where(eq(this.t.groups.id, id));
+    if (!rows[0]) return null;
+    return toGroup(rows[0], await this.membersOf([id]));
+  }
+
+  private insertMembers(db: Dialect['db'], groupId: number, members: NewGroupMember[]) {
+    return db.insert(this.t.groupMembers).values(members.map((m) => ({ ...m, groupId })));
+  }
+
+  async createGroup(input: NewGroup): Promise<Group> {
+    const at = this.now();
+    const row = await this.unique(`group "${input.name}"`, () => this.d.insertRow<GroupRow>(this.t.groups, {
+      name: input.name, mode: input.mode, settings: JSON.stringify(input.settings ?? {}), enabled: input.enabled, createdAt: at, updatedAt: at,
+    }));
+    if (input.members.length > 0) {
+      try {
+        await this.insertMembers(this.db, row.id, input.members);
+      } catch (err) {
+        // Keep "create" all-or-nothing: a group without the members the caller asked for is not what they made.
+        await this.d.deleteWhere(this.t.groups, eq(this.t.groups.id, row.id));
+        throw err;
+      }
+    }
+    return (await this.getGroup(row.id))!;
+  }
+
+  async updateGroup(id: number, patch: GroupPatch): Promise<Group | null> {
+    const existing = await this.getGroup(id);
+    if (!existing) return null;
+    const g = this.t.groups;
+    const set = {
+      ...(patch.name !== undefined && { name: patch.name }),
+      ...(patch.mode !== undefined && { mode: patch.mode }),
+      ...(patch.settings !== undefined && { settings: JSON.stringify(patch.settings) }),
+      ...(patch.enabled !== undefined && { enabled: patch.enabled }),
+      updatedAt: this.now(),
+    };
+    await this.unique(`group "${patch.name}"`, () => this.d.atomic((db) => {
+      const queries = [db.update(g).set(set).where(eq(g.id, id))] as unknown[];
+      if (patch.members !== undefined) {
+        queries.push(db.delete(this.t.groupMembers).where(eq(this.t.groupMembers.groupId, id)));
+        if (patch.members.length > 0) queries.push(this.insertMembers(db, id, patch.members));
+      }
+      return queries;
+    }));
+    return this.getGroup(id);
+  }
+
+  async deleteGroup(id: number): Promise<boolean> {
+    return (await this.d.deleteWhere(this.t.groups, eq(this.t.groups.id, id))) > 0;
+  }
+
+  async findRoute(name: string): Promise<Route | null> {
+    const { groups, groupMembers, channels } = this.t;
+    // One round trip: the relay pays this on every request.
+    const rows = await this.db.select({ g: groups, m: groupMembers, c: channels })
+      .from(groups)
+      .leftJoin(groupMembers, eq(groupMembers.groupId, groups.id))
+      .leftJoin(channels, eq(channels.id, groupMembers.channelId))
+      .where(eq(groups.name, name))
+      .orderBy(asc(groupMembers.id));
+    if (!rows[0]) return null;
+    const members = rows.flatMap((r) => (r.m ? [r.m] : []));
+    const found = new Map<number, Channel>();
+    for (const r of rows) if (r.c && !found.has(r.c.id)) found.set(r.c.id, toChannel(r.c));
+    return { group: toGroup(rows[0].g, members), channels: found };
+  }
+
+  async listApiKeys(): Promise<ApiKey[]> {
+    const rows = await this.db.select().from(this.t.apiKeys).orderBy(asc(this.t.apiKeys.id));
+    return rows.map(toApiKey);
+  }
+
+  async getApiKey(id: number): Promise<ApiKey | null> {
+    const rows = await this.db.select().from(this.t.apiKeys).where(eq(this.t.apiKeys.id, id));
+    return rows[0] ? toApiKey(rows[0]) : null;
+  }
+
+  async createApiKey(input: NewApiKey): Promise<ApiKey> {
+    const row = await this.unique('API key', () => this.d.insertRow<ApiKeyRow>(this.t.apiKeys, {
+      ...apiKeyColumns(input), name: input.name, keyHash: input.keyHash, keyPrefix: input.keyPrefix, createdAt: this.now(),
+    }));
+    return toApiKey(row);
+  }
+
+  async updateApiKey(id: number, patch: ApiKeyPatch): Promise<ApiKey | null> {
+    const cols = apiKeyColumns(patch);
+    if (Object.keys(cols).length === 0) return this.getApiKey(id);
+    const row = await this.d.updateRow<ApiKeyRow>(this.t.apiKeys, id, cols);
+    return row ? toApiKey(row) : null;
+  }
+
+  async deleteApiKey(id: number): Promise<boolean> {
+    return (await this.d.deleteWhere(this.t.apiKeys, eq(this.t.apiKeys.id, id))) > 0;
+  }
+
+  async findApiKeyByHash(keyHash: string): Promise<ApiKey | null> {
+    const rows = await this.db.select().from(this.t.apiKeys).where(eq(this.t.apiKeys.keyHash, keyHash));
+    return rows[0] ? toApiKey(rows[0]) : null;
+  }
+
+  async touchApiKey(id: number, at: number): Promise<void> {
+    await this.db.update(this.t.apiKeys).set({ lastUsedAt: at }).where(eq(this.t.apiKeys.id, id));
+  }
+
+  async getAdminPasswordHash(): Promise<string | null> {
+    const rows = await this.db.select().from(this.t.admin).where(eq(this.t.admin.id, 1));
+    return rows[0]?.passwordHash ?? null;
+  }
+
+  async setAdminPasswordHash(hash: string, at: number): Promise<void> {
+    await this.d.upsert(this.db, this.t.admin, { id: 1, passwordHash: hash, updatedAt: at }, [this.t.admin.id], { passwordHash: hash, updatedAt: at });
+  }
+
+  async createSession(tokenHash: string, createdAt: number, expiresAt: number): Promise<void> {
+    await this.db.insert(this.t.adminSessions).values({ tokenHash, createdAt, expiresAt });
+  }
+
+  async findSession(tokenHash: string): Promise<number | null> {
+    const rows = await this.db.select().from(this.t.adminSessions).where(eq(this.t.adminSessions.tokenHash, tokenHash));
+    return rows[0]?.expiresAt ?? null;
+  }
+
+  async deleteSession(tokenHash: string): Promise<void> {
+    await this.db.delete(this.t.adminSessions).where(eq(this.t.adminSessions.tokenHash, tokenHash));
+  }
+
+  async deleteAllSessions(): Promise<void> {
+    await this.db.delete(this.t.adminSessions);
+  }
+
+  countLoginAttempt(key: string, now: number, windowMs: number): Promise<{ attempts: number; windowStart: number }> {
+    return this.d.countLoginAttempt(key, now, windowMs);
+  }
+
+  async clearThrottle(key: string): Promise<void> {
+    await this.db.delete(this.t.authThrottle).where(eq(this.t.authThrottle.key, key));
+  }
+
+  async applyFlush(flushId: string, at: number, logs: RequestRecord[], stats: StatsDelta[]): Promise<'applied' | 'duplicate'> {
+    const { appliedFlushes, requestLogs, statsHourly: h } = this.t;
+    const marker = await this.db.select().from(appliedFlushes).where(eq(appliedFlushes.id, flushId));
+    if (marker.length > 0) return 'duplicate';
+    try {
+      await this.d.atomic((db) => [
+        // The marker first: a second flusher with the same id waits on it, then fails and writes nothing.
+        db.insert(appliedFlushes).values({ id: flushId, appliedAt: at }),
+        ...logs.map((r) => this.d.insertIgnore(db, requestLogs, toLogRow(r), [requestLogs.id])),
+        ...stats.map((s) => this.d.upsert(db, h, s, [h.hour, h.groupName, h.channelId, h.upstreamModel, h.apiKeyId], {
+          requests: sql`${h.requests} + ${s.requests}`,
+          successes: sql`${h.successes} + ${s.successes}`,
+          failures: sql`${h.failures} + ${s.failures}`,
+          inputTokens: sql`${h.inputTokens} + ${s.inputTokens}`,
+          cacheReadTokens: sql`${h.cacheReadTokens} + ${s.cacheReadTokens}`,
+          cacheWriteTokens: sql`${h.cacheWriteTokens} + ${s.cacheWriteTokens}`,
+          outputTokens: sql`${h.outputTokens} + ${s.outputTokens}`,
+          reasoningTokens: sql`${h.reasoningTokens} + ${s.reasoningTokens}`,
+          costNanoUsd: sql`${h.costNanoUsd} + ${s.costNanoUsd}`,
+          latencyMsTotal: sql`${h.latencyMsTotal} + ${s.latencyMsTotal}`,
+          ttftMsTotal: sql`${h.ttftMsTotal} + ${s.ttftMsTotal}`,
+        })),
+      ]);
+      return 'applied';
+    } catch (err) {
+      // Logs and stats never conflict (ignore / add), so a uniqueness failure is the marker: a racing flusher won.
+      if (this.d.isUniqueViolation(err)) return 'duplicate';
+      throw err;
+    }
+  }
+
+  async listLogs(opts: { limit: number; before?: number; groupName?: string; apiKeyId?: number; channelId?: number; status?: number }): Promise<RequestRecord[]> {
+    const l = this.t.requestLogs;
+    const where: SQL[] = [];
+    if (opts.before !== undefined) where.push(lt(l.time, opts.before));
+    if (opts.groupName !== undefined) where.push(eq(l.groupName, opts.groupName));
+    if (opts.apiKeyId !== undefined) where.push(eq(l.apiKeyId, opts.apiKeyId));
+    if (opts.channelId !== undefined) where.push(eq(l.channelId, opts.channelId));
+    if (opts.status !== undefined) where.push(eq(l.status, opts.status));
+    const rows = await this.db.select().from(l).where(where.length ? and(...where) : undefined)
+      .orderBy(desc(l.time), desc(l.id)).limit(opts.limit);
+    return rows.map(fromLogRow);
+  }
+
+  async getLog(id: string): Promise<RequestRecord | null> {
+    const rows = await this.db.select().from(this.t.requestLogs).where(eq(this.t.requestLogs.id, id));
+    return rows[0] ? fromLogRow(rows[0]) : null;
+  }
+
+  async loadPrices(): Promise<{ user: Map<string, Price>; modelsDev: ModelsDevPrice[] }> {
+    return splitPrices(await this.db.select().from(this.t.prices));
+  }
+
+  async replaceModelsDevPrices(prices: ModelsDevPrice[], at: number): Promise<void> {
+    const p = this.t.prices;
+    const n = this.d.insertChunk;
+    await this.d.atomic((db) => {
+      const queries: unknown[] = [db.delete(p).where(eq(p.source, 'models.dev'))];
+      for (let i = 0; i < prices.length; i += n) {
+        queries.push(db.insert(p).values(prices.slice(i, i + n).map((x) => modelsDevPriceRow(x, at))));
+      }
+      return queries;
+    });
+  }
+
+  async setUserPrice(model: string, price: Price, at: number): Promise<void> {
+    const p = this.t.prices;
+    const row = { input: price.input, output: price.output, cacheRead: price.cacheRead, cacheWrite: price.cacheWrite, updatedAt: at };
+    await this.d.upsert(this.db, p, { model, source: 'user', ...row }, [p.model, p.source], row);
+  }
+
+  async deleteUserPrice(model: string): Promise<boolean> {
+    const p = this.t.prices;
+    return (await this.d.deleteWhere(p, and(eq(p.model, model), eq(p.source, 'user')))) > 0;
+  }
+
+  async putSyncState(key: string, at: number, ok: boolean, detail: unknown): Promise<void> {
+    const row = { lastRunAt: at, ok, detail: JSON.stringify(detail) };
+    await this.d.upsert(this.db, this.t.syncState, { key, ...row }, [this.t.syncState.key], row);
+  }
+
+  async listSyncState(): Promise<{ key: string; lastRunAt: number; ok: boolean; detail: unknown }[]> {
+    const rows = await this.db.select().from(this.t.syncState).orderBy(asc(this.t.syncState.key));
+    return rows.map((r) => ({ key: r.key, lastRunAt: r.lastRunAt, ok: r.ok, detail: parseJson(r.detail, {}) }));
+  }
+
+  async statsSeries(from: number, to: number, bucket: 'hour' | 'day', by?: 'group' | 'channel' | 'model' | 'key'): Promise<StatsSeriesRow[]> {
+    const h = this.t.statsHourly;
+    const bucketExpr = bucket === 'day' ? this.d.dayStart(h.hour) : sql<number>`${h.hour}`;
+    const dims = { group: h.groupName, channel: h.channelId, model: h.upstreamModel, key: h.apiKeyId } as const;
+    // Without `by` every row has key '': not grouped or ordered by a constant (PostgreSQL refuses that).
+    const keyCol = by ? dims[by] : undefined;
+    const rows = await this.db.select({ bucket: bucketExpr, key: keyCol ? sql<string>`${keyCol}` : sql<string>`''`, ...this.sums() })
+      .from(h).where(and(gte(h.hour, from), lt(h.hour, to)))
+      .groupBy(...(keyCol ? [bucketExpr, keyCol] : [bucketExpr]))
+      .orderBy(...(keyCol ? [bucketExpr, keyCol] : [bucketExpr]));
+    return rows.map((r) => numericRow<StatsSeriesRow>(r));
+  }
+
+  async keyUsage(apiKeyId: number, from: number, to: number): Promise<StatsCounters> {
+    const h = this.t.statsHourly;
+    const [row] = await this.db.select(this.sums()).from(h).where(and(eq(h.apiKeyId, apiKeyId), gte(h.hour, from), lt(h.hour, to)));
+    return numericRow<StatsCounters>(row ?? {});
+  }
+
+  async deleteLogsBefore(before: number): Promise<number> {
+    return this.d.deleteWhere(this.t.requestLogs, lt(this.t.requestLogs.time, before));
+  }
+
+  async getSetting(key: string): Promise<unknown> {
+    const rows = await this.db.select().from(this.t.settings).where(eq(this.t.settings.key, key));
+    return rows[0] ? parseJson<unknown>(rows[0].value, undefined) : undefined;
+  }
+
+  async putSetting(key: string, value: unknown, at: number): Promise<void> {
+    const row = { value: JSON.stringify(value), updatedAt: at };
+    await this.d.upsert(this.db, this.t.settings, { key, ...row }, [this.t.settings.key], row);
+  }
+
+  async statsSummary(from: number, to: number): Promise<{ total: StatsDelta | null; hours: StatsDelta[] }> {
+    const h = this.t.statsHourly;
+    const range = and(gte(h.hour, from), lt(h.hour, to));
+    const hours = await this.db.select({ hour: h.hour, ...this.sums() }).from(h).where(range).groupBy(h.hour).orderBy(asc(h.hour));
+    const all = (await this.db.select(this.sums()).from(h).where(range))[0];
+    return { total: all && all.requests !== null ? summaryRow(all) : null, hours: hours.map(summaryRow) };
+  }
+}

@@ -1,0 +1,394 @@
+/**
+ * Store conformance: the same assertions against SQLite (better-sqlite3), MariaDB/MySQL (mysql2)
+ * and PostgreSQL (postgres.js), each opened through openDatabase on a fresh database of its own.
+ * Tests in one backend share that database and run in order; each uses its own names, keys and
+ * time ranges, so none depends on another's rows.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../../../src/db/store';
+import { StoreConflictError } from '../../../src/db/store';
+import { BACKENDS, openScratch } from './backends';
+import { apiKey, channel, counters, DAY, delta, group, HOUR, record } from './fixtures';
+
+/** A cost well past 2^31 nano-USD (5,000 USD). */
+const BIG_COST = 5_000_000_000_000;
+
+describe.each(BACKENDS)('store on %s', (type) => {
+  let store: Store;
+  let dispose: () => Promise<void>;
+
+  beforeAll(async () => {
+    const opened = await openScratch(type);
+    store = opened.store;
+    dispose = opened.dispose;
+  });
+  afterAll(async () => {
+    await dispose?.();
+  });
+
+  it('creates, reads, updates and deletes channels, JSON fields and booleans intact', async () => {
+    const before = Date.now();
+    const a = await store.createChannel(channel('ch-a', { modelFilter: '^gpt-', enabled: false }));
+    expect(a).toMatchObject({ ...channel('ch-a', { modelFilter: '^gpt-', enabled: false }) });
+    expect(a.id).toBeGreaterThan(0);
+    expect(a.createdAt).toBeGreaterThanOrEqual(before);
+    expect(a.updatedAt).toBe(a.createdAt);
+    const b = await store.createChannel(channel('ch-b', { keys: [], models: [], headers: {} }));
+    expect(await store.getChannel(a.id)).toEqual(a);
+    expect(await store.getChannel(999_999)).toBeNull();
+    const listed = (await store.listChannels()).filter((c) => c.name.startsWith('ch-'));
+    expect(listed.map((c) => c.name)).toEqual(['ch-a', 'ch-b']);
+
+    const updated = await store.updateChannel(a.id, { baseUrl: 'https://other.example/v1', models: ['m'], enabled: true });
+    expect(updated).toMatchObject({ id: a.id, name: 'ch-a', baseUrl: 'https://other.example/v1', models: ['m'], enabled: true, modelFilter: '^gpt-', keys: a.keys });
+    expect(updated!.updatedAt).toBeGreaterThanOrEqual(a.updatedAt);
+    expect(await store.updateChannel(999_999, { name: 'nobody' })).toBeNull();
+
+    expect(await store.deleteChannel(b.id)).toBe(true);
+    expect(await store.deleteChannel(b.id)).toBe(false);
+    expect(await store.getChannel(b.id)).toBeNull();
+  });
+
+  it('refuses duplicate channel names on create and rename, and compares names exactly', async () => {
+    const a = await store.createChannel(channel('dup-channel'));
+    await expect(store.createChannel(channel('dup-channel'))).rejects.toBeInstanceOf(StoreConflictError);
+    // Same letters, other case: a different name in every dialect.
+    const b = await store.createChannel(channel('DUP-Channel'));
+    await expect(store.updateChannel(b.id, { name: 'dup-channel' })).rejects.toBeInstanceOf(StoreConflictError);
+    expect((await store.getChannel(b.id))!.name).toBe('DUP-Channel');
+    expect((await store.getChannel(a.id))!.name).toBe('dup-channel');
+  });
+
+  it('creates groups with members, replaces members only when given, refuses duplicate names', async () => {
+    const c1 = await store.createChannel(channel('grp-c1'));
+    const c2 = await store.createChannel(channel('grp-c2'));
+    const g = await store.createGroup(group('grp-1', [c1.id, c2.id], { mode: 'weighted', settings: { stickyTtlMs: 1_000 } }));
+    expect(g).toMatchObject({ name: 'grp-1', mode: 'weighted', settings: { stickyTtlMs: 1_000 }, enabled: true });
+    expect(g.members.map((m) => [m.groupId, m.channelId, m.upstreamModel, m.priority, m.weight, m.enabled]))
+      .toEqual([[g.id, c1.id, 'model-0', 0, 1, true], [g.id, c2.id, 'model-1', 1, 2, true]]);
+    expect(await store.getGroup(g.id)).toEqual(g);
+    expect(await store.getGroup(999_999)).toBeNull();
+
+    const renamed = await store.updateGroup(g.id, { name: 'grp-1b', enabled: false });
+    expect(renamed).toMatchObject({ name: 'grp-1b', enabled: false, mode: 'weighted' });
+    expect(renamed!.members).toEqual(g.members);
+
+    const replaced = await store.updateGroup(g.id, { members: [{ channelId: c2.id, upstreamModel: 'x', priority: 5, weight: 9, enabled: false }] });
+    expect(replaced!.members.map((m) => [m.channelId, m.upstreamModel, m.priority, m.weight, m.enabled])).toEqual([[c2.id, 'x', 5, 9, false]]);
+    const emptied = await store.updateGroup(g.id, { members: [] });
+    expect(emptied!.members).toEqual([]);
+    expect(await store.updateGroup(999_999, { name: 'nobody' })).toBeNull();
+
+    const other = await store.createGroup(group('grp-2', []));
+    await expect(store.createGroup(group('grp-2', [c1.id]))).rejects.toBeInstanceOf(StoreConflictError);
+    await expect(store.updateGroup(other.id, { name: 'grp-1b', members: [] })).rejects.toBeInstanceOf(StoreConflictError);
+    // The failed update changed nothing.
+    expect((await store.getGroup(other.id))!.name).toBe('grp-2');
+    expect((await store.listGroups()).filter((x) => x.name.startsWith('grp-')).map((x) => x.name)).toEqual(['grp-1b', 'grp-2']);
+
+    expect(await store.deleteGroup(other.id)).toBe(true);
+    expect(await store.deleteGroup(other.id)).toBe(false);
+  });
+
+  it('creates no group when its members cannot be written (unknown channel)', async () => {
+    await expect(store.createGroup(group('grp-bad', [987_654]))).rejects.toThrow();
+    expect((await store.listGroups()).some((g) => g.name === 'grp-bad')).toBe(false);
+    expect(await store.findRoute('grp-bad')).toBeNull();
+  });
+
+  it('deletes a channel\'s group members with it (cascade)', async () => {
+    const keep = await store.createChannel(channel('cascade-keep'));
+    const gone = await store.createChannel(channel('cascade-gone'));
+    const g = await store.createGroup(group('cascade-g', [keep.id, gone.id, gone.id]));
+    expect(g.members).toHaveLength(3);
+    expect(await store.deleteChannel(gone.id)).toBe(true);
+    const after = await store.getGroup(g.id);
+    expect(after!.members.map((m) => m.channelId)).toEqual([keep.id]);
+    const route = await store.findRoute('cascade-g');
+    expect([...route!.channels.keys()]).toEqual([keep.id]);
+  });
+
+  it('finds a route with its members\' channels, by exact name', async () => {
+    const c1 = await store.createChannel(channel('route-c1'));
+    const c2 = await store.createChannel(channel('route-c2', { type: 'anthropic' }));
+    const g = await store.createGroup(group('route-g', [c2.id, c1.id, c2.id]));
+    const route = await store.findRoute('route-g');
+    expect(route!.group).toEqual(g);
+    expect([...route!.channels.keys()].sort()).toEqual([c1.id, c2.id].sort());
+    expect(route!.channels.get(c2.id)).toEqual(c2);
+
+    const lonely = await store.createGroup(group('route-empty', []));
+    const empty = await store.findRoute('route-empty');
+    expect(empty!.group).toEqual(lonely);
+    expect(empty!.channels.size).toBe(0);
+
+    expect(await store.findRoute('ROUTE-G')).toBeNull();
+    expect(await store.findRoute('no-such-group')).toBeNull();
+  });
+
+  it('stores API keys with big budgets and times, finds them by hash, patches and touches them', async () => {
+    const expiresAt = DAY + 30 * 24 * HOUR;
+    const k = await store.createApiKey(apiKey('key-a', {
+      expiresAt, allowedGroups: ['g1', 'g2'], budgetNanoUsd: BIG_COST, rpmLimit: 60, tpmLimit: 5_000_000_000,
+    }));
+    expect(k).toMatchObject({ name: 'key-a', expiresAt, allowedGroups: ['g1', 'g2'], budgetNanoUsd: BIG_COST, rpmLimit: 60, tpmLimit: 5_000_000_000, enabled: true, lastUsedAt: null });
+    expect(await store.getApiKey(k.id)).toEqual(k);
+    expect(await store.findApiKeyByHash(k.keyHash)).toEqual(k);
+    expect(await store.findApiKeyByHash(k.keyHash.toUpperCase())).toBeNull();
+    expect(await store.getApiKey(999_999)).toBeNull();
+
+    const plain = await store.createApiKey(apiKey('key-b'));
+    expect(plain.allowedGroups).toBeNull();
+    expect((await store.listApiKeys()).filter((x) => x.name.startsWith('key-')).map((x) => x.name)).toEqual(['key-a', 'key-b']);
+
+    const patched = await store.updateApiKey(k.id, { allowedGroups: null, budgetNanoUsd: null, enabled: false, name: 'key-a2' });
+    expect(patched).toMatchObject({ id: k.id, name: 'key-a2', allowedGroups: null, budgetNanoUsd: null, enabled: false, rpmLimit: 60, keyHash: k.keyHash });
+    expect(await store.updateApiKey(k.id, {})).toEqual(patched);
+    expect(await store.updateApiKey(999_999, { name: 'x' })).toBeNull();
+
+    await store.touchApiKey(k.id, DAY + 123);
+    expect((await store.getApiKey(k.id))!.lastUsedAt).toBe(DAY + 123);
+
+    expect(await store.deleteApiKey(plain.id)).toBe(true);
+    expect(await store.deleteApiKey(plain.id)).toBe(false);
+    expect(await store.findApiKeyByHash(plain.keyHash)).toBeNull();
+  });
+
+  it('keeps one admin password hash and admin sessions', async () => {
+    expect(await store.getAdminPasswordHash()).toBeNull();
+    await store.setAdminPasswordHash('pbkdf2$1$a$b', DAY);
+    await store.setAdminPasswordHash('pbkdf2$2$c$d', DAY + 1);
+    expect(await store.getAdminPasswordHash()).toBe('pbkdf2$2$c$d');
+
+    await store.createSession('s1'.padEnd(64, 'a'), DAY, DAY + 7 * 24 * HOUR);
+    await store.createSession('s2'.padEnd(64, 'a'), DAY, DAY + HOUR);
+    expect(await store.findSession('s1'.padEnd(64, 'a'))).toBe(DAY + 7 * 24 * HOUR);
+    expect(await store.findSession('nope')).toBeNull();
+    await store.deleteSession('s1'.padEnd(64, 'a'));
+    expect(await store.findSession('s1'.padEnd(64, 'a'))).toBeNull();
+    expect(await store.findSession('s2'.padEnd(64, 'a'))).toBe(DAY + HOUR);
+    await store.deleteAllSessions();
+    expect(await store.findSession('s2'.padEnd(64, 'a'))).toBeNull();
+  });
+
+  it('counts login attempts in a window, restarts it when stale, and clears it', async () => {
+    const w = 60_000;
+    expect(await store.countLoginAttempt('10.0.0.1', DAY, w)).toEqual({ attempts: 1, windowStart: DAY });
+    expect(await store.countLoginAttempt('10.0.0.1', DAY + 10, w)).toEqual({ attempts: 2, windowStart: DAY });
+    expect(await store.countLoginAttempt('10.0.0.1', DAY + 20, w)).toEqual({ attempts: 3, windowStart: DAY });
+    // Another key has its own window.
+    expect(await store.countLoginAttempt('10.0.0.2', DAY + 20, w)).toEqual({ attempts: 1, windowStart: DAY + 20 });
+    // windowMs after the start, the window restarts at 1.
+    expect(await store.countLoginAttempt('10.0.0.1', DAY + w, w)).toEqual({ attempts: 1, windowStart: DAY + w });
+    expect(await store.countLoginAttempt('10.0.0.1', DAY + w + 1, w)).toEqual({ attempts: 2, windowStart: DAY + w });
+    await store.clearThrottle('10.0.0.1');
+    expect(await store.countLoginAttempt('10.0.0.1', DAY + w + 2, w)).toEqual({ attempts: 1, windowStart: DAY + w + 2 });
+  });
+
+  it('counts 20 parallel login attempts as 1..20, each once', async () => {
+    const now = DAY + 5 * HOUR;
+    const results = await Promise.all(Array.from({ length: 20 }, () => store.countLoginAttempt('parallel', now, 60_000)));
+    expect(results.map((r) => r.attempts).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(new Set(results.map((r) => r.windowStart))).toEqual(new Set([now]));
+  });
+
+  it('applies a flush once: logs inserted, stats added to existing rows, replays are duplicates', async () => {
+    const h = DAY + 100 * HOUR;
+    const big = delta(h, { groupName: 'flush-g', costNanoUsd: BIG_COST, inputTokens: 3_000_000_000, latencyMsTotal: 2_500_000_000 });
+    expect(await store.applyFlush('flush-1', h, [record('flush-log-1', h + 1, { groupName: 'flush-g' })], [big])).toBe('applied');
+    expect(await store.applyFlush('flush-1', h, [record('flush-log-1', h + 1, { groupName: 'flush-g' })], [big])).toBe('duplicate');
+    // A later flush adds to the same stats row; a log id seen before is not written twice.
+    expect(await store.applyFlush('flush-2', h, [record('flush-log-1', h + 1, { groupName: 'flush-g', status: 500 }), record('flush-log-2', h + 2, { groupName: 'flush-g' })], [big])).toBe('applied');
+
+    const series = await store.statsSeries(h, h + HOUR, 'hour', 'group');
+    expect(series).toEqual([{ bucket: h, key: 'flush-g', ...counters(big), requests: 2, successes: 2, inputTokens: 6_000_000_000, outputTokens: 100, costNanoUsd: 2 * BIG_COST, latencyMsTotal: 5_000_000_000, cacheReadTokens: 20, cacheWriteTokens: 10, reasoningTokens: 14, ttftMsTotal: 160 }]);
+    const logs = await store.listLogs({ limit: 10, groupName: 'flush-g' });
+    expect(logs.map((l) => [l.id, l.status])).toEqual([['flush-log-2', 200], ['flush-log-1', 200]]);
+    // An empty flush is applied (its id recorded) too.
+    expect(await store.applyFlush('flush-empty', h, [], [])).toBe('applied');
+    expect(await store.applyFlush('flush-empty', h, [], [])).toBe('duplicate');
+  });
+
+  it('writes nothing of a flush that fails, and the same id applies later', async () => {
+    const h = DAY + 200 * HOUR;
+    const good = record('atomic-log-ok', h, { groupName: 'atomic-g' });
+    const badLog = record('atomic-log-bad', h, { groupName: 'atomic-g', protocolIn: null as never });
+    await expect(store.applyFlush('atomic-1', h, [good, badLog], [delta(h, { groupName: 'atomic-g' })])).rejects.toThrow();
+    // A failing stats row after the logs and a good stats row.
+    const badStat = delta(h, { groupName: null as never });
+    await expect(store.applyFlush('atomic-2', h, [good], [delta(h, { groupName: 'atomic-g' }), badStat])).rejects.toThrow();
+    expect(await store.getLog('atomic-log-ok')).toBeNull();
+    expect(await store.statsSeries(h, h + HOUR, 'hour')).toEqual([]);
+
+    expect(await store.applyFlush('atomic-2', h, [good], [delta(h, { groupName: 'atomic-g' })])).toBe('applied');
+    expect((await store.getLog('atomic-log-ok'))!.id).toBe('atomic-log-ok');
+    expect((await store.statsSeries(h, h + HOUR, 'hour')).map((r) => r.requests)).toEqual([1]);
+  });
+
+  it('applies one flush id once when two writers race', async () => {
+    const h = DAY + 300 * HOUR;
+    const logs = [record('race-log', h, { groupName: 'race-g' })];
+    const stats = [delta(h, { groupName: 'race-g', requests: 3 })];
+    const results = await Promise.all([store.applyFlush('race', h, logs, stats), store.applyFlush('race', h, logs, stats)]);
+    expect(results.sort()).toEqual(['applied', 'duplicate']);
+    expect((await store.statsSeries(h, h + HOUR, 'hour')).map((r) => r.requests)).toEqual([3]);
+  });
+
+  it('lists logs newest first with filters, limit and `before`; reads one log back whole', async () => {
+    // Earlier than every other test's logs, so the unfiltered lists below see only these.
+    const t0 = DAY - 1_000 * HOUR;
+    const recs = [
+      record('log-a', t0, { groupName: 'logs-g', apiKeyId: 7, channelId: 3, status: 200 }),
+      record('log-b', t0 + 1000, { groupName: 'logs-g', apiKeyId: 8, channelId: 3, status: 502, ok: false, error: 'upstream 502', ttftMs: null, usage: null, costNanoUsd: BIG_COST }),
+      record('log-c', t0 + 1000, { groupName: 'logs-g', apiKeyId: 7, channelId: 4, status: 200, stream: false, protocolOut: null }),
+      record('log-d', t0 + 2000, { groupName: 'logs-h', apiKeyId: 7, channelId: 3, status: 429, ok: false, error: 'rate limited' }),
+    ];
+    expect(await store.applyFlush('logs-flush', t0, recs, [])).toBe('applied');
+
+    const ids = async (opts: Parameters<Store['listLogs']>[0]) => (await store.listLogs(opts)).map((r) => r.id);
+    // Same time: higher id first.
+    expect(await ids({ limit: 10, before: t0 + 3000 })).toEqual(['log-d', 'log-c', 'log-b', 'log-a']);
+    expect(await ids({ limit: 2, before: t0 + 3000 })).toEqual(['log-d', 'log-c']);
+    expect(await ids({ limit: 10, before: t0 + 1000 })).toEqual(['log-a']);
+    expect(await ids({ limit: 10, groupName: 'logs-g' })).toEqual(['log-c', 'log-b', 'log-a']);
+    expect(await ids({ limit: 10, apiKeyId: 7, before: t0 + 3000 })).toEqual(['log-d', 'log-c', 'log-a']);
+    expect(await ids({ limit: 10, channelId: 3, groupName: 'logs-g' })).toEqual(['log-b', 'log-a']);
+    expect(await ids({ limit: 10, status: 429 })).toEqual(['log-d']);
+
+    expect(await store.getLog('log-a')).toEqual(recs[0]);
+    // No usage is stored as zeros; `ok` is derived from status and error.
+    expect(await store.getLog('log-b')).toEqual({ ...recs[1], usage: { input: 0, cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0 } });
+    expect(await store.getLog('log-c')).toEqual(recs[2]);
+    expect(await store.getLog('no-such-log')).toBeNull();
+  });
+
+  it('deletes logs older than a time and says how many', async () => {
+    const old = 500_000_000_000;
+    await store.applyFlush('old-logs', old, [record('old-1', old), record('old-2', old + 1), record('old-3', old + 10)], []);
+    expect(await store.deleteLogsBefore(old + 10)).toBe(2);
+    expect(await store.getLog('old-2')).toBeNull();
+    expect((await store.getLog('old-3'))!.id).toBe('old-3');
+    expect(await store.deleteLogsBefore(old + 10)).toBe(0);
+  });
+
+  it('keeps user prices apart from models.dev prices, which are replaced wholesale', async () => {
+    const price = (n: number) => ({ input: n, output: 2 * n, cacheRead: n / 10, cacheWrite: n * 1.25 });
+    await store.setUserPrice('my-model', price(3_000_000_000), DAY);
+    await store.setUserPrice('my-model', price(4_000_000_000), DAY + 1);
+    await store.setUserPrice('other', price(1_000), DAY);
+    // More rows than one insert chunk holds in every dialect's SQLite limit (14 a statement).
+    const dev = Array.from({ length: 40 }, (_, i) => ({ provider: i % 2 ? 'openai' : 'openrouter', model: `m-${i}`, price: price(1_000 * (i + 1)) }));
+    dev.push({ provider: 'openrouter', model: 'openai/gpt-4o', price: price(2_500_000_000) });
+    await store.replaceModelsDevPrices(dev, DAY);
+    let loaded = await store.loadPrices();
+    expect(loaded.user).toEqual(new Map([['my-model', price(4_000_000_000)], ['other', price(1_000)]]));
+    const byKey = (xs: typeof dev) => [...xs].sort((a, b) => `${a.provider}/${a.model}`.localeCompare(`${b.provider}/${b.model}`));
+    expect(byKey(loaded.modelsDev)).toEqual(byKey(dev));
+
+    await store.replaceModelsDevPrices(dev.slice(0, 2), DAY + 1);
+    loaded = await store.loadPrices();
+    expect(byKey(loaded.modelsDev)).toEqual(byKey(dev.slice(0, 2)));
+    expect(loaded.user.size).toBe(2);
+
+    expect(await store.deleteUserPrice('my-model')).toBe(true);
+    expect(await store.deleteUserPrice('my-model')).toBe(false);
+    // A models.dev row is not a user price.
+    expect(await store.deleteUserPrice('openrouter/m-0')).toBe(false);
+    expect([...(await store.loadPrices()).user.keys()]).toEqual(['other']);
+  });
+
+  it('records sync state and settings as JSON, overwriting by key', async () => {
+    await store.putSyncState('prices', DAY, true, { added: 3 });
+    await store.putSyncState('channel:1', DAY, false, { error: 'HTTP 500' });
+    await store.putSyncState('prices', DAY + 5, false, 'boom');
+    expect(await store.listSyncState()).toEqual([
+      { key: 'channel:1', lastRunAt: DAY, ok: false, detail: { error: 'HTTP 500' } },
+      { key: 'prices', lastRunAt: DAY + 5, ok: false, detail: 'boom' },
+    ]);
+
+    expect(await store.getSetting('missing')).toBeUndefined();
+    await store.putSetting('logBodies', { enabled: true, maxBytes: 65_536 }, DAY);
+    await store.putSetting('statsSaveIntervalSeconds', 30, DAY);
+    await store.putSetting('logBodies', { enabled: false }, DAY + 1);
+    expect(await store.getSetting('logBodies')).toEqual({ enabled: false });
+    expect(await store.getSetting('statsSaveIntervalSeconds')).toBe(30);
+  });
+
+  describe('stats views', () => {
+    // Two UTC days: hours 1 and 23 of day 0, hour 2 of day 1 (and one row at `to`, excluded).
+    const d0 = DAY + 1_000 * 24 * HOUR;
+    const d1 = d0 + 24 * HOUR;
+    const rows = [
+      delta(d0 + HOUR, { groupName: 'sg-a', channelId: 1, upstreamModel: 'm1', apiKeyId: 1, requests: 2, costNanoUsd: BIG_COST }),
+      delta(d0 + HOUR, { groupName: 'sg-b', channelId: 2, upstreamModel: 'm1', apiKeyId: 2, requests: 3, failures: 3, successes: 0 }),
+      delta(d0 + 23 * HOUR, { groupName: 'sg-a', channelId: 2, upstreamModel: 'm2', apiKeyId: 1, requests: 5 }),
+      delta(d1 + 2 * HOUR, { groupName: 'sg-a', channelId: 1, upstreamModel: 'm2', apiKeyId: 2, requests: 7, costNanoUsd: BIG_COST }),
+      delta(d1 + 24 * HOUR, { groupName: 'sg-a', requests: 1_000 }),
+    ];
+    const to = d1 + 24 * HOUR;
+    const sum = (xs: typeof rows) => {
+      const out = counters(delta(0, { requests: 0, successes: 0, failures: 0, inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0, costNanoUsd: 0, latencyMsTotal: 0, ttftMsTotal: 0 }));
+      for (const x of xs) for (const k of Object.keys(out) as (keyof typeof out)[]) out[k] += x[k];
+      return out;
+    };
+
+    beforeAll(async () => {
+      expect(await store.applyFlush('stats-seed', d0, [], rows)).toBe('applied');
+    });
+
+    it('sums by hour without a dimension (key "")', async () => {
+      expect(await store.statsSeries(d0, to, 'hour')).toEqual([
+        { bucket: d0 + HOUR, key: '', ...sum(rows.slice(0, 2)) },
+        { bucket: d0 + 23 * HOUR, key: '', ...sum([rows[2]!]) },
+        { bucket: d1 + 2 * HOUR, key: '', ...sum([rows[3]!]) },
+      ]);
+    });
+
+    it('sums by UTC day, per dimension', async () => {
+      expect(await store.statsSeries(d0, to, 'day')).toEqual([
+        { bucket: d0, key: '', ...sum(rows.slice(0, 3)) },
+        { bucket: d1, key: '', ...sum([rows[3]!]) },
+      ]);
+      expect(await store.statsSeries(d0, to, 'day', 'group')).toEqual([
+        { bucket: d0, key: 'sg-a', ...sum([rows[0]!, rows[2]!]) },
+        { bucket: d0, key: 'sg-b', ...sum([rows[1]!]) },
+        { bucket: d1, key: 'sg-a', ...sum([rows[3]!]) },
+      ]);
+      expect(await store.statsSeries(d0, to, 'day', 'channel')).toEqual([
+        { bucket: d0, key: '1', ...sum([rows[0]!]) },
+        { bucket: d0, key: '2', ...sum([rows[1]!, rows[2]!]) },
+        { bucket: d1, key: '1', ...sum([rows[3]!]) },
+      ]);
+      expect(await store.statsSeries(d0, to, 'day', 'model')).toEqual([
+        { bucket: d0, key: 'm1', ...sum([rows[0]!, rows[1]!]) },
+        { bucket: d0, key: 'm2', ...sum([rows[2]!]) },
+        { bucket: d1, key: 'm2', ...sum([rows[3]!]) },
+      ]);
+      expect(await store.statsSeries(d0, to, 'hour', 'key')).toEqual([
+        { bucket: d0 + HOUR, key: '1', ...sum([rows[0]!]) },
+        { bucket: d0 + HOUR, key: '2', ...sum([rows[1]!]) },
+        { bucket: d0 + 23 * HOUR, key: '1', ...sum([rows[2]!]) },
+        { bucket: d1 + 2 * HOUR, key: '2', ...sum([rows[3]!]) },
+      ]);
+      expect(await store.statsSeries(d0 + 2 * HOUR, d0 + 23 * HOUR, 'day')).toEqual([]);
+    });
+
+    it('sums one key\'s usage over a range', async () => {
+      expect(await store.keyUsage(1, d0, to)).toEqual(sum([rows[0]!, rows[2]!]));
+      expect(await store.keyUsage(2, d0, d1)).toEqual(sum([rows[1]!]));
+      expect(await store.keyUsage(99, d0, to)).toEqual(sum([]));
+    });
+
+    it('summarises a range in total and per hour', async () => {
+      const summary = await store.statsSummary(d0, to);
+      const dims = { groupName: '*', channelId: 0, upstreamModel: '*', apiKeyId: 0 };
+      expect(summary.total).toEqual({ hour: 0, ...dims, ...sum(rows.slice(0, 4)) });
+      expect(summary.hours).toEqual([
+        { hour: d0 + HOUR, ...dims, ...sum(rows.slice(0, 2)) },
+        { hour: d0 + 23 * HOUR, ...dims, ...sum([rows[2]!]) },
+        { hour: d1 + 2 * HOUR, ...dims, ...sum([rows[3]!]) },
+      ]);
+      expect(await store.statsSummary(d0 + 2 * HOUR, d0 + 3 * HOUR)).toEqual({ total: null, hours: [] });
+    });
+  });
+});
