@@ -57,7 +57,9 @@ export async function getJson(url: string, o: GetJsonOptions): Promise<{ json: u
   let res: Response;
   let text: string;
   try {
-    res = await o.fetchFn(url, { method: 'GET', headers: o.headers, signal });
+    // Called unbound: workerd's fetch throws "Illegal invocation" when `this` is the options object.
+    const fetchFn = o.fetchFn;
+    res = await fetchFn(url, { method: 'GET', headers: o.headers, signal });
     text = await res.text();
   } catch (err) {
     return failed(err);
