@@ -84,17 +84,30 @@ export function apiKeyColumns(k: ApiKeyPatch) {
   };
 }
 
+/**
+ * Free text as every dialect can store it: PostgreSQL refuses U+0000 in TEXT, and one such log
+ * would fail its whole flush again and again, so NULs become U+FFFD (in every dialect, alike).
+ */
+export function storableText<T extends string | null | undefined>(text: T): T {
+  return (typeof text === 'string' && text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text) as T;
+}
+
+/**
+ * A record as a request log row (usage spread into token columns, attempts as JSON, bodies or
+ * null). Error and bodies go through storableText.
+ */
 export function toLogRow(r: RequestRecord): typeof t.requestLogs.$inferInsert {
   return {
     id: r.id, time: r.time, apiKeyId: r.apiKeyId, groupName: r.groupName, channelId: r.channelId, upstreamModel: r.upstreamModel,
     protocolIn: r.protocolIn, protocolOut: r.protocolOut, stream: r.stream, status: r.status, attempts: JSON.stringify(r.attempts),
     inputTokens: r.usage?.input ?? 0, cacheReadTokens: r.usage?.cacheRead ?? 0, cacheWriteTokens: r.usage?.cacheWrite ?? 0,
     outputTokens: r.usage?.output ?? 0, reasoningTokens: r.usage?.reasoning ?? 0, costNanoUsd: r.costNanoUsd,
-    latencyMs: r.latencyMs, ttftMs: r.ttftMs, error: r.error,
-    requestBody: r.requestBody ?? null, responseBody: r.responseBody ?? null,
+    latencyMs: r.latencyMs, ttftMs: r.ttftMs, error: storableText(r.error),
+    requestBody: storableText(r.requestBody ?? null), responseBody: storableText(r.responseBody ?? null),
   };
 }
 
+/** A request log row as a record; bodies are null when none were kept. */
 export function fromLogRow(row: LogRow): RequestRecord {
   return {
     id: row.id, time: row.time, apiKeyId: row.apiKeyId ?? 0, groupName: row.groupName ?? '', channelId: row.channelId ?? 0,

@@ -262,6 +262,24 @@ describe.each(BACKENDS)('store on %s', (type) => {
     expect(await store.getLog('no-such-log')).toBeNull();
   });
 
+  it('keeps request and response bodies of a log, large and non-ASCII ones too', async () => {
+    const t0 = DAY - 2_000 * HOUR;
+    const requestBody = JSON.stringify({ model: 'g', messages: [{ role: 'user', content: 'héllo 👋 '.repeat(20_000) }] });
+    const responseBody = 'data: {"x":"日本語"}\n\n'.repeat(5_000);
+    const rec = record('bodies-1', t0, { groupName: 'bodies-g', requestBody, responseBody });
+    expect(await store.applyFlush('bodies-flush', t0, [rec, record('bodies-2', t0 + 1, { groupName: 'bodies-g' })], [])).toBe('applied');
+    expect(await store.getLog('bodies-1')).toEqual(rec);
+    const listed = await store.listLogs({ limit: 10, groupName: 'bodies-g' });
+    expect(listed.map((r) => [r.id, r.requestBody === requestBody, r.responseBody])).toEqual([['bodies-2', false, null], ['bodies-1', true, responseBody]]);
+  });
+
+  it('stores a NUL character in a body or error as U+FFFD instead of failing the flush', async () => {
+    const t0 = DAY - 3_000 * HOUR;
+    const rec = record('nul-1', t0, { requestBody: 'a\u0000b', responseBody: '\u0000', error: 'bad\u0000', status: 502, ok: false });
+    expect(await store.applyFlush('nul-flush', t0, [rec], [])).toBe('applied');
+    expect(await store.getLog('nul-1')).toEqual({ ...rec, requestBody: 'a\uFFFDb', responseBody: '\uFFFD', error: 'bad\uFFFD' });
+  });
+
   it('deletes logs older than a time and says how many', async () => {
     const old = 500_000_000_000;
     await store.applyFlush('old-logs', old, [record('old-1', old), record('old-2', old + 1), record('old-3', old + 10)], []);
