@@ -25,7 +25,6 @@ export interface FlushAllResult {
 
 export class NodeGroupStates implements GroupStates {
   private readonly holders = new Map<number, GroupHolder>();
-  private readonly writer: FlushWriter;
   private readonly now: () => number;
   private timer: NodeJS.Timeout | null = null;
   private tick: Promise<void> | null = null;
@@ -33,7 +32,6 @@ export class NodeGroupStates implements GroupStates {
 
   constructor(private readonly store: Store, private readonly logger: Logger, private readonly opts: NodeGroupStatesOptions = {}) {
     this.now = opts.now ?? Date.now;
-    this.writer = new FlushWriter(this.now);
   }
 
   plan(groupId: number, input: PlanInput): Promise<Plan> {
@@ -52,19 +50,16 @@ export class NodeGroupStates implements GroupStates {
     this.holder(groupId).record(record);
   }
 
-  /** Records not yet in the database, over every group. */
-  unflushed(): number {
+  /** Records not yet in the database, of one group or of every group. */
+  unflushed(groupId?: number): number {
+    if (groupId !== undefined) return this.holders.get(groupId)?.unflushed() ?? 0;
     let n = 0;
     for (const h of this.holders.values()) n += h.unflushed();
     return n;
   }
 
-  /**
-   * Persists every changed routing state, then flushes every holder. Failures are logged, never thrown.
-   * @param force flush even holders in their back-off after a failure (shutdown, tests).
-   */
-  async flushAll(force = false): Promise<FlushAllResult> {
-    const intervalMs = await this.intervalMs();
+  /** Writes every changed routing state now. @returns false when a write failed (logged; it stays dirty). */
+  async persistAll(): Promise<boolean> {
     let ok = true;
     for (const h of this.holders.values()) {
       try {
@@ -73,6 +68,18 @@ export class NodeGroupStates implements GroupStates {
         ok = false;
         this.logger.warn('routing state save failed, will retry', { group: h.groupId, error: String(err).slice(0, 300) });
       }
+    }
+    return ok;
+  }
+
+  /**
+   * Persists every changed routing state, then flushes every holder. Failures are logged, never thrown.
+   * @param force flush even holders in their back-off after a failure (shutdown, tests).
+   */
+  async flushAll(force = false): Promise<FlushAllResult> {
+    const intervalMs = await this.intervalMs();
+    let ok = await this.persistAll();
+    for (const h of this.holders.values()) {
       const r = await h.flush({ force, intervalMs });
       if (!r.ok) {
         ok = false;
@@ -80,6 +87,23 @@ export class NodeGroupStates implements GroupStates {
       }
     }
     return { ok, unflushed: this.unflushed() };
+  }
+
+  /**
+   * Persists and flushes one group now (tests).
+   * @returns ok false when the database failed (the records are kept for a retry).
+   */
+  async flushGroup(groupId: number, force = true): Promise<FlushAllResult> {
+    const h = this.holders.get(groupId);
+    if (!h) return { ok: true, unflushed: 0 };
+    let ok = true;
+    try {
+      await h.persist();
+    } catch {
+      ok = false;
+    }
+    const r = await h.flush({ force, intervalMs: await this.intervalMs() });
+    return { ok: ok && r.ok, unflushed: h.unflushed() };
   }
 
   /** Starts the periodic flush; each tick re-reads the interval, so a settings change applies at the next one. */
@@ -119,7 +143,9 @@ export class NodeGroupStates implements GroupStates {
   private holder(groupId: number): GroupHolder {
     let h = this.holders.get(groupId);
     if (!h) {
-      h = new GroupHolder(groupId, this.store, this.writer, this.now);
+      // A price cache per group, as each Durable Object has its own: a group seen for the first
+      // time prices with the current table.
+      h = new GroupHolder(groupId, this.store, new FlushWriter(this.now), this.now);
       this.holders.set(groupId, h);
     }
     return h;

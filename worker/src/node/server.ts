@@ -72,6 +72,24 @@ function clientAddress(req: Request, env: HttpBindings, trustProxy: boolean): st
   return env.incoming.socket.remoteAddress ?? 'unknown';
 }
 
+/** Largest unread request body read and discarded after an early reply, bytes; a longer one cuts the connection. */
+const DISCARD_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads and drops a request body the app answered without reading (413 on an oversize body, 401
+ * before the body). Without this the adapter cuts the socket after 500 ms, and a client still
+ * sending saw a reset instead of the reply.
+ */
+function discardBody(body: ReadableStream<Uint8Array>): void {
+  let bytes = 0;
+  void body.pipeTo(new WritableStream({
+    write(chunk, controller) {
+      bytes += chunk.byteLength;
+      if (bytes > DISCARD_MAX_BYTES) controller.error(new Error('body too large to discard'));
+    },
+  })).catch(() => {});
+}
+
 /**
  * Starts the gateway. @throws when the database cannot be opened or migrated, or the port is taken
  * (everything opened so far is closed again).
@@ -89,10 +107,12 @@ export async function startNodeGateway(opts: StartOptions): Promise<NodeGateway>
   const dashboard = dashboardApp(join(appRoot, 'dashboard', 'build'));
   if (!dashboard) logger.warn('no dashboard build found; serving the API only', { expected: join(appRoot, 'dashboard', 'build', 'index.html') });
 
-  const fetchHandler = (req: Request, env: HttpBindings) => {
+  const fetchHandler = async (req: Request, env: HttpBindings) => {
     const method = req.method;
     if (dashboard && (method === 'GET' || method === 'HEAD') && !isGatewayPath(new URL(req.url).pathname)) return dashboard.fetch(req, env);
-    return app.fetch(req, env);
+    const res = await app.fetch(req, env);
+    if (req.body && !req.bodyUsed) discardBody(req.body);
+    return res;
   };
 
   let server: Server;
@@ -106,8 +126,6 @@ export async function startNodeGateway(opts: StartOptions): Promise<NodeGateway>
     await database.close();
     throw err;
   }
-  // Streams may stay quiet for minutes between events (long reasoning): no server-side request timeout.
-  server.requestTimeout = 0;
 
   runtime.groups.start();
   const cron: CronJobs | null = opts.cron === false ? null : startCronJobs(runtime.platform);
