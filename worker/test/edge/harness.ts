@@ -1,0 +1,47 @@
+/**
+ * The shared integration suites' Harness (worker/test/suites/harness.ts) for the Worker under
+ * vitest-pool-workers: the Worker's own fetch, D1 for SQL, the group Durable Objects' storage and
+ * alarms, `abortAllDurableObjects` for a restart and the Worker's `scheduled` for cron.
+ */
+import { env, exports } from 'cloudflare:workers';
+import {
+  abortAllDurableObjects, createExecutionContext, createScheduledController, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext,
+} from 'cloudflare:test';
+import worker from '../../src/edge/index';
+import type { Harness, Row } from '../suites/harness';
+
+function stubOf(groupId: number) {
+  return env.GROUPS.get(env.GROUPS.idFromName(`group:${groupId}`));
+}
+
+/** SQLite spells reserved identifiers with double quotes too: the suites' SQL runs as written. */
+function bind(sql: string, params: unknown[]) {
+  return env.DB.prepare(sql).bind(...params);
+}
+
+export const edgeHarness: Harness = {
+  name: 'edge',
+  fetch: (path, init) => exports.default.fetch(new Request(`http://gateway.test${path}`, init)),
+  from: (ip) => ({ 'cf-connecting-ip': ip }),
+  upstreamUrl: () => env.UPSTREAM_URL,
+  async flush(groupId, atLeast = 1) {
+    // Records arrive via waitUntil, after the response: wait for them in the object's storage.
+    for (let i = 0; i < 200; i++) {
+      const count = await runInDurableObject(stubOf(groupId), async (_o, state) => (await state.storage.list({ prefix: 'rec:' })).size);
+      if (count >= atLeast) break;
+      await new Promise((ok) => setTimeout(ok, 20));
+    }
+    return runDurableObjectAlarm(stubOf(groupId));
+  },
+  query: async (sql, ...params) => (await bind(sql, params).all<Row>()).results,
+  exec: async (sql, ...params) => {
+    await bind(sql, params).run();
+  },
+  restart: () => abortAllDurableObjects(),
+  routingState: (groupId) => runInDurableObject(stubOf(groupId), (_o, state) => state.storage.get<any>('routing')),
+  async cron(expression) {
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: expression, scheduledTime: Date.now() }), env, ctx);
+    await waitOnExecutionContext(ctx);
+  },
+};

@@ -1,0 +1,114 @@
+/**
+ * Request logs and hourly stats: every request recorded once, with tokens, statuses and attempts,
+ * flushed from the group state holder to the database; log retention by the daily cron.
+ */
+import { describe, expect, it } from 'vitest';
+import { one, tools, type Harness } from './harness';
+
+export function accountingSuite(h: Harness): void {
+  const { admin, gateway, login, routeTo, scenario } = tools(h);
+
+  const TEXT_JSON = 'openai-chat/vercel__openai-text.json'; // usage: 16 in, 363 out
+  const TEXT_STREAM = 'openai-chat/vercel__openai-text.chunks.txt'; // usage: 16 in, 300 out
+
+  function chat(key: string, body: object) {
+    return gateway('/v1/chat/completions', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], ...body }) });
+  }
+
+  async function totals(group: string) {
+    return (await one(h, 'SELECT count(*) AS n_rows, sum(requests) AS requests, sum(successes) AS successes, sum(failures) AS failures, sum(input_tokens) AS input, sum(output_tokens) AS output FROM stats_hourly WHERE group_name = ?', group))!;
+  }
+
+  async function logCount(group: string) {
+    return (await one(h, 'SELECT count(*) AS n FROM request_logs WHERE group_name = ?', group))!.n;
+  }
+
+  describe('request logs and stats', () => {
+    it('records every request once, with tokens, statuses and attempts, flushed by the alarm', async () => {
+      const cookie = await login();
+      const flaky = await scenario({ status: 500, body: 'down' });
+      const good = await scenario({ json: TEXT_JSON, stream: TEXT_STREAM });
+      const r = await routeTo(cookie, [flaky, good], { mode: 'failover', settings: { breakerThreshold: 100 } });
+      for (let i = 0; i < 3; i++) expect((await chat(r.clientKey, { model: r.group })).status).toBe(200);
+      const s = await chat(r.clientKey, { model: r.group, stream: true });
+      expect(s.status).toBe(200);
+      await s.text();
+      // A client fault still leaves a log row.
+      expect((await chat(r.clientKey, { model: r.group, messages: 'not-an-array' })).status).toBe(400); // rejected before any group: not logged here
+      expect(await h.flush(r.groupId, 4)).toBe(true);
+
+      expect(await logCount(r.group)).toBe(4);
+      const t = await totals(r.group);
+      expect(t).toMatchObject({ requests: 4, successes: 4, input: 16 * 4, output: 363 * 3 + 300 });
+      // Each request first failed on the flaky channel: 4 failures on its row, none on the good one's.
+      const flakyRow = await one(h, 'SELECT requests, failures FROM stats_hourly WHERE group_name = ? AND channel_id = ?', r.group, r.channelIds[0]);
+      expect(flakyRow).toEqual({ requests: 0, failures: 4 });
+
+      const logs = (await admin(cookie, 'GET', `/logs?group=${r.group}&limit=10`)).json;
+      expect(logs.data).toHaveLength(4);
+      const streamed = logs.data.find((l: any) => l.stream);
+      expect(streamed).toMatchObject({ status: 200, channelId: r.channelIds[1], protocolIn: 'openai-chat', protocolOut: 'openai-chat', usage: { input: 16, output: 300 } });
+      expect(streamed.attempts.map((a: any) => a.status)).toEqual([500, 200]);
+      expect(streamed.ttftMs).toBeGreaterThanOrEqual(0);
+      const single = (await admin(cookie, 'GET', `/logs/${streamed.id}`)).json;
+      expect(single.id).toBe(streamed.id);
+      const summary = (await admin(cookie, 'GET', '/stats/summary')).json;
+      expect(summary.total.requests).toBeGreaterThanOrEqual(4);
+      const now = Date.now();
+      const byChannel = (await admin(cookie, 'GET', `/stats?from=${now - 86_400_000}&to=${now + 3_600_000}&bucket=day&by=channel`)).json.data;
+      const goodRow = byChannel.find((x: any) => x.key === String(r.channelIds[1]));
+      expect(goodRow).toMatchObject({ requests: 4, successes: 4, inputTokens: 64, outputTokens: 363 * 3 + 300 });
+      expect(goodRow.bucket % 86_400_000).toBe(0);
+      const byGroup = (await admin(cookie, 'GET', `/stats?from=${now - 86_400_000}&to=${now + 3_600_000}&by=group`)).json.data;
+      expect(byGroup.filter((x: any) => x.key === r.group).reduce((n: number, x: any) => n + x.requests, 0)).toBe(4);
+      expect((await admin(cookie, 'GET', '/stats?from=10&to=5')).status).toBe(400);
+      // The key reads its own usage.
+      const usage = (await (await gateway('/v1/usage', { headers: { authorization: `Bearer ${r.clientKey}` } })).json()) as any;
+      expect(usage.today).toMatchObject({ requests: 4, inputTokens: 64, outputTokens: 363 * 3 + 300 });
+      expect(usage.total.requests).toBe(4);
+      expect((await gateway('/v1/usage')).status).toBe(401);
+      expect((await admin(cookie, 'GET', '/stats?from=0&to=5&by=colour')).status).toBe(400);
+    });
+
+    it('records a request no channel could serve, with every attempt', async () => {
+      const cookie = await login();
+      const a = await scenario({ status: 502, body: 'x' });
+      const b = await scenario({ status: 503, body: 'y' });
+      const r = await routeTo(cookie, [a, b], { mode: 'failover' });
+      expect((await chat(r.clientKey, { model: r.group })).status).toBe(503);
+      await h.flush(r.groupId, 1);
+      const logs = (await admin(cookie, 'GET', `/logs?group=${r.group}`)).json.data;
+      expect(logs).toHaveLength(1);
+      expect(logs[0]).toMatchObject({ status: 503, ok: false, channelId: r.channelIds[1] });
+      expect(logs[0].attempts.map((x: any) => x.status)).toEqual([502, 503]);
+      expect(await totals(r.group)).toMatchObject({ requests: 1, successes: 0, failures: 2 });
+    });
+
+    it('logs requests refused before any group: bad key, unknown model, bad body', async () => {
+      const cookie = await login();
+      const r = await routeTo(cookie, [await scenario({ json: TEXT_JSON })]);
+      const unknown = `nope-${Date.now()}`;
+      expect((await chat('sk-oe-wrong', { model: unknown })).status).toBe(401);
+      expect((await chat(r.clientKey, { model: unknown })).status).toBe(404);
+      expect((await chat(r.clientKey, { model: unknown, messages: 'x' })).status).toBe(400);
+      expect(await h.flush(0, 3)).toBe(true); // group 0: requests refused before any group
+      const rows = await h.query('SELECT status, api_key_id AS key_id, error FROM request_logs WHERE group_name = ? ORDER BY status', unknown);
+      expect(rows.map((x) => x.status)).toEqual([400, 401, 404]);
+      expect(rows.find((x) => x.status === 401)!.key_id).toBe(0);
+      expect(rows.find((x) => x.status === 404)!.key_id).toBe(r.keyId);
+    });
+
+    it('keeps request logs for the retention set, deleted by the daily cron', async () => {
+      const cookie = await login();
+      expect((await admin(cookie, 'GET', '/settings')).json).toEqual({ logRetentionDays: 30, statsSaveIntervalSeconds: 60, logBodies: false, logBodyMaxBytes: 65536, priceSyncIntervalHours: 6, modelSyncIntervalHours: 1 });
+      expect((await admin(cookie, 'PUT', '/settings', { logRetentionDays: 0 })).status).toBe(400);
+      expect((await admin(cookie, 'PUT', '/settings', { logRetentionDays: 2 })).json).toMatchObject({ logRetentionDays: 2, statsSaveIntervalSeconds: 60 });
+      const old = Date.now() - 3 * 86_400_000;
+      await h.exec("INSERT INTO request_logs (id, \"time\", protocol_in, status) VALUES ('old-log', ?, 'openai-chat', 200), ('new-log', ?, 'openai-chat', 200)", old, Date.now());
+      await h.cron('30 3 * * *');
+      const ids = (await h.query("SELECT id FROM request_logs WHERE id IN ('old-log', 'new-log')")).map((x) => x.id);
+      expect(ids).toEqual(['new-log']);
+      await admin(cookie, 'PUT', '/settings', { logRetentionDays: 30 });
+    });
+  });
+}

@@ -1,0 +1,249 @@
+/** The admin API: session and login throttle, channels, groups and client keys (CRUD, validation, secrets never shown). */
+import { describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, one, tools, uid, type Harness } from './harness';
+
+export function adminSuite(h: Harness): void {
+  const { admin, gateway, login } = tools(h);
+
+  async function sha256Hex(s: string): Promise<string> {
+    const d = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s)));
+    return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  function loginAs(ip: string, password: string) {
+    return gateway('/api/v1/auth/login', {
+      method: 'POST', headers: { 'content-type': 'application/json', ...h.from(ip) }, body: JSON.stringify({ password }),
+    });
+  }
+
+  describe('admin session', () => {
+    it('sets an HttpOnly, Secure, SameSite=Strict cookie on login and accepts it afterwards', async () => {
+      const res = await loginAs('10.0.0.1', ADMIN_PASSWORD);
+      expect(res.status).toBe(200);
+      const cookie = res.headers.get('set-cookie')!;
+      expect(cookie).toMatch(/^oe_session=[A-Za-z0-9]{43};/);
+      expect(cookie).toMatch(/HttpOnly/);
+      expect(cookie).toMatch(/Secure/);
+      expect(cookie).toMatch(/SameSite=Strict/);
+      const session = await gateway('/api/v1/auth/session', { headers: { cookie: cookie.split(';')[0]! } });
+      expect(session.status).toBe(200);
+      // Only the hash of the token is stored.
+      const token = cookie.split(';')[0]!.split('=')[1]!;
+      const rows = await h.query('SELECT token_hash FROM admin_sessions');
+      expect(rows.map((r) => r.token_hash)).toContain(await sha256Hex(token));
+      expect(JSON.stringify(rows)).not.toContain(token);
+    });
+
+    it('counts parallel guesses atomically: 40 at once get at most 5 password checks', async () => {
+      const results = await Promise.all(Array.from({ length: 40 }, () => loginAs('10.0.7.7', 'wrong')));
+      const statuses = results.map((r) => r.status);
+      expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(35);
+    });
+
+    it('rejects a wrong password with 401 and locks the address after 5 failures', async () => {
+      const ip = '10.0.0.2';
+      for (let i = 0; i < 5; i++) {
+        const res = await loginAs(ip, 'wrong');
+        expect(res.status).toBe(401);
+        expect(await res.json()).toEqual({ error: { code: 'invalid_password', message: 'Wrong password.' } });
+      }
+      const locked = await loginAs(ip, ADMIN_PASSWORD);
+      expect(locked.status).toBe(429);
+      expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(800);
+      expect(((await locked.json()) as any).error.code).toBe('too_many_attempts');
+      // Another address is not affected.
+      expect((await loginAs('10.0.0.3', ADMIN_PASSWORD)).status).toBe(200);
+    });
+
+    it('guards every admin endpoint and forgets the session on logout', async () => {
+      expect((await gateway('/api/v1/channels')).status).toBe(401);
+      expect((await gateway('/api/v1/groups')).status).toBe(401);
+      expect((await gateway('/api/v1/keys')).status).toBe(401);
+      const cookie = await login();
+      expect((await admin(cookie, 'GET', '/channels')).status).toBe(200);
+      const out = await gateway('/api/v1/auth/logout', { method: 'POST', headers: { cookie } });
+      expect(out.status).toBe(200);
+      expect((await admin(cookie, 'GET', '/channels')).status).toBe(401);
+    });
+
+    it('changes the password, ending every other session', async () => {
+      const other = await login();
+      const cookie = await login();
+      const bad = await admin(cookie, 'PUT', '/auth/password', { currentPassword: 'nope', newPassword: 'a-new-password-123' });
+      expect(bad.status).toBe(400);
+      const short = await admin(cookie, 'PUT', '/auth/password', { currentPassword: ADMIN_PASSWORD, newPassword: 'short' });
+      expect(short.status).toBe(400);
+      expect(short.json.error.message).toMatch(/^newPassword:/);
+      const res = await gateway('/api/v1/auth/password', {
+        method: 'PUT', headers: { cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ currentPassword: ADMIN_PASSWORD, newPassword: 'a-new-password-123' }),
+      });
+      expect(res.status).toBe(200);
+      const fresh = res.headers.get('set-cookie')!.split(';')[0]!;
+      expect((await admin(other, 'GET', '/channels')).status).toBe(401);
+      expect((await admin(fresh, 'GET', '/channels')).status).toBe(200);
+      expect((await loginAs('10.0.0.4', ADMIN_PASSWORD)).status).toBe(401);
+      expect((await loginAs('10.0.0.4', 'a-new-password-123')).status).toBe(200);
+      // Put the original back for the other tests of this file.
+      await h.exec('DELETE FROM admin');
+    });
+  });
+
+  describe('channels', () => {
+    it('creates, reads, updates and deletes a channel, never returning or storing a key in clear', async () => {
+      const cookie = await login();
+      const name = `openai-${uid()}`;
+      const created = await admin(cookie, 'POST', '/channels', {
+        name, type: 'openai-chat', baseUrl: 'https://api.example.com/v1', keys: ['sk-secret-aaaa1111', { key: 'sk-secret-bbbb2222', enabled: false }],
+        models: ['gpt-4o'], headers: { 'x-team': 'a' },
+      });
+      expect(created.status).toBe(201);
+      expect(created.json).toMatchObject({ name, type: 'openai-chat', baseUrl: 'https://api.example.com/v1', models: ['gpt-4o'], headers: { 'x-team': 'a' }, enabled: true, modelFilter: null });
+      expect(created.json.keys).toEqual([
+        { id: expect.any(String), hint: '…1111', enabled: true },
+        { id: expect.any(String), hint: '…2222', enabled: false },
+      ]);
+      expect(JSON.stringify(created.json)).not.toContain('sk-secret');
+      const stored = await one(h, 'SELECT "keys" FROM channels WHERE id = ?', created.json.id);
+      expect(stored!.keys).not.toContain('sk-secret');
+
+      const id = created.json.id;
+      const got = await admin(cookie, 'GET', `/channels/${id}`);
+      expect(got.json).toEqual(created.json);
+
+      // Keep the first key by id, drop the second, add a third.
+      const keep = created.json.keys[0].id;
+      const patched = await admin(cookie, 'PATCH', `/channels/${id}`, { keys: [{ id: keep }, 'sk-secret-cccc3333'], enabled: false });
+      expect(patched.status).toBe(200);
+      expect(patched.json.enabled).toBe(false);
+      expect(patched.json.keys.map((k: any) => k.hint)).toEqual(['…1111', '…3333']);
+      expect(patched.json.keys[0].id).toBe(keep);
+
+      const list = await admin(cookie, 'GET', '/channels');
+      expect(list.json.data.map((c: any) => c.id)).toContain(id);
+
+      expect((await admin(cookie, 'DELETE', `/channels/${id}`)).status).toBe(204);
+      expect((await admin(cookie, 'GET', `/channels/${id}`)).status).toBe(404);
+      expect((await admin(cookie, 'DELETE', `/channels/${id}`)).status).toBe(404);
+    });
+
+    it('answers bad input with 400 naming the field, 409 on a duplicate name, 415 without JSON', async () => {
+      const cookie = await login();
+      const base = { name: `c-${uid()}`, type: 'openai-chat', baseUrl: 'https://x.example/v1', keys: ['k-123456789'] };
+      const badUrl = await admin(cookie, 'POST', '/channels', { ...base, baseUrl: 'not a url' });
+      expect(badUrl.status).toBe(400);
+      expect(badUrl.json.error).toEqual({ code: 'invalid_request', message: expect.stringMatching(/^baseUrl:/) });
+      const badType = await admin(cookie, 'POST', '/channels', { ...base, type: 'cohere' });
+      expect(badType.json.error.message).toMatch(/^type:/);
+      const noKeys = await admin(cookie, 'POST', '/channels', { ...base, keys: [] });
+      expect(noKeys.json.error.message).toMatch(/^keys:/);
+      const unknown = await admin(cookie, 'POST', '/channels', { ...base, colour: 'red' });
+      expect(unknown.status).toBe(400);
+      expect(unknown.json.error.message).toMatch(/colour/);
+      const badRegex = await admin(cookie, 'POST', '/channels', { ...base, modelFilter: '(' });
+      expect(badRegex.json.error.message).toMatch(/^modelFilter:/);
+      const creds = await admin(cookie, 'POST', '/channels', { ...base, baseUrl: 'https://user:pass@x.example/v1' });
+      expect(creds.json.error.message).toMatch(/^baseUrl: must not carry credentials/);
+      const crlf = await admin(cookie, 'POST', '/channels', { ...base, headers: { 'X-A': 'v\r\nInjected: 1' } });
+      expect(crlf.json.error.message).toMatch(/^headers\.X-A: must not contain line breaks/);
+      const lower = await admin(cookie, 'POST', '/channels', { ...base, name: `c-${uid()}`, headers: { 'Api-Key': 'k' } });
+      expect(lower.json.headers).toEqual({ 'api-key': 'k' });
+      const huge = await gateway('/api/v1/channels', { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ ...base, models: ['x'.repeat(1100 * 1024)] }) });
+      expect(huge.status).toBe(413);
+
+      expect((await admin(cookie, 'POST', '/channels', base)).status).toBe(201);
+      const dup = await admin(cookie, 'POST', '/channels', base);
+      expect(dup.status).toBe(409);
+      expect(dup.json.error.code).toBe('conflict');
+
+      const form = await gateway('/api/v1/channels', { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=x' });
+      expect(form.status).toBe(415);
+      const broken = await gateway('/api/v1/channels', { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{"name":' });
+      expect(broken.status).toBe(400);
+      expect(((await broken.json()) as any).error.code).toBe('invalid_json');
+      expect((await admin(cookie, 'GET', '/channels/abc')).status).toBe(404);
+      expect((await admin(cookie, 'PATCH', '/channels/999999', { enabled: true })).status).toBe(404);
+    });
+  });
+
+  describe('groups', () => {
+    it('creates a group with members, replaces members on update, and deletes it', async () => {
+      const cookie = await login();
+      const ch1 = await admin(cookie, 'POST', '/channels', { name: `a-${uid()}`, type: 'openai-chat', baseUrl: 'https://a.example/v1', keys: ['k-aaaaaaaaa'] });
+      const ch2 = await admin(cookie, 'POST', '/channels', { name: `b-${uid()}`, type: 'anthropic', baseUrl: 'https://b.example/v1', keys: ['k-bbbbbbbbb'] });
+      const name = `gpt-${uid()}`;
+      const g = await admin(cookie, 'POST', '/groups', {
+        name, mode: 'failover', settings: { firstByteTimeoutMs: 30_000 },
+        members: [{ channelId: ch1.json.id, upstreamModel: 'gpt-4o', priority: 1 }, { channelId: ch2.json.id, upstreamModel: 'claude-sonnet-4-5', weight: 3 }],
+      });
+      expect(g.status).toBe(201);
+      expect(g.json).toMatchObject({ name, mode: 'failover', enabled: true, settings: { firstByteTimeoutMs: 30_000 } });
+      expect(g.json.members).toEqual([
+        expect.objectContaining({ channelId: ch1.json.id, upstreamModel: 'gpt-4o', priority: 1, weight: 1, enabled: true }),
+        expect.objectContaining({ channelId: ch2.json.id, upstreamModel: 'claude-sonnet-4-5', priority: 0, weight: 3, enabled: true }),
+      ]);
+
+      const upd = await admin(cookie, 'PATCH', `/groups/${g.json.id}`, { mode: 'weighted', members: [{ channelId: ch2.json.id, upstreamModel: 'claude-opus-4-1', enabled: false }] });
+      expect(upd.status).toBe(200);
+      expect(upd.json.mode).toBe('weighted');
+      expect(upd.json.members).toHaveLength(1);
+      expect(upd.json.members[0]).toMatchObject({ upstreamModel: 'claude-opus-4-1', enabled: false });
+
+      // Deleting a channel removes the members that point at it.
+      await admin(cookie, 'DELETE', `/channels/${ch2.json.id}`);
+      expect((await admin(cookie, 'GET', `/groups/${g.json.id}`)).json.members).toEqual([]);
+
+      expect((await admin(cookie, 'GET', `/groups/${g.json.id}/health`)).json).toEqual({ members: {} });
+      expect((await admin(cookie, 'DELETE', `/groups/${g.json.id}`)).status).toBe(204);
+      expect((await admin(cookie, 'GET', `/groups/${g.json.id}`)).status).toBe(404);
+    });
+
+    it('names the bad field and refuses unknown channels and duplicate names', async () => {
+      const cookie = await login();
+      const missing = await admin(cookie, 'POST', '/groups', { name: `g-${uid()}`, members: [{ channelId: 987654, upstreamModel: 'x' }] });
+      expect(missing.status).toBe(400);
+      expect(missing.json.error.message).toBe('members.0.channelId: no channel with id 987654');
+      const badWeight = await admin(cookie, 'POST', '/groups', { name: `g-${uid()}`, members: [{ channelId: 1, upstreamModel: 'x', weight: 0 }] });
+      expect(badWeight.json.error.message).toMatch(/^members\.0\.weight:/);
+      const badName = await admin(cookie, 'POST', '/groups', { name: 'has space' });
+      expect(badName.json.error.message).toMatch(/^name:/);
+      const badMode = await admin(cookie, 'POST', '/groups', { name: `g-${uid()}`, mode: 'fastest' });
+      expect(badMode.json.error.message).toMatch(/^mode:/);
+      const name = `g-${uid()}`;
+      expect((await admin(cookie, 'POST', '/groups', { name })).status).toBe(201);
+      expect((await admin(cookie, 'POST', '/groups', { name })).status).toBe(409);
+    });
+  });
+
+  describe('client API keys', () => {
+    it('shows the secret once, stores only its SHA-256, and updates and revokes keys', async () => {
+      const cookie = await login();
+      // Limits are validated: a negative budget or a fractional rate is refused with the field named.
+      for (const [field, value] of [['budgetUsd', -1], ['rpmLimit', 1.5], ['tpmLimit', 0]] as const) {
+        const refused = await admin(cookie, 'POST', '/keys', { name: 'x', [field]: value });
+        expect(refused.status).toBe(400);
+        expect(refused.json.error.message).toMatch(new RegExp(`^${field}: `));
+      }
+      const created = await admin(cookie, 'POST', '/keys', { name: 'laptop', allowedGroups: ['gpt-4o'], budgetUsd: null, expiresAt: Date.now() + 86_400_000 });
+      expect(created.status).toBe(201);
+      const secret: string = created.json.key;
+      expect(secret).toMatch(/^sk-oe-[A-Za-z0-9]{43}$/);
+      expect(created.json).toMatchObject({ name: 'laptop', allowedGroups: ['gpt-4o'], budgetUsd: null, enabled: true, keyPrefix: secret.slice(0, 10) });
+      expect(created.json).not.toHaveProperty('keyHash');
+
+      const row = await one(h, 'SELECT key_hash FROM api_keys WHERE id = ?', created.json.id);
+      expect(row!.key_hash).toBe(await sha256Hex(secret));
+
+      const listed = await admin(cookie, 'GET', '/keys');
+      expect(JSON.stringify(listed.json)).not.toContain(secret);
+      expect(JSON.stringify(listed.json)).not.toContain(row!.key_hash);
+
+      const upd = await admin(cookie, 'PATCH', `/keys/${created.json.id}`, { enabled: false, allowedGroups: null, budgetUsd: null });
+      expect(upd.json).toMatchObject({ enabled: false, allowedGroups: null, budgetUsd: null });
+      expect((await admin(cookie, 'PATCH', `/keys/${created.json.id}`, { key: 'x' })).status).toBe(400);
+      expect((await admin(cookie, 'DELETE', `/keys/${created.json.id}`)).status).toBe(204);
+      expect((await admin(cookie, 'GET', `/keys/${created.json.id}`)).status).toBe(404);
+    });
+  });
+}

@@ -1,0 +1,205 @@
+/** Failover and health in the group state holder, with the fake upstream injecting each fault class; sticky sessions. */
+import { describe, expect, it } from 'vitest';
+import { tools, type Harness } from './harness';
+
+export function failoverSuite(h: Harness): void {
+  const { admin, gateway, login, received, routeTo, scenario } = tools(h);
+
+  const TEXT_JSON = 'openai-chat/vercel__openai-text.json';
+  const TEXT_STREAM = 'openai-chat/vercel__openai-text.chunks.txt';
+
+  function chat(key: string, body: object) {
+    return gateway('/v1/chat/completions', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], ...body }) });
+  }
+
+  describe('failover under faults', () => {
+    it('serves 1,000 requests with a dead primary through the backup, 10 at a time', async () => {
+      const cookie = await login();
+      const dead = await scenario({ status: 500, body: { error: { message: 'down' } } });
+      const backup = await scenario({ json: TEXT_JSON });
+      const r = await routeTo(cookie, [dead, backup], { mode: 'failover', settings: { breakerThreshold: 3, breakerBaseMs: 60_000, breakerCapMs: 600_000 } });
+      const statuses: number[] = [];
+      let next = 0;
+      const worker = async () => {
+        while (next < 1000) {
+          next++;
+          const res = await chat(r.clientKey, { model: r.group });
+          await res.arrayBuffer();
+          statuses.push(res.status);
+        }
+      };
+      await Promise.all(Array.from({ length: 10 }, worker));
+      expect(statuses).toHaveLength(1000);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(1000);
+      // Three faults open the breaker; only requests already in flight then can still reach the dead member.
+      expect((await received(dead.id)).length).toBeLessThanOrEqual(3 + 10);
+      expect((await received(backup.id)).length).toBe(1000);
+      const health = (await admin(cookie, 'GET', `/groups/${r.groupId}/health`)).json.members;
+      const deadHealth = Object.values(health).find((h: any) => h.lastStatus === 500) as any;
+      expect(deadHealth).toMatchObject({ phase: 'open' });
+    }, 300_000);
+
+    it('lets the dead member see one probe per cooldown, never two', async () => {
+      const cookie = await login();
+      const dead = await scenario({ status: 503, body: 'unavailable' });
+      const backup = await scenario({ json: TEXT_JSON });
+      const r = await routeTo(cookie, [dead, backup], { mode: 'failover', settings: { breakerThreshold: 1, breakerBaseMs: 400, breakerCapMs: 400 } });
+      // Keep asking until the dead member has been probed three times after its first failure.
+      const t0 = Date.now();
+      while (Date.now() - t0 < 20_000 && (await received(dead.id)).length < 4) {
+        const res = await chat(r.clientKey, { model: r.group });
+        expect(res.status).toBe(200);
+        await res.arrayBuffer();
+      }
+      const at = (await received(dead.id)).map((q) => q.at);
+      expect(at.length).toBeGreaterThanOrEqual(4);
+      for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(390);
+    }, 60_000);
+
+    it('returns a 400 once and never retries it', async () => {
+      const cookie = await login();
+      const bad = await scenario({ status: 400, json: 'openai-chat/vercel__reasoning-model-legacy-parameter-error.json' });
+      const other = await scenario({ json: TEXT_JSON });
+      const r = await routeTo(cookie, [bad, other], { mode: 'failover' });
+      for (let i = 0; i < 5; i++) expect((await chat(r.clientKey, { model: r.group })).status).toBe(400);
+      expect(await received(bad.id)).toHaveLength(5);
+      expect(await received(other.id)).toHaveLength(0);
+      const health = (await admin(cookie, 'GET', `/groups/${r.groupId}/health`)).json.members;
+      expect(Object.values(health).every((h: any) => h.consecutiveFailures === 0)).toBe(true);
+    });
+
+    it('abandons a primary that stalls past the first-byte timeout', async () => {
+      const cookie = await login();
+      const slow = await scenario({ json: TEXT_JSON, latencyMs: 5000 });
+      const fast = await scenario({ json: TEXT_JSON });
+      const r = await routeTo(cookie, [slow, fast], { mode: 'failover', settings: { firstByteTimeoutMs: 1000 } });
+      const t0 = Date.now();
+      const res = await chat(r.clientKey, { model: r.group });
+      expect(res.status).toBe(200);
+      expect(Date.now() - t0).toBeLessThan(3000);
+    });
+
+    it('fails over when the stream carries an error event before any content', async () => {
+      const cookie = await login();
+      const failing = await scenario({ stream: 'openai-responses/vercel__openai-error.1.chunks.txt' });
+      const good = await scenario({ stream: 'openai-responses/vercel__openai-web-search-tool.1.chunks.txt' });
+      const r = await routeTo(cookie, [failing, good], { mode: 'failover', channelType: 'openai-responses' });
+      const res = await chat(r.clientKey, { model: r.group, stream: true });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).toContain('data: [DONE]');
+      expect(text).not.toContain('insufficient_quota');
+      expect(await received(failing.id)).toHaveLength(1);
+      expect(await received(good.id)).toHaveLength(1);
+    });
+
+    it('fails over when an upstream stream ends before any content', async () => {
+      const cookie = await login();
+      const empty = await scenario({ stream: TEXT_STREAM, fault: { kind: 'reset', afterBytes: 0 } });
+      const good = await scenario({ stream: TEXT_STREAM });
+      const r = await routeTo(cookie, [empty, good], { mode: 'failover' });
+      const res = await chat(r.clientKey, { model: r.group, stream: true });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('data: [DONE]');
+    });
+
+    it('after the first byte, a reset ends the stream with a protocol-correct error, and the member is penalised', async () => {
+      const cookie = await login();
+      const breaks = await scenario({ stream: TEXT_STREAM, fault: { kind: 'reset', afterBytes: 3000 } });
+      const other = await scenario({ stream: TEXT_STREAM });
+      const r = await routeTo(cookie, [breaks, other], { mode: 'failover' });
+      const res = await chat(r.clientKey, { model: r.group, stream: true });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      const events = text.split('\n\n').filter(Boolean);
+      expect(events.at(-1)).toBe('data: [DONE]');
+      expect(JSON.parse(events.at(-2)!.replace(/^data: /, ''))).toMatchObject({ error: { message: expect.stringContaining('upstream') } });
+      expect(await received(other.id)).toHaveLength(0);
+    });
+
+    it('ends an idle stream after the idle timeout instead of hanging', async () => {
+      const cookie = await login();
+      const stall = await scenario({ stream: TEXT_STREAM, fault: { kind: 'stall', afterBytes: 3000 } });
+      const r = await routeTo(cookie, [stall], { settings: { idleTimeoutMs: 1000 } });
+      const t0 = Date.now();
+      const res = await chat(r.clientKey, { model: r.group, stream: true });
+      const text = await res.text();
+      expect(Date.now() - t0).toBeLessThan(4000);
+      expect(text).toContain('no data from the upstream for 1000 ms');
+      expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
+    });
+
+    it('never outlives the deadline, even when every candidate is slow', async () => {
+      const cookie = await login();
+      const slow = [await scenario({ json: TEXT_JSON, latencyMs: 4000 }), await scenario({ json: TEXT_JSON, latencyMs: 4000 })];
+      const r = await routeTo(cookie, slow, { settings: { deadlineMs: 1500, firstByteTimeoutMs: 3000 } });
+      const t0 = Date.now();
+      const res = await chat(r.clientKey, { model: r.group });
+      expect(Date.now() - t0).toBeLessThan(2500);
+      expect(res.status).toBe(503);
+    });
+
+    it('answers 429 with Retry-After when every channel is rate limited', async () => {
+      const cookie = await login();
+      const a = await scenario({ status: 429, json: 'openai-responses/vercel__openai-error.1.json', headers: { 'retry-after': '7' } });
+      const r = await routeTo(cookie, [a]);
+      const res = await chat(r.clientKey, { model: r.group });
+      expect(res.status).toBe(429);
+      expect(res.headers.get('retry-after')).toBe('7');
+      // The key is now cooling down: the next request gets a 503 at once, with Retry-After, without calling upstream.
+      const again = await chat(r.clientKey, { model: r.group });
+      expect(again.status).toBe(503);
+      expect(Number(again.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await received(a.id)).toHaveLength(1);
+    });
+
+    it('keeps breaker state across a restart of the group state holder', async () => {
+      const cookie = await login();
+      const dead = await scenario({ status: 502, body: 'bad gateway' });
+      const good = await scenario({ json: TEXT_JSON });
+      const r = await routeTo(cookie, [dead, good], { mode: 'failover', settings: { breakerThreshold: 1, breakerBaseMs: 60_000 } });
+      expect((await chat(r.clientKey, { model: r.group })).status).toBe(200);
+      // Let the report land, then restart every object (memory gone; storage kept).
+      for (let i = 0; i < 50; i++) {
+        const h = (await admin(cookie, 'GET', `/groups/${r.groupId}/health`)).json.members;
+        if (Object.values(h).some((x: any) => x.phase === 'open')) break;
+        await new Promise((ok) => setTimeout(ok, 20));
+      }
+      await h.restart();
+      for (let i = 0; i < 5; i++) expect((await chat(r.clientKey, { model: r.group })).status).toBe(200);
+      expect(await received(dead.id)).toHaveLength(1);
+      const stored = await h.routingState(r.groupId);
+      expect(Object.values(stored.breakers).some((b: any) => b.until > Date.now())).toBe(true);
+    });
+  });
+
+  describe('sticky sessions', () => {
+    it('keeps a session on one member and moves it at once, for good, when that member fails', async () => {
+      const cookie = await login();
+      const ups = [await scenario({ json: TEXT_JSON }), await scenario({ json: TEXT_JSON }), await scenario({ json: TEXT_JSON })];
+      const r = await routeTo(cookie, ups, { settings: { stickyTtlMs: 60_000, breakerThreshold: 1 } });
+      const served = async () => {
+        const counts = await Promise.all(ups.map(async (u) => (await received(u.id)).length));
+        return counts;
+      };
+      // Session A (OpenAI `user`) and session B (x-session-id header) each stay where they started.
+      for (let i = 0; i < 6; i++) {
+        expect((await chat(r.clientKey, { model: r.group, user: 'session-a' })).status).toBe(200);
+        await new Promise((ok) => setTimeout(ok, 30)); // let the report bind the session
+      }
+      const afterA = await served();
+      expect(afterA.filter((n) => n === 6)).toHaveLength(1);
+      const stickyIndex = afterA.indexOf(6);
+      // The sticky member dies: the session moves on at once, and then sticks to its new member.
+      const dead = await scenario({ status: 500, body: 'down' });
+      await admin(cookie, 'PATCH', `/channels/${r.channelIds[stickyIndex]}`, { baseUrl: `${dead.baseUrl}/v1` });
+      for (let i = 0; i < 4; i++) {
+        expect((await chat(r.clientKey, { model: r.group, user: 'session-a' })).status).toBe(200);
+        await new Promise((ok) => setTimeout(ok, 30));
+      }
+      const moved = (await served()).map((n, i) => n - afterA[i]!);
+      expect(await received(dead.id)).toHaveLength(1); // tried once, then its breaker is open
+      expect(moved.filter((n) => n === 4)).toHaveLength(1); // re-bound to one new member
+    });
+  });
+}

@@ -1,0 +1,296 @@
+/** The relay: same-protocol passthrough (stream and not), client errors, fall-through, round-robin, /v1/models. */
+import { describe, expect, it } from 'vitest';
+import { tools, uid, type Harness } from './harness';
+
+export function relaySuite(h: Harness): void {
+  const { admin, gateway, login, received, routeTo, scenario } = tools(h);
+
+  const TEXT_JSON = 'openai-chat/vercel__openai-text.json';
+  const TEXT_STREAM = 'openai-chat/vercel__openai-text.chunks.txt';
+
+  function chat(clientKey: string, body: unknown, headers: Record<string, string> = {}) {
+    return gateway('/v1/chat/completions', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  }
+
+  /** The exact bytes the fake upstream sends for a behaviour, fetched directly (no gateway). */
+  async function directBytes(behaviour: object, body: object): Promise<Uint8Array> {
+    const s = await scenario(behaviour);
+    const res = await fetch(`${s.baseUrl}/v1/chat/completions`, { method: 'POST', body: JSON.stringify(body) });
+    return new Uint8Array(await res.arrayBuffer());
+  }
+
+  describe('POST /v1/chat/completions, same protocol', () => {
+    it('passes a non-stream reply through byte for byte and rewrites only model and auth on the way up', async () => {
+      const cookie = await login();
+      const up = await scenario({ json: TEXT_JSON });
+      const r = await routeTo(cookie, [up], { upstreamModel: 'gpt-4.1-nano' });
+      const request = { model: r.group, messages: [{ role: 'user', content: 'Invent a holiday' }], temperature: 0.5, user: 'u-1' };
+      const res = await chat(r.clientKey, request);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      expect(bytes).toEqual(await directBytes({ json: TEXT_JSON }, {}));
+
+      const [seen] = await received(up.id);
+      expect(seen.path).toBe('/v1/chat/completions');
+      expect(seen.json).toEqual({ ...request, model: 'gpt-4.1-nano' });
+      expect(seen.headers.authorization).toMatch(/^Bearer sk-upstream-/);
+      expect(JSON.stringify(seen.headers)).not.toContain(r.clientKey);
+    });
+
+    it('streams an SSE reply through unchanged, in random writes or one byte at a time', async () => {
+      const cookie = await login();
+      for (const [stream, split, min] of [[TEXT_STREAM, 'random', 90_000], ['openai-compatible/vercel__anthropic-fallback-tool-call.sse', 'byte', 1500]] as const) {
+        const up = await scenario({ stream, split, protocol: 'openai-chat' });
+        const r = await routeTo(cookie, [up]);
+        // The client asks for usage, so nothing is withheld: the bytes must be the upstream's exactly.
+        const res = await chat(r.clientKey, { model: r.group, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] });
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        expect(bytes.length).toBeGreaterThan(min);
+        expect(bytes).toEqual(await directBytes({ stream, protocol: 'openai-chat' }, { stream: true }));
+        // Exactly as sent: one recording even lacks the final blank line after [DONE].
+        expect(new TextDecoder().decode(bytes)).toMatch(/data: \[DONE\]\n\n?$/);
+        const [seen] = await received(up.id);
+        expect(seen.headers.accept).toBe('text/event-stream');
+        expect(seen.json.stream_options).toEqual({ include_usage: true });
+      }
+    }, 30_000);
+
+    it('asks the upstream for usage even when the client did not, and withholds that usage chunk', async () => {
+      const cookie = await login();
+      const up = await scenario({ stream: TEXT_STREAM });
+      const r = await routeTo(cookie, [up]);
+      const res = await chat(r.clientKey, { model: r.group, stream: true, messages: [{ role: 'user', content: 'hi' }] });
+      const text = await res.text();
+      expect((await received(up.id))[0].json.stream_options).toEqual({ include_usage: true });
+      const chunks = text.split('\n\n').filter((e) => e.startsWith('data: {')).map((e) => JSON.parse(e.slice(6)));
+      expect(chunks.length).toBeGreaterThan(100);
+      expect(chunks.some((c) => Array.isArray(c.choices) && c.choices.length === 0)).toBe(false);
+      expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
+    });
+
+    it('sends custom channel headers upstream', async () => {
+      const cookie = await login();
+      const up = await scenario({ json: TEXT_JSON });
+      const r = await routeTo(cookie, [up]);
+      await admin(cookie, 'PATCH', `/channels/${r.channelIds[0]}`, { headers: { 'x-org': 'team-a' } });
+      expect((await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] })).status).toBe(200);
+      expect((await received(up.id))[0].headers['x-org']).toBe('team-a');
+    });
+  });
+
+  describe('client errors in OpenAI shape', () => {
+    it('401 without a key, with an unknown key, a disabled key or an expired key', async () => {
+      const cookie = await login();
+      const up = await scenario({ json: TEXT_JSON });
+      const r = await routeTo(cookie, [up]);
+      const none = await gateway('/v1/chat/completions', { method: 'POST', body: JSON.stringify({ model: r.group }) });
+      expect(none.status).toBe(401);
+      expect(await none.json()).toEqual({ error: { message: expect.any(String), type: 'invalid_request_error', param: null, code: 'missing_api_key' } });
+      const bad = await chat('sk-oe-not-a-key', { model: r.group });
+      expect(bad.status).toBe(401);
+      expect(((await bad.json()) as any).error.code).toBe('invalid_api_key');
+
+      // x-api-key is accepted as well as Bearer.
+      const viaHeader = await gateway('/v1/chat/completions', { method: 'POST', headers: { 'x-api-key': r.clientKey }, body: JSON.stringify({ model: r.group, messages: [{ role: 'user', content: 'hi' }] }) });
+      expect(viaHeader.status).toBe(200);
+
+      await admin(cookie, 'PATCH', `/keys/${r.keyId}`, { expiresAt: Date.now() - 1000 });
+      const expired = await chat(r.clientKey, { model: r.group });
+      expect(expired.status).toBe(401);
+      expect(((await expired.json()) as any).error.code).toBe('expired_api_key');
+      await admin(cookie, 'PATCH', `/keys/${r.keyId}`, { expiresAt: null, enabled: false });
+      expect((await chat(r.clientKey, { model: r.group })).status).toBe(401);
+      expect(await received(up.id)).toHaveLength(1);
+    });
+
+    it('404 for an unknown model or a group the key may not use (alike), 400 for bad JSON or a missing model', async () => {
+      const cookie = await login();
+      const up = await scenario({ json: TEXT_JSON });
+      const r = await routeTo(cookie, [up]);
+      const unknown = await chat(r.clientKey, { model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] });
+      expect(unknown.status).toBe(404);
+      expect(await unknown.json()).toEqual({ error: { message: expect.stringContaining('no-such-model'), type: 'invalid_request_error', param: 'model', code: 'model_not_found' } });
+
+      await admin(cookie, 'PATCH', `/keys/${r.keyId}`, { allowedGroups: ['some-other-group'] });
+      const denied = await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] });
+      expect(denied.status).toBe(404);
+      expect(((await denied.json()) as any).error.code).toBe('model_not_found');
+      const long = await chat(r.clientKey, { model: 'm'.repeat(100_000), messages: [{ role: 'user', content: 'hi' }] });
+      expect(long.status).toBe(404);
+      expect(((await long.json()) as any).error.message.length).toBeLessThan(200);
+      await admin(cookie, 'PATCH', `/keys/${r.keyId}`, { allowedGroups: [r.group] });
+
+      const broken = await chat(r.clientKey, '{"model": ');
+      expect(broken.status).toBe(400);
+      expect(((await broken.json()) as any).error.code).toBe('invalid_json');
+      const noModel = await chat(r.clientKey, { messages: [{ role: 'user', content: 'hi' }] });
+      expect(noModel.status).toBe(400);
+      expect(((await noModel.json()) as any).error.param).toBe('model');
+      expect(await received(up.id)).toHaveLength(0);
+
+      const wrongPath = await gateway('/v1/nothing-here', { method: 'POST' });
+      expect(wrongPath.status).toBe(404);
+      expect(((await wrongPath.json()) as any).error.type).toBe('invalid_request_error');
+    });
+
+    it('never shows the channel key an upstream echoes, in the reply or in member health', async () => {
+      const cookie = await login();
+      const up = await scenario({ steps: [{ status: 400, body: { error: { message: 'Incorrect API key provided: KEYPLACEHOLDER.', type: 'invalid_request_error' } } }] });
+      const r = await routeTo(cookie, [up]);
+      const ch = (await admin(cookie, 'GET', `/channels/${r.channelIds[0]}`)).json;
+      // Give the channel a key we know, then make the fake upstream echo exactly that key.
+      await admin(cookie, 'PATCH', `/channels/${ch.id}`, { keys: ['sk-secret-echo-0123456789'] });
+      const echo = await scenario({ status: 400, body: { error: { message: 'Incorrect API key provided: sk-secret-echo-0123456789.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } } });
+      await admin(cookie, 'PATCH', `/channels/${ch.id}`, { baseUrl: `${echo.baseUrl}/v1` });
+      const res = await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] });
+      expect(res.status).toBe(400);
+      const text = await res.text();
+      expect(text).not.toContain('sk-secret-echo');
+      expect(JSON.parse(text).error.message).toBe('Incorrect API key provided: [redacted].');
+      const html = await scenario({ status: 422, body: '<html>bad sk-secret-echo-0123456789</html>', headers: { 'content-type': 'text/html' } });
+      await admin(cookie, 'PATCH', `/channels/${ch.id}`, { baseUrl: `${html.baseUrl}/v1` });
+      const translated = await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] });
+      expect(translated.status).toBe(422);
+      const body = (await translated.json()) as any;
+      expect(body.error).toMatchObject({ type: 'invalid_request_error' });
+      expect(JSON.stringify(body)).not.toContain('sk-secret-echo');
+      const dead = await scenario({ status: 401, body: 'invalid key sk-secret-echo-0123456789' });
+      await admin(cookie, 'PATCH', `/channels/${ch.id}`, { baseUrl: `${dead.baseUrl}/v1` });
+      await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] });
+      await new Promise((ok) => setTimeout(ok, 100));
+      const health = JSON.stringify((await admin(cookie, 'GET', `/groups/${r.groupId}/health`)).json);
+      expect(health).toContain('[redacted]');
+      expect(health).not.toContain('sk-secret-echo');
+    });
+
+    it('returns an upstream client fault (400) as is, without trying another channel', async () => {
+      const cookie = await login();
+      const bad = await scenario({ status: 400, json: 'openai-chat/vercel__reasoning-model-legacy-parameter-error.json' });
+      const other = await scenario({ json: TEXT_JSON });
+      const r = await routeTo(cookie, [bad, other]);
+      const res = await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }], max_tokens: 10 });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as any).error.param).toBe('max_tokens');
+      expect(await received(other.id)).toHaveLength(0);
+    });
+  });
+
+  describe('falling through to the next candidate', () => {
+    it('tries the next channel after a 5xx, a 429, a dropped connection and a first-byte timeout', async () => {
+      const cookie = await login();
+      const failing = [
+        await scenario({ status: 500, body: { error: { message: 'boom' } } }),
+        await scenario({ status: 429, json: 'openai-responses/vercel__openai-error.1.json', headers: { 'retry-after': '3' } }),
+        await scenario({ fault: { kind: 'drop' } }),
+        await scenario({ json: TEXT_JSON, latencyMs: 3000 }),
+      ];
+      for (const f of failing) {
+        const good = await scenario({ json: TEXT_JSON });
+        const r = await routeTo(cookie, [f, good], { settings: { firstByteTimeoutMs: 1000 } });
+        const res = await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] });
+        expect(res.status).toBe(200);
+        expect(((await res.json()) as any).object).toBe('chat.completion');
+        expect(await received(f.id)).toHaveLength(1);
+        expect(await received(good.id)).toHaveLength(1);
+      }
+    });
+
+    it('answers 503 in OpenAI shape when every candidate fails, and records member health', async () => {
+      const cookie = await login();
+      const a = await scenario({ status: 503, body: { error: { message: 'overloaded, key sk-upstream-secret' } } });
+      const b = await scenario({ status: 502, body: 'bad gateway' });
+      const r = await routeTo(cookie, [a, b]);
+      const res = await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] });
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as any;
+      expect(body.error).toMatchObject({ type: 'server_error', code: 'no_available_channel' });
+      expect(body.error.message).not.toContain('sk-upstream');
+      // Reports run after the response (waitUntil); poll the health endpoint briefly.
+      let health: any = {};
+      for (let i = 0; i < 50 && Object.keys(health).length < 2; i++) {
+        health = (await admin(cookie, 'GET', `/groups/${r.groupId}/health`)).json.members;
+        if (Object.keys(health).length < 2) await new Promise((ok) => setTimeout(ok, 20));
+      }
+      const entries = Object.values(health) as any[];
+      expect(entries.map((h) => h.lastStatus).sort()).toEqual([502, 503]);
+      expect(entries.every((h) => h.consecutiveFailures === 1)).toBe(true);
+    });
+
+    it('answers 503 at once for a group with no usable member', async () => {
+      const cookie = await login();
+      const up = await scenario({ json: TEXT_JSON });
+      const r = await routeTo(cookie, [up]);
+      await admin(cookie, 'PATCH', `/channels/${r.channelIds[0]}`, { enabled: false });
+      const res = await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] });
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as any).error.message).toMatch(/no available member/);
+      expect(await received(up.id)).toHaveLength(0);
+    });
+  });
+
+  describe('round-robin', () => {
+    it('spreads requests evenly over members and over a channel\'s keys, skipping disabled ones', async () => {
+      const cookie = await login();
+      const ups = [await scenario({ json: TEXT_JSON }), await scenario({ json: TEXT_JSON }), await scenario({ json: TEXT_JSON })];
+      const r = await routeTo(cookie, ups);
+      for (let i = 0; i < 6; i++) expect((await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] })).status).toBe(200);
+      for (const u of ups) expect(await received(u.id)).toHaveLength(2);
+
+      // Disable the third member; give the first channel two keys.
+      const g = (await admin(cookie, 'GET', `/groups/${r.groupId}`)).json;
+      await admin(cookie, 'PATCH', `/groups/${r.groupId}`, {
+        members: g.members.map((m: any, i: number) => ({ channelId: m.channelId, upstreamModel: m.upstreamModel, enabled: i < 2 })),
+      });
+      const ch = (await admin(cookie, 'GET', `/channels/${r.channelIds[0]}`)).json;
+      await admin(cookie, 'PATCH', `/channels/${r.channelIds[0]}`, { keys: [{ id: ch.keys[0].id }, 'sk-second-key-0000'] });
+      for (let i = 0; i < 8; i++) expect((await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] })).status).toBe(200);
+      expect(await received(ups[2]!.id)).toHaveLength(2);
+      const first = (await received(ups[0]!.id)).slice(2);
+      expect(first).toHaveLength(4);
+      const keys = first.map((q) => q.headers.authorization);
+      expect(new Set(keys).size).toBe(2);
+      expect(keys.filter((k) => k === 'Bearer sk-second-key-0000')).toHaveLength(2);
+      expect(await received(ups[1]!.id)).toHaveLength(6);
+    });
+  });
+
+  describe('GET /v1/models', () => {
+    it('lists the enabled groups the key may use, in OpenAI shape', async () => {
+      const cookie = await login();
+      const up = await scenario({ json: TEXT_JSON });
+      const r = await routeTo(cookie, [up]);
+      const hidden = `hidden-${uid()}`;
+      await admin(cookie, 'POST', '/groups', { name: hidden, enabled: false });
+      const res = await gateway('/v1/models', { headers: { authorization: `Bearer ${r.clientKey}` } });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as any;
+      expect(body.object).toBe('list');
+      const mine = body.data.find((m: any) => m.id === r.group);
+      expect(mine).toEqual({ id: r.group, object: 'model', created: expect.any(Number), owned_by: 'octopus-edge' });
+      expect(body.data.some((m: any) => m.id === hidden)).toBe(false);
+
+      await admin(cookie, 'PATCH', `/keys/${r.keyId}`, { allowedGroups: [r.group] });
+      const only = (await (await gateway('/v1/models', { headers: { authorization: `Bearer ${r.clientKey}` } })).json()) as any;
+      expect(only.data.map((m: any) => m.id)).toEqual([r.group]);
+      expect((await gateway('/v1/models')).status).toBe(401);
+    });
+  });
+
+  describe('durable routing state', () => {
+    it('keeps the round-robin cursor in the group state storage', async () => {
+      const cookie = await login();
+      const ups = [await scenario({ json: TEXT_JSON }), await scenario({ json: TEXT_JSON })];
+      const r = await routeTo(cookie, ups);
+      await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] });
+      const stored = await h.routingState(r.groupId);
+      expect(stored.strategy.cursor).toBe(1);
+    });
+  });
+}
