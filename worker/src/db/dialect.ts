@@ -56,6 +56,15 @@ export interface Dialect {
   isUniqueViolation(err: unknown): boolean;
 }
 
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/**
+ * `true` when every table of a dialect's schema `S` yields rows of exactly the reference
+ * (SQLite) row shapes that rows.ts maps, else `never`: `const ok: RowShapesMatch<typeof s> = true`
+ * is a compile-time check.
+ */
+export type RowShapesMatch<S extends { [K in keyof Tables]: { $inferSelect: unknown } }> =
+  false extends { [K in keyof Tables]: Same<S[K]['$inferSelect'], Tables[K]['$inferSelect']> }[keyof Tables] ? never : true;
+
 /** The driver error under drizzle's DrizzleQueryError wrapper (or `err` itself). */
 export function driverError(err: unknown): { code?: unknown; errno?: unknown; message?: unknown } {
   const cause = (err as { cause?: unknown } | null)?.cause;

@@ -6,9 +6,8 @@
 import { eq, getTableColumns, sql, type Column, type SQL } from 'drizzle-orm';
 import type { MySql2Database } from 'drizzle-orm/mysql2';
 import type { MySqlTable } from 'drizzle-orm/mysql-core';
-import { driverError, type Db, type Dialect, type IdTable, type Query, type Tables, type Values } from './dialect';
+import { driverError, type Db, type Dialect, type IdTable, type Query, type RowShapesMatch, type Tables, type Values } from './dialect';
 import * as my from './schema.mysql';
-import type * as sqlite from './schema.sqlite';
 import { SqlStore } from './sql-store';
 
 export type MysqlDb = MySql2Database<typeof my>;
@@ -17,17 +16,7 @@ export type MysqlDb = MySql2Database<typeof my>;
 const INSERT_CHUNK = 1000;
 
 /** Compile-time check: MySQL rows have the shapes the shared mapping (rows.ts) expects. */
-type SameRows<P, S> = P extends S ? (S extends P ? true : never) : never;
-const rowsMatch: [
-  SameRows<typeof my.channels.$inferSelect, typeof sqlite.channels.$inferSelect>,
-  SameRows<typeof my.groups.$inferSelect, typeof sqlite.groups.$inferSelect>,
-  SameRows<typeof my.groupMembers.$inferSelect, typeof sqlite.groupMembers.$inferSelect>,
-  SameRows<typeof my.apiKeys.$inferSelect, typeof sqlite.apiKeys.$inferSelect>,
-  SameRows<typeof my.requestLogs.$inferSelect, typeof sqlite.requestLogs.$inferSelect>,
-  SameRows<typeof my.prices.$inferSelect, typeof sqlite.prices.$inferSelect>,
-  SameRows<typeof my.statsHourly.$inferSelect, typeof sqlite.statsHourly.$inferSelect>,
-  SameRows<typeof my.syncState.$inferSelect, typeof sqlite.syncState.$inferSelect>,
-] = [true, true, true, true, true, true, true, true];
+const rowsMatch: RowShapesMatch<typeof my> = true;
 void rowsMatch;
 
 /** MySQL's error number for a duplicate key (ER_DUP_ENTRY). */

@@ -4,9 +4,8 @@
  * SUM(bigint) is NUMERIC, which SqlStore converts.
  */
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
-import { driverError, type Db, type Dialect, type Tables } from './dialect';
+import { driverError, type Db, type Dialect, type RowShapesMatch, type Tables } from './dialect';
 import { onConflictParts } from './dialect-on-conflict';
-import type * as sqlite from './schema.sqlite';
 import * as pg from './schema.pg';
 import { SqlStore } from './sql-store';
 
@@ -16,17 +15,7 @@ export type PgDb = PostgresJsDatabase<typeof pg>;
 const INSERT_CHUNK = 1000;
 
 /** Compile-time check: PostgreSQL rows have the shapes the shared mapping (rows.ts) expects. */
-type SameRows<P, S> = P extends S ? (S extends P ? true : never) : never;
-const rowsMatch: [
-  SameRows<typeof pg.channels.$inferSelect, typeof sqlite.channels.$inferSelect>,
-  SameRows<typeof pg.groups.$inferSelect, typeof sqlite.groups.$inferSelect>,
-  SameRows<typeof pg.groupMembers.$inferSelect, typeof sqlite.groupMembers.$inferSelect>,
-  SameRows<typeof pg.apiKeys.$inferSelect, typeof sqlite.apiKeys.$inferSelect>,
-  SameRows<typeof pg.requestLogs.$inferSelect, typeof sqlite.requestLogs.$inferSelect>,
-  SameRows<typeof pg.prices.$inferSelect, typeof sqlite.prices.$inferSelect>,
-  SameRows<typeof pg.statsHourly.$inferSelect, typeof sqlite.statsHourly.$inferSelect>,
-  SameRows<typeof pg.syncState.$inferSelect, typeof sqlite.syncState.$inferSelect>,
-] = [true, true, true, true, true, true, true, true];
+const rowsMatch: RowShapesMatch<typeof pg> = true;
 void rowsMatch;
 
 /** PostgreSQL's code for unique_violation. */
