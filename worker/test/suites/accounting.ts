@@ -104,7 +104,8 @@ export function accountingSuite(h: Harness): void {
       expect((await admin(cookie, 'PUT', '/settings', { logRetentionDays: 0 })).status).toBe(400);
       expect((await admin(cookie, 'PUT', '/settings', { logRetentionDays: 2 })).json).toMatchObject({ logRetentionDays: 2, statsSaveIntervalSeconds: 60 });
       const old = Date.now() - 3 * 86_400_000;
-      await h.exec("INSERT INTO request_logs (id, \"time\", protocol_in, status) VALUES ('old-log', ?, 'openai-chat', 200), ('new-log', ?, 'openai-chat', 200)", old, Date.now());
+      // `attempts` given: MySQL has no default for a TEXT column.
+      await h.exec("INSERT INTO request_logs (id, \"time\", protocol_in, status, attempts) VALUES ('old-log', ?, 'openai-chat', 200, '[]'), ('new-log', ?, 'openai-chat', 200, '[]')", old, Date.now());
       await h.cron('30 3 * * *');
       const ids = (await h.query("SELECT id FROM request_logs WHERE id IN ('old-log', 'new-log')")).map((x) => x.id);
       expect(ids).toEqual(['new-log']);
