@@ -1,0 +1,97 @@
+/** Node's in-process group holder: the flush protocol over a memory buffer, and routing state saved and loaded. */
+import { describe, expect, it } from 'vitest';
+import { FlushWriter } from '../../src/accounting/flusher';
+import type { RequestRecord } from '../../src/accounting/records';
+import type { Store } from '../../src/db/store';
+import { GroupHolder, routingStateKey } from '../../src/node/group-holder';
+import type { PlanInput } from '../../src/routing/types';
+
+function record(i: number): RequestRecord {
+  return {
+    id: `r-${i}`, time: 1_700_000_000_000 + i, apiKeyId: 1, groupName: 'g', channelId: 1, upstreamModel: 'm', protocolIn: 'openai-chat', protocolOut: 'openai-chat',
+    stream: false, status: 200, ok: true, attempts: [], usage: { input: 10, cacheRead: 0, cacheWrite: 0, output: 5, reasoning: 0 }, costNanoUsd: 0, latencyMs: 1, ttftMs: null, error: null,
+  };
+}
+
+/** A store that keeps applied flushes by id, fails while `down`, and counts overlapping writes. */
+function fakeStore() {
+  const applied = new Map<string, string[]>();
+  const settings = new Map<string, unknown>();
+  const state = { down: false, inFlight: 0, maxInFlight: 0, calls: [] as string[] };
+  const store = {
+    loadPrices: async () => ({ user: new Map(), modelsDev: [] }),
+    applyFlush: async (id: string, _at: number, logs: RequestRecord[]) => {
+      state.calls.push(id);
+      state.inFlight += 1;
+      state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+      await new Promise((ok) => setTimeout(ok, 5));
+      state.inFlight -= 1;
+      if (state.down) throw new Error('database down');
+      if (applied.has(id)) return 'duplicate' as const;
+      applied.set(id, logs.map((l) => l.id));
+      return 'applied' as const;
+    },
+    getSetting: async (key: string) => settings.get(key),
+    putSetting: async (key: string, value: unknown) => {
+      if (state.down) throw new Error('database down');
+      settings.set(key, structuredClone(value));
+    },
+  } as unknown as Store;
+  return { store, applied, settings, state };
+}
+
+const input: PlanInput = {
+  mode: 'round-robin',
+  members: [1, 2].map((id) => ({ memberId: id, channelId: id, priority: 0, weight: 1, keyIds: ['k'] })),
+  settings: { breakerThreshold: 1, breakerBaseMs: 60_000, breakerCapMs: 600_000, stickyTtlMs: 0, probeLeaseMs: 30_000 },
+};
+
+describe('GroupHolder flush', () => {
+  it('keeps a failed flush pending and retries it with the same id, then writes what arrived meanwhile', async () => {
+    const { store, applied, state } = fakeStore();
+    const h = new GroupHolder(7, store, new FlushWriter());
+    for (let i = 0; i < 5; i++) h.record(record(i));
+    state.down = true;
+    const failed = await h.flush({ force: true });
+    expect(failed.ok).toBe(false);
+    expect(h.unflushed()).toBe(5);
+    for (let i = 5; i < 8; i++) h.record(record(i));
+    // Within the back-off a timer tick does nothing; the shutdown flush (force) does not wait.
+    expect(await h.flush()).toEqual({ ok: true, flushes: 0 });
+    state.down = false;
+    const ok = await h.flush({ force: true });
+    expect(ok).toEqual({ ok: true, flushes: 2 });
+    expect(state.calls[1]).toBe(state.calls[0]); // the retry carried the failed flush's id
+    expect([...applied.values()].flat().sort()).toEqual(Array.from({ length: 8 }, (_, i) => `r-${i}`).sort());
+    expect(h.unflushed()).toBe(0);
+  });
+
+  it('never runs two flushes of one group at once', async () => {
+    const { store, applied, state } = fakeStore();
+    const h = new GroupHolder(7, store, new FlushWriter());
+    for (let i = 0; i < 450; i++) h.record(record(i));
+    await Promise.all([h.flush(), h.flush({ force: true }), h.flush()]);
+    expect(state.maxInFlight).toBe(1);
+    expect([...applied.values()].flat()).toHaveLength(450);
+  });
+});
+
+describe('GroupHolder routing state', () => {
+  it('loads the saved state on first use and saves it only when it changed', async () => {
+    const { store, settings } = fakeStore();
+    const a = new GroupHolder(3, store, new FlushWriter());
+    await a.plan(input);
+    await a.plan(input);
+    await a.persist();
+    expect((settings.get(routingStateKey(3)) as any).strategy.cursor).toBe(2);
+    settings.delete(routingStateKey(3));
+    await a.persist(); // unchanged: not written again
+    expect(settings.has(routingStateKey(3))).toBe(false);
+
+    settings.set(routingStateKey(3), { strategy: { cursor: 5, weights: {} } }); // an older shape: missing fields filled in
+    const b = new GroupHolder(3, store, new FlushWriter());
+    const plan = await b.plan(input);
+    expect(plan.candidates.map((c) => c.memberId)).toEqual([2, 1]);
+    expect(await b.health()).toEqual({});
+  });
+});
