@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run build:node`: bundles the Node mode (worker/src/node/main.ts) into dist/node/server.mjs,
+// `npm run build:node`: bundles the Node mode (worker/src/node/main.ts) into dist/node/server.mjs (+ chunks/),
 // run with plain `node dist/node/server.mjs`. Database drivers stay external (better-sqlite3 is a
 // native addon; mysql2 and postgres are loaded only when chosen), so node_modules must hold them.
 // The server finds migrations/ and dashboard/build/ by walking up from dist/node/.
@@ -10,7 +10,12 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const result = await build({
   entryPoints: [join(root, 'worker/src/node/main.ts')],
-  outfile: join(root, 'dist/node/server.mjs'),
+  // Split: the drivers' glue (node/db/*.ts) stays in chunks loaded only for the chosen database.
+  outdir: join(root, 'dist/node'),
+  entryNames: 'server',
+  chunkNames: 'chunks/[name]-[hash]',
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -22,5 +27,6 @@ const result = await build({
   logLevel: 'warning',
   metafile: true,
 });
-const bytes = Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.bytes ?? 0;
-console.log(`dist/node/server.mjs: ${(bytes / 1024).toFixed(0)} KiB`);
+const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.mjs'));
+const total = outputs.reduce((n, [, o]) => n + o.bytes, 0);
+console.log(`dist/node/server.mjs and ${outputs.length - 1} chunks: ${(total / 1024).toFixed(0)} KiB`);
