@@ -1,0 +1,243 @@
+/**
+ * The whole admin flow through the browser: settings, a channel, groups and a key; then requests
+ * through the gateway with the official `openai` SDK show up on the overview, in the logs and in
+ * the group health; a user price changes the cost of the next request.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import OpenAI from 'openai';
+import { gatewayUrl, login, upstreamChat, upstreamFailing } from './env';
+
+test.use({ baseURL: gatewayUrl() });
+test.describe.configure({ mode: 'serial' });
+
+let page: Page;
+let secret = '';
+
+test.beforeAll(async ({ browser }) => {
+  page = await browser.newPage({ baseURL: gatewayUrl(), viewport: { width: 1280, height: 900 } });
+  await login(page);
+});
+test.afterAll(async () => {
+  await page.close();
+});
+
+async function nav(name: string) {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+  await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible();
+}
+const toastText = (text: string | RegExp) => page.getByRole('status').filter({ hasText: text });
+
+test('settings: save stats every 5 s and log bodies', async () => {
+  await nav('Settings');
+  await page.getByLabel('Stats save interval (seconds)').fill('2');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  // The form checks with the API's own schema (min 5) before sending anything.
+  await expect(page.getByText('Too small: expected number to be >=5')).toBeVisible();
+  await page.getByLabel('Stats save interval (seconds)').fill('5');
+  await page.getByRole('switch', { name: 'Log request and response bodies' }).check({ force: true });
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(toastText('Settings saved')).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel('Stats save interval (seconds)')).toHaveValue('5');
+});
+
+test('channels: create, fetch models, test, and a broken one', async () => {
+  await nav('Channels');
+  await expect(page.getByText('No channels yet')).toBeVisible();
+  await page.getByRole('button', { name: 'New channel' }).first().click();
+  const dialog = page.getByRole('dialog', { name: 'New channel' });
+  await dialog.getByLabel('Name', { exact: true }).fill('fake-openai');
+  await dialog.getByLabel('Type').selectOption('openai-chat');
+  await dialog.getByLabel('Base URL').fill(`${upstreamChat()}/v1`);
+  await expect(dialog.getByText(`${upstreamChat()}/v1/chat/completions`)).toBeVisible();
+  await dialog.getByRole('button', { name: 'Create channel' }).click();
+  // Validated with the API's schema: a channel needs a key.
+  await expect(dialog.getByText('keys: needs at least one key')).toBeVisible();
+  await dialog.getByLabel('API keys').fill('sk-upstream-ui-0001');
+  await dialog.getByRole('button', { name: 'Add header' }).click();
+  await dialog.getByLabel('Header 1 name').fill('X-Team');
+  await dialog.getByLabel('Header 1 value').fill('dashboard');
+  await dialog.getByRole('button', { name: 'Create channel' }).click();
+  await expect(dialog).toBeHidden();
+  const row = page.getByRole('row', { name: /fake-openai/ });
+  await expect(row).toBeVisible();
+
+  await page.getByRole('button', { name: 'Fetch models of fake-openai' }).click();
+  await expect(toastText('fake-openai: 2 new models')).toBeVisible();
+  await expect(row.getByRole('cell', { name: '2', exact: true })).toBeVisible();
+
+  // Edit: the stored key is masked, the models are there.
+  await page.getByRole('button', { name: 'Edit fake-openai' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit fake-openai' });
+  await expect(edit.getByText('••••••••0001')).toBeVisible();
+  await expect(edit.getByLabel('Models')).toHaveValue('gpt-4.1-mini\ngpt-4.1-nano');
+  await edit.getByRole('button', { name: 'Cancel' }).click();
+
+  await page.getByRole('button', { name: 'Test fake-openai' }).click();
+  const t = page.getByRole('dialog', { name: 'Test fake-openai' });
+  await t.getByRole('button', { name: 'Run test' }).click();
+  await expect(t.getByTestId('test-result').or(t.getByRole('alert'))).toBeVisible();
+  await t.getByRole('button', { name: 'Close' }).last().click();
+
+  await page.getByRole('button', { name: 'New channel' }).click();
+  const d2 = page.getByRole('dialog', { name: 'New channel' });
+  await d2.getByLabel('Name', { exact: true }).fill('broken-upstream');
+  await d2.getByLabel('Base URL').fill(`${upstreamFailing()}/v1`);
+  await d2.getByLabel('API keys').fill('sk-upstream-ui-0002');
+  await d2.getByRole('button', { name: 'Create channel' }).click();
+  await expect(page.getByRole('row', { name: /broken-upstream/ })).toBeVisible();
+});
+
+test('groups: create with members picked from the channel models', async () => {
+  await nav('Groups');
+  await page.getByRole('button', { name: 'New group' }).first().click();
+  let dialog = page.getByRole('dialog', { name: 'New group' });
+  await dialog.getByLabel('Name', { exact: true }).fill('ui chat');
+  await dialog.getByRole('button', { name: 'Create group' }).click();
+  await expect(dialog.getByText('must not contain spaces or any of : ? #')).toBeVisible();
+  await dialog.getByLabel('Name', { exact: true }).fill('ui-chat');
+  await dialog.getByLabel('Channel', { exact: true }).selectOption({ label: 'fake-openai' });
+  await dialog.getByLabel('Upstream model').selectOption('gpt-4.1-nano');
+  await dialog.getByLabel('Mode', { exact: true }).selectOption('failover');
+  await dialog.getByRole('button', { name: 'Create group' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('heading', { name: 'ui-chat' })).toBeVisible();
+
+  await page.getByRole('button', { name: 'New group' }).click();
+  dialog = page.getByRole('dialog', { name: 'New group' });
+  await dialog.getByLabel('Name', { exact: true }).fill('ui-broken');
+  await dialog.getByLabel('Channel', { exact: true }).selectOption({ label: 'broken-upstream' });
+  await dialog.getByLabel('Upstream model').fill('gpt-4.1-nano');
+  await dialog.getByLabel('Breaker threshold').fill('1');
+  await dialog.getByLabel('Breaker cooldown (s)', { exact: true }).fill('600');
+  await dialog.getByRole('button', { name: 'Create group' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('heading', { name: 'ui-broken' })).toBeVisible();
+});
+
+test('keys: create one and see the secret once', async () => {
+  await nav('API keys');
+  await page.getByRole('button', { name: 'New key' }).first().click();
+  const dialog = page.getByRole('dialog', { name: 'New API key' });
+  await dialog.getByLabel('Name', { exact: true }).fill('ui-key');
+  await dialog.getByRole('button', { name: 'Create key' }).click();
+  const shown = page.getByRole('dialog', { name: 'Key created' });
+  secret = (await shown.getByTestId('new-key').textContent())!.trim();
+  expect(secret).toMatch(/^sk-oe-/);
+  await shown.getByRole('button', { name: 'Copy key' }).click();
+  await expect(shown.getByRole('button', { name: 'Copied' })).toBeVisible();
+  await shown.getByRole('button', { name: 'Done' }).click();
+  await expect(page.getByRole('row', { name: /ui-key/ })).toBeVisible();
+  await expect(page.getByText(secret)).toHaveCount(0);
+});
+
+test('requests through the gateway show on the overview, in the logs and in the group health', async () => {
+  const client = new OpenAI({ apiKey: secret, baseURL: `${gatewayUrl()}/v1`, maxRetries: 0 });
+  for (let i = 0; i < 3; i++) {
+    const r = await client.chat.completions.create({ model: 'ui-chat', messages: [{ role: 'user', content: `hello ${i}` }] });
+    expect(r.choices[0]!.message.content).toBeTruthy();
+  }
+  const stream = await client.chat.completions.create({ model: 'ui-chat', stream: true, messages: [{ role: 'user', content: 'stream please' }] });
+  for await (const _ of stream) {
+    // drain
+  }
+  const failed = await client.chat.completions.create({ model: 'ui-broken', messages: [{ role: 'user', content: 'fail' }] }).catch((e) => e);
+  expect(failed).toBeInstanceOf(OpenAI.APIError);
+
+  // Stats are flushed every 5 s now: the overview catches up.
+  await nav('Overview');
+  const requests = page.locator('.card', { hasText: 'Requests' }).filter({ has: page.getByText('failed ·') });
+  await expect(async () => {
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await expect(requests.getByText('5', { exact: true })).toBeVisible({ timeout: 2000 });
+  }).toPass({ timeout: 45_000 });
+  await expect(page.getByText('80.0%')).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Top' }).getByRole('cell', { name: 'ui-chat' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Recent errors' }).getByRole('link', { name: /ui-broken/ })).toBeVisible();
+
+  await nav('Logs');
+  await expect(page.getByRole('row')).toHaveCount(6); // header + 5
+  await page.getByLabel('Group').selectOption('ui-broken');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByRole('row')).toHaveCount(2);
+  await page.getByRole('button', { name: /Details of the request/ }).click();
+  const detail = page.getByRole('dialog', { name: 'Request details' });
+  await expect(detail.getByRole('heading', { name: 'Attempts' })).toBeVisible();
+  await expect(detail.getByText('broken-upstream').first()).toBeVisible();
+  await detail.getByRole('button', { name: 'Close' }).last().click();
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await expect(page.getByRole('row')).toHaveCount(6);
+
+  await nav('Groups');
+  const broken = page.getByRole('region', { name: 'ui-broken' });
+  await expect(broken.getByTestId('member-health')).toHaveText('open');
+  await expect(broken.getByText(/\d+:\d\d/)).toBeVisible(); // cooldown countdown
+  await expect(page.getByRole('region', { name: 'ui-chat' }).getByTestId('member-health')).toHaveText('closed');
+});
+
+/** The cost shown in the detail of the newest request of a group (waits for the stats flush). */
+async function newestCost(group: string): Promise<string> {
+  let cost = '';
+  await expect(async () => {
+    await nav('Logs');
+    await page.getByLabel('Group').selectOption(group);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('button', { name: /Details of the request/ }).first().click({ timeout: 2000 });
+    const detail = page.getByRole('dialog', { name: 'Request details' });
+    cost = (await detail.getByTestId('log-cost').textContent())!.trim();
+    await detail.getByRole('button', { name: 'Close' }).last().click();
+  }).toPass({ timeout: 45_000 });
+  return cost;
+}
+
+/**
+ * A group whose first request comes after the price change. Each group's Durable Object caches the
+ * price table for a few minutes when it prices its flushed requests, so a fresh group shows a new
+ * price at once where an old one would take up to that long.
+ */
+async function freshGroup(name: string) {
+  const channels = await (await page.request.get('/api/v1/channels')).json();
+  const ch = channels.data.find((c: { name: string }) => c.name === 'fake-openai');
+  const res = await page.request.post('/api/v1/groups', { data: { name, members: [{ channelId: ch.id, upstreamModel: 'gpt-4.1-nano' }] } });
+  expect(res.status()).toBe(201);
+  const client = new OpenAI({ apiKey: secret, baseURL: `${gatewayUrl()}/v1`, maxRetries: 0 });
+  await client.chat.completions.create({ model: name, messages: [{ role: 'user', content: 'priced' }] });
+}
+
+test('prices: sync from models.dev, then a user price changes the cost', async () => {
+  await nav('Prices');
+  const row = page.getByRole('row', { name: /gpt-4\.1-nano/ });
+  await expect(row).toBeVisible();
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  await expect(toastText(/Prices synced/)).toBeVisible();
+  await expect(row.getByText('models.dev', { exact: true })).toBeVisible();
+  await expect(page.getByText(/Last sync just now/)).toBeVisible();
+
+  // models.dev: 16 input tokens × $0.10/M + 363 output tokens × $0.40/M = $0.0001468
+  await freshGroup('ui-priced-a');
+  expect(await newestCost('ui-priced-a')).toBe('$0.000147');
+
+  await nav('Prices');
+  await page.getByRole('button', { name: 'Edit price of gpt-4.1-nano' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Price of gpt-4.1-nano' });
+  await dialog.getByLabel('Input', { exact: true }).fill('100');
+  await dialog.getByLabel('Output', { exact: true }).fill('-1');
+  await dialog.getByRole('button', { name: 'Save price' }).click();
+  await expect(dialog.getByText('Too small: expected number to be >=0')).toBeVisible();
+  await dialog.getByLabel('Output', { exact: true }).fill('200');
+  await dialog.getByRole('button', { name: 'Save price' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(row.getByText('user', { exact: true })).toBeVisible();
+  await expect(row.getByText('$200.00')).toBeVisible();
+
+  // User price: 16 × $100/M + 363 × $200/M = $0.0742
+  await freshGroup('ui-priced-b');
+  expect(await newestCost('ui-priced-b')).toBe('$0.0742');
+
+  await nav('Overview');
+  await expect(page.getByRole('region', { name: 'Top' }).getByRole('row', { name: /ui-priced-b/ })).toContainText('$0.0742');
+
+  await nav('Prices');
+  await page.getByRole('button', { name: 'Reset gpt-4.1-nano to models.dev' }).click();
+  await expect(row.getByText('models.dev', { exact: true })).toBeVisible();
+});
