@@ -6,6 +6,9 @@
 import { parseModelsDev } from '../accounting/modelsdev';
 import type { Store } from '../db/store';
 
+/** Longest `provider/model` key the prices table holds on every database. */
+export const MAX_PRICE_KEY_LENGTH = 255;
+
 /** Where the prices come from (overridable with MODELS_DEV_URL). */
 export const MODELS_DEV_URL = 'https://models.dev/api.json';
 
@@ -18,7 +21,9 @@ export async function syncModelsDevPrices(store: Store, fetchFn: typeof fetch, u
   try {
     const res = await fetchFn(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(60_000) });
     if (!res.ok) throw new Error(`models.dev answered HTTP ${res.status}`);
-    const prices = parseModelsDev(await res.json());
+    // Stored as `provider/model` in a 255-character key (MySQL's varchar): a longer id could not be
+    // stored and would fail the whole batch, and no channel model is that long.
+    const prices = parseModelsDev(await res.json()).filter((p) => p.provider.length + 1 + p.model.length <= MAX_PRICE_KEY_LENGTH);
     // An empty answer would wipe every price: keep the old ones instead.
     if (prices.length === 0) throw new Error('models.dev answered with no priced models');
     await store.replaceModelsDevPrices(prices, now);
