@@ -179,11 +179,14 @@ test('requests through the gateway show on the overview, in the logs and in the 
 async function newestCost(group: string): Promise<string> {
   let cost = '';
   await expect(async () => {
+    if (await page.getByRole('dialog').count()) await page.keyboard.press('Escape');
     await nav('Logs');
     await page.getByLabel('Group').selectOption(group);
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.getByRole('button', { name: /Details of the request/ }).first().click({ timeout: 2000 });
     const detail = page.getByRole('dialog', { name: 'Request details' });
+    // The filtered page may not have replaced the unfiltered one yet: check whose request this is.
+    await expect(detail.getByText(group, { exact: true })).toBeVisible({ timeout: 2000 });
     cost = (await detail.getByTestId('log-cost').textContent())!.trim();
     await detail.getByRole('button', { name: 'Close' }).last().click();
   }).toPass({ timeout: 45_000 });
