@@ -23,6 +23,7 @@ const PENDING_KEY = 'pending-flush';
 export class GroupObject extends DurableObject<Env> {
   private state: RoutingState = emptyRoutingState();
   private readonly writer = new FlushWriter();
+  private d1Store: SqliteStore | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -93,11 +94,15 @@ export class GroupObject extends DurableObject<Env> {
     };
   }
 
+  /** One store for the object's life: caches keyed by the store (settings) then last between calls. */
   private store(): SqliteStore {
-    const db = drizzle(this.env.DB, { schema });
-    return new SqliteStore(db, async (queries) => {
-      await db.batch(queries as [never, ...never[]]);
-    });
+    if (!this.d1Store) {
+      const db = drizzle(this.env.DB, { schema });
+      this.d1Store = new SqliteStore(db, async (queries) => {
+        await db.batch(queries as [never, ...never[]]);
+      });
+    }
+    return this.d1Store;
   }
 
   /** The "stats save interval" setting, ms; STATS_FLUSH_INTERVAL_MS (tests only) overrides it. */
