@@ -5,11 +5,11 @@ import { upstreamUrl as chatUrl } from '$gateway/protocols/openai-chat/channel';
 import { upstreamUrl as responsesUrl } from '$gateway/protocols/openai-responses/channel';
 import type { ChannelType } from './types';
 
-export const TYPE_INFO: Record<ChannelType, { label: string; example: string }> = {
-  'openai-chat': { label: 'OpenAI Chat Completions', example: 'https://api.openai.com/v1' },
-  'openai-responses': { label: 'OpenAI Responses', example: 'https://api.openai.com/v1' },
-  anthropic: { label: 'Anthropic Messages', example: 'https://api.anthropic.com/v1' },
-  gemini: { label: 'Google Gemini', example: 'https://generativelanguage.googleapis.com/v1beta' },
+export const TYPE_INFO: Record<ChannelType, { label: string; short: string; example: string }> = {
+  'openai-chat': { label: 'OpenAI Chat Completions', short: 'OpenAI Chat', example: 'https://api.openai.com/v1' },
+  'openai-responses': { label: 'OpenAI Responses', short: 'Responses', example: 'https://api.openai.com/v1' },
+  anthropic: { label: 'Anthropic Messages', short: 'Anthropic', example: 'https://api.anthropic.com/v1' },
+  gemini: { label: 'Google Gemini', short: 'Gemini', example: 'https://generativelanguage.googleapis.com/v1beta' },
 };
 
 /** The URL the gateway calls for a generation request on this channel (same code as the relay). */
