@@ -3,8 +3,8 @@
  *
  * - The password is the ADMIN_PASSWORD secret until one is set from the dashboard (stored as PBKDF2).
  *   With neither, login is refused: there is no default password.
- * - A session is a random 43-character token in an HttpOnly, Secure, SameSite=Strict cookie;
- *   only its SHA-256 is stored.
+ * - A session is a random 43-character token in an HttpOnly, SameSite=Strict cookie, Secure
+ *   whenever the browser would accept it (see secureCookie); only its SHA-256 is stored.
  * - Logins are throttled per client address: at most 5 attempts per 15-minute window; a success
  *   clears the count. Each attempt is counted atomically BEFORE the password is checked, so a burst
  *   of parallel guesses cannot outrun the limit.
@@ -42,13 +42,26 @@ async function passwordMatches(p: Platform, password: string): Promise<boolean |
   return timingSafeEqual(await sha256Hex(password), await sha256Hex(p.adminPassword));
 }
 
+/**
+ * Whether the session cookie gets `Secure`: yes over HTTPS (the URL, or `x-forwarded-proto` from a
+ * TLS proxy) and on localhost (browsers treat it as secure), where it costs nothing. A self-hosted
+ * gateway on plain HTTP at a LAN address gets a cookie without it: browsers drop a Secure cookie
+ * set over plain HTTP, so the login would never stick.
+ */
+export function secureCookie(req: Request): boolean {
+  const url = new URL(req.url);
+  if (url.protocol === 'https:') return true;
+  if (req.headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase() === 'https') return true;
+  return url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]' || url.hostname.endsWith('.localhost');
+}
+
 async function startSession(c: Parameters<MiddlewareHandler<AppEnv>>[0], p: Platform): Promise<number> {
   const token = randomToken(43);
   const now = p.now();
   const expiresAt = now + SESSION_TTL_MS;
   await p.store.createSession(await sha256Hex(token), now, expiresAt);
   setCookie(c, SESSION_COOKIE, token, {
-    httpOnly: true, secure: true, sameSite: 'Strict', path: '/', maxAge: Math.floor(SESSION_TTL_MS / 1000),
+    httpOnly: true, secure: secureCookie(c.req.raw), sameSite: 'Strict', path: '/', maxAge: Math.floor(SESSION_TTL_MS / 1000),
   });
   return expiresAt;
 }
@@ -85,7 +98,7 @@ export function sessionRoutes(): Hono<AppEnv> {
     const p = c.get('platform');
     const token = getCookie(c, SESSION_COOKIE);
     if (token) await p.store.deleteSession(await sha256Hex(token));
-    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: true });
+    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: secureCookie(c.req.raw) });
     return c.json({ authenticated: false });
   });
 

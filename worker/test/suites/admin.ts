@@ -10,15 +10,16 @@ export function adminSuite(h: Harness): void {
     return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
   }
 
-  function loginAs(ip: string, password: string) {
+  function loginAs(ip: string, password: string, headers: Record<string, string> = {}) {
     return gateway('/api/v1/auth/login', {
-      method: 'POST', headers: { 'content-type': 'application/json', ...h.from(ip) }, body: JSON.stringify({ password }),
+      method: 'POST', headers: { 'content-type': 'application/json', ...h.from(ip), ...headers }, body: JSON.stringify({ password }),
     });
   }
 
   describe('admin session', () => {
     it('sets an HttpOnly, Secure, SameSite=Strict cookie on login and accepts it afterwards', async () => {
-      const res = await loginAs('10.0.0.1', ADMIN_PASSWORD);
+      // Behind a TLS proxy; over plain HTTP at a LAN address the cookie cannot be Secure (unit-tested).
+      const res = await loginAs('10.0.0.1', ADMIN_PASSWORD, { 'x-forwarded-proto': 'https' });
       expect(res.status).toBe(200);
       const cookie = res.headers.get('set-cookie')!;
       expect(cookie).toMatch(/^oe_session=[A-Za-z0-9]{43};/);
