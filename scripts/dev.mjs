@@ -15,6 +15,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ensureDashboard } from './ensure-dashboard.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: opts } = parseArgs({
@@ -55,10 +56,7 @@ function run(args) {
 }
 
 ensureDevVars(resolve(opts['dev-vars']));
-if (!existsSync(join(root, 'dashboard', 'build', 'index.html'))) {
-  const r = spawnSync('npm', ['run', 'build', '--workspace', 'dashboard'], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) process.exit(r.status ?? 1);
-}
+ensureDashboard(root);
 run(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', opts['persist-to']]);
 
 const child = spawn(process.execPath, [

@@ -46,9 +46,15 @@ export interface FlushBuffer {
 /** What a drain did: everything written, or stopped at a failed pending flush (kept for a retry). */
 export type DrainResult = { ok: true; flushes: number } | { ok: false; flushes: number; failed: PendingFlush; error: unknown };
 
-/** Prices records at flush time (the price table lives in the database, not on the request path; cached 5 min). */
+/**
+ * How long a flush reuses the prices it loaded, ms: long enough for the batches of one drain, short
+ * enough that a price edited in the dashboard prices the next flush (one query per flush is cheap).
+ */
+export const FLUSH_PRICE_CACHE_MS = 10_000;
+
+/** Prices records at flush time (the price table lives in the database, not on the request path). */
 export class FlushWriter {
-  private readonly prices = new PriceCache();
+  private readonly prices = new PriceCache(FLUSH_PRICE_CACHE_MS);
 
   constructor(private readonly now: () => number = Date.now) {}
 

@@ -1,6 +1,7 @@
 /**
- * The price table as lookup sources, reloaded from the store at most every PRICE_CACHE_MS: prices
- * change by a sync or an admin edit, rarely, and pricing must not cost a query per request.
+ * The price table as lookup sources, reloaded from the store at most every PRICE_CACHE_MS (or the
+ * age given): prices change by a sync or an admin edit, rarely, and pricing must not cost a query
+ * per request. A key's budget follows a price edit within that minute.
  */
 import type { Store } from '../db/store';
 import { priceRecords, priceSources } from './pricing';
@@ -8,8 +9,8 @@ import type { PriceSources } from './prices';
 import type { RequestRecord } from './records';
 import { totalInput } from '../protocols/canonical';
 
-/** How long loaded prices are reused, ms. */
-export const PRICE_CACHE_MS = 5 * 60_000;
+/** How long loaded prices are reused by default, ms. */
+export const PRICE_CACHE_MS = 60_000;
 
 export class PriceCache {
   private cached: { at: number; sources: PriceSources } | null = null;
