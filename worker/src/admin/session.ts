@@ -104,7 +104,8 @@ export function sessionRoutes(): Hono<AppEnv> {
 
   r.get('/session', async (c) => {
     const expiresAt = await sessionExpiry(c.get('platform'), getCookie(c, SESSION_COOKIE));
-    if (expiresAt === null) return adminError(c, 401, 'unauthorized', 'Not logged in.');
+    // Not an error: the dashboard asks before anyone has logged in (a 401 would show as a console error).
+    if (expiresAt === null) return c.json({ authenticated: false });
     return c.json({ authenticated: true, expiresAt });
   });
 

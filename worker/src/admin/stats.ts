@@ -20,8 +20,10 @@ const LogQuery = z.object({
 });
 
 const SeriesQuery = z.object({
-  from: z.coerce.number().int().nonnegative(),
-  to: z.coerce.number().int().positive(),
+  /** ms since epoch; default: the start of today (UTC). */
+  from: z.coerce.number().int().nonnegative().optional(),
+  /** ms since epoch, exclusive; default: now. */
+  to: z.coerce.number().int().positive().optional(),
   bucket: z.enum(['hour', 'day']).default('hour'),
   by: z.enum(['group', 'channel', 'model', 'key']).optional(),
 });
@@ -42,6 +44,19 @@ function logView(r: RequestRecord) {
 /** One log in full: bodies are strings when the "log bodies" setting was on for the request, else null. */
 function logDetailView(r: RequestRecord) {
   return { ...logView(r), requestBody: r.requestBody ?? null, responseBody: r.responseBody ?? null };
+}
+
+/** The range asked for, defaulting to today (UTC) up to now; ms since epoch, `to` exclusive. */
+function rangeOf(q: { from?: number; to?: number }, now: number): { from: number; to: number } {
+  return { from: q.from ?? Math.floor(now / 86_400_000) * 86_400_000, to: q.to ?? now + 1 };
+}
+
+/** Zero totals for a range without traffic (the dashboard shows 0, not a missing value). */
+function emptyTotal(hour: number): StatsDelta {
+  return {
+    hour, groupName: '', channelId: 0, upstreamModel: '', apiKeyId: 0, requests: 0, successes: 0, failures: 0, inputTokens: 0,
+    cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0, costNanoUsd: 0, latencyMsTotal: 0, ttftMsTotal: 0,
+  };
 }
 
 function statsView(d: StatsDelta | null) {
@@ -70,7 +85,8 @@ export function statsRoutes(): Hono<AppEnv> {
   r.get('/stats', async (c) => {
     const q = SeriesQuery.safeParse(c.req.query());
     if (!q.success) return adminError(c, 400, 'invalid_request', describeIssue(q.error));
-    const { from, to, bucket, by } = q.data;
+    const { from, to } = rangeOf(q.data, c.get('platform').now());
+    const { bucket, by } = q.data;
     if (to <= from) return adminError(c, 400, 'invalid_request', 'to: must be after from');
     const rows = await c.get('platform').store.statsSeries(from, to, bucket, by);
     return c.json({ from, to, bucket, by: by ?? null, data: rows.map((r) => ({ ...r, costUsd: r.costNanoUsd / 1e9 })) });
@@ -79,11 +95,10 @@ export function statsRoutes(): Hono<AppEnv> {
   r.get('/stats/summary', async (c) => {
     const q = RangeQuery.safeParse(c.req.query());
     if (!q.success) return adminError(c, 400, 'invalid_request', describeIssue(q.error));
-    const now = c.get('platform').now();
-    const from = q.data.from ?? Math.floor(now / 86_400_000) * 86_400_000;
-    const to = q.data.to ?? now + 1;
+    const { from, to } = rangeOf(q.data, c.get('platform').now());
+    if (to <= from) return adminError(c, 400, 'invalid_request', 'to: must be after from');
     const { total, hours } = await c.get('platform').store.statsSummary(from, to);
-    return c.json({ from, to, total: statsView(total), hours: hours.map(statsView) });
+    return c.json({ from, to, total: statsView(total ?? emptyTotal(from)), hours: hours.map(statsView) });
   });
 
   return r;

@@ -63,9 +63,9 @@ export const NodeConfigSchema = z.strictObject({
 
 export type NodeConfig = z.infer<typeof NodeConfigSchema>;
 
-/** What the config file holds when it is first written. */
+/** What the config file holds when it is first written: every option with its default, so the file documents itself. */
 export const DEFAULT_CONFIG_FILE = {
-  server: { host: '0.0.0.0', port: 8080 },
+  server: { host: '0.0.0.0', port: 8080, trustProxy: false },
   database: { type: 'sqlite', path: 'data/data.db' },
   log: { level: 'info' },
 };

@@ -130,7 +130,8 @@ export async function startNodeGateway(opts: StartOptions): Promise<NodeGateway>
   runtime.groups.start();
   const cron: CronJobs | null = opts.cron === false ? null : startCronJobs(runtime.platform);
   const host = config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
-  logger.info('listening', { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, database: config.database.type });
+  // The bind address as configured (0.0.0.0 = every interface), and a URL that works from this machine.
+  logger.info('listening', { bind: `${config.server.host}:${port}`, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, database: config.database.type });
 
   let closing: Promise<CloseReport> | null = null;
   const capMs = opts.shutdownCapMs ?? SHUTDOWN_CAP_MS;

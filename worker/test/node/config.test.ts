@@ -24,7 +24,7 @@ describe('loadConfig', () => {
     expect(first.file).toBe(join(cwd, 'data', 'config.json'));
     expect(first.dataDir).toBe(join(cwd, 'data'));
     expect(first.config).toEqual({ server: { host: '0.0.0.0', port: 8080, trustProxy: false }, database: { type: 'sqlite', path: 'data/data.db' }, log: { level: 'info' } });
-    expect(JSON.parse(readFileSync(first.file, 'utf8'))).toEqual({ server: { host: '0.0.0.0', port: 8080 }, database: { type: 'sqlite', path: 'data/data.db' }, log: { level: 'info' } });
+    expect(JSON.parse(readFileSync(first.file, 'utf8'))).toEqual({ server: { host: '0.0.0.0', port: 8080, trustProxy: false }, database: { type: 'sqlite', path: 'data/data.db' }, log: { level: 'info' } });
     expect(loadConfig({ cwd, env: {} }).created).toBe(false);
   });
 

@@ -28,6 +28,10 @@ export function adminSuite(h: Harness): void {
       expect(cookie).toMatch(/SameSite=Strict/);
       const session = await gateway('/api/v1/auth/session', { headers: { cookie: cookie.split(';')[0]! } });
       expect(session.status).toBe(200);
+      expect(await session.json()).toMatchObject({ authenticated: true });
+      const anonymous = await gateway('/api/v1/auth/session');
+      expect(anonymous.status).toBe(200);
+      expect(await anonymous.json()).toEqual({ authenticated: false });
       // Only the hash of the token is stored.
       const token = cookie.split(';')[0]!.split('=')[1]!;
       const rows = await h.query('SELECT token_hash FROM admin_sessions');
