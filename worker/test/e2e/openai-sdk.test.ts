@@ -104,3 +104,13 @@ describe('openai SDK through the gateway', () => {
     expect(aborted).toBe(true);
   });
 });
+
+describe('npm start extras', () => {
+  it('runs a cron job on /__scheduled (the Worker answers it, not the dashboard)', async () => {
+    const res = await fetch(`${gw.url}/__scheduled?cron=30+3+*+*+*`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type') ?? '').not.toContain('text/html');
+    const sync = await gw.admin('GET', '/sync');
+    expect(sync.json.data.map((s: { key: string }) => s.key)).toContain('log-retention');
+  });
+});
