@@ -15,7 +15,7 @@ import { resolveGroupSettings, type ResolvedGroupSettings } from '../routing/set
 import type { AttemptOutcome, Candidate, PlanSettings, RoutingReport } from '../routing/types';
 import type { StreamDecoder } from '../protocols/codec';
 import { primeStream, type PrimedStream } from './prime';
-import { redactor } from '../lib/redact';
+import { redactor, secretParts } from '../lib/redact';
 import { callUpstream, readErrorBody } from './upstream';
 
 /** What the protocol-specific handler supplies for one candidate. */
@@ -52,6 +52,8 @@ export type DispatchResult =
     idleTimeoutMs: number;
     /** Removes the attempt's channel key (and custom header values) from upstream text shown to anyone. */
     redact: (text: string) => string;
+    /** The credentials of the committed attempt (key, credential headers): a stream's output is redacted of them. */
+    secrets: string[];
   })
   | (Reported & {
     kind: 'exhausted';
@@ -114,7 +116,8 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
       fail(0, `channel ${channel.id}: key ${cand.keyId} cannot be decrypted (was ENCRYPTION_KEY changed?)`);
       continue;
     }
-    const redact = redactor(apiKey, ...secretHeaderValues(channel.headers));
+    const secrets = [...secretParts(apiKey), ...secretHeaderValues(channel.headers).flatMap(secretParts)];
+    const redact = redactor(...secrets);
     const prepared = input.prepare({ channel, member, apiKey });
     if (typeof prepared === 'string') {
       fail(0, prepared);
@@ -145,7 +148,7 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
       primed = prime.primed;
     }
     outcomes.push(outcome(cand, cls, res.status, p.now() - started));
-    return { kind: 'committed', response: res, primed, channel, member, outcomes, report: report(), attemptStartedAt: started, idleTimeoutMs: settings.idleTimeoutMs, redact };
+    return { kind: 'committed', response: res, primed, channel, member, outcomes, report: report(), attemptStartedAt: started, idleTimeoutMs: settings.idleTimeoutMs, redact, secrets };
   }
   const allRateLimited = outcomes.length > 0 && outcomes.every((o) => o.status === 429);
   const waits = allRateLimited ? outcomes.map((o) => o.retryAfterMs).filter((v): v is number => v !== undefined) : [];

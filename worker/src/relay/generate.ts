@@ -224,6 +224,7 @@ async function reply(call: InboundCall, req: CanonicalRequest, result: Extract<D
     const body = pipeStream(result.primed, mode, {
       idleMs: result.idleTimeoutMs,
       capture,
+      secrets: result.secrets,
       errorTail: same ? (err) => streamErrorTail(call.protocol, err) : undefined,
       onDone: (summary) => done({
         status: 200,
@@ -238,7 +239,8 @@ async function reply(call: InboundCall, req: CanonicalRequest, result: Extract<D
     return new Response(body, { status: 200, headers: { 'content-type': contentType, 'cache-control': 'no-cache' } });
   }
 
-  const text = await res.text();
+  // An upstream may echo its key even in a success body: the client never sees it.
+  const text = result.redact(await res.text());
   let decoded;
   try {
     decoded = upstream.decodeResponse(JSON.parse(text));

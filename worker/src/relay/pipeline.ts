@@ -12,6 +12,7 @@ import type { FinishReason, StreamEvent, UpstreamErrorInfo, Usage } from '../pro
 import type { StreamEncoder } from '../protocols/codec';
 import { formatSse, type SseEvent } from '../protocols/sse';
 import { IdleTimeoutError, readWithIdle, type PrimedStream } from './prime';
+import { StreamRedactor } from '../lib/redact';
 
 export type OutputMode =
   | { kind: 'bytes' }
@@ -36,6 +37,11 @@ export interface PipeOptions {
   onDone: (summary: StreamSummary) => void;
   /** Receives every chunk sent to the client (request logs with bodies). */
   capture?: { push(chunk: Uint8Array): void };
+  /**
+   * Credentials of the attempt: removed from everything sent (an upstream may echo its key in an
+   * error event mid-stream, in any protocol, passed through or converted).
+   */
+  secrets?: string[];
 }
 
 const encoder = new TextEncoder();
@@ -46,6 +52,7 @@ export const READ_AHEAD_BYTES = 64 * 1024;
 /** Builds the client body from a primed upstream stream. */
 export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOptions): ReadableStream<Uint8Array> {
   const summary: StreamSummary = { usage: null, finish: null, error: null, endedBy: 'upstream', bytesOut: 0 };
+  const redactor = opts.secrets ? new StreamRedactor(opts.secrets) : null;
   let finished = false;
 
   const tap = (events: StreamEvent[]) => {
@@ -89,7 +96,7 @@ export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOpt
       for (;;) {
         if (primed.done) {
           enqueue(controller, closing());
-          controller.close();
+          closeOutput(controller);
           finish(summary.error ? 'failure' : 'upstream');
           return;
         }
@@ -109,7 +116,7 @@ export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOpt
           if (mode.kind === 'convert') enqueue(controller, `${out ?? ''}${mode.encoder.end()}`);
           else if (opts.errorTail) enqueue(controller, opts.errorTail(error));
           primed.done = true;
-          controller.close();
+          closeOutput(controller);
           finish('failure');
           return;
         }
@@ -140,10 +147,23 @@ export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOpt
   });
 
   function enqueue(controller: ReadableStreamDefaultController<Uint8Array>, out: string | Uint8Array) {
-    const bytes = typeof out === 'string' ? encoder.encode(out) : out;
+    const safe = redactor?.active ? redactor.push(out) : out;
+    const bytes = typeof safe === 'string' ? encoder.encode(safe) : safe;
     if (bytes.byteLength === 0) return;
     summary.bytesOut += bytes.byteLength;
     opts.capture?.push(bytes);
     controller.enqueue(bytes);
+  }
+
+  /** Sends what the redactor held back (a tail that could have begun a secret), then closes. */
+  function closeOutput(controller: ReadableStreamDefaultController<Uint8Array>) {
+    const rest = redactor?.active ? redactor.end() : '';
+    if (rest) {
+      const bytes = encoder.encode(rest);
+      summary.bytesOut += bytes.byteLength;
+      opts.capture?.push(bytes);
+      controller.enqueue(bytes);
+    }
+    controller.close();
   }
 }

@@ -293,4 +293,32 @@ export function relaySuite(h: Harness): void {
       expect(stored.strategy.cursor).toBe(1);
     });
   });
+
+  describe('secrets in upstream replies', () => {
+    it('removes the channel key from a mid-stream error in every client protocol, passed through or converted', async () => {
+      const cookie = await login();
+      const secret = `sk-up-SECRET-${uid()}-0123456789`;
+      const chunk = (d: unknown) => `data: ${JSON.stringify(d)}\n\n`;
+      const hello = { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm1', choices: [{ index: 0, delta: { role: 'assistant', content: 'Hello' }, finish_reason: null }] };
+      // The key arrives split over two writes, so redaction must hold across chunk boundaries.
+      const up = await scenario({ body: chunk(hello) + chunk({ error: { message: `boom ${secret}`, type: 'server_error' } }), headers: { 'content-type': 'text/event-stream' }, split: 23 });
+      const ch = await admin(cookie, 'POST', '/channels', { name: `leak-${uid()}`, type: 'openai-chat', baseUrl: `${up.baseUrl}/v1`, keys: [secret] });
+      const group = `leak-${uid()}`;
+      expect((await admin(cookie, 'POST', '/groups', { name: group, members: [{ channelId: ch.json.id, upstreamModel: 'm1' }], settings: { maxAttempts: 1 } })).status).toBe(201);
+      const key = (await admin(cookie, 'POST', '/keys', { name: `k-${uid()}` })).json.key as string;
+      const calls: [string, Record<string, string>, unknown][] = [
+        ['/v1/chat/completions', { authorization: `Bearer ${key}` }, { model: group, stream: true, messages: [{ role: 'user', content: 'hi' }] }],
+        ['/v1/messages', { 'x-api-key': key, 'anthropic-version': '2023-06-01' }, { model: group, stream: true, max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] }],
+        ['/v1/responses', { authorization: `Bearer ${key}` }, { model: group, stream: true, input: 'hi' }],
+        [`/v1beta/models/${group}:streamGenerateContent?alt=sse`, { 'x-goog-api-key': key }, { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }],
+      ];
+      for (const [path, headers, body] of calls) {
+        const res = await gateway(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+        const text = await res.text();
+        expect(text, path).toContain('boom');
+        expect(text, path).not.toContain(secret);
+        expect(text, path).not.toContain(secret.slice(0, 12));
+      }
+    });
+  });
 }

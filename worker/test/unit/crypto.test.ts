@@ -47,3 +47,21 @@ describe('hashes and tokens', () => {
     expect(timingSafeEqual('abc', 'abcd')).toBe(false);
   });
 });
+
+describe('StreamRedactor', async () => {
+  const { StreamRedactor, secretParts, REDACTED } = await import('../../src/lib/redact');
+  it('redacts a secret split over chunks and holds back only a possible secret start', () => {
+    const r = new StreamRedactor(['sk-secret-123456']);
+    const enc = new TextEncoder();
+    expect(r.push(enc.encode('data: {"m":"key sk-sec'))).toBe('data: {"m":"key ');
+    expect(r.push(enc.encode('ret-123456 end"}\n\n'))).toBe(`sk-secret-123456 end"}\n\n`.replace('sk-secret-123456', REDACTED));
+    expect(r.push('plain\n\n')).toBe('plain\n\n');
+    expect(r.push('tail sk-s')).toBe('tail ');
+    expect(r.end()).toBe('sk-s');
+  });
+
+  it('treats the token after an auth scheme as a secret too', () => {
+    expect(secretParts('Bearer sk-abc-123456789')).toEqual(['Bearer sk-abc-123456789', 'sk-abc-123456789']);
+    expect(secretParts('plain-value-123')).toEqual(['plain-value-123']);
+  });
+});
