@@ -16,7 +16,8 @@ export const SettingsBody = z.strictObject({
   logBodies: z.boolean().optional(),
   /**
    * Each logged body is cut to this many bytes (UTF-8), with a truncation marker. At most 512 KiB:
-   * a buffered record (both bodies) must fit one Durable Object storage value (2 MB).
+   * one buffered record (both bodies) must fit a Durable Object storage value (2 MB); a pending
+   * flush holds as many records as fit in 1 MB (edge/group-object.ts).
    */
   logBodyMaxBytes: z.int().min(256).max(524_288).optional(),
   /** Hours between two models.dev price syncs by the cron (it fires every 6 hours on the edge). */

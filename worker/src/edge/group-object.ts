@@ -15,6 +15,27 @@ import { planRequest } from '../routing/plan';
 import { emptyRoutingState, type MemberHealth, type Plan, type PlanInput, type RoutingReport, type RoutingState } from '../routing/types';
 
 const STATE_KEY = 'routing';
+/**
+ * Most serialised bytes in one pending flush. The pending flush is one storage value (at most 2 MB
+ * for a SQLite-backed object), and logged bodies can make a record up to ~1 MB: 200 such records
+ * would never fit, and the flush would fail forever.
+ */
+const PENDING_MAX_BYTES = 1_000_000;
+
+const utf8 = new TextEncoder();
+
+/** The oldest entries whose JSON fits in `maxBytes` together, and always at least one. */
+function withinBytes(entries: [string, RequestRecord][], maxBytes: number): [string, RequestRecord][] {
+  let total = 0;
+  let n = 0;
+  for (const [, r] of entries) {
+    total += utf8.encode(JSON.stringify(r)).byteLength;
+    if (n > 0 && total > maxBytes) break;
+    n++;
+  }
+  return entries.slice(0, n);
+}
+
 /** Buffered request records: one storage key each, `rec:<time>:<id>`, so appending never rewrites the buffer. */
 const RECORD_PREFIX = 'rec:';
 /** A flush taken from the buffer and not yet confirmed by D1 (accounting/flusher.ts PendingFlush). Retried with the same id. */
@@ -77,13 +98,14 @@ export class GroupObject extends DurableObject<Env> {
     return {
       pending: () => storage.get<PendingFlush>(PENDING_KEY),
       takePending: async (id, max) => {
-        const batch = await storage.list<RequestRecord>({ prefix: RECORD_PREFIX, limit: max });
-        if (batch.size === 0) return undefined;
-        const pending: PendingFlush = { id, records: [...batch.values()], tries: 0 };
+        const listed = await storage.list<RequestRecord>({ prefix: RECORD_PREFIX, limit: max });
+        if (listed.size === 0) return undefined;
+        const batch = withinBytes([...listed.entries()], PENDING_MAX_BYTES);
+        const pending: PendingFlush = { id, records: batch.map(([, r]) => r), tries: 0 };
         // One atomic write: the records leave the buffer exactly when the pending flush holds them.
         await storage.transaction(async (txn) => {
           await txn.put(PENDING_KEY, pending);
-          await txn.delete([...batch.keys()]);
+          await txn.delete(batch.map(([k]) => k));
         });
         return pending;
       },

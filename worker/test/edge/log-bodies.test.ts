@@ -63,4 +63,19 @@ describe('log bodies', () => {
     expect(refused).toHaveLength(1);
     expect((await admin(cookie, 'GET', `/logs/${refused[0].id}`)).json.responseBody).toContain('model_not_found');
   });
+
+  it('flushes records with the largest bodies in several batches rather than one value too big to store', async () => {
+    const cookie = await login();
+    const up = await scenario({ json: TEXT_JSON });
+    const r = await routeTo(cookie, [up]);
+    expect((await admin(cookie, 'PUT', '/settings', { logBodies: true, logBodyMaxBytes: 524_288 })).status).toBe(200);
+    const big = 'x'.repeat(600_000);
+    for (let i = 0; i < 6; i++) await (await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: big }] })).text();
+    await flush(r.groupId, 6);
+    const list = (await admin(cookie, 'GET', `/logs?group=${r.group}&limit=10`)).json.data;
+    expect(list).toHaveLength(6);
+    const one = (await admin(cookie, 'GET', `/logs/${list[0].id}`)).json;
+    expect(one.requestBody).toMatch(/…\[truncated \d+ bytes\]$/);
+    expect((await admin(cookie, 'PUT', '/settings', { logBodies: false })).status).toBe(200);
+  });
 });
