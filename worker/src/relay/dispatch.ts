@@ -16,7 +16,10 @@ import type { AttemptOutcome, Candidate, PlanSettings, RoutingReport } from '../
 import type { StreamDecoder } from '../protocols/codec';
 import { primeStream, type PrimedStream } from './prime';
 import { redactor, secretParts } from '../lib/redact';
-import { callUpstream, readErrorBody } from './upstream';
+import { callUpstream, readErrorBody, readWholeBody } from './upstream';
+
+/** Largest non-stream upstream answer accepted, bytes (an embeddings batch can be tens of MB). */
+export const MAX_UPSTREAM_BODY_BYTES = 64 * 1024 * 1024;
 
 /** What the protocol-specific handler supplies for one candidate. */
 export interface PreparedCall {
@@ -44,6 +47,8 @@ export type DispatchResult =
     response: Response;
     /** Set for a streaming 2xx: the body read up to its first meaningful event (use it, not response.body). */
     primed?: PrimedStream;
+    /** Set for a non-stream 2xx: the whole body, already read (response.body is consumed). Not yet redacted. */
+    body?: string;
     channel: Channel;
     member: GroupMember;
     /** ms since epoch when the committed attempt started. */
@@ -147,8 +152,19 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
       }
       primed = prime.primed;
     }
+    let body: string | undefined;
+    if (cls === 'ok' && !input.streamDecoder) {
+      // A whole answer is read before committing: a reset or stall mid-body is a channel fault
+      // like any other, and the next member gets the request.
+      try {
+        body = await readWholeBody(res, settings.idleTimeoutMs, MAX_UPSTREAM_BODY_BYTES);
+      } catch (err) {
+        fail(0, redact(err instanceof Error ? err.message : String(err)));
+        continue;
+      }
+    }
     outcomes.push(outcome(cand, cls, res.status, p.now() - started));
-    return { kind: 'committed', response: res, primed, channel, member, outcomes, report: report(), attemptStartedAt: started, idleTimeoutMs: settings.idleTimeoutMs, redact, secrets };
+    return { kind: 'committed', response: res, primed, body, channel, member, outcomes, report: report(), attemptStartedAt: started, idleTimeoutMs: settings.idleTimeoutMs, redact, secrets };
   }
   const allRateLimited = outcomes.length > 0 && outcomes.every((o) => o.status === 429);
   const waits = allRateLimited ? outcomes.map((o) => o.retryAfterMs).filter((v): v is number => v !== undefined) : [];

@@ -90,7 +90,7 @@ export async function handleEmbed(c: Context<AppEnv>, call: EmbedCall): Promise<
   }
   let decoded: EmbedResponse;
   try {
-    const json: unknown = await res.json();
+    const json: unknown = JSON.parse(result.body ?? '');
     decoded = channel.type === 'gemini' ? decodeGeminiEmbedResponse(json) : decodeOpenAIEmbedResponse(json);
   } catch {
     done({ status: 502, ok: false, usage: null, error: 'unreadable upstream body' });

@@ -240,7 +240,7 @@ async function reply(call: InboundCall, req: CanonicalRequest, result: Extract<D
   }
 
   // An upstream may echo its key even in a success body: the client never sees it.
-  const text = result.redact(await res.text());
+  const text = result.redact(result.body ?? '');
   let decoded;
   try {
     decoded = upstream.decodeResponse(JSON.parse(text));

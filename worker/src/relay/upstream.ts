@@ -78,3 +78,48 @@ export async function readErrorBody(res: Response, limit = 64 * 1024): Promise<s
   }
   return new TextDecoder().decode(all);
 }
+
+/** Thrown by readWholeBody: the body broke off, stalled, or was larger than allowed. */
+export class BodyReadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BodyReadError';
+  }
+}
+
+/**
+ * Reads a complete (non-stream) upstream body as text, with the group's idle limit between chunks
+ * and a size cap, so a reset, a stall or a hostile answer fails this attempt (and the next member
+ * is tried) instead of hanging or exhausting memory.
+ * @param idleMs longest wait for the next chunk, ms. @param maxBytes largest accepted body, bytes.
+ * @throws BodyReadError
+ */
+export async function readWholeBody(res: Response, idleMs: number, maxBytes: number): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let size = 0;
+  try {
+    for (;;) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const idle = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new BodyReadError(`the upstream sent nothing for ${idleMs} ms in the middle of its answer`)), idleMs);
+      });
+      let step: ReadableStreamReadResult<Uint8Array>;
+      try {
+        step = await Promise.race([reader.read(), idle]);
+      } finally {
+        clearTimeout(timer);
+      }
+      if (step.done) return text + decoder.decode();
+      size += step.value.byteLength;
+      if (size > maxBytes) throw new BodyReadError(`the upstream answer is larger than ${maxBytes} bytes`);
+      text += decoder.decode(step.value, { stream: true });
+    }
+  } catch (err) {
+    reader.cancel().catch(() => {});
+    if (err instanceof BodyReadError) throw err;
+    throw new BodyReadError(`the upstream connection failed in the middle of its answer: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}

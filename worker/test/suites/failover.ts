@@ -93,6 +93,34 @@ export function failoverSuite(h: Harness): void {
       expect(await received(good.id)).toHaveLength(1);
     });
 
+    it('fails over when a non-stream answer breaks off or stalls mid-body, and logs the failed attempt', async () => {
+      const cookie = await login();
+      const resets = await scenario({ json: TEXT_JSON, fault: { kind: 'reset', afterBytes: 300 } });
+      const stalls = await scenario({ json: TEXT_JSON, fault: { kind: 'stall', afterBytes: 300 } });
+      const good = await scenario({ json: TEXT_JSON });
+      const r = await routeTo(cookie, [resets, stalls, good], { mode: 'failover', settings: { idleTimeoutMs: 1000 } });
+      const res = await chat(r.clientKey, { model: r.group });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as any).choices[0].message.content.length).toBeGreaterThan(100);
+      await h.flush(r.groupId, 1);
+      const [log] = (await admin(cookie, 'GET', `/logs?group=${r.group}&limit=5`)).json.data;
+      expect(log.attempts.map((a: any) => a.status)).toEqual([0, 0, 200]);
+      expect(log.attempts[0].error).toContain('in the middle of its answer');
+      expect(log.attempts[1].error).toContain('sent nothing for 1000 ms');
+    });
+
+    it('answers 503 in the caller\'s protocol, logged, when the only member breaks off mid-body', async () => {
+      const cookie = await login();
+      const resets = await scenario({ json: 'anthropic/vercel__anthropic-text.json', fault: { kind: 'reset', afterBytes: 100 } });
+      const r = await routeTo(cookie, [resets], { channelType: 'anthropic', upstreamModel: 'claude-haiku-4-5' });
+      const res = await gateway('/v1/messages', { method: 'POST', headers: { 'x-api-key': r.clientKey, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' }, body: JSON.stringify({ model: r.group, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }) });
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ type: 'error', error: { type: 'overloaded_error' } });
+      await h.flush(r.groupId, 1);
+      const [log] = (await admin(cookie, 'GET', `/logs?group=${r.group}&limit=5`)).json.data;
+      expect(log).toMatchObject({ status: 503 });
+    });
+
     it('fails over when an upstream stream ends before any content', async () => {
       const cookie = await login();
       const empty = await scenario({ stream: TEXT_STREAM, fault: { kind: 'reset', afterBytes: 0 } });
