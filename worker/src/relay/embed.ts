@@ -20,6 +20,7 @@ import { exhaustedError, findRouteFor, modelNotFound, protocolError } from './ge
 import { admitKey, settleKey } from './key-limits';
 import { UNROUTED_GROUP_ID, buildRecord, unroutedRecord, type FinalOutcome, type RecordContext } from './record';
 import { readErrorBody } from './upstream';
+import { MAX_JSON_DEPTH, jsonDeeperThan } from './json-depth';
 
 /** The inbound form: OpenAI, or Gemini single/batch with the model from the URL. */
 export type EmbedCall = { protocol: 'openai-chat' } | { protocol: 'gemini'; model: string; batch: boolean };
@@ -41,6 +42,7 @@ export async function handleEmbed(c: Context<AppEnv>, call: EmbedCall): Promise<
   try {
     const body = JSON.parse(await c.req.text()) as Record<string, unknown>;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new RequestDecodeError('the body must be a JSON object');
+    if (jsonDeeperThan(body, MAX_JSON_DEPTH)) throw new RequestDecodeError(`the body nests deeper than ${MAX_JSON_DEPTH} levels`);
     if (call.protocol === 'openai-chat') ({ req, base64 } = decodeOpenAIEmbedRequest(body));
     else req = decodeGeminiEmbedRequest(body, call.model, call.batch);
   } catch (err) {

@@ -22,6 +22,7 @@ import { admitKey, settleKey } from './key-limits';
 import { UNROUTED_GROUP_ID, buildRecord, unroutedRecord, type FinalOutcome, type RecordContext } from './record';
 import { readErrorBody } from './upstream';
 import { BodyCapture, truncateBody } from './body-log';
+import { MAX_JSON_DEPTH, jsonDeeperThan } from './json-depth';
 import { DEFAULT_SETTINGS, cachedSettings } from '../settings';
 
 /** How the inbound endpoint was called. */
@@ -96,6 +97,9 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
     const parsed: unknown = JSON.parse(rawBody);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
     body = parsed as Record<string, unknown>;
+    if (jsonDeeperThan(body, MAX_JSON_DEPTH)) {
+      return authFirst(gatewayError(400, 'invalid_request', 'invalid_request', `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`));
+    }
     if (typeof body.model === 'string') model = body.model;
     if (body.stream === true) stream = true;
   } catch {

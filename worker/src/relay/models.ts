@@ -10,8 +10,16 @@ import { codecFor } from '../protocols/index';
 import { authenticateClient, keyAllowsGroup } from './auth';
 import { protocolError } from './generate';
 
-/** The protocol a model-list request speaks, from its headers. */
+/**
+ * The protocol a request speaks, for answers the gateway gives before any handler (404, 413, 500)
+ * and for model lists: by path first (`/v1/messages…` is Anthropic, `/v1beta/…` or a
+ * `models/…:method` path is Gemini, `/v1/responses…` and `/v1/chat…` are OpenAI), then by headers.
+ */
 export function listingProtocol(req: Request): ProtocolName {
+  const path = new URL(req.url).pathname;
+  if (/^\/v1\/messages(\/|$)/.test(path)) return 'anthropic';
+  if (path.startsWith('/v1beta/') || /^\/v1\/models\/[^/]+:[A-Za-z]+$/.test(path)) return 'gemini';
+  if (path.startsWith('/v1/chat/') || path.startsWith('/v1/responses') || path.startsWith('/v1/embeddings')) return 'openai-chat';
   if (req.headers.get('anthropic-version')) return 'anthropic';
   if (req.headers.get('x-goog-api-key') || new URL(req.url).searchParams.has('key')) return 'gemini';
   return 'openai-chat';

@@ -12,11 +12,15 @@ import { handleGenerate, protocolError } from './generate';
 import { handleGetModel, handleListModels } from './models';
 import { handleUsage } from './usage';
 
-/** `gemini-2.5-flash:streamGenerateContent` → model and method. */
+/** `gemini-2.5-flash:streamGenerateContent` → model and method; null when malformed (bad percent-encoding too). */
 function splitGeminiAction(action: string): { model: string; method: string } | null {
   const at = action.lastIndexOf(':');
   if (at <= 0) return null;
-  return { model: decodeURIComponent(action.slice(0, at)), method: action.slice(at + 1) };
+  try {
+    return { model: decodeURIComponent(action.slice(0, at)), method: action.slice(at + 1) };
+  } catch {
+    return null;
+  }
 }
 
 async function geminiAction(c: Context<AppEnv>): Promise<Response> {

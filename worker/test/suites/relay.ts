@@ -321,4 +321,28 @@ export function relaySuite(h: Harness): void {
       }
     });
   });
+
+  describe('hostile requests', () => {
+    it('refuses a body nested 200,000 levels deep with a 400, not a stack overflow', async () => {
+      const cookie = await login();
+      const up = await scenario({ json: TEXT_JSON });
+      const r = await routeTo(cookie, [up]);
+      const deep = `{"model":"${r.group}","messages":[{"role":"user","content":"hi"}],"x":${'['.repeat(200_000)}${']'.repeat(200_000)}}`;
+      const res = await chat(r.clientKey, deep);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as any).error.message).toContain('nests deeper than 100 levels');
+    });
+
+    it('answers malformed and unknown paths in the protocol the path names', async () => {
+      const cookie = await login();
+      const up = await scenario({ json: TEXT_JSON });
+      const r = await routeTo(cookie, [up]);
+      const gemini = await gateway('/v1beta/models/%E0%A4%A:generateContent', { method: 'POST', headers: { 'x-goog-api-key': r.clientKey, 'content-type': 'application/json' }, body: '{"contents":[]}' });
+      expect(gemini.status).toBe(404);
+      expect(((await gemini.json()) as any).error).toMatchObject({ code: 404 });
+      const anthropic = await gateway('/v1/messages/nope', { method: 'POST', headers: { 'x-api-key': r.clientKey, 'content-type': 'application/json' }, body: '{}' });
+      expect(anthropic.status).toBe(404);
+      expect(await anthropic.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
+    });
+  });
 }
