@@ -63,3 +63,11 @@ export function fmtCountdown(until: number, now: number): string {
   const m = Math.floor(s / 60);
   return m >= 60 ? `${Math.floor(m / 60)}h ${m % 60}m` : `${m}:${String(s % 60).padStart(2, '0')}`;
 }
+
+/** How soon something written every `seconds` shows up: "within a minute", "within 5 seconds". */
+export function fmtWithin(seconds: number): string {
+  if (seconds === 60) return 'within a minute';
+  if (seconds < 60) return `within ${seconds} seconds`;
+  const min = Math.round(seconds / 60);
+  return min === 1 ? 'within a minute' : `within ${min} minutes`;
+}

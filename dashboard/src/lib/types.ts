@@ -67,6 +67,9 @@ export interface LogView {
   latencyMs: number;
   ttftMs: number | null;
   error: string | null;
+  /** List items: whether the detail has a logged body. */
+  hasBodies?: boolean;
+  /** Detail only: the logged bodies (may end in "…[truncated N bytes]"), null when not logged. */
   requestBody?: string | null;
   responseBody?: string | null;
 }

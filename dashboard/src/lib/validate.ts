@@ -9,7 +9,8 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown): { ok: 
   const errors: FieldErrors = {};
   for (const issue of r.error.issues) {
     const key = issue.path.map(String).join('.') || '_';
-    errors[key] ??= issue.message;
+    // Shown under its field: a "path: " the message starts with would only repeat the label.
+    errors[key] ??= key === '_' ? issue.message : stripFieldPrefix(issue.message);
   }
   return { ok: false, errors };
 }
@@ -18,4 +19,9 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown): { ok: 
 export function apiFieldError(message: string): { field: string; message: string } | null {
   const m = /^([a-zA-Z][\w.]*): (.+)$/.exec(message);
   return m ? { field: m[1]!, message: m[2]! } : null;
+}
+
+/** "keys: needs at least one key" → "needs at least one key" (for a message placed under its field). */
+export function stripFieldPrefix(message: string): string {
+  return apiFieldError(message)?.message ?? message;
 }
