@@ -10,7 +10,7 @@ test.use({ baseURL: gatewayUrl() });
 const NEW_PASSWORD = 'a-brand-new-admin-password';
 
 test('password change in settings, then the login throttle', async ({ page }) => {
-  const errors = collectConsoleErrors(page, [/status of (400|401|429)/]);
+  const errors = collectConsoleErrors(page, [/status of (400|401|429) .* @ .*\/api\/v1\/auth\/(login|password)$/]);
   await login(page);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
   const form = page.getByRole('form', { name: 'Admin password' });

@@ -18,11 +18,13 @@ export async function login(page: Page, password = ADMIN_PASSWORD) {
 /**
  * Collects console errors and uncaught page errors; `allow` lists the ones a test provokes on
  * purpose (Chromium logs every 4xx answer, e.g. the 401 of a wrong password, as a console error).
+ * Each error reads "<message> @ <url>", so an allowance can name the endpoint it is for.
  */
 export function collectConsoleErrors(page: Page, allow: RegExp[] = []): string[] {
   const errors: string[] = [];
   page.on('console', (msg) => {
-    if (msg.type() === 'error' && !allow.some((re) => re.test(msg.text()))) errors.push(msg.text());
+    const text = `${msg.text()} @ ${msg.location().url}`;
+    if (msg.type() === 'error' && !allow.some((re) => re.test(text))) errors.push(text);
   });
   page.on('pageerror', (err) => errors.push(err.message));
   return errors;
