@@ -43,6 +43,12 @@ export interface KeyLimits {
   admit(spec: KeyLimitSpec): Promise<Admission>;
   /** Counts a finished request's tokens and cost (priced by the holder) against its key. Off the critical path. */
   settle(keyId: number, record: RequestRecord): Promise<void>;
+  /**
+   * The key's limits changed (admin API): the holder re-reads the spend in the stats and keeps the
+   * larger of that and its own count, since requests made while the key had no limit were counted
+   * only by the stats.
+   */
+  refresh(keyId: number): Promise<void>;
 }
 
 /** Structured logger; never given secrets. */

@@ -50,6 +50,8 @@ export function apiKeyRoutes(): Hono<AppEnv> {
     if (!body.ok) return body.response;
     const { budgetUsd, ...rest } = body.value;
     const k = await p.store.updateApiKey(id, { ...rest, ...(budgetUsd !== undefined && { budgetNanoUsd: toNano(budgetUsd) }) });
+    // Requests made while the key had no limit were not counted by its limits holder: let it catch up.
+    if (k && (budgetUsd !== undefined || rest.rpmLimit !== undefined || rest.tpmLimit !== undefined)) await p.limits.refresh(k.id);
     return k ? c.json(apiKeyView(k)) : notFound(c);
   });
 

@@ -50,6 +50,14 @@ export class KeyObject extends DurableObject<Env> {
     if (costNanoUsd > 0) await this.ctx.storage.put(SPENT_KEY, this.state.spentNanoUsd);
   }
 
+  /** The key's limits changed: seed again from the stats, keeping the larger spend (platform.ts KeyLimits.refresh). */
+  async refresh(keyId: number): Promise<void> {
+    if (!this.seeded) return;
+    const usage = await this.store().keyUsage(keyId, 0, Number.MAX_SAFE_INTEGER);
+    this.state.spentNanoUsd = Math.max(this.state.spentNanoUsd, usage.costNanoUsd);
+    await this.ctx.storage.put(SPENT_KEY, this.state.spentNanoUsd);
+  }
+
   /**
    * A new object starts from the spend already in the stats (a key given a budget after it was
    * used). From then on this object counts every settled request itself, so the two never overlap.

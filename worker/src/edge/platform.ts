@@ -36,6 +36,7 @@ function keyLimits(ns: Env['KEYS']): KeyLimits {
   return {
     admit: (spec) => stub(spec.keyId).admit(spec),
     settle: (keyId, record) => stub(keyId).settle(keyId, record),
+    refresh: (keyId) => stub(keyId).refresh(keyId),
   };
 }
 

@@ -33,6 +33,13 @@ export class InProcessKeyLimits implements KeyLimits {
     settle(h.state, costNanoUsd, tokens, this.now(), h.spec?.tpmLimit != null);
   }
 
+  async refresh(keyId: number): Promise<void> {
+    const h = this.holders.get(keyId);
+    if (!h) return;
+    const [holder, usage] = await Promise.all([h, this.store.keyUsage(keyId, 0, Number.MAX_SAFE_INTEGER)]);
+    holder.state.spentNanoUsd = Math.max(holder.state.spentNanoUsd, usage.costNanoUsd);
+  }
+
   /**
    * The key's holder, created on first use with the spend already in the stats. Requests settled
    * here but not yet flushed are counted by the holder itself, not by the stats, so nothing counts

@@ -4,7 +4,7 @@
  * requests in flight. Refusals are 429s in the caller's protocol.
  */
 import { env } from 'cloudflare:workers';
-import { runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { admin, gateway, login, routeTo, scenario, uid } from './helpers';
 
@@ -116,6 +116,30 @@ describe('client key limits', () => {
       await waitFor(() => keyState(r.keyId), (s) => s.spent === i * 379_000_000);
     }
     expect((await chat(r.clientKey, r.group)).status).toBe(429);
+  });
+
+  it('counts spend made while a key had no budget once a budget is set again', async () => {
+    const upstreamModel = `budget-readd-${uid()}`;
+    const cookie = await login();
+    expect((await admin(cookie, 'PUT', `/prices/${upstreamModel}`, { input: 1000, output: 1000 })).status).toBe(200);
+    const r = await limitedRoute({ budgetUsd: 1 }, upstreamModel);
+    for (let i = 1; i <= 3; i++) {
+      await (await chat(r.clientKey, r.group)).text();
+      await waitFor(() => keyState(r.keyId), (s) => s.spent === i * 379_000_000);
+    }
+    expect((await chat(r.clientKey, r.group)).status).toBe(429);
+    expect((await admin(cookie, 'PATCH', `/keys/${r.keyId}`, { budgetUsd: null })).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await chat(r.clientKey, r.group)).status).toBe(200);
+    // Those three reach the stats (the group flushes) but not the key object.
+    const group = env.GROUPS.get(env.GROUPS.idFromName(`group:${r.groupId}`)) as unknown as DurableObjectStub;
+    const buffered = async (_o: unknown, state: DurableObjectState) => (await state.storage.list({ prefix: 'rec:' })).size;
+    await waitFor(() => runInDurableObject(group, buffered), (n) => n >= 6);
+    expect(await runDurableObjectAlarm(group)).toBe(true);
+    // 6 requests × $0.379 = $2.27 spent: a $2 budget is already used up.
+    expect((await admin(cookie, 'PATCH', `/keys/${r.keyId}`, { budgetUsd: 2 })).status).toBe(200);
+    const res = await chat(r.clientKey, r.group);
+    expect(res.status).toBe(429);
+    expect(((await res.json()) as any).error.code).toBe('insufficient_quota');
   });
 
   it('holds a tokens-per-minute limit on finished requests', async () => {

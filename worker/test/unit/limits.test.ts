@@ -85,4 +85,17 @@ describe('in-process key limits (Node)', () => {
     await limits.settle(1, record(1, 0)); // 20,000 spent
     expect(await limits.admit(b)).toMatchObject({ ok: false, limit: 'budget' });
   });
+
+  it('catches up with spend the stats saw while the key had no budget', async () => {
+    let statsSpent = 5_000;
+    const store = fakeStore(0, new Map([['m', { input: 1e9, output: 1e9, cacheRead: 1e9, cacheWrite: 1e9 }]]));
+    (store as any).keyUsage = async () => ({ costNanoUsd: statsSpent });
+    const limits = new InProcessKeyLimits(store);
+    const b = spec({ budgetNanoUsd: 20_000 });
+    expect((await limits.admit(b)).ok).toBe(true);
+    statsSpent = 25_000; // requests made (and flushed) while the budget was removed
+    expect((await limits.admit(b)).ok).toBe(true);
+    await limits.refresh(1);
+    expect(await limits.admit(b)).toMatchObject({ ok: false, limit: 'budget' });
+  });
 });
