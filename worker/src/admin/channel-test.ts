@@ -8,7 +8,8 @@
 import * as z from 'zod';
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
-import { redactor } from '../lib/redact';
+import { redactor, secretParts } from '../lib/redact';
+import { openHeaders, secretHeaderValues } from '../lib/channel-headers';
 import { codecFor } from '../protocols/index';
 import type { CanonicalRequest } from '../protocols/canonical';
 import { callUpstream, readErrorBody } from '../relay/upstream';
@@ -57,14 +58,15 @@ export async function testChannel(c: Context<AppEnv>): Promise<Response> {
   if (!key) return adminError(c, 400, 'invalid_request', 'The channel has no enabled key.');
 
   const secret = await p.vault.decrypt(key.enc);
-  const redact = redactor(secret);
+  const headers = await openHeaders(p.vault, channel.headers);
+  const redact = redactor(...secretParts(secret), ...secretHeaderValues(headers).flatMap(secretParts));
   const codec = codecFor(channel.type);
   const started = p.now();
   const done = (r: Omit<ChannelTestResult, 'latencyMs' | 'model'>) => c.json({ ...r, latencyMs: Math.max(0, p.now() - started), model } satisfies ChannelTestResult);
   const result = await callUpstream({
     url: codec.upstreamUrl(channel.baseUrl, model, false),
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', ...codec.upstreamHeaders(secret), ...channel.headers },
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...codec.upstreamHeaders(secret), ...headers },
     body: JSON.stringify(codec.encodeRequest(pingRequest(model), model)),
     firstByteTimeoutMs: TEST_TIMEOUT_MS,
     signal: AbortSignal.timeout(TEST_TIMEOUT_MS),

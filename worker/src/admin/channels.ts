@@ -7,6 +7,7 @@ import { randomToken, type KeyVault } from '../lib/crypto';
 import { adminError, parseId, readBody } from './http';
 import { ChannelCreate, ChannelUpdate, type ChannelKeyInput } from './schemas';
 import { channelView } from './views';
+import { sealHeaders } from '../lib/channel-headers';
 import { testChannel } from './channel-test';
 
 /** Last 4 characters of a key, for telling keys apart in the dashboard. */
@@ -56,7 +57,7 @@ export function channelRoutes(): Hono<AppEnv> {
     if (typeof keys === 'string') return adminError(c, 400, 'invalid_request', keys);
     try {
       const ch = await p.store.createChannel({
-        name: v.name, type: v.type, baseUrl: v.baseUrl, keys, models: v.models ?? [], headers: v.headers ?? {},
+        name: v.name, type: v.type, baseUrl: v.baseUrl, keys, models: v.models ?? [], headers: await sealHeaders(p.vault, v.headers ?? {}),
         modelFilter: v.modelFilter ?? null, enabled: v.enabled ?? true,
       });
       return c.json(channelView(ch), 201);
@@ -73,7 +74,8 @@ export function channelRoutes(): Hono<AppEnv> {
     if (!id || !existing) return adminError(c, 404, 'not_found', `No channel with id ${c.req.param('id')}.`);
     const body = await readBody(c, ChannelUpdate);
     if (!body.ok) return body.response;
-    const { keys: keyInputs, ...rest } = body.value;
+    const { keys: keyInputs, headers: headerInput, ...rest } = body.value;
+    const headers = headerInput === undefined ? undefined : await sealHeaders(p.vault, headerInput, existing.headers);
     let keys: StoredChannelKey[] | undefined;
     if (keyInputs) {
       const merged = await mergeKeys(p.vault, keyInputs, existing.keys);
@@ -81,7 +83,7 @@ export function channelRoutes(): Hono<AppEnv> {
       keys = merged;
     }
     try {
-      const ch = await p.store.updateChannel(id, { ...rest, ...(keys && { keys }) });
+      const ch = await p.store.updateChannel(id, { ...rest, ...(keys && { keys }), ...(headers && { headers }) });
       return ch ? c.json(channelView(ch)) : adminError(c, 404, 'not_found', `No channel with id ${id}.`);
     } catch (err) {
       if (err instanceof StoreConflictError) return adminError(c, 409, 'conflict', `name: ${err.message}`);

@@ -1,9 +1,13 @@
 /** What the admin API returns for stored records: secrets masked, money in USD. */
 import type { ApiKey, Channel } from '../db/types';
+import { maskHeaders } from '../lib/channel-headers';
 
-/** A channel with its keys reduced to id, hint (last 4 characters) and enabled. */
+/**
+ * A channel with its keys reduced to id, hint (last 4 characters) and enabled, and credential
+ * header values to their hint (lib/channel-headers.ts; sending the hint back keeps the value).
+ */
 export function channelView(ch: Channel) {
-  return { ...ch, keys: ch.keys.map((k) => ({ id: k.id, hint: k.hint, enabled: k.enabled })) };
+  return { ...ch, keys: ch.keys.map((k) => ({ id: k.id, hint: k.hint, enabled: k.enabled })), headers: maskHeaders(ch.headers) };
 }
 
 /** A client key without its hash; budget in USD. */

@@ -16,6 +16,7 @@ import type { AttemptOutcome, Candidate, PlanSettings, RoutingReport } from '../
 import type { StreamDecoder } from '../protocols/codec';
 import { primeStream, type PrimedStream } from './prime';
 import { redactor, secretParts } from '../lib/redact';
+import { openHeaders, secretHeaderValues } from '../lib/channel-headers';
 import { callUpstream, readErrorBody, readWholeBody } from './upstream';
 
 /** Largest non-stream upstream answer accepted, bytes (an embeddings batch can be tens of MB). */
@@ -108,7 +109,7 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
     if (deadline.aborted) break;
     tried.add(cand.memberId);
     const member = route.group.members.find((m) => m.id === cand.memberId)!;
-    const channel = route.channels.get(cand.channelId)!;
+    const stored = route.channels.get(cand.channelId)!;
     const started = p.now();
     const fail = (status: number, error: string, retryAfterMs?: number) => {
       outcomes.push({ ...outcome(cand, 'channel', status, p.now() - started, error), ...(retryAfterMs !== undefined && { retryAfterMs }) });
@@ -116,11 +117,20 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
       lastError = error;
     };
 
-    const apiKey = await decryptKey(p, channel, cand.keyId);
+    const apiKey = await decryptKey(p, stored, cand.keyId);
     if (apiKey === null) {
-      fail(0, `channel ${channel.id}: key ${cand.keyId} cannot be decrypted (was ENCRYPTION_KEY changed?)`);
+      fail(0, `channel ${stored.id}: key ${cand.keyId} cannot be decrypted (was ENCRYPTION_KEY changed?)`);
       continue;
     }
+    let headers: Record<string, string>;
+    try {
+      headers = await openHeaders(p.vault, stored.headers);
+    } catch {
+      fail(0, `channel ${stored.id}: a custom header cannot be decrypted (was ENCRYPTION_KEY changed?)`);
+      continue;
+    }
+    // From here on the channel carries its headers in plain text, for this attempt only.
+    const channel: Channel = headers === stored.headers ? stored : { ...stored, headers };
     const secrets = [...secretParts(apiKey), ...secretHeaderValues(channel.headers).flatMap(secretParts)];
     const redact = redactor(...secrets);
     const prepared = input.prepare({ channel, member, apiKey });
@@ -175,10 +185,6 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
   };
 }
 
-/** Values of custom headers whose names say they carry a credential (Azure `api-key`, `x-auth-token`…). */
-function secretHeaderValues(headers: Record<string, string>): string[] {
-  return Object.entries(headers).filter(([k]) => /key|token|secret|auth|password|credential/i.test(k)).map(([, v]) => v);
-}
 
 function toPlanSettings(s: ResolvedGroupSettings): PlanSettings {
   return {

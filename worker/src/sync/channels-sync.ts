@@ -8,6 +8,7 @@ import type { Channel } from '../db/types';
 import type { KeyVault } from '../lib/crypto';
 import { applyModelFilter, diffModels, mergeChannelModels, type ModelDiff } from './model-diff';
 import { fetchModelList } from './model-list';
+import { openHeaders } from '../lib/channel-headers';
 
 /**
  * Syncs one channel with its first enabled key.
@@ -19,7 +20,8 @@ export async function syncChannelModels(store: Store, vault: KeyVault, channel: 
   try {
     const key = channel.keys.find((k) => k.enabled);
     if (!key) throw new Error('the channel has no enabled key');
-    const fetched = applyModelFilter(await fetchModelList(channel, await vault.decrypt(key.enc), fetchFn), channel.modelFilter);
+    const plain = { ...channel, headers: await openHeaders(vault, channel.headers) };
+    const fetched = applyModelFilter(await fetchModelList(plain, await vault.decrypt(key.enc), fetchFn), channel.modelFilter);
     const diff = diffModels(channel.models, fetched);
     if (diff.added.length > 0) await store.updateChannel(channel.id, { models: mergeChannelModels(channel.models, fetched) });
     await store.putSyncState(stateKey, now, true, diff);

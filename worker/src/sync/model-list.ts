@@ -3,7 +3,8 @@
  * provider's paging. Per-protocol request and parsing details live in `model-list-<protocol>.ts`.
  */
 import type { Channel, ChannelType } from '../db/types';
-import { redactor } from '../lib/redact';
+import { redactor, secretParts } from '../lib/redact';
+import { secretHeaderValues } from '../lib/channel-headers';
 import { bodySnippet, getJson, ModelListError } from './get-json';
 import { anthropicModelList } from './model-list-anthropic';
 import { geminiModelList } from './model-list-gemini';
@@ -31,11 +32,6 @@ export interface FetchModelListOptions {
   maxPages?: number;
   /** Timeout of each page request in ms (> 0). Default {@link DEFAULT_TIMEOUT_MS}. */
   timeoutMs?: number;
-}
-
-/** Values of custom headers whose names say they carry a credential (Azure `api-key`, `x-auth-token`…). */
-function secretHeaderValues(headers: Record<string, string>): string[] {
-  return Object.entries(headers).filter(([k]) => /key|token|secret|auth|password|credential/i.test(k)).map(([, v]) => v);
 }
 
 /**
@@ -70,7 +66,7 @@ export async function fetchModelList(
   if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${timeoutMs}`);
 
   const extra = channel.headers ?? {};
-  const redact = redactor(apiKey, ...secretHeaderValues(extra));
+  const redact = redactor(...secretParts(apiKey), ...secretHeaderValues(extra).flatMap(secretParts));
   const what = `${protocol.label} model list`;
   const headers = { accept: 'application/json', ...protocol.authHeaders(apiKey), ...extra };
   const ids = new Set<string>();

@@ -322,6 +322,33 @@ export function relaySuite(h: Harness): void {
     });
   });
 
+  describe('credential headers of a channel', () => {
+    it('are encrypted at rest, shown as a hint, sent upstream in clear, and kept when the hint comes back', async () => {
+      const cookie = await login();
+      const up = await scenario({ json: TEXT_JSON });
+      const secret = `AZURE-SECRET-${uid()}-123456`;
+      const ch = await admin(cookie, 'POST', '/channels', { name: `az-${uid()}`, type: 'openai-chat', baseUrl: `${up.baseUrl}/v1`, keys: ['sk-azure-key-0000'], headers: { 'api-key': secret, 'x-team': 'blue' } });
+      expect(ch.status).toBe(201);
+      expect(ch.json.headers).toEqual({ 'api-key': `…${secret.slice(-4)}`, 'x-team': 'blue' });
+      expect(JSON.stringify((await admin(cookie, 'GET', `/channels/${ch.json.id}`)).json)).not.toContain(secret);
+      const [row] = await h.query('SELECT headers AS headers FROM channels WHERE id = ?', ch.json.id);
+      expect(String(row!.headers)).not.toContain(secret);
+      expect(String(row!.headers)).toContain('blue');
+
+      const group = `az-${uid()}`;
+      expect((await admin(cookie, 'POST', '/groups', { name: group, members: [{ channelId: ch.json.id, upstreamModel: 'gpt-4.1-nano' }] })).status).toBe(201);
+      const key = (await admin(cookie, 'POST', '/keys', { name: `k-${uid()}` })).json.key as string;
+      expect((await chat(key, { model: group, messages: [{ role: 'user', content: 'hi' }] })).status).toBe(200);
+      // The form sent back as shown keeps the secret; a new value replaces it.
+      expect((await admin(cookie, 'PATCH', `/channels/${ch.json.id}`, { headers: ch.json.headers })).status).toBe(200);
+      expect((await chat(key, { model: group, messages: [{ role: 'user', content: 'hi' }] })).status).toBe(200);
+      expect((await admin(cookie, 'PATCH', `/channels/${ch.json.id}`, { headers: { 'api-key': 'NEW-SECRET-VALUE-9999' } })).json.headers).toEqual({ 'api-key': '…9999' });
+      expect((await chat(key, { model: group, messages: [{ role: 'user', content: 'hi' }] })).status).toBe(200);
+      const seen = (await received(up.id)).map((r: any) => r.headers['api-key']);
+      expect(seen).toEqual([secret, secret, 'NEW-SECRET-VALUE-9999']);
+    });
+  });
+
   describe('hostile requests', () => {
     it('refuses a body nested 200,000 levels deep with a 400, not a stack overflow', async () => {
       const cookie = await login();
