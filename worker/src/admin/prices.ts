@@ -3,7 +3,7 @@
  * (user / models.dev / unknown, unknown first); user prices set and reset; `/api/v1/sync` state and
  * on-demand syncs. Prices in the API are USD per 1M tokens; the database keeps nano-USD.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../app-env';
 import { withCacheFallback, type Price } from '../accounting/cost';
 import { nanoToUsd, usdPerMillionToNano } from '../accounting/money';
@@ -13,6 +13,9 @@ import { syncChannelModels } from '../sync/channels-sync';
 import { syncModelsDevPrices } from '../sync/prices-sync';
 import { adminError, parseId, readBody } from './http';
 import { UserPriceBody } from './schemas';
+
+/** Longest model name a price can be set for (group members' upstream models are at most 200 characters). */
+const MAX_MODEL_NAME = 200;
 
 
 function priceView(p: Price) {
@@ -47,8 +50,22 @@ export function priceRoutes(): Hono<AppEnv> {
     return c.json({ data, modelsDevModels: stored.modelsDev.length });
   });
 
+  /** The model named in the path, or null when it is not a name a member could use (1 to 200 characters, valid escapes). */
+  const modelOf = (c: Context<AppEnv>): string | null => {
+    let model: string;
+    try {
+      model = c.req.param('model') ?? '';
+    } catch {
+      return null;
+    }
+    return model.length >= 1 && model.length <= MAX_MODEL_NAME ? model : null;
+  };
+  const badModel = (c: Context<AppEnv>) => adminError(c, 400, 'invalid_request', `model: must be 1 to ${MAX_MODEL_NAME} characters (an upstream model name)`);
+
   r.put('/prices/:model{.+}', async (c) => {
     const p = c.get('platform');
+    const model = modelOf(c);
+    if (model === null) return badModel(c);
     const body = await readBody(c, UserPriceBody);
     if (!body.ok) return body.response;
     const v = body.value;
@@ -62,13 +79,15 @@ export function priceRoutes(): Hono<AppEnv> {
     } catch (err) {
       return adminError(c, 400, 'invalid_request', err instanceof Error ? err.message : String(err));
     }
-    await p.store.setUserPrice(c.req.param('model'), price, p.now());
-    return c.json({ model: c.req.param('model'), source: 'user', price: priceView(price) });
+    await p.store.setUserPrice(model, price, p.now());
+    return c.json({ model, source: 'user', price: priceView(price) });
   });
 
   r.delete('/prices/:model{.+}', async (c) => {
-    const ok = await c.get('platform').store.deleteUserPrice(c.req.param('model'));
-    return ok ? c.body(null, 204) : adminError(c, 404, 'not_found', `No user price for ${c.req.param('model')}.`);
+    const model = modelOf(c);
+    if (model === null) return badModel(c);
+    const ok = await c.get('platform').store.deleteUserPrice(model);
+    return ok ? c.body(null, 204) : adminError(c, 404, 'not_found', `No user price for ${model}.`);
   });
 
   r.get('/sync', async (c) => c.json({ data: await c.get('platform').store.listSyncState() }));

@@ -24,7 +24,7 @@ export function extractClientKey(req: Request): string | null {
 /** Resolves the request's client key. Errors are 401 (missing, unknown, disabled or expired key). */
 export async function authenticateClient(p: Platform, req: Request): Promise<{ key: ApiKey } | { error: GatewayError }> {
   const secret = extractClientKey(req);
-  if (!secret) return { error: gatewayError(401, 'authentication', 'missing_api_key', 'No API key provided. Send it as "Authorization: Bearer <key>".') };
+  if (!secret) return { error: gatewayError(401, 'authentication', 'missing_api_key', 'No API key provided. Send it as "Authorization: Bearer <key>", "x-api-key: <key>" or "x-goog-api-key: <key>".') };
   const key = await p.store.findApiKeyByHash(await sha256Hex(secret));
   if (!key || !key.enabled) return { error: gatewayError(401, 'authentication', 'invalid_api_key', 'Invalid API key.') };
   if (key.expiresAt !== null && key.expiresAt <= p.now()) {

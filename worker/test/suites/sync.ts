@@ -54,6 +54,9 @@ export function syncSuite(h: Harness): void {
       expect((await admin(cookie, 'DELETE', '/prices/my-tuned-model')).status).toBe(204);
       expect((await admin(cookie, 'DELETE', '/prices/my-tuned-model')).status).toBe(404);
       expect((await admin(cookie, 'PUT', '/prices/x', { input: -1, output: 1 })).status).toBe(400);
+      // A name no member could use is refused before it reaches the database (MySQL keys are 255 characters).
+      expect((await admin(cookie, 'PUT', `/prices/${'m'.repeat(201)}`, { input: 1, output: 1 })).status).toBe(400);
+      expect((await admin(cookie, 'DELETE', `/prices/${'m'.repeat(5000)}`)).status).toBe(400);
     });
   });
 
