@@ -129,10 +129,8 @@ export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOpt
         }
         const sseEvents = primed.sse.push(result.value);
         const out = render(normalized(sseEvents.flatMap((e) => primed.decoder.push(e))), sseEvents, result.value);
-        if (out && out.length > 0) {
-          enqueue(controller, out);
-          return;
-        }
+        // Only a pull that enqueued bytes may return (the redactor can hold back a whole chunk).
+        if (out && out.length > 0 && enqueue(controller, out)) return;
       }
     },
     cancel() {
@@ -146,13 +144,15 @@ export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOpt
     size: (chunk) => chunk.byteLength,
   });
 
-  function enqueue(controller: ReadableStreamDefaultController<Uint8Array>, out: string | Uint8Array) {
+  /** Sends `out` (redacted); false when nothing went out (empty, or held back by the redactor). */
+  function enqueue(controller: ReadableStreamDefaultController<Uint8Array>, out: string | Uint8Array): boolean {
     const safe = redactor?.active ? redactor.push(out) : out;
     const bytes = typeof safe === 'string' ? encoder.encode(safe) : safe;
-    if (bytes.byteLength === 0) return;
+    if (bytes.byteLength === 0) return false;
     summary.bytesOut += bytes.byteLength;
     opts.capture?.push(bytes);
     controller.enqueue(bytes);
+    return true;
   }
 
   /** Sends what the redactor held back (a tail that could have begun a secret), then closes. */
