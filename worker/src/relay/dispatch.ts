@@ -19,6 +19,9 @@ import { redactor, secretParts } from '../lib/redact';
 import { openHeaders, secretHeaderValues } from '../lib/channel-headers';
 import { callUpstream, readErrorBody, readWholeBody } from './upstream';
 
+/** A network failure this quick (ms) is taken for a stale pooled connection and retried once. */
+const STALE_CONNECTION_MS = 250;
+
 /** Largest non-stream upstream answer accepted, bytes (an embeddings batch can be tens of MB). */
 export const MAX_UPSTREAM_BODY_BYTES = 64 * 1024 * 1024;
 
@@ -139,10 +142,18 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
       continue;
     }
 
-    const result = await callUpstream({
-      url: prepared.url, method: 'POST', headers: prepared.headers, body: prepared.body,
+    const call = {
+      url: prepared.url, method: 'POST' as const, headers: prepared.headers, body: prepared.body,
       firstByteTimeoutMs: settings.firstByteTimeoutMs, signal: deadline,
-    });
+    };
+    let result = await callUpstream(call);
+    // A pooled connection that the upstream closed while idle fails at once ("Network connection
+    // lost", ECONNRESET). With another member left, failover handles it; on the last candidate the
+    // request would be lost, so reconnect once, as HTTP clients do for a stale socket.
+    const last = cand === candidates[candidates.length - 1];
+    if (last && result.kind === 'network' && !result.timedOut && !deadline.aborted && p.now() - started < STALE_CONNECTION_MS) {
+      result = await callUpstream(call);
+    }
     if (result.kind === 'network') {
       fail(0, result.error);
       continue;

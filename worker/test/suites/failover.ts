@@ -93,6 +93,16 @@ export function failoverSuite(h: Harness): void {
       expect(await received(good.id)).toHaveLength(1);
     });
 
+    it('reconnects once when the last member\'s connection drops at once (a stale pooled socket)', async () => {
+      const cookie = await login();
+      const flaky = await scenario({ steps: [{ fault: { kind: 'drop' } }, { json: TEXT_JSON }] });
+      const r = await routeTo(cookie, [flaky]);
+      const res = await chat(r.clientKey, { model: r.group });
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+      expect(await received(flaky.id)).toHaveLength(2);
+    });
+
     it('fails over when a non-stream answer breaks off or stalls mid-body, and logs the failed attempt', async () => {
       const cookie = await login();
       const resets = await scenario({ json: TEXT_JSON, fault: { kind: 'reset', afterBytes: 300 } });
