@@ -24,8 +24,7 @@ export class ConfigError extends Error {
 
 /** Largest admin request body, bytes. */
 export const ADMIN_BODY_LIMIT = 1024 * 1024;
-/** Largest relay request body, bytes (images inline as base64 make requests big). */
-export const RELAY_BODY_LIMIT = 64 * 1024 * 1024;
+export { RELAY_BODY_LIMIT } from './relay/body';
 
 function isAdminPath(c: Context): boolean {
   return new URL(c.req.url).pathname.startsWith('/api/');
@@ -44,11 +43,9 @@ export function createApp(resolvePlatform: (c: Context<AppEnv>) => Platform): Ho
     maxSize: ADMIN_BODY_LIMIT,
     onError: (c) => c.json({ error: { code: 'payload_too_large', message: `The body is larger than ${ADMIN_BODY_LIMIT} bytes.` } }, 413),
   }));
+  // Relay bodies are read by the handlers themselves (relay/body.ts): after the client key is known,
+  // with the size cap enforced while they arrive.
   for (const prefix of ['/v1/*', '/v1beta/*']) {
-    app.use(prefix, bodyLimit({
-      maxSize: RELAY_BODY_LIMIT,
-      onError: (c) => protocolError(listingProtocol(c.req.raw), gatewayError(413, 'request_too_large', 'request_too_large', `The request body is larger than ${RELAY_BODY_LIMIT} bytes.`)),
-    }));
     // Browser apps may call the relay directly: it authenticates by key header, never by cookie.
     app.use(prefix, cors({ origin: '*', allowHeaders: ['*'], exposeHeaders: ['retry-after', 'x-request-id'], maxAge: 86400 }));
   }

@@ -17,6 +17,8 @@ export interface GroupStates {
   health(groupId: number): Promise<Record<string, MemberHealth>>;
   /** Buffers a finished request's record; the holder flushes logs and stats to the database. Off the critical path. */
   record(groupId: number, record: RequestRecord): Promise<void>;
+  /** A routed request's end: its routing report and its record in one call (one Durable Object request, not two). Off the critical path. */
+  finish(groupId: number, report: RoutingReport, record: RequestRecord): Promise<void>;
 }
 
 /** What a client key may spend and how fast (ApiKey fields); null means no such limit. */
@@ -75,6 +77,11 @@ export interface Platform {
   logger: Logger;
   /** Keeps background work alive after the response (Workers: ctx.waitUntil). */
   defer(promise: Promise<unknown>): void;
+  /**
+   * Whether a pending load may be shared by concurrent requests (config/snapshot.ts). Node: yes.
+   * Workers: no, a promise must not cross from one request's context to another's.
+   */
+  shareLoads?: boolean;
   /**
    * The client's network address as the runtime knows it (Node: the socket's peer, or the proxy's
    * X-Forwarded-For hop when configured to trust it). When set, the login throttle uses it and no

@@ -39,6 +39,12 @@ export interface RequestRecord {
   latencyMs: number;
   ttftMs: number | null;
   error: string | null;
+  /**
+   * How many requests this record stands for (default 1). Requests refused before their key was
+   * accepted are aggregated into one record per reason and window (relay/refusals.ts); `latencyMs`
+   * is then their total.
+   */
+  count?: number;
   /** The client's request body, cut to the log size; only when the "log bodies" setting is on. */
   requestBody?: string | null;
   /** The body the client got (a stream's bytes as sent), cut to the log size; same condition. */
@@ -73,6 +79,9 @@ export type StatsDelta = StatsKey & StatsCounters;
 
 const HOUR_MS = 3_600_000;
 
+/** Status logged for a request whose client went away before the end (nginx's convention). */
+export const CLIENT_CLOSED_STATUS = 499;
+
 /** Start of the UTC hour containing `ms`. */
 export function hourOf(ms: number): number {
   return Math.floor(ms / HOUR_MS) * HOUR_MS;
@@ -98,9 +107,11 @@ export function aggregateStats(records: RequestRecord[]): StatsDelta[] {
   };
   for (const r of records) {
     const final = row(r, r.channelId, r.upstreamModel);
-    final.requests += 1;
-    if (r.ok) final.successes += 1;
-    else final.failures += 1;
+    const n = r.count ?? 1;
+    final.requests += n;
+    if (r.ok) final.successes += n;
+    // A client that closed the connection is nobody's failure (DESIGN.md): counted as a request only.
+    else if (r.status !== CLIENT_CLOSED_STATUS) final.failures += n;
     const u = r.usage;
     if (u) {
       final.inputTokens += u.input;

@@ -18,8 +18,14 @@ import type { ApiKey, ApiKeyPatch, Channel, ChannelPatch, Group, GroupPatch, New
 
 type StatsSeriesRow = StatsCounters & { bucket: number; key: string };
 
+/** Settings key of the stored configuration version (Store.configVersion). */
+export const CONFIG_VERSION_KEY = 'config-version';
+/** Settings keys whose writes are configuration changes. */
+const CONFIG_SETTING_KEYS = new Set(['gateway']);
+
 export class SqlStore implements Store {
   protected readonly t: Tables;
+  private epoch = 0;
 
   constructor(protected readonly d: Dialect, protected readonly now: () => number = Date.now) {
     this.t = d.tables;
@@ -27,6 +33,30 @@ export class SqlStore implements Store {
 
   private get db() {
     return this.d.db;
+  }
+
+  get configEpoch(): number {
+    return this.epoch;
+  }
+
+  async configVersion(): Promise<string> {
+    const v = await this.getSetting(CONFIG_VERSION_KEY);
+    return typeof v === 'string' ? v : '0';
+  }
+
+  /**
+   * Marks a configuration write: the local epoch moves at once (this instance's snapshot reloads
+   * before its next use), then the stored version, for other instances. A failure to store the
+   * version is not the write's failure: other instances then catch up at the next write.
+   */
+  private async changed<T>(result: T): Promise<T> {
+    this.epoch += 1;
+    try {
+      await this.putSetting(CONFIG_VERSION_KEY, `${this.now()}-${Math.random().toString(36).slice(2, 10)}`, this.now());
+    } catch {
+      // Logged by nobody on purpose: the write itself succeeded; see above.
+    }
+    return result;
   }
 
   /** Runs `write`, turning a uniqueness violation into StoreConflictError("<what> already exists"). */
@@ -66,17 +96,17 @@ export class SqlStore implements Store {
     const row = await this.unique(`channel "${input.name}"`, () => this.d.insertRow<ChannelRow>(this.t.channels, {
       ...channelColumns(input), name: input.name, type: input.type, baseUrl: input.baseUrl, createdAt: at, updatedAt: at,
     }));
-    return toChannel(row);
+    return this.changed(toChannel(row));
   }
 
   async updateChannel(id: number, patch: ChannelPatch): Promise<Channel | null> {
     const row = await this.unique(`channel "${patch.name}"`, () =>
       this.d.updateRow<ChannelRow>(this.t.channels, id, { ...channelColumns(patch), updatedAt: this.now() }));
-    return row ? toChannel(row) : null;
+    return this.changed(row ? toChannel(row) : null);
   }
 
   async deleteChannel(id: number): Promise<boolean> {
-    return (await this.d.deleteWhere(this.t.channels, eq(this.t.channels.id, id))) > 0;
+    return this.changed((await this.d.deleteWhere(this.t.channels, eq(this.t.channels.id, id))) > 0);
   }
 
   private async membersOf(groupIds: number[]): Promise<MemberRow[]> {
@@ -115,7 +145,7 @@ export class SqlStore implements Store {
         throw err;
       }
     }
-    return (await this.getGroup(row.id))!;
+    return this.changed((await this.getGroup(row.id))!);
   }
 
   async updateGroup(id: number, patch: GroupPatch): Promise<Group | null> {
@@ -137,11 +167,11 @@ export class SqlStore implements Store {
       }
       return queries;
     }));
-    return this.getGroup(id);
+    return this.changed(await this.getGroup(id));
   }
 
   async deleteGroup(id: number): Promise<boolean> {
-    return (await this.d.deleteWhere(this.t.groups, eq(this.t.groups.id, id))) > 0;
+    return this.changed((await this.d.deleteWhere(this.t.groups, eq(this.t.groups.id, id))) > 0);
   }
 
   async findRoute(name: string): Promise<Route | null> {
@@ -174,18 +204,18 @@ export class SqlStore implements Store {
     const row = await this.unique('API key', () => this.d.insertRow<ApiKeyRow>(this.t.apiKeys, {
       ...apiKeyColumns(input), name: input.name, keyHash: input.keyHash, keyPrefix: input.keyPrefix, createdAt: this.now(),
     }));
-    return toApiKey(row);
+    return this.changed(toApiKey(row));
   }
 
   async updateApiKey(id: number, patch: ApiKeyPatch): Promise<ApiKey | null> {
     const cols = apiKeyColumns(patch);
     if (Object.keys(cols).length === 0) return this.getApiKey(id);
     const row = await this.d.updateRow<ApiKeyRow>(this.t.apiKeys, id, cols);
-    return row ? toApiKey(row) : null;
+    return this.changed(row ? toApiKey(row) : null);
   }
 
   async deleteApiKey(id: number): Promise<boolean> {
-    return (await this.d.deleteWhere(this.t.apiKeys, eq(this.t.apiKeys.id, id))) > 0;
+    return this.changed((await this.d.deleteWhere(this.t.apiKeys, eq(this.t.apiKeys.id, id))) > 0);
   }
 
   async findApiKeyByHash(keyHash: string): Promise<ApiKey | null> {
@@ -348,6 +378,7 @@ export class SqlStore implements Store {
   async putSetting(key: string, value: unknown, at: number): Promise<void> {
     const row = { value: JSON.stringify(value), updatedAt: at };
     await this.d.upsert(this.db, this.t.settings, { key, ...row }, [this.t.settings.key], row);
+    if (CONFIG_SETTING_KEYS.has(key)) await this.changed(undefined);
   }
 
   async statsSummary(from: number, to: number): Promise<{ total: StatsDelta | null; hours: StatsDelta[] }> {

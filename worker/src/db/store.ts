@@ -18,6 +18,17 @@ export class StoreConflictError extends Error {
 }
 
 export interface Store {
+  /**
+   * Counts configuration writes made through this store object (channels, groups and members,
+   * client keys, gateway settings). The relay's snapshot (config/snapshot.ts) reloads when it moves.
+   */
+  readonly configEpoch: number;
+  /**
+   * The stored configuration version: changes with every configuration write, whichever instance
+   * made it. Compared by the relay's background check to see changes made elsewhere.
+   */
+  configVersion(): Promise<string>;
+
   listChannels(): Promise<Channel[]>;
   getChannel(id: number): Promise<Channel | null>;
   /** @throws StoreConflictError on a duplicate name. */

@@ -50,6 +50,13 @@ export class NodeGroupStates implements GroupStates {
     this.holder(groupId).record(record);
   }
 
+  async finish(groupId: number, report: RoutingReport, record: RequestRecord): Promise<void> {
+    const h = this.holder(groupId);
+    // The record first: it must be buffered even when the routing state cannot be loaded.
+    h.record(record);
+    await h.report(report);
+  }
+
   /** Records not yet in the database, of one group or of every group. */
   unflushed(groupId?: number): number {
     if (groupId !== undefined) return this.holders.get(groupId)?.unflushed() ?? 0;

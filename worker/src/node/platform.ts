@@ -80,6 +80,8 @@ export function createNodeRuntime(parts: NodePlatformParts): NodeRuntime {
     modelsDevUrl: parts.modelsDevUrl || MODELS_DEV_URL,
     logger: parts.logger,
     defer: (promise) => deferred.add(promise),
+    // One process: concurrent requests may wait on one configuration load.
+    shareLoads: true,
   };
   return {
     platform,

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../app';
+import { currentConfig } from '../config/snapshot';
 import { openDatabase, type OpenedDatabase } from './database';
 import type { NodeConfig } from './config';
 import { startCronJobs, type CronJobs } from './cron';
@@ -127,6 +128,8 @@ export async function startNodeGateway(opts: StartOptions): Promise<NodeGateway>
     throw err;
   }
 
+  // The relay's configuration snapshot, loaded before the first request rather than by it.
+  await currentConfig(runtime.platform).catch((err) => logger.warn('configuration not loaded at start; the first request retries', { error: String(err?.message ?? err).slice(0, 300) }));
   runtime.groups.start();
   const cron: CronJobs | null = opts.cron === false ? null : startCronJobs(runtime.platform);
   const host = config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;

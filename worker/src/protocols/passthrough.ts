@@ -26,6 +26,21 @@ export function passthroughBody(protocol: ProtocolName, body: Record<string, unk
 }
 
 /**
+ * The same change as `passthroughBody`, as top-level member edits (name → new value's JSON text),
+ * so the relay can splice them into the client's bytes and leave every other byte as sent. An empty
+ * object means the body goes up unchanged (Gemini).
+ */
+export function passthroughEdits(protocol: ProtocolName, body: Record<string, unknown>, upstreamModel: string, req: CanonicalRequest): Record<string, string> {
+  if (protocol === 'gemini') return {};
+  const edits: Record<string, string> = { model: JSON.stringify(upstreamModel) };
+  if (protocol === 'openai-chat' && req.stream) {
+    const opts = typeof body.stream_options === 'object' && body.stream_options !== null && !Array.isArray(body.stream_options) ? body.stream_options as Record<string, unknown> : null;
+    if (opts?.include_usage !== true) edits.stream_options = JSON.stringify({ ...opts, include_usage: true });
+  }
+  return edits;
+}
+
+/**
  * A filter for the passthrough stream, or null to pass every byte. OpenAI Chat: drop the final
  * usage chunk (`choices: []` with `usage`) when the client did not ask for usage.
  */

@@ -1,8 +1,12 @@
 /**
- * Client API key authentication for the relay endpoints.
+ * Client API key authentication for the relay endpoints, from the request's headers alone (the
+ * body is not read before the key is known, so an unknown key costs nothing but a hash).
  * Keys arrive as `Authorization: Bearer` (OpenAI SDK, Anthropic SDK), `x-api-key` (Anthropic),
- * `x-goog-api-key` or `?key=` (Gemini). Only the SHA-256 of a key is ever looked up.
+ * `x-goog-api-key` or `?key=` (Gemini). Only the SHA-256 of a key is ever looked up, in the
+ * configuration snapshot (config/snapshot.ts): no database read.
  */
+import type { ConfigSnapshot } from '../config/snapshot';
+import { shouldTouchKey } from '../config/snapshot';
 import type { ApiKey } from '../db/types';
 import { sha256Hex } from '../lib/crypto';
 import { gatewayError, type GatewayError } from '../protocols/canonical';
@@ -17,18 +21,30 @@ export function extractClientKey(req: Request): string | null {
   }
   const direct = req.headers.get('x-api-key') ?? req.headers.get('x-goog-api-key');
   if (direct) return direct.trim();
+  if (!req.url.includes('key=')) return null;
   const q = new URL(req.url).searchParams.get('key');
   return q ? q.trim() : null;
 }
 
-/** Resolves the request's client key. Errors are 401 (missing, unknown, disabled or expired key). */
-export async function authenticateClient(p: Platform, req: Request): Promise<{ key: ApiKey } | { error: GatewayError }> {
+/** Longest client key looked up, characters: ours are 49; anything far longer is not one of them. */
+const MAX_KEY_LENGTH = 512;
+
+/** Why a request was refused before its key was accepted (the reason of the aggregated stats row). */
+export type AuthRefusal = 'missing_api_key' | 'invalid_api_key' | 'expired_api_key';
+
+/**
+ * Resolves the request's client key against the snapshot.
+ * Errors are 401 (missing, unknown, disabled or expired key).
+ */
+export async function authenticateClient(p: Platform, req: Request, config: ConfigSnapshot): Promise<{ key: ApiKey } | { error: GatewayError; reason: AuthRefusal }> {
   const secret = extractClientKey(req);
-  if (!secret) return { error: gatewayError(401, 'authentication', 'missing_api_key', 'No API key provided. Send it as "Authorization: Bearer <key>", "x-api-key: <key>" or "x-goog-api-key: <key>".') };
-  const key = await p.store.findApiKeyByHash(await sha256Hex(secret));
-  if (!key || !key.enabled) return { error: gatewayError(401, 'authentication', 'invalid_api_key', 'Invalid API key.') };
+  if (!secret) {
+    return { reason: 'missing_api_key', error: gatewayError(401, 'authentication', 'missing_api_key', 'No API key provided. Send it as "Authorization: Bearer <key>", "x-api-key: <key>" or "x-goog-api-key: <key>".') };
+  }
+  const key = secret.length > MAX_KEY_LENGTH ? undefined : config.keysByHash.get(await sha256Hex(secret));
+  if (!key || !key.enabled) return { reason: 'invalid_api_key', error: gatewayError(401, 'authentication', 'invalid_api_key', 'Invalid API key.') };
   if (key.expiresAt !== null && key.expiresAt <= p.now()) {
-    return { error: gatewayError(401, 'authentication', 'expired_api_key', 'This API key has expired.') };
+    return { reason: 'expired_api_key', error: gatewayError(401, 'authentication', 'expired_api_key', 'This API key has expired.') };
   }
   return { key };
 }
@@ -36,10 +52,10 @@ export async function authenticateClient(p: Platform, req: Request): Promise<{ k
 /** How often a key's `last_used_at` is written at most: a write per request would cost more than the request. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
 
-/** Records that a key was used, at most once per LAST_USED_RESOLUTION_MS. */
+/** Records that a key was used, at most once per LAST_USED_RESOLUTION_MS per instance. */
 export function touchKey(p: Platform, key: ApiKey): void {
   const now = p.now();
-  if (key.lastUsedAt === null || now - key.lastUsedAt >= LAST_USED_RESOLUTION_MS) p.defer(p.store.touchApiKey(key.id, now));
+  if (shouldTouchKey(p.store, key, now, LAST_USED_RESOLUTION_MS)) p.defer(p.store.touchApiKey(key.id, now));
 }
 
 /** Whether the key may use the group. */

@@ -6,17 +6,18 @@
  * answers with a client fault (4xx that is the request's own: returned as is, never retried).
  * Channel faults (network error, timeout, 401/402/403/404/408/409/425/429, 5xx) fall through.
  */
+import type { ConfigSnapshot } from '../config/snapshot';
 import type { Channel, GroupMember, Route } from '../db/types';
 import type { Platform } from '../platform';
 import { parseRetryAfter } from '../routing/breaker';
 import { classifyStatus } from '../routing/faults';
 import { routableMembers } from '../routing/members';
 import { resolveGroupSettings, type ResolvedGroupSettings } from '../routing/settings';
-import type { AttemptOutcome, Candidate, PlanSettings, RoutingReport } from '../routing/types';
+import type { AttemptOutcome, Candidate, Plan, PlanSettings, RoutingReport } from '../routing/types';
 import type { StreamDecoder } from '../protocols/codec';
 import { primeStream, type PrimedStream } from './prime';
 import { redactor, secretParts } from '../lib/redact';
-import { openHeaders, secretHeaderValues } from '../lib/channel-headers';
+import { secretHeaderValues } from '../lib/channel-headers';
 import { callUpstream, readErrorBody, readWholeBody } from './upstream';
 
 /** A network failure this quick (ms) is taken for a stale pooled connection and retried once. */
@@ -53,6 +54,8 @@ export type DispatchResult =
     primed?: PrimedStream;
     /** Set for a non-stream 2xx: the whole body, already read (response.body is consumed). Not yet redacted. */
     body?: string;
+    /** What `acceptBody` handed back for that body (e.g. the decoded answer). */
+    accepted?: unknown;
     channel: Channel;
     member: GroupMember;
     /** ms since epoch when the committed attempt started. */
@@ -63,6 +66,10 @@ export type DispatchResult =
     redact: (text: string) => string;
     /** The credentials of the committed attempt (key, credential headers): a stream's output is redacted of them. */
     secrets: string[];
+  })
+  | (Reported & {
+    /** The client went away before an answer was committed; nothing was charged to anyone. */
+    kind: 'aborted';
   })
   | (Reported & {
     kind: 'exhausted';
@@ -76,30 +83,67 @@ export type DispatchResult =
 
 export interface DispatchInput {
   platform: Platform;
+  /** The configuration snapshot the request was routed with (decrypted channel keys are cached there). */
+  config: ConfigSnapshot;
   route: Route;
+  /** The group's plan for this request (startPlan), already awaited. */
+  planned: Planned;
+  plan: Plan;
   /** Aborted when the client disconnects. */
   clientSignal: AbortSignal;
   prepare: PrepareCall;
-  /** Sticky-session key (client key + the client's session hint), if any. */
-  session?: string;
   /**
    * For streaming requests: the decoder of the channel's protocol. A 2xx stream is then held until
    * its first meaningful event, and an error event or an empty end before it falls through.
    */
   streamDecoder?: (channel: Channel) => StreamDecoder;
+  /**
+   * For non-stream requests: whether a 2xx body (text, already redacted of nothing) is a valid answer
+   * in the channel's protocol. A body that is not (HTML from a proxy, garbage) is a channel fault and
+   * the next member is tried; `value` (e.g. the decoded answer) is handed back in the result.
+   */
+  acceptBody?: (channel: Channel, text: string) => { ok: true; value?: unknown } | { ok: false; error: string };
+}
+
+/** A request's plan in the making: settings resolved, the group holder asked (one call). */
+export interface Planned {
+  settings: ResolvedGroupSettings;
+  planSettings: PlanSettings;
+  session?: string;
+  plan: Promise<Plan>;
+}
+
+/**
+ * Asks the group's holder for the ordered candidates (the one call on the critical path), without
+ * waiting: the caller may await it together with the key's admission.
+ */
+export function startPlan(p: Platform, route: Route, session: string | undefined): Planned {
+  const settings = resolveGroupSettings(route.group.settings);
+  const planSettings = toPlanSettings(settings);
+  return {
+    settings, planSettings, session,
+    plan: p.groups.plan(route.group.id, { mode: route.group.mode, members: routableMembers(route), settings: planSettings, session }),
+  };
+}
+
+/**
+ * Gives back what a plan took (a half-open probe lease) when the request is refused after planning
+ * (its key's limit). Off the critical path.
+ */
+export function releasePlan(p: Platform, route: Route, planned: Planned, plan: Plan): void {
+  if (plan.candidates.length === 0) return;
+  p.defer(p.groups.report(route.group.id, { outcomes: [], untried: plan.candidates.map((c) => c.memberId), session: planned.session, settings: planned.planSettings }));
 }
 
 /** Runs the attempt loop. Never throws for upstream trouble; the outcomes say what happened. */
 export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
-  const { platform: p, route } = input;
-  const settings = resolveGroupSettings(route.group.settings);
-  const planSettings = toPlanSettings(settings);
-  const plan = await p.groups.plan(route.group.id, { mode: route.group.mode, members: routableMembers(route), settings: planSettings, session: input.session });
+  const { platform: p, route, planned, plan } = input;
+  const { settings, planSettings } = planned;
   const candidates = plan.candidates.slice(0, Math.max(1, settings.maxAttempts));
   const tried = new Set<number>();
   const report = (): RoutingReport => ({
     outcomes, untried: plan.candidates.filter((c) => !tried.has(c.memberId)).map((c) => c.memberId),
-    session: input.session, settings: planSettings,
+    session: planned.session, settings: planSettings,
   });
 
   // The deadline bounds the whole request, retries included; it also cancels a committed stream.
@@ -107,6 +151,11 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
   const outcomes: AttemptOutcome[] = [];
   let lastStatus = 0;
   let lastError: string | null = candidates.length === 0 ? 'the group has no available member' : null;
+  /** The client left: what failed is nobody's fault, and nothing more is tried. */
+  const aborted = (cand: Candidate, started: number): DispatchResult => {
+    outcomes.push(outcome(cand, 'aborted', 0, p.now() - started, 'the client closed the connection'));
+    return { kind: 'aborted', outcomes, report: report() };
+  };
 
   for (const cand of candidates) {
     if (deadline.aborted) break;
@@ -120,15 +169,13 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
       lastError = error;
     };
 
-    const apiKey = await decryptKey(p, stored, cand.keyId);
+    const apiKey = await input.config.channelKey(p.vault, stored, cand.keyId);
     if (apiKey === null) {
       fail(0, `channel ${stored.id}: key ${cand.keyId} cannot be decrypted (was ENCRYPTION_KEY changed?)`);
       continue;
     }
-    let headers: Record<string, string>;
-    try {
-      headers = await openHeaders(p.vault, stored.headers);
-    } catch {
+    const headers = await input.config.channelHeaders(p.vault, stored);
+    if (headers === null) {
       fail(0, `channel ${stored.id}: a custom header cannot be decrypted (was ENCRYPTION_KEY changed?)`);
       continue;
     }
@@ -147,15 +194,17 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
       firstByteTimeoutMs: settings.firstByteTimeoutMs, signal: deadline,
     };
     let result = await callUpstream(call);
+    if (input.clientSignal.aborted) return aborted(cand, started);
     // A pooled connection that the upstream closed while idle fails at once ("Network connection
     // lost", ECONNRESET). With another member left, failover handles it; on the last candidate the
     // request would be lost, so reconnect once, as HTTP clients do for a stale socket.
     const last = cand === candidates[candidates.length - 1];
     if (last && result.kind === 'network' && !result.timedOut && !deadline.aborted && p.now() - started < STALE_CONNECTION_MS) {
       result = await callUpstream(call);
+      if (input.clientSignal.aborted) return aborted(cand, started);
     }
     if (result.kind === 'network') {
-      fail(0, result.error);
+      fail(0, redact(result.error));
       continue;
     }
     const res = result.response;
@@ -167,6 +216,10 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
     let primed: PrimedStream | undefined;
     if (cls === 'ok' && input.streamDecoder && res.body) {
       const prime = await primeStream(res.body, input.streamDecoder(channel), settings.idleTimeoutMs, started, p.now);
+      if (input.clientSignal.aborted) {
+        if (prime.kind === 'ok') prime.primed.reader.cancel().catch(() => {});
+        return aborted(cand, started);
+      }
       if (prime.kind === 'fault') {
         fail(0, redact(`stream failed before any content: ${prime.error.message}`));
         continue;
@@ -174,18 +227,26 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
       primed = prime.primed;
     }
     let body: string | undefined;
+    let accepted: unknown;
     if (cls === 'ok' && !input.streamDecoder) {
       // A whole answer is read before committing: a reset or stall mid-body is a channel fault
       // like any other, and the next member gets the request.
       try {
         body = await readWholeBody(res, settings.idleTimeoutMs, MAX_UPSTREAM_BODY_BYTES);
       } catch (err) {
+        if (input.clientSignal.aborted) return aborted(cand, started);
         fail(0, redact(err instanceof Error ? err.message : String(err)));
         continue;
       }
+      const verdict = input.acceptBody?.(channel, body);
+      if (verdict && !verdict.ok) {
+        fail(res.status, redact(verdict.error));
+        continue;
+      }
+      accepted = verdict?.value;
     }
     outcomes.push(outcome(cand, cls, res.status, p.now() - started));
-    return { kind: 'committed', response: res, primed, body, channel, member, outcomes, report: report(), attemptStartedAt: started, idleTimeoutMs: settings.idleTimeoutMs, redact, secrets };
+    return { kind: 'committed', response: res, primed, body, accepted, channel, member, outcomes, report: report(), attemptStartedAt: started, idleTimeoutMs: settings.idleTimeoutMs, redact, secrets };
   }
   const allRateLimited = outcomes.length > 0 && outcomes.every((o) => o.status === 429);
   const waits = allRateLimited ? outcomes.map((o) => o.retryAfterMs).filter((v): v is number => v !== undefined) : [];
@@ -206,16 +267,6 @@ function toPlanSettings(s: ResolvedGroupSettings): PlanSettings {
 
 function outcome(c: Candidate, kind: AttemptOutcome['kind'], status: number, ms: number, error?: string): AttemptOutcome {
   return { memberId: c.memberId, channelId: c.channelId, keyId: c.keyId, kind, status, ms, ...(error !== undefined && { error }) };
-}
-
-async function decryptKey(p: Platform, channel: Channel, keyId: string): Promise<string | null> {
-  const stored = channel.keys.find((k) => k.id === keyId);
-  if (!stored) return null;
-  try {
-    return await p.vault.decrypt(stored.enc);
-  } catch {
-    return null;
-  }
 }
 
 /** First 300 characters of an upstream error body, on one line (it goes to logs and health). */

@@ -6,24 +6,27 @@
  */
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
+import { CLIENT_CLOSED_STATUS } from '../accounting/records';
+import { currentConfig, StoreUnavailableError, type ConfigSnapshot } from '../config/snapshot';
 import {
-  RequestDecodeError, STATUS_BY_KIND, gatewayError, type CanonicalRequest, type GatewayError, type ProtocolName,
+  RequestDecodeError, STATUS_BY_KIND, gatewayError, type CanonicalRequest, type CanonicalResponse, type GatewayError, type ProtocolName,
 } from '../protocols/canonical';
 import type { StreamEncoderOptions } from '../protocols/codec';
 import { codecFor } from '../protocols/index';
-import { passthroughBody, passthroughEol, passthroughFilter, streamErrorTail } from '../protocols/passthrough';
+import { passthroughBody, passthroughEdits, passthroughEol, passthroughFilter, streamErrorTail } from '../protocols/passthrough';
 import type { Channel, Route } from '../db/types';
 import type { Platform } from '../platform';
 import { sha256Hex } from '../lib/crypto';
 import { authenticateClient, keyAllowsGroup, touchKey } from './auth';
-import { dispatch, type DispatchResult } from './dispatch';
+import { BodyError, RELAY_BODY_LIMIT, readCappedText, scanJson, spliceMembers, type JsonScan } from './body';
+import { dispatch, releasePlan, startPlan, type DispatchResult } from './dispatch';
 import { pipeStream, type OutputMode } from './pipeline';
 import { admitKey, settleKey } from './key-limits';
 import { UNROUTED_GROUP_ID, buildRecord, unroutedRecord, type FinalOutcome, type RecordContext } from './record';
+import { noteUnauthenticated } from './refusals';
 import { readErrorBody } from './upstream';
 import { BodyCapture, truncateBody } from './body-log';
-import { MAX_JSON_DEPTH, jsonDeeperThan } from './json-depth';
-import { DEFAULT_SETTINGS, cachedSettings } from '../settings';
+import { MAX_JSON_DEPTH } from './json-depth';
 
 /** How the inbound endpoint was called. */
 export interface InboundCall {
@@ -44,9 +47,9 @@ export function modelNotFound(model: string): GatewayError {
   return gatewayError(404, 'not_found', 'model_not_found', `The model \`${shown}\` does not exist or you do not have access to it.`, { param: 'model' });
 }
 
-/** The route for a model name, without a database round trip for names no group can have. */
-export async function findRouteFor(p: Platform, model: string): Promise<Route | null> {
-  return model.length > MAX_MODEL_LENGTH ? null : p.store.findRoute(model);
+/** The route for a model name, from the snapshot. */
+export function findRouteFor(config: ConfigSnapshot, model: string): Route | null {
+  return model.length > MAX_MODEL_LENGTH ? null : config.routes.get(model) ?? null;
 }
 
 /** A JSON error response in the client's protocol. */
@@ -58,72 +61,103 @@ export function protocolError(protocol: ProtocolName, err: GatewayError): Respon
   return new Response(JSON.stringify(body), { status, headers });
 }
 
-/** Handles a generation request; never throws for bad input or upstream trouble. */
+/** Seconds a client is told to wait when the gateway's database is unreachable. */
+const UNAVAILABLE_RETRY_SECONDS = 2;
+
+/** The 503 for a request the gateway cannot serve because its own database failed. */
+export function storeUnavailable(): GatewayError {
+  return gatewayError(503, 'overloaded', 'service_unavailable', 'The gateway cannot reach its database. Try again shortly.', { retryAfterSeconds: UNAVAILABLE_RETRY_SECONDS });
+}
+
+/** The 499 recorded (never seen by anyone) for a request whose client went away before an answer. */
+const clientClosed = (message: string) => gatewayError(CLIENT_CLOSED_STATUS, 'invalid_request', 'client_closed', message);
+
+/** The error a refused body earns. */
+function bodyRefusal(err: BodyError): GatewayError {
+  const p = err.problem;
+  if (p.kind === 'too_large') return gatewayError(413, 'request_too_large', 'request_too_large', err.message);
+  if (p.kind === 'too_deep') return gatewayError(400, 'invalid_request', 'invalid_request', err.message);
+  return clientClosed(err.message);
+}
+
+/**
+ * Handles a generation request; never throws for bad input, upstream trouble or a database failure.
+ * Order: configuration snapshot (memory) → client key from the headers (no body read for an unknown
+ * key) → body (capped, nesting pre-scanned, then parsed) → group → plan and key admission together
+ * (one hop on the critical path) → attempt loop → reply.
+ */
 export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Promise<Response> {
   const p = c.get('platform');
   const start = p.now();
+  const incoming = c.req.raw;
   const client = codecFor(call.protocol);
   const fail = (err: GatewayError) => protocolError(call.protocol, err);
-  // A request refused before it reaches a group is still logged (under the "unrouted" object).
   let model = call.hints?.model ?? '';
   let stream = call.hints?.stream ?? false;
-  // Settings (log bodies) load alongside the key lookup; a failed load falls back to defaults.
-  const settingsP = cachedSettings(p.store, start).catch(() => DEFAULT_SETTINGS);
-  let rawBody = '';
-  const refuse = (err: GatewayError, apiKeyId: number) => {
-    const res = fail(err);
-    const rec = unroutedRecord({ start, now: p.now(), apiKeyId, model, protocolIn: call.protocol, stream, status: err.status, error: err.message });
-    p.defer((async () => {
-      const s = await settingsP;
-      if (s.logBodies) {
-        rec.requestBody = truncateBody(rawBody, s.logBodyMaxBytes);
-        rec.responseBody = truncateBody(await res.clone().text(), s.logBodyMaxBytes);
-      }
-      await p.groups.record(UNROUTED_GROUP_ID, rec);
-    })());
-    return res;
-  };
 
-  // The key lookup runs while the body is read and decoded; the route lookup joins it after.
-  const authP = authenticateClient(p, c.req.raw);
-  const authFirst = async (err: GatewayError) => {
-    const auth = await authP;
-    return 'error' in auth ? refuse(auth.error, 0) : refuse(err, auth.key.id);
-  };
+  let config: ConfigSnapshot;
+  try {
+    config = await currentConfig(p);
+  } catch (err) {
+    if (!(err instanceof StoreUnavailableError)) throw err;
+    p.logger.warn('relay refused: configuration unavailable', { error: err.causeMessage.slice(0, 300) });
+    return refuseUnrouted(p, call.protocol, { start, apiKeyId: 0, model, stream, err: storeUnavailable() });
+  }
+  const auth = await authenticateClient(p, incoming, config);
+  if ('error' in auth) {
+    noteUnauthenticated(p, auth.reason, call.protocol, start);
+    return fail(auth.error);
+  }
+  const key = auth.key;
+  const bodyMax = config.settings.logBodies ? config.settings.logBodyMaxBytes : null;
+  let rawBody = '';
+  // A request refused before it reaches a group is still logged (under the "unrouted" object).
+  const refuse = (err: GatewayError) => refuseUnrouted(p, call.protocol, { start, apiKeyId: key.id, model, stream, err, requestBody: bodyMax === null ? undefined : truncateBody(rawBody, bodyMax), bodyMax });
 
   let body: Record<string, unknown>;
+  let scan: JsonScan;
   try {
-    rawBody = await c.req.text();
+    rawBody = await readCappedText(incoming, RELAY_BODY_LIMIT);
+    scan = scanJson(rawBody, MAX_JSON_DEPTH);
+    if (scan.tooDeep) throw new BodyError({ kind: 'too_deep', maxDepth: MAX_JSON_DEPTH });
+  } catch (err) {
+    if (err instanceof BodyError) return refuse(bodyRefusal(err));
+    throw err;
+  }
+  try {
     const parsed: unknown = JSON.parse(rawBody);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
     body = parsed as Record<string, unknown>;
-    if (jsonDeeperThan(body, MAX_JSON_DEPTH)) {
-      return authFirst(gatewayError(400, 'invalid_request', 'invalid_request', `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`));
-    }
     if (typeof body.model === 'string') model = body.model;
     if (body.stream === true) stream = true;
   } catch {
-    return authFirst(gatewayError(400, 'invalid_request', 'invalid_json', 'The request body is not a valid JSON object.'));
+    return refuse(gatewayError(400, 'invalid_request', 'invalid_json', 'The request body is not a valid JSON object.'));
   }
   let req: CanonicalRequest;
   try {
     req = client.decodeRequest(body, call.hints ?? {});
   } catch (err) {
-    if (err instanceof RequestDecodeError) return authFirst(gatewayError(400, 'invalid_request', 'invalid_request', err.message, { param: err.param }));
+    if (err instanceof RequestDecodeError) return refuse(gatewayError(400, 'invalid_request', 'invalid_request', err.message, { param: err.param }));
     throw err;
   }
 
-  const routeP = findRouteFor(p, req.model);
-  const auth = await authP;
-  if ('error' in auth) {
-    routeP.catch(() => {});
-    return refuse(auth.error, 0);
-  }
-  const route = await routeP;
+  const route = findRouteFor(config, req.model);
   // A group the key may not use answers exactly like one that does not exist: no probing for names.
-  if (!route || !route.group.enabled || !keyAllowsGroup(auth.key, route.group.name)) return refuse(modelNotFound(req.model), auth.key.id);
-  const limited = await admitKey(p, auth.key);
-  if (limited) return refuse(limited, auth.key.id);
+  if (!route || !route.group.enabled || !keyAllowsGroup(key, route.group.name)) return refuse(modelNotFound(req.model));
+
+  // The plan and the key's admission go out together: one hop on the critical path, not two.
+  const planned = startPlan(p, route, await sessionKey(key.id, req.user ?? c.req.header('x-session-id')));
+  const [admission, planning] = await Promise.allSettled([admitKey(p, key), planned.plan]);
+  if (admission.status === 'rejected' || planning.status === 'rejected') {
+    if (planning.status === 'fulfilled') releasePlan(p, route, planned, planning.value);
+    const why = admission.status === 'rejected' ? admission.reason : (planning as PromiseRejectedResult).reason;
+    p.logger.warn('relay refused: routing or key state unavailable', { group: route.group.id, error: String(why instanceof Error ? why.message : why).slice(0, 300) });
+    return refuse(storeUnavailable());
+  }
+  if (admission.value) {
+    releasePlan(p, route, planned, planning.value);
+    return refuse(admission.value);
+  }
 
   const forwarded: Record<string, string> = {};
   for (const name of call.forwardHeaders ?? []) {
@@ -133,14 +167,16 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
 
   const result = await dispatch({
     platform: p,
+    config,
     route,
-    clientSignal: c.req.raw.signal,
-    session: await sessionKey(auth.key.id, req.user ?? c.req.header('x-session-id')),
+    planned,
+    plan: planning.value,
+    clientSignal: incoming.signal,
     streamDecoder: req.stream ? (ch) => codecFor(ch.type).createStreamDecoder() : undefined,
+    acceptBody: req.stream ? undefined : (ch, text) => acceptAnswer(ch.type, text),
     prepare: ({ channel, member, apiKey }) => {
       const target = codecFor(channel.type);
       const same = channel.type === call.protocol;
-      const upstreamBody = same ? passthroughBody(call.protocol, body, member.upstreamModel, req) : target.encodeRequest(req, member.upstreamModel);
       return {
         url: target.upstreamUrl(channel.baseUrl, member.upstreamModel, req.stream),
         headers: {
@@ -150,34 +186,89 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
           ...target.upstreamHeaders(apiKey),
           ...channel.headers,
         },
-        body: JSON.stringify(upstreamBody),
+        body: same ? passthroughText(call.protocol, rawBody, scan, body, member.upstreamModel, req) : JSON.stringify(target.encodeRequest(req, member.upstreamModel)),
       };
     },
   });
-  p.defer(p.groups.report(route.group.id, result.report));
-  touchKey(p, auth.key);
+  touchKey(p, key);
 
   // Every request that reached a group leaves a log row and its stats, whatever happened.
-  const ctx: RecordContext = { id: crypto.randomUUID(), start, apiKeyId: auth.key.id, route, protocolIn: call.protocol, stream: req.stream, outcomes: result.outcomes };
-  const settings = await settingsP;
-  const bodyMax = settings.logBodies ? settings.logBodyMaxBytes : null;
+  const ctx: RecordContext = { id: crypto.randomUUID(), start, apiKeyId: key.id, route, protocolIn: call.protocol, stream: req.stream, outcomes: result.outcomes };
+  // The routing report travels with the record: one call to the group's holder, off the critical path.
   const done = (final: FinalOutcome) => {
     const record = buildRecord(ctx, final, p.now());
     if (bodyMax !== null) {
       record.requestBody = truncateBody(rawBody, bodyMax);
       record.responseBody = final.responseBody ?? null;
     }
-    p.defer(p.groups.record(route.group.id, record));
-    settleKey(p, auth.key, record);
+    p.defer(p.groups.finish(route.group.id, result.report, record));
+    settleKey(p, key, record);
   };
 
+  if (result.kind === 'aborted') {
+    const err = clientClosed('The client closed the connection before the answer.');
+    done({ status: err.status, ok: false, usage: null, error: err.message });
+    return fail(err);
+  }
   if (result.kind === 'exhausted') {
     const err = exhaustedError(req.model, result);
     const res = fail(err);
     done({ status: err.status, ok: false, usage: null, error: err.message, responseBody: bodyMax === null ? undefined : truncateBody(await res.clone().text(), bodyMax) });
     return res;
   }
-  return reply(call, req, result, done, bodyMax);
+  return reply(p, call, req, result, done, bodyMax);
+}
+
+/**
+ * Whether a non-stream 2xx body is an answer in the channel's protocol; the decoded answer rides
+ * along so the reply does not parse it twice. Anything else (an HTML page from a proxy, garbage) is
+ * a channel fault: the next member gets the request, also for a same-protocol passthrough.
+ */
+function acceptAnswer(protocol: ProtocolName, text: string): { ok: true; value: CanonicalResponse } | { ok: false; error: string } {
+  try {
+    return { ok: true, value: codecFor(protocol).decodeResponse(JSON.parse(text)) };
+  } catch {
+    const start = text.slice(0, 80).replace(/\s+/g, ' ');
+    return { ok: false, error: `the upstream answered 2xx with a body that is not a ${protocol} answer: ${JSON.stringify(start)}${text.length > 80 ? '…' : ''}` };
+  }
+}
+
+/**
+ * The upstream body of a same-protocol request: the client's bytes with `model` (and what the
+ * protocol's passthrough rules change) spliced in; rebuilt from the parsed body only when the
+ * splice cannot be trusted (duplicate member names).
+ */
+function passthroughText(protocol: ProtocolName, raw: string, scan: JsonScan, body: Record<string, unknown>, upstreamModel: string, req: CanonicalRequest): string {
+  const edits = passthroughEdits(protocol, body, upstreamModel, req);
+  if (Object.keys(edits).length === 0) return raw;
+  return spliceMembers(raw, scan, edits) ?? JSON.stringify(passthroughBody(protocol, body, upstreamModel, req));
+}
+
+/** What refuseUnrouted records. */
+interface Refusal {
+  start: number;
+  apiKeyId: number;
+  model: string;
+  stream: boolean;
+  err: GatewayError;
+  /** The request body as it goes to the log (already cut), when bodies are logged. */
+  requestBody?: string;
+  bodyMax?: number | null;
+}
+
+/** Answers a request refused before routing and records it under the "unrouted" holder. */
+function refuseUnrouted(p: Platform, protocol: ProtocolName, r: Refusal): Response {
+  const res = protocolError(protocol, r.err);
+  const rec = unroutedRecord({ start: r.start, now: p.now(), apiKeyId: r.apiKeyId, model: r.model, protocolIn: protocol, stream: r.stream, status: r.err.status, error: r.err.message });
+  const bodyMax = r.bodyMax ?? null;
+  p.defer((async () => {
+    if (bodyMax !== null) {
+      rec.requestBody = r.requestBody ?? null;
+      rec.responseBody = truncateBody(await res.clone().text(), bodyMax);
+    }
+    await p.groups.record(UNROUTED_GROUP_ID, rec);
+  })());
+  return res;
 }
 
 /**
@@ -206,11 +297,10 @@ async function sessionKey(apiKeyId: number, hint: string | undefined): Promise<s
 }
 
 /** The client response for a committed attempt. */
-async function reply(call: InboundCall, req: CanonicalRequest, result: Extract<DispatchResult, { kind: 'committed' }>, done: (f: FinalOutcome) => void, bodyMax: number | null): Promise<Response> {
+async function reply(p: Platform, call: InboundCall, req: CanonicalRequest, result: Extract<DispatchResult, { kind: 'committed' }>, done: (f: FinalOutcome) => void, bodyMax: number | null): Promise<Response> {
   const logged = async (res: Response) => (bodyMax === null ? undefined : truncateBody(await res.clone().text(), bodyMax));
   const { response: res, channel } = result;
   const client = codecFor(call.protocol);
-  const upstream = codecFor(channel.type);
   // Gemini's JSON-array stream cannot be passed through from an `alt=sse` upstream: convert it.
   const same = channel.type === call.protocol && !(call.protocol === 'gemini' && call.streamOptions?.geminiAlt === 'json-array');
 
@@ -225,19 +315,30 @@ async function reply(call: InboundCall, req: CanonicalRequest, result: Extract<D
     const mode: OutputMode = !same ? { kind: 'convert', encoder: client.createStreamEncoder(req, call.streamOptions) }
       : filter ? { kind: 'filter', keep: filter, eol: passthroughEol(call.protocol) } : { kind: 'bytes' };
     const capture = bodyMax === null ? undefined : new BodyCapture(bodyMax);
+    // Held in the runtime's background work until the stream ends, so the record is written even
+    // when the client disconnects mid-stream (a Worker's request context would otherwise end with it).
+    let streamEnded!: () => void;
+    p.defer(new Promise<void>((ok) => (streamEnded = ok)));
     const body = pipeStream(result.primed, mode, {
       idleMs: result.idleTimeoutMs,
       capture,
       secrets: result.secrets,
       errorTail: same ? (err) => streamErrorTail(call.protocol, err) : undefined,
-      onDone: (summary) => done({
-        status: 200,
-        ok: summary.endedBy === 'upstream' && summary.error === null,
-        usage: summary.usage,
-        firstEventAt: result.attemptStartedAt + result.primed!.firstEventMs,
-        error: summary.error ? result.redact(summary.error.message) : summary.endedBy === 'client' ? 'the client closed the stream' : null,
-        responseBody: capture?.text(),
-      }),
+      onDone: (summary) => {
+        try {
+          const closed = summary.endedBy === 'client';
+          done({
+            status: closed ? CLIENT_CLOSED_STATUS : 200,
+            ok: summary.endedBy === 'upstream' && summary.error === null,
+            usage: summary.usage,
+            firstEventAt: result.attemptStartedAt + result.primed!.firstEventMs,
+            error: summary.error ? result.redact(summary.error.message) : closed ? 'the client closed the stream' : null,
+            responseBody: capture?.text(),
+          });
+        } finally {
+          streamEnded();
+        }
+      },
     });
     const contentType = same ? (res.headers.get('content-type') ?? client.streamContentType(call.streamOptions)) : client.streamContentType(call.streamOptions);
     return new Response(body, { status: 200, headers: { 'content-type': contentType, 'cache-control': 'no-cache' } });
@@ -245,23 +346,13 @@ async function reply(call: InboundCall, req: CanonicalRequest, result: Extract<D
 
   // An upstream may echo its key even in a success body: the client never sees it.
   const text = result.redact(result.body ?? '');
-  let decoded;
-  try {
-    decoded = upstream.decodeResponse(JSON.parse(text));
-  } catch {
-    decoded = null;
-  }
-  // A passthrough answer goes out as it came, even one the gateway cannot read (then without usage).
+  const decoded = result.accepted as CanonicalResponse;
+  // A passthrough answer goes out as it came (credentials redacted).
   if (same) {
-    done({ status: res.status, ok: true, usage: decoded?.usage ?? null, error: decoded ? null : 'unreadable upstream body', responseBody: bodyMax === null ? undefined : truncateBody(text, bodyMax) });
+    done({ status: res.status, ok: true, usage: decoded.usage, error: null, responseBody: bodyMax === null ? undefined : truncateBody(text, bodyMax) });
     return new Response(text, { status: res.status, headers: { 'content-type': res.headers.get('content-type') ?? 'application/json' } });
   }
-  if (!decoded) {
-    const out = protocolError(call.protocol, gatewayError(502, 'upstream', 'bad_upstream_response', 'The upstream answered with a body the gateway could not read.'));
-    done({ status: 502, ok: false, usage: null, error: 'unreadable upstream body', responseBody: await logged(out) });
-    return out;
-  }
-  const encoded = JSON.stringify(client.encodeResponse(decoded, req));
+  const encoded = result.redact(JSON.stringify(client.encodeResponse(decoded, req)));
   done({ status: 200, ok: true, usage: decoded.usage, error: null, responseBody: bodyMax === null ? undefined : truncateBody(encoded, bodyMax) });
   return new Response(encoded, { status: 200, headers: { 'content-type': 'application/json' } });
 }

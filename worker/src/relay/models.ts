@@ -8,7 +8,8 @@ import type { AppEnv } from '../app-env';
 import { gatewayError, type ProtocolName } from '../protocols/canonical';
 import { codecFor } from '../protocols/index';
 import { authenticateClient, keyAllowsGroup } from './auth';
-import { protocolError } from './generate';
+import { protocolError, storeUnavailable } from './generate';
+import { currentConfig, StoreUnavailableError } from '../config/snapshot';
 
 /**
  * The protocol a request speaks, for answers the gateway gives before any handler (404, 413, 500)
@@ -27,9 +28,16 @@ export function listingProtocol(req: Request): ProtocolName {
 
 async function visibleModels(c: Context<AppEnv>, protocol: ProtocolName) {
   const p = c.get('platform');
-  const auth = await authenticateClient(p, c.req.raw);
+  let config;
+  try {
+    config = await currentConfig(p);
+  } catch (err) {
+    if (err instanceof StoreUnavailableError) return { error: protocolError(protocol, storeUnavailable()) };
+    throw err;
+  }
+  const auth = await authenticateClient(p, c.req.raw, config);
   if ('error' in auth) return { error: protocolError(protocol, auth.error) };
-  const groups = (await p.store.listGroups()).filter((g) => g.enabled && keyAllowsGroup(auth.key, g.name));
+  const groups = config.groups.filter((g) => g.enabled && keyAllowsGroup(auth.key, g.name));
   return { models: groups.map((g) => ({ id: g.name, created: g.createdAt })) };
 }
 

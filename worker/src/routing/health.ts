@@ -4,7 +4,7 @@
  * - 401/403/429: the key cools down alone (Retry-After or a default); the member is not blamed,
  *   since the channel's other keys may work. A channel left without keys is not routable anyway.
  * - other channel faults: the member's breaker counts them (and Retry-After sets its cooldown).
- * - client faults say nothing about the member; a half-open probe's lease is released.
+ * - client faults and client aborts say nothing about the member; a half-open probe's lease is released.
  * - planned members never tried release their probe lease.
  */
 import { closedBreaker, onFailure, onSuccess, phaseOf, type BreakerSettings } from './breaker';
@@ -32,7 +32,7 @@ export function applyReport(state: RoutingState, report: RoutingReport, now: num
     if (o.kind === 'ok') {
       breakers[o.memberId] = onSuccess(b, now, o.status);
       if (report.session && s.stickyTtlMs > 0) sticky = bindSticky(sticky, report.session, o.memberId, now + s.stickyTtlMs, now);
-    } else if (o.kind === 'client') {
+    } else if (o.kind === 'client' || o.kind === 'aborted') {
       breakers[o.memberId] = { ...b, probeUntil: 0 };
     } else if (o.status === 401 || o.status === 403 || o.status === 429) {
       const wait = o.retryAfterMs ?? (o.status === 429 ? KEY_COOLDOWN_RATE_MS : KEY_COOLDOWN_AUTH_MS);

@@ -57,8 +57,11 @@ export interface AttemptOutcome {
   memberId: number;
   channelId: number;
   keyId: string;
-  /** ok = served; channel = channel fault (counts against the member or key); client = the request's own fault. */
-  kind: 'ok' | 'channel' | 'client';
+  /**
+   * ok = served; channel = channel fault (counts against the member or key); client = the request's
+   * own fault; aborted = the client went away during the attempt (nobody's fault: never counted).
+   */
+  kind: 'ok' | 'channel' | 'client' | 'aborted';
   /** HTTP status from upstream, or 0 for a network error / timeout / bad stream. */
   status: number;
   /** Wall time of the attempt, ms. */

@@ -3,7 +3,7 @@
  * flushed from the group state holder to the database; log retention by the daily cron.
  */
 import { describe, expect, it } from 'vitest';
-import { one, tools, type Harness } from './harness';
+import { one, tools, uid, type Harness } from './harness';
 
 export function accountingSuite(h: Harness): void {
   const { admin, gateway, login, routeTo, scenario } = tools(h);
@@ -84,7 +84,7 @@ export function accountingSuite(h: Harness): void {
       expect(await totals(r.group)).toMatchObject({ requests: 1, successes: 0, failures: 2 });
     });
 
-    it('logs requests refused before any group: bad key, unknown model, bad body', async () => {
+    it('logs requests refused before any group: unknown model and bad body per request, a bad key aggregated', async () => {
       const cookie = await login();
       const r = await routeTo(cookie, [await scenario({ json: TEXT_JSON })]);
       const unknown = `nope-${Date.now()}`;
@@ -93,9 +93,35 @@ export function accountingSuite(h: Harness): void {
       expect((await chat(r.clientKey, { model: unknown, messages: 'x' })).status).toBe(400);
       expect(await h.flush(0, 3)).toBe(true); // group 0: requests refused before any group
       const rows = await h.query('SELECT status, api_key_id AS key_id, error FROM request_logs WHERE group_name = ? ORDER BY status', unknown);
-      expect(rows.map((x) => x.status)).toEqual([400, 401, 404]);
-      expect(rows.find((x) => x.status === 401)!.key_id).toBe(0);
+      expect(rows.map((x) => x.status)).toEqual([400, 404]);
       expect(rows.find((x) => x.status === 404)!.key_id).toBe(r.keyId);
+    });
+
+    it('aggregates requests refused before authentication: one stats row per reason, a capped log, no bodies, no group names', async () => {
+      const cookie = await login();
+      await admin(cookie, 'PUT', '/settings', { logBodies: true });
+      try {
+        // Windows opened by earlier tests close first (AGGREGATE_WINDOW_MS is 2 s).
+        await new Promise((ok) => setTimeout(ok, 2_500));
+        await h.flush(0, 0);
+        const before = await h.query("SELECT COALESCE(SUM(requests), 0) AS n, COALESCE(SUM(failures), 0) AS f FROM stats_hourly WHERE group_name = '' AND upstream_model = 'invalid_api_key'");
+        const logsBefore = (await h.query("SELECT COUNT(*) AS n FROM request_logs WHERE status = 401"))[0]!.n as number;
+        const tag = `probe-${uid()}`;
+        const statuses = await Promise.all(Array.from({ length: 200 }, (_, i) => chat(`sk-oe-bad-${i}`, { model: `${tag}-${i}` }).then((res) => res.status)));
+        expect(statuses.every((s) => s === 401)).toBe(true);
+        // The window's record is handed over after AGGREGATE_WINDOW_MS (2 s).
+        expect(await h.flush(0, 1)).toBe(true);
+        const after = await h.query("SELECT COALESCE(SUM(requests), 0) AS n, COALESCE(SUM(failures), 0) AS f FROM stats_hourly WHERE group_name = '' AND upstream_model = 'invalid_api_key'");
+        expect(Number(after[0]!.n) - Number(before[0]!.n)).toBe(200);
+        expect(Number(after[0]!.f) - Number(before[0]!.f)).toBe(200);
+        const logs = await h.query("SELECT request_body AS body, group_name AS g FROM request_logs WHERE status = 401");
+        expect(logs.length - logsBefore).toBeLessThanOrEqual(3);
+        expect(logs.every((x) => x.body === null && x.g === '')).toBe(true);
+        expect(await h.query('SELECT group_name FROM stats_hourly WHERE group_name LIKE ?', `${tag}%`)).toEqual([]);
+        expect(await h.query('SELECT group_name FROM request_logs WHERE group_name LIKE ?', `${tag}%`)).toEqual([]);
+      } finally {
+        await admin(cookie, 'PUT', '/settings', { logBodies: false });
+      }
     });
 
     it('keeps request logs for the retention set, deleted by the daily cron', async () => {
