@@ -7,7 +7,7 @@ import { eq, sql, type Column, type SQL } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db, Dialect, IdTable, Query, Tables, Values } from './dialect';
 
-export type OnConflictParts = Omit<Dialect, 'atomic' | 'isUniqueViolation' | 'insertChunk'>;
+export type OnConflictParts = Omit<Dialect, 'atomic' | 'isUniqueViolation' | 'maxBoundValues'>;
 
 /** `db` and `tables` are the dialect's own, cast to the reference types (see dialect.ts). */
 export function onConflictParts(db: Db, tables: Tables): OnConflictParts {

@@ -28,8 +28,8 @@ export type Values = object;
 export interface Dialect {
   readonly db: Db;
   readonly tables: Tables;
-  /** Most rows one multi-row INSERT may carry (bound-parameter limits: D1 allows 100 values a statement). */
-  readonly insertChunk: number;
+  /** Most values one statement may bind (D1: 100; see db/chunk.ts); multi-row INSERTs are split to fit. */
+  readonly maxBoundValues: number;
   /** Inserts one row into an IdTable and returns the row as stored (ids and defaults filled in). */
   insertRow<R>(table: IdTable, values: Values): Promise<R>;
   /** Updates the IdTable row `id`; returns it as stored afterwards, or undefined when there is none. */

@@ -12,8 +12,8 @@ import { SqlStore } from './sql-store';
 
 export type MysqlDb = MySql2Database<typeof my>;
 
-/** 7 values a price row; MySQL allows 65,535 placeholders a statement. */
-const INSERT_CHUNK = 1000;
+/** Well under the 65,535 parameters one prepared statement can carry. */
+const MAX_BOUND_VALUES = 30_000;
 
 /** Compile-time check: MySQL rows have the shapes the shared mapping (rows.ts) expects. */
 const rowsMatch: RowShapesMatch<typeof my> = true;
@@ -40,7 +40,7 @@ export function mysqlDialect(db: MysqlDb): Dialect {
   return {
     db: db as unknown as Db,
     tables: my as unknown as Tables,
-    insertChunk: INSERT_CHUNK,
+    maxBoundValues: MAX_BOUND_VALUES,
     async insertRow<R>(table: IdTable, values: Values) {
       const { insertId } = await header(db.insert(own(table)).values(values as never));
       return (await readRow<R>(table, insertId))!;

@@ -11,8 +11,8 @@ import { SqlStore } from './sql-store';
 
 export type PgDb = PostgresJsDatabase<typeof pg>;
 
-/** 7 values a price row; PostgreSQL allows 65,535 bound values a statement. */
-const INSERT_CHUNK = 1000;
+/** Well under the 65,535 parameters one prepared statement can carry. */
+const MAX_BOUND_VALUES = 30_000;
 
 /** Compile-time check: PostgreSQL rows have the shapes the shared mapping (rows.ts) expects. */
 const rowsMatch: RowShapesMatch<typeof pg> = true;
@@ -24,7 +24,7 @@ const UNIQUE_VIOLATION = '23505';
 export function pgDialect(db: PgDb): Dialect {
   return {
     ...onConflictParts(db as unknown as Db, pg as unknown as Tables),
-    insertChunk: INSERT_CHUNK,
+    maxBoundValues: MAX_BOUND_VALUES,
     atomic: (build) => db.transaction(async (tx) => {
       for (const q of build(tx as unknown as Db)) await q;
     }),

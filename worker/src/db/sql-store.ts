@@ -3,7 +3,8 @@
  * differs between dialects is behind `Dialect` (dialect.ts); row ↔ domain mapping is in rows.ts.
  * Times are ms, money nano-USD, as everywhere (db/types.ts).
  */
-import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { chunkRows } from './chunk';
 import type { Price } from '../accounting/cost';
 import type { ModelsDevPrice } from '../accounting/modelsdev';
 import type { RequestRecord, StatsCounters, StatsDelta } from '../accounting/records';
@@ -109,26 +110,36 @@ export class SqlStore implements Store {
     return this.changed((await this.d.deleteWhere(this.t.channels, eq(this.t.channels.id, id))) > 0);
   }
 
-  private async membersOf(groupIds: number[]): Promise<MemberRow[]> {
-    if (groupIds.length === 0) return [];
-    return this.db.select().from(this.t.groupMembers)
-      .where(inArray(this.t.groupMembers.groupId, groupIds)).orderBy(asc(this.t.groupMembers.id));
-  }
-
+  /**
+   * Every group with its members. Reads all member rows at once and binds no values: an
+   * `IN (ids…)` list would pass D1's 100-parameter limit past 100 groups.
+   */
   async listGroups(): Promise<Group[]> {
-    const rows = await this.db.select().from(this.t.groups).orderBy(asc(this.t.groups.id));
-    const members = await this.membersOf(rows.map((r) => r.id));
-    return rows.map((r) => toGroup(r, members.filter((m) => m.groupId === r.id)));
+    const [rows, members] = await Promise.all([
+      this.db.select().from(this.t.groups).orderBy(asc(this.t.groups.id)),
+      this.db.select().from(this.t.groupMembers).orderBy(asc(this.t.groupMembers.id)),
+    ]);
+    const byGroup = new Map<number, MemberRow[]>();
+    for (const m of members) {
+      const list = byGroup.get(m.groupId);
+      if (list) list.push(m);
+      else byGroup.set(m.groupId, [m]);
+    }
+    return rows.map((r) => toGroup(r, byGroup.get(r.id) ?? []));
   }
 
   async getGroup(id: number): Promise<Group | null> {
     const rows = await this.db.select().from(this.t.groups).where(eq(this.t.groups.id, id));
     if (!rows[0]) return null;
-    return toGroup(rows[0], await this.membersOf([id]));
+    const members = await this.db.select().from(this.t.groupMembers)
+      .where(eq(this.t.groupMembers.groupId, id)).orderBy(asc(this.t.groupMembers.id));
+    return toGroup(rows[0], members);
   }
 
-  private insertMembers(db: Dialect['db'], groupId: number, members: NewGroupMember[]) {
-    return db.insert(this.t.groupMembers).values(members.map((m) => ({ ...m, groupId })));
+  /** INSERTs of a group's members, split to the dialect's bound-value limit; run them in one atomic unit. */
+  private insertMembers(db: Dialect['db'], groupId: number, members: NewGroupMember[]): unknown[] {
+    return chunkRows(members.map((m) => ({ ...m, groupId })), this.d.maxBoundValues)
+      .map((rows) => db.insert(this.t.groupMembers).values(rows));
   }
 
   async createGroup(input: NewGroup): Promise<Group> {
@@ -138,7 +149,7 @@ export class SqlStore implements Store {
     }));
     if (input.members.length > 0) {
       try {
-        await this.insertMembers(this.db, row.id, input.members);
+        await this.d.atomic((db) => this.insertMembers(db, row.id, input.members));
       } catch (err) {
         // Keep "create" all-or-nothing: a group without the members the caller asked for is not what they made.
         await this.d.deleteWhere(this.t.groups, eq(this.t.groups.id, row.id));
@@ -163,7 +174,7 @@ export class SqlStore implements Store {
       const queries = [db.update(g).set(set).where(eq(g.id, id))] as unknown[];
       if (patch.members !== undefined) {
         queries.push(db.delete(this.t.groupMembers).where(eq(this.t.groupMembers.groupId, id)));
-        if (patch.members.length > 0) queries.push(this.insertMembers(db, id, patch.members));
+        queries.push(...this.insertMembers(db, id, patch.members));
       }
       return queries;
     }));
@@ -316,14 +327,8 @@ export class SqlStore implements Store {
 
   async replaceModelsDevPrices(prices: ModelsDevPrice[], at: number): Promise<void> {
     const p = this.t.prices;
-    const n = this.d.insertChunk;
-    await this.d.atomic((db) => {
-      const queries: unknown[] = [db.delete(p).where(eq(p.source, 'models.dev'))];
-      for (let i = 0; i < prices.length; i += n) {
-        queries.push(db.insert(p).values(prices.slice(i, i + n).map((x) => modelsDevPriceRow(x, at))));
-      }
-      return queries;
-    });
+    const chunks = chunkRows(prices.map((x) => modelsDevPriceRow(x, at)), this.d.maxBoundValues);
+    await this.d.atomic((db) => [db.delete(p).where(eq(p.source, 'models.dev')), ...chunks.map((rows) => db.insert(p).values(rows))]);
   }
 
   async setUserPrice(model: string, price: Price, at: number): Promise<void> {

@@ -15,14 +15,14 @@ export type SqliteDb = BaseSQLiteDatabase<'async' | 'sync', any, typeof t>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AtomicRunner = (queries: any[]) => Promise<void>;
 
-/** Rows per multi-row INSERT: prices have 7 values a row and D1 allows 100 bound values a statement. */
-const INSERT_CHUNK = 14;
+/** D1 allows 100 bound values a statement (Cloudflare D1 "Limits"); better-sqlite3 more, but one rule for both. */
+const MAX_BOUND_VALUES = 100;
 
 /** The SQLite dialect for SqlStore: the ON CONFLICT family's parts, with `atomic` from the caller. */
 export function sqliteDialect(db: SqliteDb, atomic: AtomicRunner): Dialect {
   return {
     ...onConflictParts(db, t),
-    insertChunk: INSERT_CHUNK,
+    maxBoundValues: MAX_BOUND_VALUES,
     atomic: (build) => atomic(build(db) as unknown[]),
     isUniqueViolation: (err) => /UNIQUE constraint failed/i.test(`${String(driverError(err).message ?? '')} ${String(err)}`),
   };

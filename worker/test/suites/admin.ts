@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, one, tools, uid, type Harness } from './harness';
 
 export function adminSuite(h: Harness): void {
-  const { admin, gateway, login } = tools(h);
+  const { admin, gateway, login, scenario } = tools(h);
 
   async function sha256Hex(s: string): Promise<string> {
     const d = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s)));
@@ -219,6 +219,36 @@ export function adminSuite(h: Harness): void {
       const name = `g-${uid()}`;
       expect((await admin(cookie, 'POST', '/groups', { name })).status).toBe(201);
       expect((await admin(cookie, 'POST', '/groups', { name })).status).toBe(409);
+    });
+
+    it('keeps listing and routing past the bound-value limit of one statement (D1: 100): 100+ groups, 60 members', async () => {
+      const cookie = await login();
+      const up = await scenario({ json: 'openai-chat/vercel__openai-text.json' });
+      const ch = await admin(cookie, 'POST', '/channels', { name: `wide-${uid()}`, type: 'openai-chat', baseUrl: `${up.baseUrl}/v1`, keys: ['sk-wide-aaaa'] });
+      const members = (n: number) => Array.from({ length: n }, (_, i) => ({ channelId: ch.json.id, upstreamModel: `m-${i}` }));
+      const wide = await admin(cookie, 'POST', '/groups', { name: `wide-${uid()}`, members: members(60) });
+      expect(wide.status).toBe(201);
+      expect(wide.json.members).toHaveLength(60);
+      const upd = await admin(cookie, 'PATCH', `/groups/${wide.json.id}`, { members: members(70) });
+      expect(upd.status).toBe(200);
+      expect(upd.json.members.map((m: any) => m.upstreamModel)).toEqual(members(70).map((m) => m.upstreamModel));
+      // More than 100 groups, written behind the gateway's back (fast), then one more through the API.
+      const have = Number((await one(h, 'SELECT COUNT(*) AS n FROM "groups"'))!.n);
+      for (let i = have; i <= 101; i++) {
+        await h.exec('INSERT INTO "groups" (name, mode, settings, enabled, created_at, updated_at) VALUES (?, ?, ?, TRUE, ?, ?)', `bulk-${uid()}`, 'round-robin', '{}', Date.now(), Date.now());
+      }
+      const last = await admin(cookie, 'POST', '/groups', { name: `last-${uid()}`, members: [{ channelId: ch.json.id, upstreamModel: 'gpt-4.1-nano' }] });
+      expect(last.status).toBe(201);
+      const list = await admin(cookie, 'GET', '/groups');
+      expect(list.status).toBe(200);
+      expect(list.json.data.length).toBeGreaterThan(101);
+      expect(list.json.data.find((g: any) => g.id === wide.json.id).members).toHaveLength(70);
+      const key = await admin(cookie, 'POST', '/keys', { name: `k-${uid()}` });
+      const res = await gateway('/v1/chat/completions', {
+        method: 'POST', headers: { authorization: `Bearer ${key.json.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: last.json.name, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      expect(res.status, await res.clone().text()).toBe(200);
     });
   });
 
