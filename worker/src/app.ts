@@ -10,7 +10,8 @@ import { adminRoutes } from './admin/routes';
 import { gatewayError } from './protocols/canonical';
 import { withoutQueryParams } from './lib/redact';
 import type { Platform } from './platform';
-import { protocolError } from './relay/generate';
+import { isStoreUnavailable } from './db/failure';
+import { protocolError, storeUnavailable, UNAVAILABLE_RETRY_SECONDS } from './relay/generate';
 import { listingProtocol } from './relay/models';
 import { relayRoutes } from './relay/routes';
 
@@ -59,6 +60,13 @@ export function createApp(resolvePlatform: (c: Context<AppEnv>) => Platform): Ho
   });
 
   app.onError((err, c) => {
+    if (isStoreUnavailable(err)) {
+      // The database is down, unreachable or timed out: a retryable 503, never a 500 (or a crash).
+      console.warn(JSON.stringify({ level: 'warn', msg: 'database unavailable', path: new URL(c.req.url).pathname, error: withoutQueryParams(String(err?.message ?? err)).slice(0, 300) }));
+      c.header('retry-after', String(UNAVAILABLE_RETRY_SECONDS));
+      if (isAdminPath(c)) return c.json({ error: { code: 'database_unavailable', message: 'The gateway cannot reach its database. Try again shortly.' } }, 503);
+      return protocolError(listingProtocol(c.req.raw), storeUnavailable());
+    }
     const safe = err instanceof ConfigError;
     const message = safe ? err.message : 'Internal error in the gateway.';
     if (!safe) console.error(JSON.stringify({ level: 'error', msg: 'unhandled error', error: withoutQueryParams(String(err?.stack ?? err)) }));

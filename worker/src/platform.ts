@@ -3,6 +3,7 @@
  * Durable Objects) and Node (SQL stores, in-process objects, timers) each provide one.
  */
 import type { Store } from './db/store';
+import { safeLogFields } from './lib/log-fields';
 import type { KeyVault } from './lib/crypto';
 import type { RequestRecord } from './accounting/records';
 import type { MemberHealth, Plan, PlanInput, RoutingReport } from './routing/types';
@@ -92,7 +93,7 @@ export interface Platform {
 
 /** Logger writing one JSON line per entry to the console. */
 export const consoleLogger: Logger = {
-  info: (msg, fields) => console.log(JSON.stringify({ level: 'info', msg, ...fields })),
-  warn: (msg, fields) => console.warn(JSON.stringify({ level: 'warn', msg, ...fields })),
-  error: (msg, fields) => console.error(JSON.stringify({ level: 'error', msg, ...fields })),
+  info: (msg, fields) => console.log(JSON.stringify({ level: 'info', msg, ...safeLogFields(fields) })),
+  warn: (msg, fields) => console.warn(JSON.stringify({ level: 'warn', msg, ...safeLogFields(fields) })),
+  error: (msg, fields) => console.error(JSON.stringify({ level: 'error', msg, ...safeLogFields(fields) })),
 };

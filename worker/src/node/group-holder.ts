@@ -22,7 +22,16 @@ export function routingStateKey(groupId: number): string {
   return `routing-state:${groupId}`;
 }
 
+/**
+ * Most records one group buffers while its flushes fail (a database outage), ~1-2 KB each without
+ * bodies. Past it the oldest are dropped, counted (`dropped`) and logged by the flush timer:
+ * memory stays bounded, and the newest records (what an admin looks at first) survive.
+ */
+export const MAX_BUFFERED_RECORDS = 50_000;
+
 export class GroupHolder {
+  /** Records dropped because the buffer was full, since start. */
+  dropped = 0;
   private state: RoutingState = emptyRoutingState();
   private loading: Promise<void> | null = null;
   /** Routing state changed since the last persist. */
@@ -40,6 +49,7 @@ export class GroupHolder {
     private readonly writer: FlushWriter,
     private readonly now: () => number = Date.now,
     private readonly random: () => number = Math.random,
+    private readonly maxBuffered: number = MAX_BUFFERED_RECORDS,
   ) {}
 
   /** Ordered candidates for one request; advances the cursors. @throws when the state cannot be loaded. */
@@ -66,6 +76,11 @@ export class GroupHolder {
   /** Buffers a finished request until the next flush. */
   record(record: RequestRecord): void {
     this.records.push(record);
+    const over = this.records.length - this.maxBuffered;
+    if (over > 0) {
+      this.records.splice(0, over);
+      this.dropped += over;
+    }
   }
 
   /** Records not yet confirmed by the database (buffered plus pending). */

@@ -9,7 +9,7 @@ import type { RequestRecord } from '../accounting/records';
 import type { Store } from '../db/store';
 import type { GroupStates, Logger } from '../platform';
 import type { MemberHealth, Plan, PlanInput, RoutingReport } from '../routing/types';
-import { GroupHolder } from './group-holder';
+import { GroupHolder, MAX_BUFFERED_RECORDS } from './group-holder';
 
 export interface NodeGroupStatesOptions {
   now?: () => number;
@@ -25,6 +25,8 @@ export interface FlushAllResult {
 
 export class NodeGroupStates implements GroupStates {
   private readonly holders = new Map<number, GroupHolder>();
+  /** Per group, the dropped count already logged. */
+  private readonly droppedLogged = new Map<number, number>();
   private readonly now: () => number;
   private timer: NodeJS.Timeout | null = null;
   private tick: Promise<void> | null = null;
@@ -87,6 +89,10 @@ export class NodeGroupStates implements GroupStates {
     const intervalMs = await this.intervalMs();
     let ok = await this.persistAll();
     for (const h of this.holders.values()) {
+      if (h.dropped > (this.droppedLogged.get(h.groupId) ?? 0)) {
+        this.logger.error('records dropped: the buffer is full while the database is unavailable', { group: h.groupId, dropped: h.dropped, cap: MAX_BUFFERED_RECORDS });
+        this.droppedLogged.set(h.groupId, h.dropped);
+      }
       const r = await h.flush({ force, intervalMs });
       if (!r.ok) {
         ok = false;

@@ -1,4 +1,5 @@
 /** The Node logger: one JSON line per entry (like the edge's consoleLogger), below `log.level` dropped. */
+import { safeLogFields } from '../lib/log-fields';
 import type { Logger } from '../platform';
 import { LOG_LEVELS, type LogLevel } from './config';
 
@@ -11,7 +12,8 @@ export function createLogger(level: LogLevel, write: { out: (line: string) => vo
   const min = LOG_LEVELS.indexOf(level);
   const entry = (lvl: LogLevel, sink: (line: string) => void) => (msg: string, fields?: Record<string, unknown>) => {
     if (LOG_LEVELS.indexOf(lvl) < min) return;
-    sink(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields }));
+    // Driver errors quote the values they bound (secrets among them): never print those.
+    sink(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...safeLogFields(fields) }));
   };
   return { debug: entry('debug', write.out), info: entry('info', write.out), warn: entry('warn', write.err), error: entry('error', write.err) };
 }

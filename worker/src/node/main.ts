@@ -15,6 +15,20 @@ function positiveNumber(v: string | undefined): number | undefined {
   return v && Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
+/**
+ * Last line of defence: an error nobody awaited (a driver's socket event, a forgotten promise) is
+ * logged, with driver bound values stripped, and the gateway keeps serving. Node's default is to
+ * exit, which turned a database blip into an outage for every channel.
+ */
+function keepRunningOnStrayErrors(logger: { error(msg: string, fields?: Record<string, unknown>): void }): void {
+  const note = (kind: string) => (err: unknown) => {
+    const e = err instanceof Error ? err : new Error(String(err));
+    logger.error(kind, { error: e.message.slice(0, 500), code: (e as { code?: unknown }).code, stack: (e.stack ?? '').split('\n').filter((l) => l.trimStart().startsWith('at ')).slice(0, 5).join(' | ') });
+  };
+  process.on('unhandledRejection', note('unhandled rejection (kept running)'));
+  process.on('uncaughtException', note('uncaught exception (kept running)'));
+}
+
 async function main(): Promise<number> {
   let loaded;
   let secrets;
@@ -29,6 +43,7 @@ async function main(): Promise<number> {
     throw err;
   }
   const logger = createLogger(loaded.config.log.level);
+  keepRunningOnStrayErrors(logger);
   if (loaded.created) logger.info('created the config file with defaults', { file: loaded.file });
   if (secrets.generatedPassword) {
     // Printed once, on the console only: never through the logger, never again.

@@ -62,7 +62,7 @@ export function protocolError(protocol: ProtocolName, err: GatewayError): Respon
 }
 
 /** Seconds a client is told to wait when the gateway's database is unreachable. */
-const UNAVAILABLE_RETRY_SECONDS = 2;
+export const UNAVAILABLE_RETRY_SECONDS = 2;
 
 /** The 503 for a request the gateway cannot serve because its own database failed. */
 export function storeUnavailable(): GatewayError {

@@ -66,6 +66,22 @@ describe('GroupHolder flush', () => {
     expect(h.unflushed()).toBe(0);
   });
 
+  it('bounds the buffer during an outage: the oldest records go first, counted, the rest are written when the database returns', async () => {
+    const { store, applied, state } = fakeStore();
+    const h = new GroupHolder(7, store, new FlushWriter(), Date.now, Math.random, 10);
+    state.down = true;
+    for (let i = 0; i < 4; i++) h.record(record(i));
+    expect((await h.flush({ force: true })).ok).toBe(false); // r-0..r-3 now pending
+    for (let i = 4; i < 20; i++) h.record(record(i));
+    expect(h.dropped).toBe(6); // 16 arrived after the pending batch, cap 10: r-4..r-9 dropped, and counted
+    state.down = false;
+    expect((await h.flush({ force: true })).ok).toBe(true);
+    const written = [...applied.values()].flat();
+    expect(written).toEqual(expect.arrayContaining(['r-0', 'r-3', 'r-10', 'r-19']));
+    expect(written).not.toContain('r-4');
+    expect(written).toHaveLength(4 + 10);
+  });
+
   it('never runs two flushes of one group at once', async () => {
     const { store, applied, state } = fakeStore();
     const h = new GroupHolder(7, store, new FlushWriter());

@@ -21,14 +21,14 @@ export interface GatewayProcess {
 
 /**
  * Writes `<dataDir>/config.json` (SQLite file in the data folder, a free port) and starts the
- * gateway with it. `env` adds variables (secrets, MODELS_DEV_URL, STATS_FLUSH_INTERVAL_MS).
+ * gateway with it (or on `database`). `env` adds variables (secrets, MODELS_DEV_URL, STATS_FLUSH_INTERVAL_MS).
  * @throws when /healthz does not answer within `timeoutMs` (the process is killed).
  */
-export async function startGatewayProcess(dataDir: string, env: Record<string, string>, timeoutMs = 30_000): Promise<GatewayProcess> {
+export async function startGatewayProcess(dataDir: string, env: Record<string, string>, timeoutMs = 30_000, database?: { type: 'sqlite' | 'mysql' | 'postgres'; path: string }): Promise<GatewayProcess> {
   mkdirSync(dataDir, { recursive: true });
   const port = await freePort();
   const config = join(dataDir, 'config.json');
-  writeFileSync(config, JSON.stringify({ server: { host: '127.0.0.1', port }, database: { type: 'sqlite', path: join(dataDir, 'data.db') }, log: { level: 'info' } }));
+  writeFileSync(config, JSON.stringify({ server: { host: '127.0.0.1', port }, database: database ?? { type: 'sqlite', path: join(dataDir, 'data.db') }, log: { level: 'info' } }));
   let out = '';
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'worker/src/node/main.ts'), '--config', config], {
     cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },

@@ -12,19 +12,25 @@ import { SqliteStore } from '../../db/sqlite-store';
 import type { OpenedDatabase } from './opened';
 
 /**
+ * How long a statement waits for another process's lock, ms. better-sqlite3 is synchronous: the
+ * wait blocks the event loop, so it is kept short; a flush that meets a lock fails and is retried
+ * later (its records stay buffered), an admin write answers 503.
+ */
+const BUSY_TIMEOUT_MS = 250;
+
+/**
  * Opens (creating it and its parent folder when missing) the SQLite file at `path`, applies the
  * migrations in `migrationsDir`, and returns the store. WAL journal, foreign keys on (group members
- * cascade with their channel), a 5 s busy timeout for a second process on the same file.
+ * cascade with their channel), a short busy timeout for a second process holding a lock.
  * @throws when the file cannot be opened or a migration fails.
  */
 export async function openSqlite(path: string, migrationsDir: string): Promise<OpenedDatabase> {
   const file = path === ':memory:' ? path : resolve(path);
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const sqlite = new Database(file, { timeout: 5_000 });
+  const sqlite = new Database(file, { timeout: BUSY_TIMEOUT_MS });
   try {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 5000');
     // WAL makes NORMAL durable against process crashes; only an OS crash can lose the last commits.
     sqlite.pragma('synchronous = NORMAL');
     const db = drizzle(sqlite, { schema });
