@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { RequestRecord, StatsDelta } from '../../src/accounting/records';
 import * as schema from '../../src/db/schema.sqlite';
 import { SqliteStore } from '../../src/db/sqlite-store';
+import type { Channel } from '../../src/db/types';
 
 const D1_MAX_BOUND_VALUES = 100;
 const N = 300;
@@ -69,7 +70,7 @@ describe(`every store query binds at most ${D1_MAX_BOUND_VALUES} values, with ${
   });
 
   it('writes and reads channels, groups with many members, keys and prices', async () => {
-    const channels = [];
+    const channels: Channel[] = [];
     for (let i = 0; i < N; i++) {
       channels.push(await store.createChannel({ name: `c-${i}`, type: 'openai-chat', baseUrl: 'https://x.example/v1', keys: [], models: [], headers: {}, modelFilter: null, enabled: true }));
     }
