@@ -13,6 +13,7 @@ import { SqliteStore } from '../db/sqlite-store';
 import { applyReport, healthView } from '../routing/health';
 import { planRequest } from '../routing/plan';
 import { emptyRoutingState, type MemberHealth, type Plan, type PlanInput, type RoutingReport, type RoutingState } from '../routing/types';
+import { deleteKeys } from './storage-keys';
 
 const STATE_KEY = 'routing';
 /**
@@ -108,10 +109,11 @@ export class GroupObject extends DurableObject<Env> {
         if (listed.size === 0) return undefined;
         const batch = withinBytes([...listed.entries()], PENDING_MAX_BYTES);
         const pending: PendingFlush = { id, records: batch.map(([, r]) => r), tries: 0 };
-        // One atomic write: the records leave the buffer exactly when the pending flush holds them.
+        // One atomic write: the records leave the buffer exactly when the pending flush holds them
+        // (a batch has up to FLUSH_MAX_RECORDS keys, more than one delete call may take).
         await storage.transaction(async (txn) => {
           await txn.put(PENDING_KEY, pending);
-          await txn.delete(batch.map(([k]) => k));
+          await deleteKeys(txn, batch.map(([k]) => k));
         });
         return pending;
       },
