@@ -1,6 +1,8 @@
 /**
  * Shared helpers of the admin API: its error shape `{ error: { code, message } }` and body validation.
  */
+import { scanJson } from '../relay/body';
+import { MAX_JSON_DEPTH } from '../relay/json-depth';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type * as z from 'zod';
@@ -31,7 +33,13 @@ export async function readBody<S extends z.ZodType>(c: Context<AppEnv>, schema: 
   }
   let raw: unknown;
   try {
-    raw = await c.req.json();
+    const text = await c.req.text();
+    // Nesting is checked in one cheap pass before parsing builds anything (the size is capped by
+    // the admin body limit): a deeply nested body costs microseconds, never a blocked event loop.
+    if (scanJson(text, MAX_JSON_DEPTH).tooDeep) {
+      return { ok: false, response: adminError(c, 400, 'invalid_json', `The body nests deeper than ${MAX_JSON_DEPTH} levels.`) };
+    }
+    raw = JSON.parse(text);
   } catch {
     return { ok: false, response: adminError(c, 400, 'invalid_json', 'The body is not valid JSON.') };
   }

@@ -216,7 +216,7 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
     done({ status: err.status, ok: false, usage: null, error: err.message, responseBody: bodyMax === null ? undefined : truncateBody(await res.clone().text(), bodyMax) });
     return res;
   }
-  return reply(p, call, req, result, done, bodyMax);
+  return reply(p, call, req, result, done, bodyMax, incoming.signal);
 }
 
 /**
@@ -297,7 +297,7 @@ async function sessionKey(apiKeyId: number, hint: string | undefined): Promise<s
 }
 
 /** The client response for a committed attempt. */
-async function reply(p: Platform, call: InboundCall, req: CanonicalRequest, result: Extract<DispatchResult, { kind: 'committed' }>, done: (f: FinalOutcome) => void, bodyMax: number | null): Promise<Response> {
+async function reply(p: Platform, call: InboundCall, req: CanonicalRequest, result: Extract<DispatchResult, { kind: 'committed' }>, done: (f: FinalOutcome) => void, bodyMax: number | null, clientSignal: AbortSignal): Promise<Response> {
   const logged = async (res: Response) => (bodyMax === null ? undefined : truncateBody(await res.clone().text(), bodyMax));
   const { response: res, channel } = result;
   const client = codecFor(call.protocol);
@@ -323,6 +323,7 @@ async function reply(p: Platform, call: InboundCall, req: CanonicalRequest, resu
       idleMs: result.idleTimeoutMs,
       capture,
       secrets: result.secrets,
+      clientSignal,
       errorTail: same ? (err) => streamErrorTail(call.protocol, err) : undefined,
       onDone: (summary) => {
         try {

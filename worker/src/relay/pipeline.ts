@@ -8,7 +8,7 @@
  *   asked for and the client did not); kept events are re-framed as the upstream framed them.
  * - `convert`: another protocol; normalized canonical events through the client's encoder.
  */
-import type { FinishReason, StreamEvent, UpstreamErrorInfo, Usage } from '../protocols/canonical';
+import { emptyUsage, type FinishReason, type StreamEvent, type UpstreamErrorInfo, type Usage } from '../protocols/canonical';
 import type { StreamEncoder } from '../protocols/codec';
 import { formatSse, type SseEvent } from '../protocols/sse';
 import { IdleTimeoutError, readWithIdle, type PrimedStream } from './prime';
@@ -27,6 +27,17 @@ export interface StreamSummary {
   /** How the stream ended: the upstream finished, the client left, or it failed mid-way. */
   endedBy: 'upstream' | 'client' | 'failure';
   bytesOut: number;
+  /** The output count is an estimate from the characters streamed (the client left before the upstream's count). */
+  usageEstimated?: boolean;
+}
+
+/**
+ * Output tokens for `chars` characters of text, tool arguments and reasoning streamed: ~4 characters
+ * a token (OpenAI's rule of thumb for English, "What are tokens and how to count them"). Only for
+ * a stream the client left before the upstream's own count: its budget and TPM still see the cost.
+ */
+export function estimateOutputTokens(chars: number): number {
+  return Math.ceil(chars / 4);
 }
 
 export interface PipeOptions {
@@ -42,6 +53,12 @@ export interface PipeOptions {
    * error event mid-stream, in any protocol, passed through or converted).
    */
   secrets?: string[];
+  /**
+   * The client's request signal. Where the upstream call is tied to it (workerd), a client that
+   * leaves shows up first as a failed upstream read: with this the stream is still counted as
+   * ended by the client, not as an upstream failure.
+   */
+  clientSignal?: AbortSignal;
 }
 
 const encoder = new TextEncoder();
@@ -54,10 +71,14 @@ export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOpt
   const summary: StreamSummary = { usage: null, finish: null, error: null, endedBy: 'upstream', bytesOut: 0 };
   const redactor = opts.secrets ? new StreamRedactor(opts.secrets) : null;
   let finished = false;
+  /** Characters of output streamed so far, for the estimate when the client leaves early. */
+  let outputChars = 0;
 
   const tap = (events: StreamEvent[]) => {
     for (const ev of events) {
-      if (ev.type === 'usage') summary.usage = ev.usage;
+      if (ev.type === 'text_delta' || ev.type === 'reasoning_delta') outputChars += ev.text.length;
+      else if (ev.type === 'tool_arguments_delta') outputChars += ev.json.length;
+      else if (ev.type === 'usage') summary.usage = ev.usage;
       else if (ev.type === 'finish') summary.finish = ev.reason;
       else if (ev.type === 'error') summary.error = ev.error;
     }
@@ -80,6 +101,11 @@ export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOpt
     if (finished) return;
     finished = true;
     summary.endedBy = endedBy;
+    if (endedBy === 'client' && outputChars > 0 && (summary.usage?.output ?? 0) === 0) {
+      // Input counts some providers send first (Anthropic message_start) are kept.
+      summary.usage = { ...(summary.usage ?? emptyUsage()), output: estimateOutputTokens(outputChars) };
+      summary.usageEstimated = true;
+    }
     opts.onDone(summary);
   };
 
@@ -104,9 +130,18 @@ export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOpt
         try {
           result = await readWithIdle(primed.reader, opts.idleMs);
         } catch (err) {
+          primed.reader.cancel().catch(() => {});
+          if (opts.clientSignal?.aborted) {
+            // The client left: nobody reads on, nothing to tell.
+            primed.done = true;
+            finish('client');
+            try {
+              controller.close();
+            } catch {}
+            return;
+          }
           // A reset or an idle upstream after the first byte: no retry is possible any more; end the
           // client's stream in its own protocol.
-          primed.reader.cancel().catch(() => {});
           const idle = err instanceof IdleTimeoutError;
           const error: UpstreamErrorInfo = {
             kind: idle ? 'timeout' : 'upstream',
