@@ -114,8 +114,9 @@ export function configArg(argv: string[]): string | undefined {
 }
 
 /**
- * Reads (or creates) the config file, applies env overrides, validates.
- * @param opts.file the config file (default `data/config.json` under `cwd`).
+ * Reads (or creates, with the defaults, when it does not exist) the config file, applies env
+ * overrides, validates.
+ * @param opts.file the config file (default `data/config.json` under `cwd`); created the same way.
  * @throws ConfigFileError for unreadable JSON or an invalid option (the message names it).
  */
 export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): LoadedConfig {
@@ -124,7 +125,8 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; cwd?:
   const file = resolve(cwd, opts.file ?? 'data/config.json');
   let created = false;
   if (!existsSync(file)) {
-    if (opts.file !== undefined) throw new ConfigFileError(`--config ${opts.file}: no such file.`);
+    // `--config FILE` for a file that is not there yet behaves like the default path: written with
+    // the defaults, so a first start with a chosen location needs no hand-made file.
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, `${JSON.stringify(DEFAULT_CONFIG_FILE, null, 2)}\n`);
     created = true;

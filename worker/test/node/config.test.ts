@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigFileError, configArg, envName, loadConfig } from '../../src/node/config';
+import { ConfigFileError, configArg, DEFAULT_CONFIG_FILE, envName, loadConfig } from '../../src/node/config';
 import { loadSecrets } from '../../src/node/secrets';
 
 const dirs: string[] = [];
@@ -60,7 +60,7 @@ describe('loadConfig', () => {
     expect(err({})).toMatch(/not valid JSON/);
   });
 
-  it('reads another file with --config, which must exist', () => {
+  it('reads another file with --config, and creates it with the defaults when missing', () => {
     const cwd = tmp();
     expect(configArg(['--config', 'x.json'])).toBe('x.json');
     expect(configArg(['--config=y.json'])).toBe('y.json');
@@ -70,7 +70,11 @@ describe('loadConfig', () => {
     const loaded = loadConfig({ cwd, env: {}, file: 'etc/octo.json' });
     expect(loaded.config.server.port).toBe(8123);
     expect(loaded.dataDir).toBe(join(cwd, 'etc'));
-    expect(() => loadConfig({ cwd, env: {}, file: 'missing.json' })).toThrow(/--config missing\.json: no such file/);
+    const created = loadConfig({ cwd, env: {}, file: 'new/octo.json' });
+    expect(created.created).toBe(true);
+    expect(created.dataDir).toBe(join(cwd, 'new'));
+    expect(JSON.parse(readFileSync(join(cwd, 'new', 'octo.json'), 'utf8'))).toEqual(DEFAULT_CONFIG_FILE);
+    expect(loadConfig({ cwd, env: {}, file: 'new/octo.json' }).created).toBe(false);
   });
 });
 

@@ -3,6 +3,7 @@
  * Prints the base URL, then serves until SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
+import { stopWhenLauncherExits } from './launcher-watch.js';
 import { startFakeUpstream } from './server.js';
 
 const { values } = parseArgs({
@@ -29,3 +30,5 @@ const stop = () => {
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
+// A SIGTERM to `npx`'s PID stops at its shell; notice the launcher is gone and stop too.
+stopWhenLauncherExits(stop);

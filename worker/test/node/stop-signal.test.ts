@@ -1,0 +1,85 @@
+/**
+ * A supervisor stops what it started by sending SIGTERM to that PID: `npm run start:node` and
+ * `npx tsx worker/test/upstream/cli.ts` must then stop entirely, with no server left serving
+ * (a shell between npm and node used to swallow the signal and orphan the server).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../../..');
+const dirs: string[] = [];
+const started: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of started) if (child.pid) try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+/** Whether something answers HTTP on the port. */
+async function serving(port: number): Promise<boolean> {
+  try {
+    await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2_000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+/** PIDs of the process group's members still alive (the launcher's whole tree shares its group). */
+async function groupAlive(pgid: number): Promise<boolean> {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts a command in its own process group, SIGTERMs only the leader once the port serves, and checks everything stops. */
+async function stopsOnSigterm(command: string[], port: number, env: NodeJS.ProcessEnv): Promise<void> {
+  const child = spawn(command[0]!, command.slice(1), { cwd: root, env: { ...process.env, ...env }, detached: true, stdio: 'ignore' });
+  started.push(child);
+  expect(await waitFor(() => serving(port), 90_000)).toBe(true);
+  process.kill(child.pid!, 'SIGTERM');
+  // Everything in the tree stops (not only the leader), and nothing serves on the port any more.
+  expect(await waitFor(async () => !(await groupAlive(child.pid!)), 20_000)).toBe(true);
+  expect(await serving(port)).toBe(false);
+}
+
+describe('SIGTERM to the launched PID stops the server', () => {
+  it('npm run start:node (and --config creates a missing file)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oe-stop-'));
+    dirs.push(dir);
+    const port = await freePort();
+    await stopsOnSigterm(['npm', 'run', 'start:node', '--', '--config', join(dir, 'conf', 'config.json')], port, {
+      OCTOPUS_SERVER_PORT: String(port),
+      OCTOPUS_SERVER_HOST: '127.0.0.1',
+      OCTOPUS_DATABASE_PATH: join(dir, 'data.db'),
+    });
+  }, 150_000);
+
+  it('npx tsx worker/test/upstream/cli.ts', async () => {
+    const port = await freePort();
+    await stopsOnSigterm(['npx', 'tsx', 'worker/test/upstream/cli.ts', '--port', String(port)], port, {});
+  }, 150_000);
+});
