@@ -280,7 +280,9 @@ export class SqlStore implements Store {
       await this.d.atomic((db) => [
         // The marker first: a second flusher with the same id waits on it, then fails and writes nothing.
         db.insert(appliedFlushes).values({ id: flushId, appliedAt: at }),
-        ...logs.map((r) => this.d.insertIgnore(db, requestLogs, toLogRow(r), [requestLogs.id])),
+        // Multi-row inserts, as few as the bound-value limit allows: each statement costs a drizzle
+        // build and a prepare, on better-sqlite3 synchronously on the event loop.
+        ...chunkRows(logs.map(toLogRow), this.d.maxBoundValues).map((rows) => this.d.insertIgnore(db, requestLogs, rows, [requestLogs.id])),
         ...stats.map((s) => this.d.upsert(db, h, s, [h.hour, h.groupName, h.channelId, h.upstreamModel, h.apiKeyId], {
           requests: sql`${h.requests} + ${s.requests}`,
           successes: sql`${h.successes} + ${s.successes}`,

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from '../../db/schema.sqlite';
-import { SqliteStore } from '../../db/sqlite-store';
+import { BETTER_SQLITE3_MAX_BOUND_VALUES, SqliteStore } from '../../db/sqlite-store';
 import type { OpenedDatabase } from './opened';
 
 /**
@@ -40,7 +40,7 @@ export async function openSqlite(path: string, migrationsDir: string): Promise<O
       sqlite.transaction(() => {
         for (const q of queries) q.run();
       })();
-    });
+    }, Date.now, BETTER_SQLITE3_MAX_BOUND_VALUES);
     return {
       store,
       close: async () => {
