@@ -25,14 +25,12 @@ const THROTTLE_WINDOW_MS = 15 * 60_000;
 const THROTTLE_MAX_ATTEMPTS = 5;
 
 /**
- * Client address for throttling: the runtime's own (Node: the socket peer), else Cloudflare's
- * header, else the first X-Forwarded-For hop.
+ * Client address for throttling, as the runtime vouches for it (Platform.clientAddress: Node's
+ * socket peer or trusted proxy hop, the edge's CF-Connecting-IP). Never a header read here: a
+ * client-sent one would let a guesser rotate addresses or lock a victim out.
  */
-function clientAddress(p: Platform, req: Request): string {
-  if (p.clientAddress) return p.clientAddress;
-  return req.headers.get('cf-connecting-ip')
-    ?? req.headers.get('x-forwarded-for')?.split(',')[0]?.trim()
-    ?? 'unknown';
+function clientAddress(p: Platform): string {
+  return p.clientAddress ?? 'unknown';
 }
 
 /**
@@ -89,7 +87,7 @@ export function sessionRoutes(): Hono<AppEnv> {
     const p = c.get('platform');
     const body = await readBody(c, LoginBody);
     if (!body.ok) return body.response;
-    const addr = clientAddress(p, c.req.raw);
+    const addr = clientAddress(p);
     const counted = await countAttempt(c, p, addr);
     if ('blocked' in counted) return counted.blocked;
     const { attempts } = counted;
@@ -127,7 +125,7 @@ export function sessionRoutes(): Hono<AppEnv> {
     const body = await readBody(c, PasswordChangeBody);
     if (!body.ok) return body.response;
     // Same counter as login: guessing currentPassword through a session is still guessing.
-    const addr = clientAddress(p, c.req.raw);
+    const addr = clientAddress(p);
     const counted = await countAttempt(c, p, addr);
     if ('blocked' in counted) return counted.blocked;
     if ((await passwordMatches(p, body.value.currentPassword)) !== true) {
