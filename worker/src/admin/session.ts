@@ -38,12 +38,12 @@ function clientAddress(p: Platform): string {
  * @returns a 429 response (with retry-after, seconds) once the address is past the limit, else the
  *   attempt number in the current window.
  */
-async function countAttempt(c: Context<AppEnv>, p: Platform, addr: string): Promise<{ blocked: Response } | { attempts: number }> {
+async function countAttempt(c: Context<AppEnv>, p: Platform, addr: string, what: 'logins' | 'password attempts'): Promise<{ blocked: Response } | { attempts: number }> {
   const now = p.now();
   const { attempts, windowStart } = await p.store.countLoginAttempt(addr, now, THROTTLE_WINDOW_MS);
   if (attempts <= THROTTLE_MAX_ATTEMPTS) return { attempts };
   const wait = Math.max(1, Math.ceil((windowStart + THROTTLE_WINDOW_MS - now) / 1000));
-  return { blocked: adminError(c, 429, 'too_many_attempts', `Too many failed password attempts. Try again in ${wait} seconds.`, { 'retry-after': String(wait) }) };
+  return { blocked: adminError(c, 429, 'too_many_attempts', `Too many failed ${what}. Try again in ${wait} seconds.`, { 'retry-after': String(wait) }) };
 }
 
 /** Checks a password against the stored hash, else against the ADMIN_PASSWORD secret. */
@@ -88,7 +88,7 @@ export function sessionRoutes(): Hono<AppEnv> {
     const body = await readBody(c, LoginBody);
     if (!body.ok) return body.response;
     const addr = clientAddress(p);
-    const counted = await countAttempt(c, p, addr);
+    const counted = await countAttempt(c, p, addr, 'logins');
     if ('blocked' in counted) return counted.blocked;
     const { attempts } = counted;
     const match = await passwordMatches(p, body.value.password);
@@ -126,7 +126,7 @@ export function sessionRoutes(): Hono<AppEnv> {
     if (!body.ok) return body.response;
     // Same counter as login: guessing currentPassword through a session is still guessing.
     const addr = clientAddress(p);
-    const counted = await countAttempt(c, p, addr);
+    const counted = await countAttempt(c, p, addr, 'password attempts');
     if ('blocked' in counted) return counted.blocked;
     if ((await passwordMatches(p, body.value.currentPassword)) !== true) {
       p.logger.warn('admin password change: wrong current password', { attempts: counted.attempts });
