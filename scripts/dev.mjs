@@ -76,7 +76,15 @@ try {
   process.exit(1);
 }
 const shown = opts.ip === '0.0.0.0' || opts.ip === '::' ? 'localhost' : opts.ip;
-console.log(`\n  octopus-edge: gateway and dashboard at http://${shown.includes(':') ? `[${shown}]` : shown}:${proxy.port} (wrangler's own 127.0.0.1:${workerPort} is internal)\n`);
+const banner = `\n  octopus-edge: gateway and dashboard at http://${shown.includes(':') ? `[${shown}]` : shown}:${proxy.port} (wrangler's own 127.0.0.1:${workerPort} is internal)\n`;
+console.log(banner);
+// Once more when the Worker answers, so the last line on screen is the address to use, not wrangler's.
+void (async () => {
+  for (let i = 0; i < 600; i++) {
+    await new Promise((ok) => setTimeout(ok, 500));
+    if (await fetch(`http://127.0.0.1:${workerPort}/healthz`).then((r) => r.ok, () => false)) return console.log(banner);
+  }
+})();
 
 const child = spawn(process.execPath, [
   wrangler, 'dev', '--port', String(workerPort), '--ip', '127.0.0.1', '--persist-to', opts['persist-to'],
