@@ -88,7 +88,9 @@ function forwardable(rawHeaders) {
  * @throws when the public port cannot be bound (e.g. EADDRINUSE).
  */
 export async function startDevProxy({ host, port, target, secret }) {
-  const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+  // Pooled sockets to wrangler; an idle one is closed after 2 s (the agent destroys only free
+  // sockets on timeout), well before a server-side keep-alive timeout could race a reuse.
+  const agent = new Agent({ keepAlive: true, maxSockets: Infinity, timeout: 2_000 });
   const handler = (req, res) => {
     const headers = forwardable(req.rawHeaders);
     headers.push('cf-connecting-ip', peerAddress(req.socket), DEV_PROXY_HEADER, secret);

@@ -94,6 +94,17 @@ describe('dev proxy (npm start front)', () => {
     expect(events).toEqual(['data: 0', 'data: 1', 'data: 2', 'data: 3', 'data: 4']);
   });
 
+  it('keeps a stream open across a pause longer than the pool\'s idle timeout (2 s)', async () => {
+    handle = async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: before\n\n');
+      await new Promise((ok) => setTimeout(ok, 3000)); // a model thinking
+      res.end('data: after\n\n');
+    };
+    const res = await send({ path: '/v1/messages' });
+    expect(await text(res)).toBe('data: before\n\ndata: after\n\n');
+  });
+
   it('applies backpressure: a client that stops reading stops the writer after a bounded amount', async () => {
     const MiB = 1024 * 1024;
     const chunk = Buffer.alloc(MiB, 120);
