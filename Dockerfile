@@ -27,7 +27,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/node ./dist/node
 COPY --from=build /app/migrations ./migrations
 COPY --from=build /app/dashboard/build ./dashboard/build
-RUN mkdir -p /app/data && chown node:node /app/data
+# Owner-only: config, secrets.json and the SQLite files (a new named volume copies this mode).
+RUN mkdir -p /app/data && chown node:node /app/data && chmod 700 /app/data
 USER node
 VOLUME /app/data
 EXPOSE 8080

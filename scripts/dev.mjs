@@ -5,7 +5,9 @@
 //    the password once (there is no default password). Another file can be named with --dev-vars.
 // 2. Builds the dashboard if it has not been built.
 // 3. Applies the D1 migrations to the local database.
-// 4. Starts `wrangler dev` at http://localhost:8787 (cron triggers testable at /__scheduled).
+// 4. Starts `wrangler dev` on a loopback port behind a small front proxy (dev-proxy.mjs) that owns
+//    http://localhost:8787 and hands the Worker the real client address (cron triggers testable at
+//    /__scheduled).
 //
 // Options: --port N (8787), --ip ADDR (localhost), --persist-to DIR (.wrangler/state), --dev-vars FILE (.dev.vars),
 // --inspector-port N (wrangler picks one from 9229 up; tests pass a free one so parallel runs cannot collide).
@@ -15,6 +17,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { freeLoopbackPort, newDevProxySecret, startDevProxy, writeSecretEnvFile } from './dev-proxy.mjs';
 import { ensureDashboard } from './ensure-dashboard.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -59,10 +62,38 @@ ensureDevVars(resolve(opts['dev-vars']));
 ensureDashboard(root);
 run(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', opts['persist-to']]);
 
+// The public port belongs to the front proxy (the only way in that sets the client address);
+// wrangler listens on loopback only and believes the address only with this run's secret.
+const secret = newDevProxySecret();
+const secretVars = writeSecretEnvFile(secret);
+const workerPort = await freeLoopbackPort();
+let proxy;
+try {
+  proxy = await startDevProxy({ host: opts.ip, port: Number(opts.port), target: { host: '127.0.0.1', port: workerPort }, secret });
+} catch (err) {
+  secretVars.remove();
+  console.error(`Cannot listen on ${opts.ip}:${opts.port}: ${err.message}`);
+  process.exit(1);
+}
+const shown = opts.ip === '0.0.0.0' || opts.ip === '::' ? 'localhost' : opts.ip;
+const banner = `\n  octopus-edge: gateway and dashboard at http://${shown.includes(':') ? `[${shown}]` : shown}:${proxy.port} (wrangler's own 127.0.0.1:${workerPort} is internal)\n`;
+console.log(banner);
+// Once more when the Worker answers, so the last line on screen is the address to use, not wrangler's.
+void (async () => {
+  for (let i = 0; i < 600; i++) {
+    await new Promise((ok) => setTimeout(ok, 500));
+    if (await fetch(`http://127.0.0.1:${workerPort}/healthz`).then((r) => r.ok, () => false)) return console.log(banner);
+  }
+})();
+
 const child = spawn(process.execPath, [
-  wrangler, 'dev', '--port', opts.port, '--ip', opts.ip, '--persist-to', opts['persist-to'],
-  '--env-file', resolve(opts['dev-vars']), '--test-scheduled', '--show-interactive-dev-session=false',
+  wrangler, 'dev', '--port', String(workerPort), '--ip', '127.0.0.1', '--persist-to', opts['persist-to'],
+  '--env-file', resolve(opts['dev-vars']), '--env-file', secretVars.file, '--test-scheduled', '--show-interactive-dev-session=false',
   ...(opts['inspector-port'] ? ['--inspector-port', opts['inspector-port']] : []),
 ], { cwd: root, stdio: 'inherit', env: childEnv });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+child.on('exit', (code, signal) => {
+  secretVars.remove();
+  void proxy.close();
+  process.exit(code ?? (signal ? 0 : 1));
+});

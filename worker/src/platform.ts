@@ -84,9 +84,10 @@ export interface Platform {
    */
   shareLoads?: boolean;
   /**
-   * The client's network address as the runtime knows it (Node: the socket's peer, or the proxy's
-   * X-Forwarded-For hop when configured to trust it). When set, the login throttle uses it and no
-   * client-sent header; unset on the edge, where Cloudflare's own cf-connecting-ip is used.
+   * The client's network address as the runtime knows it, the login throttle's key (Node: the
+   * socket's peer, or the proxy's X-Forwarded-For hop when configured to trust it; the edge:
+   * Cloudflare's CF-Connecting-IP, vouched for by the dev proxy under `npm start`, see
+   * edge/client-address.ts). Unset only where no request exists (cron runs).
    */
   clientAddress?: string;
 }

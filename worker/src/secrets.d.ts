@@ -9,5 +9,10 @@ declare namespace Cloudflare {
     STATS_FLUSH_INTERVAL_MS?: string;
     /** Where the price sync reads models.dev (default https://models.dev/api.json). */
     MODELS_DEV_URL?: string;
+    /**
+     * Set by `npm start` only (a random value per run, never in production): the secret its front
+     * proxy (scripts/dev-proxy.mjs) sends in `x-octopus-dev-proxy`, see edge/client-address.ts.
+     */
+    DEV_PROXY_SECRET?: string;
   }
 }

@@ -1,7 +1,11 @@
-/** Mounts the admin API under `/api/v1`. Everything but login/logout/session needs an admin session. */
+/**
+ * Mounts the admin API under `/api/v1`. Every state-changing request must come from the gateway's
+ * own origin (csrf.ts); everything but login/logout/session needs an admin session.
+ */
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { channelRoutes } from './channels';
+import { sameOriginOnly } from './csrf';
 import { groupRoutes } from './groups';
 import { adminError } from './http';
 import { apiKeyRoutes } from './keys';
@@ -12,6 +16,7 @@ import { statsRoutes } from './stats';
 
 export function adminRoutes(): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
+  r.use('*', sameOriginOnly);
   r.route('/auth', sessionRoutes());
   r.use('*', requireAdmin);
   r.route('/channels', channelRoutes());

@@ -5,11 +5,13 @@
  *   With neither, login is refused: there is no default password.
  * - A session is a random 43-character token in an HttpOnly, SameSite=Strict cookie, Secure
  *   whenever the browser would accept it (see secureCookie); only its SHA-256 is stored.
- * - Logins are throttled per client address: at most 5 attempts per 15-minute window; a success
- *   clears the count. Each attempt is counted atomically BEFORE the password is checked, so a burst
- *   of parallel guesses cannot outrun the limit.
+ * - Password checks are throttled per client address: at most 5 attempts per 15-minute window,
+ *   logins and password changes on one counter (a stolen session cookie must not become an
+ *   unthrottled oracle for the current password); a success clears the count. Each attempt is
+ *   counted atomically BEFORE the password is checked, so a burst of parallel guesses cannot
+ *   outrun the limit.
  */
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../app-env';
 import { hashPassword, randomToken, sha256Hex, timingSafeEqual, verifyPassword } from '../lib/crypto';
@@ -23,14 +25,25 @@ const THROTTLE_WINDOW_MS = 15 * 60_000;
 const THROTTLE_MAX_ATTEMPTS = 5;
 
 /**
- * Client address for throttling: the runtime's own (Node: the socket peer), else Cloudflare's
- * header, else the first X-Forwarded-For hop.
+ * Client address for throttling, as the runtime vouches for it (Platform.clientAddress: Node's
+ * socket peer or trusted proxy hop, the edge's CF-Connecting-IP). Never a header read here: a
+ * client-sent one would let a guesser rotate addresses or lock a victim out.
  */
-function clientAddress(p: Platform, req: Request): string {
-  if (p.clientAddress) return p.clientAddress;
-  return req.headers.get('cf-connecting-ip')
-    ?? req.headers.get('x-forwarded-for')?.split(',')[0]?.trim()
-    ?? 'unknown';
+function clientAddress(p: Platform): string {
+  return p.clientAddress ?? 'unknown';
+}
+
+/**
+ * Counts one password check from `addr` against the shared login throttle.
+ * @returns a 429 response (with retry-after, seconds) once the address is past the limit, else the
+ *   attempt number in the current window.
+ */
+async function countAttempt(c: Context<AppEnv>, p: Platform, addr: string, what: 'logins' | 'password attempts'): Promise<{ blocked: Response } | { attempts: number }> {
+  const now = p.now();
+  const { attempts, windowStart } = await p.store.countLoginAttempt(addr, now, THROTTLE_WINDOW_MS);
+  if (attempts <= THROTTLE_MAX_ATTEMPTS) return { attempts };
+  const wait = Math.max(1, Math.ceil((windowStart + THROTTLE_WINDOW_MS - now) / 1000));
+  return { blocked: adminError(c, 429, 'too_many_attempts', `Too many failed ${what}. Try again in ${wait} seconds.`, { 'retry-after': String(wait) }) };
 }
 
 /** Checks a password against the stored hash, else against the ADMIN_PASSWORD secret. */
@@ -74,13 +87,10 @@ export function sessionRoutes(): Hono<AppEnv> {
     const p = c.get('platform');
     const body = await readBody(c, LoginBody);
     if (!body.ok) return body.response;
-    const addr = clientAddress(p, c.req.raw);
-    const now = p.now();
-    const { attempts, windowStart } = await p.store.countLoginAttempt(addr, now, THROTTLE_WINDOW_MS);
-    if (attempts > THROTTLE_MAX_ATTEMPTS) {
-      const wait = Math.max(1, Math.ceil((windowStart + THROTTLE_WINDOW_MS - now) / 1000));
-      return adminError(c, 429, 'too_many_attempts', `Too many failed logins. Try again in ${wait} seconds.`, { 'retry-after': String(wait) });
-    }
+    const addr = clientAddress(p);
+    const counted = await countAttempt(c, p, addr, 'logins');
+    if ('blocked' in counted) return counted.blocked;
+    const { attempts } = counted;
     const match = await passwordMatches(p, body.value.password);
     if (match === 'unset') {
       return adminError(c, 503, 'admin_password_unset', 'No admin password is configured. Set the ADMIN_PASSWORD secret.');
@@ -114,9 +124,15 @@ export function sessionRoutes(): Hono<AppEnv> {
     if ((await sessionExpiry(p, getCookie(c, SESSION_COOKIE))) === null) return adminError(c, 401, 'unauthorized', 'Not logged in.');
     const body = await readBody(c, PasswordChangeBody);
     if (!body.ok) return body.response;
+    // Same counter as login: guessing currentPassword through a session is still guessing.
+    const addr = clientAddress(p);
+    const counted = await countAttempt(c, p, addr, 'password attempts');
+    if ('blocked' in counted) return counted.blocked;
     if ((await passwordMatches(p, body.value.currentPassword)) !== true) {
+      p.logger.warn('admin password change: wrong current password', { attempts: counted.attempts });
       return adminError(c, 400, 'invalid_password', 'currentPassword: wrong password.');
     }
+    await p.store.clearThrottle(addr);
     await p.store.setAdminPasswordHash(await hashPassword(body.value.newPassword), p.now());
     await p.store.deleteAllSessions(); // every other browser must log in again with the new password
     const expiresAt = await startSession(c, p);

@@ -7,7 +7,7 @@ export { GroupObject } from './group-object';
 export { KeyObject } from './key-object';
 
 
-const app = createApp((c) => edgePlatform(c.env as Env, c.executionCtx as unknown as ExecutionContext));
+const app = createApp((c) => edgePlatform(c.env as Env, c.executionCtx as unknown as ExecutionContext, c.req.raw));
 
 /**
  * A relay request's handler is kept alive with waitUntil until it returns: when the client

@@ -5,6 +5,7 @@ import * as schema from '../db/schema.sqlite';
 import { SqliteStore } from '../db/sqlite-store';
 import { KeyVault } from '../lib/crypto';
 import { MODELS_DEV_URL } from '../sync/prices-sync';
+import { edgeClientAddress } from './client-address';
 import { consoleLogger, type GroupStates, type KeyLimits, type Platform } from '../platform';
 
 const vaults = new Map<string, KeyVault>();
@@ -57,9 +58,13 @@ function storeFor(d1: D1Database): SqliteStore {
   return store;
 }
 
-/** Builds the Platform for one request. @throws ConfigError when ENCRYPTION_KEY is missing. */
-export function edgePlatform(env: Env, ctx: ExecutionContext): Platform {
+/**
+ * Builds the Platform for one request (`req`; absent for a cron run).
+ * @throws ConfigError when ENCRYPTION_KEY is missing.
+ */
+export function edgePlatform(env: Env, ctx: ExecutionContext, req?: Request): Platform {
   return {
+    ...(req && { clientAddress: edgeClientAddress(req, env.DEV_PROXY_SECRET) }),
     store: storeFor(env.DB),
     groups: groupStates(env.GROUPS),
     limits: keyLimits(env.KEYS),

@@ -127,7 +127,7 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; cwd?:
   if (!existsSync(file)) {
     // `--config FILE` for a file that is not there yet behaves like the default path: written with
     // the defaults, so a first start with a chosen location needs no hand-made file.
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 }); // the data folder: secrets.json goes here too
     writeFileSync(file, `${JSON.stringify(DEFAULT_CONFIG_FILE, null, 2)}\n`);
     created = true;
   }

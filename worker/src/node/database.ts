@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { OpenedDatabase } from './db/opened';
+import type { ModeNote } from './private-files';
 
 export type { OpenedDatabase } from './db/opened';
 
@@ -19,6 +20,16 @@ export interface DatabaseConfig {
    * `<project root>/migrations/<sqlite|mysql|postgres>`; a bundled build passes its own.
    */
   migrationsDir?: string;
+  /** Told what file modes SQLite's files and folder got tightened from, or could not be (private-files.ts). */
+  logger?: { info(msg: string, fields?: Record<string, unknown>): void; warn(msg: string, fields?: Record<string, unknown>): void };
+}
+
+/** Logs permission changes of data files: done at info, impossible at warn. */
+export function logModeNotes(logger: DatabaseConfig['logger'], notes: ModeNote[]): void {
+  for (const n of notes) {
+    if (n.problem) logger?.warn('data file is readable by other users and could not be made private', { path: n.path, mode: n.from, wanted: n.to, problem: n.problem });
+    else logger?.info('made data file private', { path: n.path, from: n.from, to: n.to });
+  }
 }
 
 /** `<project root>/migrations/<dialect>`, found from this file's place in the source tree. */
@@ -35,7 +46,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<OpenedDataba
   switch (config.type) {
     case 'sqlite': {
       const { openSqlite } = await import('./db/sqlite');
-      return openSqlite(config.path, migrationsDir);
+      return openSqlite(config.path, migrationsDir, (notes) => logModeNotes(config.logger, notes));
     }
     case 'mysql': {
       const { openMysql } = await import('./db/mysql');

@@ -7,6 +7,8 @@
  */
 import { ConfigFileError, configArg, loadConfig } from './config';
 import { createLogger } from './logger';
+import { logModeNotes } from './database';
+import { privateDir } from './private-files';
 import { loadSecrets } from './secrets';
 import { startNodeGateway } from './server';
 
@@ -45,6 +47,8 @@ async function main(): Promise<number> {
   const logger = createLogger(loaded.config.log.level);
   keepRunningOnStrayErrors(logger);
   if (loaded.created) logger.info('created the config file with defaults', { file: loaded.file });
+  // The folder of config.json and secrets.json: owner-only, like the files in it.
+  logModeNotes(logger, privateDir(loaded.dataDir));
   if (secrets.generatedPassword) {
     // Printed once, on the console only: never through the logger, never again.
     console.log('\n  First start: created %s with a random admin password and encryption key.', secrets.file);

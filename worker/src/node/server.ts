@@ -98,7 +98,7 @@ function discardBody(body: ReadableStream<Uint8Array>): void {
 export async function startNodeGateway(opts: StartOptions): Promise<NodeGateway> {
   const { config, logger } = opts;
   const appRoot = opts.appRoot ?? findAppRoot();
-  const database = await openDatabase({ type: config.database.type, path: config.database.path, migrationsDir: join(appRoot, 'migrations', config.database.type) });
+  const database = await openDatabase({ type: config.database.type, path: config.database.path, migrationsDir: join(appRoot, 'migrations', config.database.type), logger });
   const runtime = createNodeRuntime({
     store: database.store, logger, adminPassword: opts.secrets.adminPassword, encryptionKey: opts.secrets.encryptionKey,
     modelsDevUrl: opts.modelsDevUrl, flushIntervalMs: opts.flushIntervalMs,

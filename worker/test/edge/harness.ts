@@ -22,6 +22,7 @@ function bind(sql: string, params: unknown[]) {
 export const edgeHarness: Harness = {
   name: 'edge',
   fetch: (path, init) => exports.default.fetch(new Request(`http://gateway.test${path}`, init)),
+  origin: () => 'http://gateway.test',
   from: (ip) => ({ 'cf-connecting-ip': ip }),
   upstreamUrl: () => env.UPSTREAM_URL,
   async flush(groupId, atLeast = 1) {

@@ -146,6 +146,7 @@ export function nodeHarness(type: DatabaseType): NodeHarness {
     stop,
     start,
     fetch: (path, init) => fetch(`${running().url}${path}`, init),
+    origin: () => running().url,
     // The test server trusts X-Forwarded-For (server.trustProxy), as behind a reverse proxy.
     from: (ip) => ({ 'x-forwarded-for': ip }),
     upstreamUrl: () => upstream!.url,

@@ -93,6 +93,104 @@ export function adminSuite(h: Harness): void {
       // Put the original back for the other tests of this file.
       await h.exec('DELETE FROM admin');
     });
+
+    it('counts password changes with the login throttle: 5 wrong current passwords lock the address for both', async () => {
+      const cookie = await login();
+      const ip = '10.0.8.8';
+      const change = (currentPassword: string, from = ip) => gateway('/api/v1/auth/password', {
+        method: 'PUT', headers: { cookie, 'content-type': 'application/json', ...h.from(from) },
+        body: JSON.stringify({ currentPassword, newPassword: 'never-set-password-123' }),
+      });
+      for (let i = 0; i < 5; i++) expect((await change(`guess-${i}`)).status).toBe(400);
+      // The right password no longer helps, through either door.
+      const locked = await change(ADMIN_PASSWORD);
+      // Without the throttle the change went through: put the original password back for the other tests.
+      if (locked.status === 200) await h.exec('DELETE FROM admin');
+      expect(locked.status).toBe(429);
+      expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(800);
+      expect(((await locked.json()) as any).error.code).toBe('too_many_attempts');
+      expect((await loginAs(ip, ADMIN_PASSWORD)).status).toBe(429);
+      // Failed logins count toward password changes too.
+      const ip2 = '10.0.8.9';
+      for (let i = 0; i < 5; i++) expect((await loginAs(ip2, 'wrong')).status).toBe(401);
+      expect((await change(ADMIN_PASSWORD, ip2)).status).toBe(429);
+      // The password was never changed, and another address still logs in.
+      expect(await one(h, 'SELECT COUNT(*) AS n FROM admin')).toMatchObject({ n: 0 });
+      expect((await loginAs('10.0.8.10', ADMIN_PASSWORD)).status).toBe(200);
+    });
+  });
+
+  describe('cross-origin requests (CSRF)', () => {
+    it('refuses every state-changing admin request from another origin with 403, changing nothing', async () => {
+      const cookie = await login();
+      const ch = await admin(cookie, 'POST', '/channels', { name: `csrf-${uid()}`, type: 'openai-chat', baseUrl: 'http://127.0.0.1:9/v1', keys: ['sk-csrf-1'] });
+      expect(ch.status).toBe(201);
+      const id = ch.json.id as number;
+      const sibling = new URL(h.origin());
+      sibling.port = String((Number(sibling.port) || 80) + 1);
+      const foreign: Record<string, string>[] = [
+        { 'sec-fetch-site': 'same-site', origin: sibling.origin }, // another port or subdomain of the same site
+        { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
+        { 'sec-fetch-site': 'none' },
+        { origin: 'https://evil.example' }, // a browser without Fetch Metadata
+        { origin: sibling.origin },
+        { origin: 'null' },
+      ];
+      const json = JSON.stringify({});
+      const routes: [string, string, string?][] = [
+        ['POST', '/sync/prices'], ['POST', `/channels/${id}/sync-models`], ['POST', '/auth/logout'], ['POST', `/channels/${id}/test`],
+        ['POST', '/auth/login', JSON.stringify({ password: ADMIN_PASSWORD })],
+        ['PUT', '/auth/password', JSON.stringify({ currentPassword: ADMIN_PASSWORD, newPassword: 'csrf-password-123' })],
+        ['POST', '/channels', JSON.stringify({ name: `csrf-${uid()}`, type: 'openai-chat', baseUrl: 'http://127.0.0.1:9/v1', keys: ['sk-x'] })],
+        ['PATCH', `/channels/${id}`, JSON.stringify({ enabled: false })], ['DELETE', `/channels/${id}`],
+        ['POST', '/groups', json], ['DELETE', '/groups/1'], ['POST', '/keys', JSON.stringify({ name: 'csrf' })], ['DELETE', '/keys/1'],
+        ['PUT', '/settings', json], ['PUT', '/prices/csrf-model', json], ['DELETE', '/prices/csrf-model'],
+      ];
+      const seen: { method: string; path: string; headers: Record<string, string>; status: number; code: string }[] = [];
+      for (const headers of foreign) {
+        for (const [method, path, body] of routes) {
+          const res = await gateway(`/api/v1${path}`, {
+            method, body, headers: { cookie, ...headers, ...(body !== undefined && { 'content-type': 'application/json' }) },
+          });
+          const text = await res.text();
+          let code: string;
+          try {
+            code = JSON.parse(text)?.error?.code;
+          } catch {
+            code = text.slice(0, 40);
+          }
+          seen.push({ method, path, headers, status: res.status, code });
+        }
+      }
+      // A forged password change that went through would break the other tests: undo it first.
+      await h.exec('DELETE FROM admin');
+      expect(seen.filter((r) => r.status !== 403 || r.code !== 'cross_origin')).toEqual([]);
+      // Nothing happened: the session lives, the channel is there and enabled, the password is the same.
+      const still = await admin(cookie, 'GET', `/channels/${id}`);
+      expect(still.status).toBe(200);
+      expect(still.json.enabled).toBe(true);
+      expect(await one(h, "SELECT COUNT(*) AS n FROM channels WHERE name LIKE 'csrf-%' AND id <> ?", id)).toMatchObject({ n: 0 });
+    });
+
+    it('accepts the dashboard (same origin) and clients that send neither header', async () => {
+      const cookie = await login();
+      const ch = await admin(cookie, 'POST', '/channels', { name: `csrf-ok-${uid()}`, type: 'openai-chat', baseUrl: 'http://127.0.0.1:9/v1', keys: ['sk-csrf-2'] });
+      expect(ch.status).toBe(201);
+      const patch = (headers: Record<string, string>, enabled: boolean) => gateway(`/api/v1/channels/${ch.json.id}`, {
+        method: 'PATCH', headers: { cookie, 'content-type': 'application/json', ...headers }, body: JSON.stringify({ enabled }),
+      });
+      // A current browser on the dashboard: Fetch Metadata and Origin.
+      expect((await patch({ 'sec-fetch-site': 'same-origin', origin: h.origin() }, false)).status).toBe(200);
+      // An older browser: Origin only.
+      expect((await patch({ origin: h.origin() }, true)).status).toBe(200);
+      // Safe methods are never checked.
+      expect((await gateway(`/api/v1/channels/${ch.json.id}`, { headers: { cookie, 'sec-fetch-site': 'cross-site' } })).status).toBe(200);
+      // curl or a script: no browser headers.
+      expect((await patch({}, false)).status).toBe(200);
+      const out = await gateway('/api/v1/auth/logout', { method: 'POST', headers: { cookie, 'sec-fetch-site': 'same-origin', origin: h.origin() } });
+      expect(out.status).toBe(200);
+      expect((await admin(cookie, 'GET', '/channels')).status).toBe(401);
+    });
   });
 
   describe('channels', () => {

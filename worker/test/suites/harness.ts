@@ -17,6 +17,8 @@ export interface Harness {
   readonly name: string;
   /** Sends a request to the gateway under test (path with query, e.g. `/v1/models`). */
   fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** The gateway's own origin as a browser on its dashboard sends it (`Origin`), e.g. `http://127.0.0.1:8080`. */
+  origin(): string;
   /** Headers that make a request come from client address `ip` (the login throttle's key). */
   from(ip: string): Record<string, string>;
   /** Base URL of the fake upstream provider. */

@@ -2,14 +2,14 @@
  * SQLite for the Node mode: better-sqlite3 (synchronous, in-process) under the same drizzle schema,
  * migrations and store as D1. Atomic units run in a better-sqlite3 transaction on the one connection.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from '../../db/schema.sqlite';
 import { BETTER_SQLITE3_MAX_BOUND_VALUES, SqliteStore } from '../../db/sqlite-store';
 import type { OpenedDatabase } from './opened';
+import { privateDatabaseFiles, type ModeNote } from '../private-files';
 
 /**
  * How long a statement waits for another process's lock, ms. better-sqlite3 is synchronous: the
@@ -21,12 +21,17 @@ const BUSY_TIMEOUT_MS = 250;
 /**
  * Opens (creating it and its parent folder when missing) the SQLite file at `path`, applies the
  * migrations in `migrationsDir`, and returns the store. WAL journal, foreign keys on (group members
- * cascade with their channel), a short busy timeout for a second process holding a lock.
+ * cascade with their channel), a short busy timeout for a second process holding a lock. The file,
+ * its WAL/SHM and its folder are made owner-only first (private-files.ts); `onModeNotes` hears
+ * what was tightened or could not be.
  * @throws when the file cannot be opened or a migration fails.
  */
-export async function openSqlite(path: string, migrationsDir: string): Promise<OpenedDatabase> {
+export async function openSqlite(path: string, migrationsDir: string, onModeNotes?: (notes: ModeNote[]) => void): Promise<OpenedDatabase> {
   const file = path === ':memory:' ? path : resolve(path);
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    const notes = privateDatabaseFiles(file);
+    if (notes.length > 0) onModeNotes?.(notes);
+  }
   const sqlite = new Database(file, { timeout: BUSY_TIMEOUT_MS });
   try {
     sqlite.pragma('journal_mode = WAL');
