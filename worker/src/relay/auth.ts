@@ -32,6 +32,27 @@ const MAX_KEY_LENGTH = 512;
 /** Why a request was refused before its key was accepted (the reason of the aggregated stats row). */
 export type AuthRefusal = 'missing_api_key' | 'invalid_api_key' | 'expired_api_key';
 
+/** Accepted keys remembered with their hash; past this many the memo starts over. */
+const KEY_HASH_MEMO_SIZE = 1_000;
+/**
+ * secret → SHA-256 hex, for keys that were found in a snapshot only, so an attacker's random keys
+ * never fill it. Saves a Web Crypto digest per request (a thread-pool job and two buffer copies on
+ * Node). The secrets stay in this process's memory, where every request's headers already are.
+ */
+const keyHashMemo = new Map<string, string>();
+
+/** The SHA-256 hex of a presented key; remembered once the key turns out to be one of ours. */
+async function hashOfKey(secret: string, config: ConfigSnapshot): Promise<string> {
+  const known = keyHashMemo.get(secret);
+  if (known !== undefined) return known;
+  const hash = await sha256Hex(secret);
+  if (config.keysByHash.has(hash)) {
+    if (keyHashMemo.size >= KEY_HASH_MEMO_SIZE) keyHashMemo.clear();
+    keyHashMemo.set(secret, hash);
+  }
+  return hash;
+}
+
 /**
  * Resolves the request's client key against the snapshot.
  * Errors are 401 (missing, unknown, disabled or expired key).
@@ -41,7 +62,7 @@ export async function authenticateClient(p: Platform, req: Request, config: Conf
   if (!secret) {
     return { reason: 'missing_api_key', error: gatewayError(401, 'authentication', 'missing_api_key', 'No API key provided. Send it as "Authorization: Bearer <key>", "x-api-key: <key>" or "x-goog-api-key: <key>".') };
   }
-  const key = secret.length > MAX_KEY_LENGTH ? undefined : config.keysByHash.get(await sha256Hex(secret));
+  const key = secret.length > MAX_KEY_LENGTH ? undefined : config.keysByHash.get(await hashOfKey(secret, config));
   if (!key || !key.enabled) return { reason: 'invalid_api_key', error: gatewayError(401, 'authentication', 'invalid_api_key', 'Invalid API key.') };
   if (key.expiresAt !== null && key.expiresAt <= p.now()) {
     return { reason: 'expired_api_key', error: gatewayError(401, 'authentication', 'expired_api_key', 'This API key has expired.') };
