@@ -5,6 +5,7 @@
  * Exit codes: 0 after a clean shutdown, 1 for a bad configuration or a failed start, 2 when
  * records could not be written at shutdown.
  */
+import { join } from 'node:path';
 import { ConfigFileError, configArg, loadConfig } from './config';
 import { createLogger } from './logger';
 import { loadSecrets } from './secrets';
@@ -58,6 +59,7 @@ async function main(): Promise<number> {
       config: loaded.config, secrets, logger,
       modelsDevUrl: process.env.MODELS_DEV_URL,
       flushIntervalMs: positiveNumber(process.env.STATS_FLUSH_INTERVAL_MS),
+      journalDir: join(loaded.dataDir, 'journal'),
     });
   } catch (err) {
     logger.error('start failed', { error: err instanceof Error ? err.message : String(err) });
