@@ -104,6 +104,15 @@ function journalFiles(dataDir: string): string[] {
   }
 }
 
+/** Waits until none of `files` (a killed run's journal) is left: every record in them is in the database. @throws after 30 s. */
+async function replayed(dataDir: string, files: string[]): Promise<void> {
+  for (let i = 0; i < 120; i++) {
+    if (!journalFiles(dataDir).some((f) => files.includes(f))) return;
+    await new Promise((ok) => setTimeout(ok, 250));
+  }
+  throw new Error(`the replay did not finish: ${journalFiles(dataDir).join(', ')} still there`);
+}
+
 for (const type of nodeDatabases()) {
   describe(`node-${type}: records survive kill -9 and SIGTERM (child process)`, () => {
     let upstream: FakeUpstream | undefined;
@@ -156,14 +165,9 @@ for (const type of nodeDatabases()) {
       const modes = { dir: existsSync(join(dataDir, 'journal')) ? statSync(join(dataDir, 'journal')).mode & 0o777 : 0, files: files.map((f) => statSync(join(dataDir, 'journal', f)).mode & 0o777) };
 
       await start();
-      // The replay flushes at start: wait until the counts settle.
-      let got = { logs: -1, stats: -1 };
-      for (let i = 0, stable = 0; i < 120 && stable < 3; i++) {
-        await new Promise((ok) => setTimeout(ok, 250));
-        const next = await persisted(type, scratch!.path, route.group);
-        stable = next.logs === got.logs && next.stats === got.stats && next.logs > 0 ? stable + 1 : 0;
-        got = next;
-      }
+      // The replay flushes at start; the killed run's files go once all their records are in the database.
+      await replayed(dataDir, files);
+      const got = await persisted(type, scratch!.path, route.group);
       console.log(`[journal] node-${type} kill -9 at ${RATE} req/s: sent ${counts.sent}, answered ${counts.answered}, persisted logs ${got.logs}, stats requests ${got.stats}, lost ${counts.answered - got.logs}`);
       expect(got.logs).toBeGreaterThanOrEqual(counts.answered - KILL_BUDGET);
       expect(got.logs).toBeLessThanOrEqual(counts.sent);
@@ -172,9 +176,6 @@ for (const type of nodeDatabases()) {
       // The journal is private to the gateway's user.
       expect(files.length).toBeGreaterThan(0);
       expect(modes).toEqual({ dir: 0o700, files: files.map(() => 0o600) });
-      // The killed run's journal files are gone once their records are in the database.
-      for (let i = 0; i < 40 && journalFiles(dataDir).some((f) => files.includes(f)); i++) await new Promise((ok) => setTimeout(ok, 250));
-      expect(journalFiles(dataDir).filter((f) => files.includes(f))).toEqual([]);
       expect(await gw!.signal('SIGTERM')).toBe(0);
     });
 
@@ -236,18 +237,15 @@ for (const type of nodeDatabases()) {
       }
       const answered = counts.answered + 3;
       expect(counts.answered).toBeGreaterThan(0);
+      const files = journalFiles(join(dir, 'data'));
       await start(fast, dbPath);
-      let got = { logs: -1, stats: -1 };
-      for (let i = 0, stable = 0; i < 120 && stable < 3; i++) {
-        await new Promise((ok) => setTimeout(ok, 250));
-        const next = await persisted(type, scratch!.path, route.group);
-        stable = next.logs === got.logs && next.stats === got.stats && next.logs > 0 ? stable + 1 : 0;
-        got = next;
-      }
+      await replayed(join(dir, 'data'), files);
+      const got = await persisted(type, scratch!.path, route.group);
       console.log(`[journal] node-${type} kill -9 during an outage: answered ${answered}, persisted logs ${got.logs}, stats requests ${got.stats}, lost ${answered - got.logs}`);
       expect(got.logs).toBeGreaterThanOrEqual(answered - KILL_BUDGET);
       expect(got.logs).toBeLessThanOrEqual(counts.sent + 3);
       expect(got.stats).toBe(got.logs);
+      expect(files.length).toBeGreaterThan(0);
       expect(await gw!.signal('SIGTERM')).toBe(0);
     });
   });
