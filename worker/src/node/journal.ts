@@ -91,8 +91,11 @@ export interface JournalOptions {
   /** The journal folder (created, mode 0700). */
   dir: string;
   logger: Logger;
+  /** ms between two writes of the queue (default JOURNAL_WRITE_MS). */
   writeIntervalMs?: number;
+  /** Size cap, bytes (default JOURNAL_MAX_BYTES). */
   maxBytes?: number;
+  /** Size at which a new file is started, bytes (default JOURNAL_ROTATE_BYTES, at most maxBytes / 4). */
   rotateBytes?: number;
 }
 
@@ -148,6 +151,10 @@ async function* readLines(file: string, onTorn: () => void): AsyncGenerator<stri
   if (rest) onTorn();
 }
 
+/**
+ * One journal per process (one process per data folder), shared by every group holder. Every
+ * method is safe to call at any time; none throws for a disk error (see `turnOff`).
+ */
 export class RecordJournal implements GroupJournal {
   private readonly files: FileState[] = [];
   private readonly entries = new Map<string, Entry>();
