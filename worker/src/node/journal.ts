@@ -4,7 +4,8 @@
  * (kill -9, OOM killer, power cut of a container) lost every record since the last flush, up to a
  * whole stats save interval (60 s by default).
  *
- * On disk: `<dataDir>/journal/` (mode 0700) holds generation files `<n>.jsonl` (mode 0600), one
+ * On disk: `<dataDir>/journal/` (mode 0700, claimed by a `lock` file holding the pid, so two
+ * processes never share it) holds generation files `<n>.jsonl` (mode 0600), one
  * JSON object per line, appended in order:
  * - `{"g":groupId,"r":record}`   a finished request's record (RequestRecord);
  * - `{"t":flushId,"g":groupId,"ids":[recordId…]}`   the flush protocol took these records into a
@@ -37,7 +38,7 @@
  * journal; a spilled one is counted as dropped) and the gateway goes on.
  */
 import { createReadStream } from 'node:fs';
-import { chmod, mkdir, open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PendingFlush } from '../accounting/flusher';
 import type { RequestRecord } from '../accounting/records';
@@ -53,6 +54,42 @@ export const JOURNAL_ROTATE_BYTES = 4 * 1024 * 1024;
 const SYNC_EVERY_MS = 1_000;
 
 const FILE_NAME = /^(\d+)\.jsonl$/;
+/** Holds the pid of the process using the folder. */
+const LOCK_FILE = 'lock';
+
+/**
+ * Claims the journal folder for this process. Two processes on one folder would each replay (and
+ * delete) the other's live files and count records twice, so a second one is refused. A lock left
+ * by a process that is gone (kill -9), or by this very pid (a container restarted as pid 1), is
+ * taken over.
+ * @throws when a live process on this machine holds the folder.
+ */
+async function takeLock(dir: string): Promise<void> {
+  const file = join(dir, LOCK_FILE);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fh = await open(file, 'wx', 0o600);
+      await fh.writeFile(String(process.pid));
+      await fh.close();
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
+    }
+    const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) throw new Error(`the journal folder is in use by process ${pid}`);
+    await unlink(file).catch(() => {});
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, under another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /** The part of the journal a group holder uses (tests can fake it). */
 export interface GroupJournal {
@@ -195,6 +232,7 @@ export class RecordJournal implements GroupJournal {
   static async open(opts: JournalOptions): Promise<{ journal: RecordJournal; recovery: JournalRecovery }> {
     await mkdir(opts.dir, { recursive: true, mode: 0o700 });
     await chmod(opts.dir, 0o700);
+    await takeLock(opts.dir);
     const gens = (await readdir(opts.dir)).map((f) => FILE_NAME.exec(f)).filter((m) => m !== null).map((m) => Number(m[1])).sort((a, b) => a - b);
     const j = new RecordJournal(opts.dir, opts.logger, opts, (gens.at(-1) ?? 0) + 1);
     const recovery = await j.replay(gens);
@@ -310,6 +348,7 @@ export class RecordJournal implements GroupJournal {
     this.closed = true;
     await this.collect();
     await this.closeFile();
+    await unlink(join(this.dir, LOCK_FILE)).catch(() => {});
   }
 
   // --- internals ---
@@ -344,8 +383,10 @@ export class RecordJournal implements GroupJournal {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0 && !this.off) {
-      const batch = this.queue;
-      this.queue = [];
+      // At most about a rotation's worth per write, so a burst still ends up in files of bounded size.
+      let n = 0;
+      for (let chars = 0; n < this.queue.length && chars < this.rotateBytes; n++) chars += this.queue[n]!.line.length;
+      const batch = this.queue.splice(0, Math.max(1, n));
       await this.writeBatch(batch);
     }
     if (!this.off) await this.collect();

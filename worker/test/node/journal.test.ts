@@ -2,10 +2,11 @@
  * The record journal (node/journal.ts) with the group holder: a replay after a crash between the
  * database write and the journal's confirmation counts nothing twice; a torn or corrupt line is
  * skipped; the journal stays under its size cap; records the memory cap evicts during an outage
- * come back from the journal; a journal that cannot write turns itself off without losing records.
+ * come back from the journal; a journal that cannot write turns itself off without losing records;
+ * two processes never share one journal folder.
  */
 import Database from 'better-sqlite3';
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -200,5 +201,20 @@ describe('record journal bounds', () => {
     h.record(record(3));
     expect((await h.flush({ force: true })).ok).toBe(true);
     expect([...applied.values()].flat()).toEqual(['r-0', 'r-1', 'r-2', 'r-3']);
+  });
+
+  it('is used by one process at a time: a live holder refuses a second one, a dead one is taken over', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'oe-journal-unit-'));
+    const jdir = join(dir, 'journal');
+    mkdirSync(jdir);
+    // The parent of this test process is alive: the folder is its.
+    writeFileSync(join(jdir, 'lock'), String(process.ppid));
+    await expect(openJournal(jdir)).rejects.toThrow(/in use by process/);
+    // A pid no process has (a kill -9 left the lock behind).
+    writeFileSync(join(jdir, 'lock'), '4194303');
+    const { journal } = await openJournal(jdir);
+    expect(readFileSync(join(jdir, 'lock'), 'utf8')).toBe(String(process.pid));
+    await journal.close();
+    expect(readdirSync(jdir)).toEqual([]);
   });
 });
