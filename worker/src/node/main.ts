@@ -1,9 +1,10 @@
 /**
  * Node entry (`npm run start:node`, or `node dist/node/server.mjs` once built): reads the config
  * (`data/config.json`, or `--config <file>`, env OCTOPUS_* overrides), the secrets (env or
- * `<data>/secrets.json`), starts the gateway, and shuts it down gracefully on SIGTERM/SIGINT.
+ * `<data>/secrets.json`), starts the gateway with its record journal in `<data>/journal` (a hard
+ * kill loses at most ~100 ms of request records), and shuts it down gracefully on SIGTERM/SIGINT.
  * Exit codes: 0 after a clean shutdown, 1 for a bad configuration or a failed start, 2 when
- * records could not be written at shutdown.
+ * records could not be written at shutdown (they stay in the journal for the next start).
  */
 import { join } from 'node:path';
 import { ConfigFileError, configArg, loadConfig } from './config';
