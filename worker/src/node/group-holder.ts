@@ -6,13 +6,16 @@
  *   the settings table (`routing-state:<groupId>`) on first use and written back by `persist()`
  *   (periodically and at shutdown), so breakers and cooldowns survive a restart;
  * - request records in a memory buffer until `flush()` writes them (on the stats save interval and
- *   at shutdown).
+ *   at shutdown), each also appended to the record journal when there is one (node/journal.ts), so
+ *   a hard kill loses at most the journal's write interval; the journal also keeps the records the
+ *   buffer cap evicts during a database outage, and they are read back once the buffer drains.
  * JavaScript runs one call at a time and every state change below happens between awaits, so calls
  * of one group never interleave inside a transition (the Durable Object's single-threading, here).
  */
 import { drainBuffer, retryDelayMs, type DrainResult, type FlushBuffer, type FlushWriter, type PendingFlush } from '../accounting/flusher';
 import type { RequestRecord } from '../accounting/records';
 import type { Store } from '../db/store';
+import type { GroupJournal } from './journal';
 import { applyReport, healthView } from '../routing/health';
 import { planRequest } from '../routing/plan';
 import { emptyRoutingState, type MemberHealth, type Plan, type PlanInput, type RoutingReport, type RoutingState } from '../routing/types';
@@ -23,9 +26,11 @@ export function routingStateKey(groupId: number): string {
 }
 
 /**
- * Most records one group buffers while its flushes fail (a database outage), ~1-2 KB each without
- * bodies. Past it the oldest are dropped, counted (`dropped`) and logged by the flush timer:
- * memory stays bounded, and the newest records (what an admin looks at first) survive.
+ * Most records one group buffers in memory while its flushes fail (a database outage), ~1-2 KB each
+ * without bodies. Past it the oldest leave memory: with a journal they stay on disk (up to the
+ * journal's size cap) and are read back when the buffer drains; without one, or past that cap,
+ * they are dropped, counted (`dropped`) and logged by the flush timer. Memory stays bounded, and
+ * the newest records (what an admin looks at first) survive.
  */
 export const MAX_BUFFERED_RECORDS = 50_000;
 
@@ -38,6 +43,8 @@ export class GroupHolder {
   private dirty = false;
   private records: RequestRecord[] = [];
   private pending: PendingFlush | undefined;
+  /** Pending flushes a previous run left in the journal, re-sent (same ids) before anything else. */
+  private recovered: PendingFlush[] = [];
   /** The running flush, so two never overlap (a timer tick and the shutdown flush). */
   private flushing: Promise<DrainResult> | null = null;
   /** After a failed flush: not before this time (ms), except when forced. */
@@ -50,7 +57,13 @@ export class GroupHolder {
     private readonly now: () => number = Date.now,
     private readonly random: () => number = Math.random,
     private readonly maxBuffered: number = MAX_BUFFERED_RECORDS,
+    private readonly journal?: GroupJournal,
   ) {}
+
+  /** Takes back the pending flushes a previous run left in the journal (start-up replay). */
+  restore(pending: PendingFlush[]): void {
+    this.recovered.push(...pending);
+  }
 
   /** Ordered candidates for one request; advances the cursors. @throws when the state cannot be loaded. */
   async plan(input: PlanInput): Promise<Plan> {
@@ -75,17 +88,20 @@ export class GroupHolder {
 
   /** Buffers a finished request until the next flush. */
   record(record: RequestRecord): void {
+    this.journal?.append(this.groupId, record);
     this.records.push(record);
     const over = this.records.length - this.maxBuffered;
     if (over > 0) {
-      this.records.splice(0, over);
-      this.dropped += over;
+      const evicted = this.records.splice(0, over);
+      this.dropped += this.journal ? this.journal.spill(this.groupId, evicted.map((r) => r.id)) : over;
     }
   }
 
-  /** Records not yet confirmed by the database (buffered plus pending). */
+  /** Records not yet confirmed by the database (buffered, pending, and kept only in the journal). */
   unflushed(): number {
-    return this.records.length + (this.pending?.records.length ?? 0);
+    let n = this.records.length + (this.pending?.records.length ?? 0) + (this.journal?.spilled(this.groupId) ?? 0);
+    for (const p of this.recovered) n += p.records.length;
+    return n;
   }
 
   /**
@@ -100,13 +116,31 @@ export class GroupHolder {
     while (this.flushing) await this.flushing.catch(() => undefined);
     if (!force && this.now() < this.retryAt) return { ok: true, flushes: 0 };
     if (this.unflushed() === 0) return { ok: true, flushes: 0 };
-    this.flushing = drainBuffer(this.buffer(), this.writer, this.store);
+    this.flushing = this.drain();
     try {
       const result = await this.flushing;
       this.retryAt = result.ok ? 0 : this.now() + retryDelayMs(opts.intervalMs ?? 60_000, result.failed.tries);
       return result;
     } finally {
       this.flushing = null;
+    }
+  }
+
+  /**
+   * Drains the buffer, then, while the journal holds records evicted from it, reads a buffer's
+   * worth back and drains again.
+   */
+  private async drain(): Promise<DrainResult> {
+    let flushes = 0;
+    for (;;) {
+      const r = await drainBuffer(this.buffer(), this.writer, this.store);
+      flushes += r.flushes;
+      if (!r.ok) return { ...r, flushes };
+      if (!this.journal || this.journal.spilled(this.groupId) === 0) return { ok: true, flushes };
+      const back = await this.journal.reload(this.groupId, Math.max(1, this.maxBuffered - this.records.length));
+      if (back.length === 0) return { ok: true, flushes };
+      // Older than anything in memory: they go first.
+      this.records = back.concat(this.records);
     }
   }
 
@@ -145,16 +179,23 @@ export class GroupHolder {
   /** The memory buffer behind the flush protocol: taking a batch is one synchronous step, so atomic. */
   private buffer(): FlushBuffer {
     return {
-      pending: async () => this.pending,
+      pending: async () => {
+        this.pending ??= this.recovered.shift();
+        return this.pending;
+      },
       takePending: async (id, max) => {
         if (this.records.length === 0) return undefined;
-        this.pending = { id, records: this.records.splice(0, max), tries: 0 };
-        return this.pending;
+        const pending = { id, records: this.records.splice(0, max), tries: 0 };
+        this.pending = pending;
+        // On disk before the database write: a replay after a crash re-sends this very id.
+        await this.journal?.take(this.groupId, id, pending.records.map((r) => r.id));
+        return pending;
       },
       keepPending: async (flush) => {
         this.pending = flush;
       },
       clearPending: async () => {
+        if (this.pending) this.journal?.done(this.pending.id);
         this.pending = undefined;
       },
     };

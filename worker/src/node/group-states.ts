@@ -2,7 +2,9 @@
  * GroupStates for Node: a map of in-process GroupHolders (one per group id, made on first use) and
  * the timer that flushes their records and persists their routing state every stats save interval
  * (the `statsSaveIntervalSeconds` setting, re-read at each tick). `close()` stops the timer and does
- * the final persist and flush (graceful shutdown).
+ * the final persist and flush (graceful shutdown), then closes the record journal, which is left
+ * empty when everything was written. With a journal, what a previous run left in it is flushed
+ * right at `start()` rather than one interval later.
  */
 import { flushIntervalMs, FlushWriter } from '../accounting/flusher';
 import type { RequestRecord } from '../accounting/records';
@@ -10,11 +12,14 @@ import type { Store } from '../db/store';
 import type { GroupStates, Logger } from '../platform';
 import type { MemberHealth, Plan, PlanInput, RoutingReport } from '../routing/types';
 import { GroupHolder, MAX_BUFFERED_RECORDS } from './group-holder';
+import type { JournalRecovery, RecordJournal } from './journal';
 
 export interface NodeGroupStatesOptions {
   now?: () => number;
   /** Flush interval override, ms (tests); otherwise the stats save interval setting. */
   flushIntervalMs?: number;
+  /** The record journal (node/journal.ts), already opened; none: records live in memory only. */
+  journal?: RecordJournal;
 }
 
 /** Outcome of flushing every holder: records written, and records still unflushed after failures. */
@@ -31,6 +36,8 @@ export class NodeGroupStates implements GroupStates {
   private timer: NodeJS.Timeout | null = null;
   private tick: Promise<void> | null = null;
   private closed = false;
+  /** A previous run's records are waiting: the first flush runs at once. */
+  private replayed = false;
 
   constructor(private readonly store: Store, private readonly logger: Logger, private readonly opts: NodeGroupStatesOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -57,6 +64,16 @@ export class NodeGroupStates implements GroupStates {
     // The record first: it must be buffered even when the routing state cannot be loaded.
     h.record(record);
     await h.report(report);
+  }
+
+  /**
+   * Hands what the journal found at open to the holders: pending flushes (re-sent with their ids)
+   * and the count of records to read back. Call before `start()`.
+   */
+  recover(recovery: JournalRecovery): void {
+    for (const [groupId, pending] of recovery.pending) this.holder(groupId).restore(pending);
+    for (const groupId of recovery.spilled.keys()) this.holder(groupId);
+    this.replayed = recovery.records > 0;
   }
 
   /** Records not yet in the database, of one group or of every group. */
@@ -89,9 +106,10 @@ export class NodeGroupStates implements GroupStates {
     const intervalMs = await this.intervalMs();
     let ok = await this.persistAll();
     for (const h of this.holders.values()) {
-      if (h.dropped > (this.droppedLogged.get(h.groupId) ?? 0)) {
-        this.logger.error('records dropped: the buffer is full while the database is unavailable', { group: h.groupId, dropped: h.dropped, cap: MAX_BUFFERED_RECORDS });
-        this.droppedLogged.set(h.groupId, h.dropped);
+      const dropped = h.dropped + (this.opts.journal?.dropped.get(h.groupId) ?? 0);
+      if (dropped > (this.droppedLogged.get(h.groupId) ?? 0)) {
+        this.logger.error('records dropped: the buffer is full while the database is unavailable', { group: h.groupId, dropped, cap: MAX_BUFFERED_RECORDS, journal: this.opts.journal ? 'full or unreadable' : 'none' });
+        this.droppedLogged.set(h.groupId, dropped);
       }
       const r = await h.flush({ force, intervalMs });
       if (!r.ok) {
@@ -132,7 +150,7 @@ export class NodeGroupStates implements GroupStates {
       // Never the reason the process stays up: the server is.
       this.timer.unref();
     };
-    void this.intervalMs().then(schedule);
+    void this.intervalMs().then((ms) => schedule(this.replayed ? 0 : ms));
   }
 
   /**
@@ -150,6 +168,9 @@ export class NodeGroupStates implements GroupStates {
       await new Promise((ok) => setTimeout(ok, opts.retryDelayMs ?? 1000));
       result = await this.flushAll(true);
     }
+    // Confirmed records leave the journal; unwritten ones stay in it for the next start.
+    await this.opts.journal?.close();
+    if (!result.ok && this.opts.journal) this.logger.warn('unwritten records stay in the journal for the next start', { unflushed: result.unflushed });
     return result;
   }
 
@@ -158,7 +179,7 @@ export class NodeGroupStates implements GroupStates {
     if (!h) {
       // A price cache per group, as each Durable Object has its own: a group seen for the first
       // time prices with the current table.
-      h = new GroupHolder(groupId, this.store, new FlushWriter(this.now), this.now);
+      h = new GroupHolder(groupId, this.store, new FlushWriter(this.now), this.now, Math.random, MAX_BUFFERED_RECORDS, this.opts.journal);
       this.holders.set(groupId, h);
     }
     return h;

@@ -1,10 +1,12 @@
 /**
  * Node entry (`npm run start:node`, or `node dist/node/server.mjs` once built): reads the config
  * (`data/config.json`, or `--config <file>`, env OCTOPUS_* overrides), the secrets (env or
- * `<data>/secrets.json`), starts the gateway, and shuts it down gracefully on SIGTERM/SIGINT.
+ * `<data>/secrets.json`), starts the gateway with its record journal in `<data>/journal` (a hard
+ * kill loses at most ~100 ms of request records), and shuts it down gracefully on SIGTERM/SIGINT.
  * Exit codes: 0 after a clean shutdown, 1 for a bad configuration or a failed start, 2 when
- * records could not be written at shutdown.
+ * records could not be written at shutdown (they stay in the journal for the next start).
  */
+import { join } from 'node:path';
 import { ConfigFileError, configArg, loadConfig } from './config';
 import { createLogger } from './logger';
 import { logModeNotes } from './database';
@@ -62,6 +64,7 @@ async function main(): Promise<number> {
       config: loaded.config, secrets, logger,
       modelsDevUrl: process.env.MODELS_DEV_URL,
       flushIntervalMs: positiveNumber(process.env.STATS_FLUSH_INTERVAL_MS),
+      journalDir: join(loaded.dataDir, 'journal'),
     });
   } catch (err) {
     logger.error('start failed', { error: err instanceof Error ? err.message : String(err) });

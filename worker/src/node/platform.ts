@@ -9,6 +9,7 @@ import type { Store } from '../db/store';
 import type { Logger, Platform } from '../platform';
 import { MODELS_DEV_URL } from '../sync/prices-sync';
 import { NodeGroupStates } from './group-states';
+import type { RecordJournal } from './journal';
 
 /** Background promises handed to `defer`, awaited at shutdown. */
 export class DeferredWork {
@@ -55,6 +56,8 @@ export interface NodePlatformParts {
   now?: () => number;
   /** Flush interval override, ms (tests); otherwise the stats save interval setting. */
   flushIntervalMs?: number;
+  /** The record journal, opened (node/journal.ts); none: records are buffered in memory only. */
+  journal?: RecordJournal;
 }
 
 /** The process-wide part of the Platform, built once; `forRequest` adds what differs per request. */
@@ -69,7 +72,7 @@ export interface NodeRuntime {
 export function createNodeRuntime(parts: NodePlatformParts): NodeRuntime {
   const now = parts.now ?? Date.now;
   const deferred = new DeferredWork(parts.logger);
-  const groups = new NodeGroupStates(parts.store, parts.logger, { now, flushIntervalMs: parts.flushIntervalMs });
+  const groups = new NodeGroupStates(parts.store, parts.logger, { now, flushIntervalMs: parts.flushIntervalMs, journal: parts.journal });
   const platform: Platform = {
     store: parts.store,
     groups,

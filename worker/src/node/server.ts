@@ -16,6 +16,7 @@ import { openDatabase, type OpenedDatabase } from './database';
 import type { NodeConfig } from './config';
 import { startCronJobs, type CronJobs } from './cron';
 import type { LeveledLogger } from './logger';
+import { RecordJournal, type JournalRecovery } from './journal';
 import { createNodeRuntime, type NodeRuntime } from './platform';
 import { dashboardApp, isGatewayPath } from './static';
 
@@ -36,6 +37,14 @@ export interface StartOptions {
   cron?: boolean;
   /** Cap on waiting for in-flight requests and background work at shutdown, ms. */
   shutdownCapMs?: number;
+  /**
+   * Folder of the record journal (node/journal.ts; main.ts uses `<dataDir>/journal`): records are
+   * appended there in batches so a hard kill loses at most a fraction of a second of them, and a
+   * previous run's records are replayed at start. None: records live in memory until the flush.
+   */
+  journalDir?: string;
+  /** The journal's size cap, bytes (default JOURNAL_MAX_BYTES). */
+  journalMaxBytes?: number;
 }
 
 /** What a graceful shutdown did. */
@@ -99,10 +108,22 @@ export async function startNodeGateway(opts: StartOptions): Promise<NodeGateway>
   const { config, logger } = opts;
   const appRoot = opts.appRoot ?? findAppRoot();
   const database = await openDatabase({ type: config.database.type, path: config.database.path, migrationsDir: join(appRoot, 'migrations', config.database.type), logger });
+  let journal: RecordJournal | undefined;
+  let recovery: JournalRecovery | undefined;
+  if (opts.journalDir) {
+    try {
+      ({ journal, recovery } = await RecordJournal.open({ dir: opts.journalDir, logger, maxBytes: opts.journalMaxBytes }));
+      if (recovery.records > 0 || recovery.skippedLines > 0) logger.info('journal replayed: records of the previous run will be written', { records: recovery.records, pendingFlushes: [...recovery.pending.values()].reduce((n, l) => n + l.length, 0), skippedLines: recovery.skippedLines });
+    } catch (err) {
+      // The gateway still serves; records are then only as safe as the memory buffer.
+      logger.error('journal not opened: records are kept in memory only', { dir: opts.journalDir, error: String(err).slice(0, 300) });
+    }
+  }
   const runtime = createNodeRuntime({
     store: database.store, logger, adminPassword: opts.secrets.adminPassword, encryptionKey: opts.secrets.encryptionKey,
-    modelsDevUrl: opts.modelsDevUrl, flushIntervalMs: opts.flushIntervalMs,
+    modelsDevUrl: opts.modelsDevUrl, flushIntervalMs: opts.flushIntervalMs, journal,
   });
+  if (recovery) runtime.groups.recover(recovery);
   const trustProxy = config.server.trustProxy;
   const app = createApp((c) => runtime.forRequest(clientAddress(c.req.raw, c.env as HttpBindings, trustProxy)));
   const dashboard = dashboardApp(join(appRoot, 'dashboard', 'build'));
@@ -124,6 +145,7 @@ export async function startNodeGateway(opts: StartOptions): Promise<NodeGateway>
       s.once('error', fail);
     }));
   } catch (err) {
+    await journal?.close();
     await database.close();
     throw err;
   }
