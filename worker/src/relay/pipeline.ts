@@ -181,7 +181,8 @@ export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOpt
 
   /** Sends `out` (redacted); false when nothing went out (empty, or held back by the redactor). */
   function enqueue(controller: ReadableStreamDefaultController<Uint8Array>, out: string | Uint8Array): boolean {
-    const safe = redactor?.active ? redactor.push(out) : out;
+    // Bytes the redactor leaves unchanged go out as they came (no re-encoding on a passthrough).
+    const safe = !redactor?.active ? out : typeof out === 'string' ? redactor.push(out) : redactor.pushBytes(out);
     const bytes = typeof safe === 'string' ? encoder.encode(safe) : safe;
     if (bytes.byteLength === 0) return false;
     summary.bytesOut += bytes.byteLength;
