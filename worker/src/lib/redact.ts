@@ -177,8 +177,9 @@ export class StreamRedactor {
   /** Continuation bytes the decoder waits for: it holds the first bytes of a character split by the last chunk. */
   private awaited = 0;
 
-  constructor(secrets: string[]) {
-    this.matcher = new SecretMatcher(secrets);
+  /** @param secrets the strings to redact, or a matcher already built for them. */
+  constructor(secrets: readonly string[] | SecretMatcher) {
+    this.matcher = secrets instanceof SecretMatcher ? secrets : new SecretMatcher(secrets);
   }
 
   /** Whether there is anything to redact at all (callers skip the decode/encode round trip when not). */
