@@ -8,6 +8,7 @@ import { MAX_UNIT_CHARS, needlesOf, normalizeEscapes } from './secret-forms';
 
 export const REDACTED = '[redacted]';
 
+
 /**
  * Finds and replaces every form of a set of secrets in text. Built once per attempt; `redact` is
  * cheap on text with no escape in it (one `includes` per needle), and undoes escapes into a
@@ -69,11 +70,13 @@ export class SecretMatcher {
    * How many characters at the end of (already redacted) `text` could be the start of an encoded
    * needle that the next chunk completes: at most {@link maxTail}, and 0 whenever the text ends in
    * a character no encoding uses (an SSE event's newline, a closing brace…), which is the usual case.
-   * Exact for a plain tail; a tail with an escape in it is held whole (it cannot be longer than maxTail).
+   * Otherwise the longest suffix that is a proper prefix of a needle once escapes are undone, plus
+   * an escape cut short at the very end (`\u00`, `%4`, trailing backslashes).
    */
   partialTail(text: string): number {
     const n = text.length;
     if (n === 0 || this.needles.length === 0 || !this.inAlphabet(text.charCodeAt(n - 1))) return 0;
+    // Only the trailing run of characters an encoding can use may hold a partial match.
     const min = Math.max(0, n - this.maxTail);
     let start = n;
     let escaped = false;
@@ -82,17 +85,26 @@ export class SecretMatcher {
       const c = text.charCodeAt(start);
       if (c === 92 /* \ */ || c === 37 /* % */) escaped = true;
     }
-    if (escaped) return n - start;
-    // A plain tail: the longest suffix that is a proper prefix of a needle.
-    let best = 0;
+    if (!escaped) return n - this.prefixStart(text, start);
+    const run = text.slice(start);
+    const norm = normalizeEscapes(run.slice(0, cutEscapeStart(run)));
+    const at = this.prefixStart(norm.text, 0);
+    return run.length - norm.starts[at]!;
+  }
+
+  /**
+   * Where, in `s` from index `from`, the longest suffix of `s` that is a proper prefix of a needle
+   * begins; `s.length` when there is none.
+   */
+  private prefixStart(s: string, from: number): number {
+    const n = s.length;
+    let best = n;
     for (const nd of this.needles) {
-      let p = text.indexOf(nd[0]!, Math.max(start, n - nd.length + 1));
-      while (p !== -1 && n - p > best) {
-        if (nd.startsWith(text.slice(p))) {
-          best = n - p;
+      for (let p = s.indexOf(nd[0]!, Math.max(from, n - nd.length + 1)); p !== -1 && p < best; p = s.indexOf(nd[0]!, p + 1)) {
+        if (nd.startsWith(s.slice(p))) {
+          best = p;
           break;
         }
-        p = text.indexOf(nd[0]!, p + 1);
       }
     }
     return best;
@@ -127,6 +139,29 @@ export class SecretMatcher {
     }
     return out + text.slice(from);
   }
+}
+
+const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+
+/**
+ * Where an escape cut short at the end of `s` begins (backslashes, then maybe `u` and up to 3 hex
+ * digits; or `%` and maybe one hex digit), or `s.length` when `s` does not end inside one.
+ * A backwards scan, linear in the escape's length whatever the text.
+ */
+function cutEscapeStart(s: string): number {
+  const n = s.length;
+  if (n >= 1 && s.charCodeAt(n - 1) === 37 /* % */) return n - 1;
+  if (n >= 2 && s.charCodeAt(n - 2) === 37 && isHex(s.charCodeAt(n - 1))) return n - 2;
+  let j = n;
+  while (j > 0 && n - j < 3 && isHex(s.charCodeAt(j - 1))) j--;
+  if (j > 0 && s.charCodeAt(j - 1) === 117 /* u */) {
+    let b = j - 1;
+    while (b > 0 && s.charCodeAt(b - 1) === 92 /* \ */) b--;
+    if (b < j - 1) return b;
+  }
+  let b = n;
+  while (b > 0 && s.charCodeAt(b - 1) === 92) b--;
+  return b;
 }
 
 /** A function that replaces every form of each secret (at least 8 characters) in a text. */

@@ -99,6 +99,18 @@ describe('StreamRedactor: forms cut by chunk boundaries', () => {
     expect(sent + r.end().length).toBe(pushed);
   });
 
+  it('holds back only what could begin a secret: a cut escape or a prefix of a form, not escaped text that cannot', () => {
+    const r = new StreamRedactor([SECRET]);
+    expect(r.push('{"m":"caf\\u00e9 ol\\u00e9')).toBe('{"m":"caf\\u00e9 ol\\u00e9');
+    expect(r.push(' key \\u00')).toBe(' key ');
+    expect(r.push('73k-ec')).toBe('');
+    expect(r.push('ho\\/Ab')).toBe('');
+    expect(r.push('+9_z-0123456789 next')).toBe(`${REDACTED} next`);
+    expect(r.push(' 50%')).toBe(' 50');
+    expect(r.push(' off "sk-e')).toBe('% off "');
+    expect(r.end()).toBe('sk-e');
+  });
+
   it('holds back nothing after an SSE event and gives the same bytes back (no re-encoding)', () => {
     const r = new StreamRedactor([SECRET]);
     const chunk = enc.encode('data: {"choices":[{"delta":{"content":"Hi é \\u00e9 50%"}}]}\n\n');
