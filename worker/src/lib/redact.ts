@@ -26,10 +26,13 @@ export class SecretMatcher {
   private readonly ascii = new Uint8Array(128);
   /** Non-ASCII characters of the needles (rare: credentials are header values). */
   private readonly other = new Set<number>();
-  /** The text every `\uXXXX` escape of a needle character contains (`\u00` when all are ASCII). */
-  private readonly uProbe: string;
-  private readonly slash: boolean;
-  private readonly quote: boolean;
+  /**
+   * Finds an escape that could stand for a needle character: `\u00` + an ASCII code (any `\uXXXX`
+   * when a needle is not ASCII), `%` + an ASCII code, and `\/` or `\"` when a needle has that
+   * character. Text in which it finds nothing takes the plain path. (Escapes of accented or CJK
+   * text, as Python's `ensure_ascii` writes them, and a lone `50%` do not count.)
+   */
+  private readonly escapeProbe: RegExp;
 
   constructor(secrets: readonly string[]) {
     this.needles = needlesOf(secrets);
@@ -47,9 +50,10 @@ export class SecretMatcher {
     }
     // What an escape is written with: backslash, `u`, hex digits, percent.
     for (const ch of '\\u%0123456789abcdefABCDEF') this.ascii[ch.charCodeAt(0)] = 1;
-    this.uProbe = allAscii ? '\\u00' : '\\u';
-    this.slash = this.needles.some((n) => n.includes('/'));
-    this.quote = this.needles.some((n) => n.includes('"'));
+    const probes = [allAscii ? '\\\\u00[0-7][0-9a-fA-F]' : '\\\\u[0-9a-fA-F]{4}', '%[0-7][0-9a-fA-F]'];
+    if (this.needles.some((n) => n.includes('/'))) probes.push('\\\\/');
+    if (this.needles.some((n) => n.includes('"'))) probes.push('\\\\"');
+    this.escapeProbe = new RegExp(probes.join('|'));
   }
 
   /** Whether there is anything to redact at all. */
@@ -89,7 +93,7 @@ export class SecretMatcher {
     const run = text.slice(start);
     const norm = normalizeEscapes(run.slice(0, cutEscapeStart(run)));
     const at = this.prefixStart(norm.text, 0);
-    return run.length - norm.starts[at]!;
+    return run.length - norm.start(at);
   }
 
   /**
@@ -116,7 +120,7 @@ export class SecretMatcher {
 
   /** Whether `text` holds an escape that could stand for a needle character. */
   private mayBeEscaped(text: string): boolean {
-    return text.includes(this.uProbe) || text.includes('%') || (this.slash && text.includes('\\/')) || (this.quote && text.includes('\\"'));
+    return this.escapeProbe.test(text);
   }
 
   /** Redaction through the normalized view: each match maps back to the original characters it came from. */
@@ -125,7 +129,7 @@ export class SecretMatcher {
     const ranges: [number, number][] = [];
     for (const nd of this.needles) {
       for (let at = norm.text.indexOf(nd); at !== -1; at = norm.text.indexOf(nd, at + nd.length)) {
-        ranges.push([norm.starts[at]!, norm.starts[at + nd.length]!]);
+        ranges.push([norm.start(at), norm.start(at + nd.length)]);
       }
     }
     if (ranges.length === 0) return text;

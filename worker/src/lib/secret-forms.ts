@@ -81,20 +81,28 @@ export interface Normalized {
   /** The text with every recognised escape replaced by the character it stands for. */
   text: string;
   /**
-   * `starts[i]` is the index in the original text where normalized character `i` begins;
-   * `starts[text.length]` is the original length. So normalized `[i, j)` came from original
-   * `[starts[i], starts[j])`.
+   * Where normalized character `i` begins in the original text (`i` = text.length gives the
+   * original length). So normalized `[i, j)` came from original `[start(i), start(j))`.
    */
-  starts: Int32Array;
+  start(i: number): number;
 }
-
-const HEX = /^[0-9a-fA-F]{4}$/;
 
 function hexValue(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
   if (c >= 65 && c <= 70) return c - 55;
   if (c >= 97 && c <= 102) return c - 87;
   return -1;
+}
+
+/** The value of the 4 hex digits at `at` in `s`, or -1 when they are not 4 hex digits. */
+function hex4(s: string, at: number): number {
+  let v = 0;
+  for (let i = at; i < at + 4; i++) {
+    const d = hexValue(s.charCodeAt(i));
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
 }
 
 /**
@@ -105,47 +113,77 @@ function hexValue(c: number): number {
  *   credential is an HTTP header value, ASCII in practice).
  * Anything else, including other backslash escapes (`\n`, `\\` before a letter), stays as is: no
  * secret contains a control character, and a literal backslash before a letter is kept literal.
+ * Runs without a backslash or percent sign are copied whole, and only escapes are recorded in the
+ * position map (a binary search finds the rest), so escape-free stretches cost a native scan.
  */
 export function normalizeEscapes(text: string): Normalized {
   const n = text.length;
-  const starts = new Int32Array(n + 1);
   const parts: string[] = [];
-  let j = 0;
+  /** For the k-th escape: its index in the normalized text, and its first and past-last original index. */
+  const at: number[] = [];
+  const from: number[] = [];
+  const to: number[] = [];
+  let out = 0; // normalized length so far
+  let plain = 0; // start of the run copied as is, not yet appended
+  let nextBs = text.indexOf('\\');
+  let nextPct = text.indexOf('%');
   let i = 0;
-  /** Start of the run of characters copied as they are (not yet appended). */
-  let plain = 0;
-  const escape = (at: number, end: number, char: string) => {
-    if (plain < at) parts.push(text.slice(plain, at));
+  const escape = (end: number, char: string) => {
+    if (plain < i) parts.push(text.slice(plain, i));
+    out += i - plain;
     parts.push(char);
-    starts[j++] = at;
+    at.push(out++);
+    from.push(i);
+    to.push(end);
     i = plain = end;
   };
   while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 92 /* \ */) {
+    if (nextBs !== -1 && nextBs < i) nextBs = text.indexOf('\\', i);
+    if (nextPct !== -1 && nextPct < i) nextPct = text.indexOf('%', i);
+    const next = nextBs === -1 ? nextPct : nextPct === -1 ? nextBs : Math.min(nextBs, nextPct);
+    if (next === -1) break;
+    i = next;
+    if (text.charCodeAt(i) === 92 /* \ */) {
       let k = i + 1;
       while (k < n && text.charCodeAt(k) === 92 && k - i < MAX_ESCAPE_BACKSLASHES) k++;
-      const next = text.charCodeAt(k);
-      if (next === 117 /* u */ && k + 5 <= n && HEX.test(text.slice(k + 1, k + 5))) {
-        escape(i, k + 5, String.fromCharCode(parseInt(text.slice(k + 1, k + 5), 16)));
+      const c = text.charCodeAt(k);
+      const code = c === 117 /* u */ && k + 5 <= n ? hex4(text, k + 1) : -1;
+      if (code >= 0) {
+        escape(k + 5, String.fromCharCode(code));
         continue;
       }
-      if (next === 47 /* / */ || next === 34 /* " */) {
-        escape(i, k + 1, text[k]!);
+      if (c === 47 /* / */ || c === 34 /* " */) {
+        escape(k + 1, text[k]!);
         continue;
       }
-    } else if (c === 37 /* % */ && i + 2 < n) {
+    } else if (i + 2 < n) {
       const hi = hexValue(text.charCodeAt(i + 1));
       const lo = hexValue(text.charCodeAt(i + 2));
       if (hi >= 0 && hi < 8 && lo >= 0) {
-        escape(i, i + 3, String.fromCharCode(hi * 16 + lo));
+        escape(i + 3, String.fromCharCode(hi * 16 + lo));
         continue;
       }
     }
-    starts[j++] = i;
-    i++;
+    i++; // a backslash or percent sign that starts no escape: an ordinary character
   }
   if (plain < n) parts.push(text.slice(plain));
-  starts[j] = n;
-  return { text: parts.join(''), starts: starts.subarray(0, j + 1) };
+  const normalized = parts.length === 1 ? parts[0]! : parts.join('');
+  return {
+    text: normalized,
+    start(idx: number): number {
+      // The last escape at or before idx: its own start, or past it by ordinary characters.
+      let lo = 0;
+      let hi = at.length - 1;
+      let k = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (at[mid]! <= idx) {
+          k = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+      if (k === -1) return idx;
+      return at[k] === idx ? from[k]! : to[k]! + (idx - at[k]! - 1);
+    },
+  };
 }

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { REDACTED, SecretMatcher, StreamRedactor, redactor, secretParts, utf8Awaited } from '../../src/lib/redact';
+import { base64Cores, normalizeEscapes } from '../../src/lib/secret-forms';
 import { forms, leaks } from '../suites/secret-forms';
 
 const SECRET = 'sk-echo/Ab+9_z-0123456789';
@@ -55,6 +56,28 @@ describe('redactor: every form of a secret', () => {
     const parts = secretParts(`Basic ${btoa('user:pa55word-123')}`);
     expect(parts).toContain('user:pa55word-123');
     expect(redactor(...parts)('denied for user:pa55word-123')).toBe(`denied for ${REDACTED}`);
+  });
+});
+
+describe('secret forms', () => {
+  it('normalizes escapes and maps each character back to where its encoding starts', () => {
+    const text = 'a\\u0073b\\/c%2Fd\\\\u004Be\\n%zz%e9\\';
+    const n = normalizeEscapes(text);
+    expect(n.text).toBe('asb/c/dKe\\n%zz%e9\\');
+    const starts = Array.from({ length: n.text.length + 1 }, (_, i) => n.start(i));
+    // a=0, \u0073=1, b=7, \/=8, c=10, %2F=11, d=14, \\u004B=15, e=22, then one character each.
+    expect(starts.slice(0, 10)).toEqual([0, 1, 7, 8, 10, 11, 14, 15, 22, 23]);
+    expect(starts.at(-1)).toBe(text.length);
+  });
+
+  it('gives the base64 core of a secret at each of the 3 alignments, in both alphabets', () => {
+    const cores = base64Cores('sk-?>?>-0123456789');
+    for (const prefix of ['', 'x', 'xy']) {
+      const b64 = btoa(`${prefix}sk-?>?>-0123456789!`);
+      expect(cores.some((c) => b64.includes(c)), prefix).toBe(true);
+      expect(cores.some((c) => b64.replace(/\+/g, '-').replace(/\//g, '_').includes(c)), prefix).toBe(true);
+    }
+    expect(cores.every((c) => c.length >= 20)).toBe(true);
   });
 });
 
