@@ -14,7 +14,9 @@ const dec = new TextDecoder();
 
 describe('redactor: every form of a secret', () => {
   const redact = redactor(SECRET);
-  for (const [name, form] of Object.entries(forms(SECRET))) {
+  // The plain form is covered in crypto.test.ts; these are the encoded ones.
+  const encoded = Object.entries(forms(SECRET)).filter(([name]) => name !== 'plain');
+  for (const [name, form] of encoded) {
     it(`redacts the ${name} form`, () => {
       const text = `{"error":{"message":"Incorrect API key provided: ${form}. Check it."}}`;
       expect(leaks(text, SECRET), 'the fixture form decodes back to the secret').toBe(true);
@@ -45,11 +47,6 @@ describe('redactor: every form of a secret', () => {
     expect(out.split(REDACTED)).toHaveLength(5);
     const clean = 'data: {"c":"caf\\u00e9 50% off \\/ \\"quoted\\" sk-echo/Ab+9 \\u0041"}\n\n';
     expect(r(clean)).toBe(clean);
-  });
-
-  it('ignores secrets shorter than 8 characters', () => {
-    expect(redactor('short')('a short text')).toBe('a short text');
-    expect(new SecretMatcher(['short']).active).toBe(false);
   });
 
   it('finds the decoded user:password of a Basic credential', () => {
@@ -89,14 +86,13 @@ describe('StreamRedactor: forms cut by chunk boundaries', () => {
     let out = '';
     let at = 0;
     for (const c of [...cuts, bytes.length]) {
-      const piece = r.pushBytes(bytes.slice(at, c));
-      out += typeof piece === 'string' ? piece : dec.decode(piece);
+      out += r.push(bytes.slice(at, c));
       at = c;
     }
     return out + r.end();
   }
 
-  for (const [name, form] of Object.entries(forms(SECRET))) {
+  for (const [name, form] of Object.entries(forms(SECRET)).filter(([n]) => n !== 'plain')) {
     it(`redacts the ${name} form cut at every byte, and in one-byte chunks`, () => {
       const text = `data: {"error":{"message":"bad key ${form} é done"}}\n\n`;
       const whole = redactor(SECRET)(text);
