@@ -8,11 +8,11 @@ import { MAX_UNIT_CHARS, needlesOf, normalizeEscapes } from './secret-forms';
 
 export const REDACTED = '[redacted]';
 
-
 /**
- * Finds and replaces every form of a set of secrets in text. Built once per attempt; `redact` is
- * cheap on text with no escape in it (one `includes` per needle), and undoes escapes into a
- * normalized view only when the text has some.
+ * Finds and replaces every form of a set of secrets in text. Building one costs tens of µs (the
+ * relay keeps one per channel key and config snapshot, config/snapshot.ts); `redact` is cheap on
+ * text with no escape that could stand for a secret character (one `includes` per needle), and
+ * undoes escapes into a normalized view only when the text has some.
  */
 export class SecretMatcher {
   /** Plain strings searched: the secrets and their base64 forms (lib/secret-forms.ts needlesOf). */
