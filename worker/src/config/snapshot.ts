@@ -20,6 +20,7 @@ import type { ApiKey, Channel, Group, Route } from '../db/types';
 import type { Store } from '../db/store';
 import { openHeaders } from '../lib/channel-headers';
 import type { KeyVault } from '../lib/crypto';
+import { SecretMatcher } from '../lib/redact';
 import { loadSettings, type Settings } from '../settings';
 
 /** How long a snapshot is trusted before its version is checked again, ms (the staleness bound for changes made elsewhere). */
@@ -47,6 +48,8 @@ export class ConfigSnapshot {
   private readonly openKeys = new Map<string, string | null>();
   /** Decrypted channel headers by channel id, filled on first use; null when undecryptable. */
   private readonly openedHeaders = new Map<number, Record<string, string> | null>();
+  /** Redaction matchers by `channelId:keyId`: building one (base64 forms…) costs more than a request should pay each time. */
+  private readonly matchers = new Map<string, SecretMatcher>();
 
   constructor(
     /** The stored config version this snapshot reflects. */
@@ -88,6 +91,17 @@ export class ConfigSnapshot {
     }
     this.openKeys.set(id, plain);
     return plain;
+  }
+
+  /**
+   * The matcher that redacts an attempt's credentials (lib/redact.ts), built once per snapshot for
+   * a channel key: `secrets` must be what that key and the channel's decrypted headers give.
+   */
+  secretMatcher(channel: Channel, keyId: string, secrets: () => string[]): SecretMatcher {
+    const id = `${channel.id}:${keyId}`;
+    let m = this.matchers.get(id);
+    if (!m) this.matchers.set(id, (m = new SecretMatcher(secrets())));
+    return m;
   }
 
   /**

@@ -16,7 +16,7 @@ import { resolveGroupSettings, type ResolvedGroupSettings } from '../routing/set
 import type { AttemptOutcome, Candidate, Plan, PlanSettings, RoutingReport } from '../routing/types';
 import type { StreamDecoder } from '../protocols/codec';
 import { primeStream, type PrimedStream } from './prime';
-import { redactor, secretParts } from '../lib/redact';
+import { secretParts, type SecretMatcher } from '../lib/redact';
 import { secretHeaderValues } from '../lib/channel-headers';
 import { callUpstream, readErrorBody, readWholeBody } from './upstream';
 
@@ -64,8 +64,8 @@ export type DispatchResult =
     idleTimeoutMs: number;
     /** Removes the attempt's channel key (and custom header values) from upstream text shown to anyone. */
     redact: (text: string) => string;
-    /** The credentials of the committed attempt (key, credential headers): a stream's output is redacted of them. */
-    secrets: string[];
+    /** The matcher of the committed attempt's credentials (key, credential headers): a stream's output is redacted of them. */
+    secrets: SecretMatcher;
   })
   | (Reported & {
     /** The client went away before an answer was committed; nothing was charged to anyone. */
@@ -181,8 +181,8 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
     }
     // From here on the channel carries its headers in plain text, for this attempt only.
     const channel: Channel = headers === stored.headers ? stored : { ...stored, headers };
-    const secrets = [...secretParts(apiKey), ...secretHeaderValues(channel.headers).flatMap(secretParts)];
-    const redact = redactor(...secrets);
+    const secrets = input.config.secretMatcher(stored, cand.keyId, () => [...secretParts(apiKey), ...secretHeaderValues(channel.headers).flatMap(secretParts)]);
+    const redact = (text: string) => secrets.redact(text);
     const prepared = input.prepare({ channel, member, apiKey });
     if (typeof prepared === 'string') {
       fail(0, prepared);

@@ -12,7 +12,7 @@ import { emptyUsage, type FinishReason, type StreamEvent, type UpstreamErrorInfo
 import type { StreamEncoder } from '../protocols/codec';
 import { formatSse, type SseEvent } from '../protocols/sse';
 import { IdleTimeoutError, readWithIdle, type PrimedStream } from './prime';
-import { StreamRedactor } from '../lib/redact';
+import { StreamRedactor, type SecretMatcher } from '../lib/redact';
 
 export type OutputMode =
   | { kind: 'bytes' }
@@ -52,7 +52,7 @@ export interface PipeOptions {
    * Credentials of the attempt: removed from everything sent (an upstream may echo its key in an
    * error event mid-stream, in any protocol, passed through or converted).
    */
-  secrets?: string[];
+  secrets?: readonly string[] | SecretMatcher;
   /**
    * The client's request signal. Where the upstream call is tied to it (workerd), a client that
    * leaves shows up first as a failed upstream read: with this the stream is still counted as
@@ -181,7 +181,8 @@ export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOpt
 
   /** Sends `out` (redacted); false when nothing went out (empty, or held back by the redactor). */
   function enqueue(controller: ReadableStreamDefaultController<Uint8Array>, out: string | Uint8Array): boolean {
-    const safe = redactor?.active ? redactor.push(out) : out;
+    // Bytes the redactor leaves unchanged go out as they came (no re-encoding on a passthrough).
+    const safe = !redactor?.active ? out : typeof out === 'string' ? redactor.push(out) : redactor.pushBytes(out);
     const bytes = typeof safe === 'string' ? encoder.encode(safe) : safe;
     if (bytes.byteLength === 0) return false;
     summary.bytesOut += bytes.byteLength;
