@@ -1,5 +1,8 @@
-/** The hardening suite (worker/test/suites/hardening.ts) against the Worker. */
+/**
+ * The hardening suite (worker/test/suites/hardening.ts) against the Worker, through the runtime's
+ * loopback: client aborts must be real disconnects that the runtime turns into handler cancellation.
+ */
 import { hardeningSuite } from '../suites/hardening';
-import { edgeHarness } from './harness';
+import { edgeRuntimeHarness } from './harness';
 
-hardeningSuite(edgeHarness);
+hardeningSuite(edgeRuntimeHarness);
