@@ -52,12 +52,15 @@ export class IdleTimeoutError extends Error {
 
 /**
  * Reads until the first content block, a `finish` (a reply may legitimately have no content, e.g. a
- * refusal), an error event, or the end of the body.
+ * refusal), an error event, or the end of the body. A read that fails (reset, stall, a body that
+ * does not decode or inflates past its cap) or an event past `maxEventChars` is a fault: the next
+ * member gets the request.
  * @param idleMs longest gap between chunks before the attempt is given up.
+ * @param maxEventChars largest SSE event held, characters (the group's maxEventChars).
  */
-export async function primeStream(body: ReadableStream<Uint8Array>, decoder: StreamDecoder, idleMs: number, startedAt: number, now: () => number): Promise<PrimeResult> {
+export async function primeStream(body: ReadableStream<Uint8Array>, decoder: StreamDecoder, idleMs: number, startedAt: number, now: () => number, maxEventChars = Infinity): Promise<PrimeResult> {
   const primed: PrimedStream = {
-    reader: body.getReader(), chunks: [], sseEvents: [], sse: new SseReader(), decoder, normalizer: new StreamNormalizer(),
+    reader: body.getReader(), chunks: [], sseEvents: [], sse: new SseReader(maxEventChars), decoder, normalizer: new StreamNormalizer(),
     events: [], done: false, firstEventMs: 0,
   };
   const feed = (events: StreamEvent[]) => {
@@ -84,7 +87,8 @@ export async function primeStream(body: ReadableStream<Uint8Array>, decoder: Str
     }
   } catch (err) {
     primed.reader.cancel().catch(() => {});
-    return { kind: 'fault', error: { kind: 'timeout', message: err instanceof Error ? err.message : String(err) } };
+    const message = err instanceof Error ? err.message : String(err);
+    return { kind: 'fault', error: { kind: err instanceof IdleTimeoutError ? 'timeout' : 'upstream', message } };
   }
   if (!primed.normalizer.hasContent) {
     const error = primed.events.find((e): e is Extract<StreamEvent, { type: 'error' }> => e.type === 'error');

@@ -1,7 +1,9 @@
 /**
  * One HTTP call to an upstream channel, with a first-byte timeout and cancellation when the
- * client goes away or the request deadline passes. The response body is not read here: it streams.
+ * client goes away or the request deadline passes. The response body is not read here: it streams,
+ * decoded and capped (content-coding.ts).
  */
+import { RAW_UPSTREAM_BODIES, UPSTREAM_ACCEPT_ENCODING, UpstreamBodyError, decodeUpstreamBody } from './content-coding';
 
 export interface UpstreamCall {
   url: string;
@@ -12,6 +14,8 @@ export interface UpstreamCall {
   firstByteTimeoutMs: number;
   /** Aborted when the client disconnects or the request deadline passes; also cancels a body in flight. */
   signal: AbortSignal;
+  /** Largest reply body after decoding, bytes: reading past it fails with UpstreamBodyError. */
+  maxInflatedBytes: number;
 }
 
 export type UpstreamResult =
@@ -35,8 +39,14 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResult> 
   try {
     // Redirects are not followed: a 302 would turn the POST into a GET and drop the body. A 3xx is
     // then a channel fault (a misconfigured base URL), reported with its status.
-    const response = await fetch(call.url, { method: call.method, headers: call.headers, body: call.body, signal: attempt.signal, redirect: 'manual' });
-    return { kind: 'response', response };
+    // Only codings the gateway decodes are asked for (a channel's own accept-encoding is replaced).
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(call.headers)) if (name.toLowerCase() !== 'accept-encoding') headers[name] = value;
+    headers['accept-encoding'] = UPSTREAM_ACCEPT_ENCODING;
+    const init: RequestInit & { encodeResponseBody?: 'manual' } = { method: call.method, headers, body: call.body, signal: attempt.signal, redirect: 'manual' };
+    if (RAW_UPSTREAM_BODIES) init.encodeResponseBody = 'manual';
+    const response = await fetch(call.url, init);
+    return { kind: 'response', response: decodeUpstreamBody(response, call.maxInflatedBytes) };
   } catch (err) {
     call.signal.removeEventListener('abort', onOuterAbort);
     const error = timedOut ? `no response within ${call.firstByteTimeoutMs} ms` : describeError(err);
@@ -120,6 +130,7 @@ export async function readWholeBody(res: Response, idleMs: number, maxBytes: num
   } catch (err) {
     reader.cancel().catch(() => {});
     if (err instanceof BodyReadError) throw err;
+    if (err instanceof UpstreamBodyError) throw new BodyReadError(err.message);
     throw new BodyReadError(`the upstream connection failed in the middle of its answer: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
