@@ -124,5 +124,9 @@ describe('npm start under hostile streams', () => {
     }
     // The whole stream arrived, exactly as when the recording is sent one event per write.
     expect(text).toBe(reference);
+    // And the next request is served as usual.
+    const next = await chat('event-split', true);
+    expect(next.status).toBe(200);
+    expect(await next.text()).toBe(reference);
   }, 120_000);
 });
