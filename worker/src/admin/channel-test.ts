@@ -13,7 +13,6 @@ import { openHeaders, secretHeaderValues } from '../lib/channel-headers';
 import { codecFor } from '../protocols/index';
 import type { CanonicalRequest } from '../protocols/canonical';
 import { callUpstream, readErrorBody } from '../relay/upstream';
-import { DEFAULT_GROUP_SETTINGS } from '../routing/settings';
 import { adminError, parseId, readBody } from './http';
 
 export const ChannelTestBody = z.strictObject({
@@ -71,8 +70,6 @@ export async function testChannel(c: Context<AppEnv>): Promise<Response> {
     body: JSON.stringify(codec.encodeRequest(pingRequest(model), model)),
     firstByteTimeoutMs: TEST_TIMEOUT_MS,
     signal: AbortSignal.timeout(TEST_TIMEOUT_MS),
-    // Only the first MiB is read below; the cap stops a reply that inflates without end before that.
-    maxInflatedBytes: DEFAULT_GROUP_SETTINGS.maxInflatedBytes,
   });
   if (result.kind === 'network') return done({ ok: false, status: 0, error: redact(result.error) });
   const res = result.response;

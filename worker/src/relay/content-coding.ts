@@ -10,7 +10,8 @@
  *   decodes with `DecompressionStream` (output in 4 KiB pieces, so the cap below holds memory).
  * - Node's fetch (undici) decodes `gzip`, `deflate` and `br` itself, in 16 KiB pieces, as the body
  *   is read; a bad body fails the read ("terminated", cause `Z_DATA_ERROR`).
- * On both, every upstream call asks for `gzip, deflate` only, and the decoded bytes are counted.
+ * On both, every upstream call asks for `gzip, deflate` only, and the readers count the decoded
+ * bytes against the group's `maxInflatedBytes`.
  */
 
 /** The `accept-encoding` of every upstream call: the codings both runtimes decode. */
@@ -49,89 +50,48 @@ function describe(err: unknown): string {
 }
 
 /**
- * The reply with its body decoded (on workerd, from the raw bytes it was fetched with; on Node,
- * as undici decoded it) and capped: reading past `maxBytes` decoded bytes, or a body that does not
- * decode, fails the read with an UpstreamBodyError. Nothing is read ahead: one upstream read per
- * consumer read (backpressure as before). Status and other headers are kept; `content-encoding`
- * and `content-length` are dropped (they described the encoded body).
- * @param maxBytes largest decoded body, bytes (the group's `maxInflatedBytes`).
+ * The reply with its body decoded. On workerd (raw bodies) a gzip or deflate body is piped
+ * through `DecompressionStream` (native: no JavaScript between the socket and the reader, and
+ * nothing read ahead), a coding not asked for fails at the first read with UpstreamBodyError; on
+ * Node the body is already decoded and the reply is returned as it is. The `content-encoding`
+ * header is kept (it names the coding in error messages; nothing copies it to a client).
+ * The decoded size is capped by the readers (readWholeBody, primeStream, pipeStream), which count
+ * what they read: see {@link tooLarge}.
  */
-export function decodeUpstreamBody(res: Response, maxBytes: number): Response {
+export function decodeUpstreamBody(res: Response): Response {
   // A null-body status cannot carry a body in a constructed Response either.
-  if (!res.body || res.status === 204 || res.status === 205 || res.status === 304) return res;
+  if (!RAW_UPSTREAM_BODIES || !res.body || res.status === 204 || res.status === 205 || res.status === 304) return res;
   const coding = res.headers.get('content-encoding');
-  const format = RAW_UPSTREAM_BODIES ? formatFor(coding) : '';
-  let source: ReadableStream<Uint8Array>;
-  let failure: UpstreamBodyError | null = null;
-  let rawError: unknown = null;
-  if (format === null) {
-    // Not a coding the gateway asked for: the attempt fails at its first read.
-    res.body.cancel().catch(() => {});
-    source = new ReadableStream<Uint8Array>({ pull: () => {} });
-    failure = new UpstreamBodyError('unsupported', `the upstream answered with content-encoding ${JSON.stringify(coding)}, which the gateway did not ask for (it accepts ${UPSTREAM_ACCEPT_ENCODING})`);
-  } else if (format === '') {
-    source = res.body;
-  } else {
-    // The raw reads are watched so that a connection failure is reported as one, not as bad data.
-    const rawReader = res.body.getReader();
-    const raw = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        try {
-          const step = await rawReader.read();
-          if (step.done) controller.close();
-          else controller.enqueue(step.value);
-        } catch (err) {
-          rawError = err;
-          controller.error(err);
-        }
-      },
-      cancel: (reason) => rawReader.cancel(reason),
-    }, { highWaterMark: 0 });
-    source = raw.pipeThrough(new DecompressionStream(format));
-  }
-  const reader = source.getReader();
-  let total = 0;
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (failure) {
-        controller.error(failure);
-        return;
-      }
-      // An empty piece is read past: a runtime need not pull again after a pull that enqueued nothing.
-      for (;;) {
-        let step: ReadableStreamReadResult<Uint8Array>;
-        try {
-          step = await reader.read();
-        } catch (err) {
-          // workerd: the decoder's error unless the raw read failed first; Node: undici names zlib's
-          // code (Z_DATA_ERROR…) in the cause. Anything else is the connection's own failure.
-          const zlib = err instanceof Error && /^Z_/.test(String((err.cause as { code?: unknown } | undefined)?.code ?? ''));
-          if ((format && rawError === null) || zlib) controller.error(new UpstreamBodyError('decode', `the upstream answer could not be decoded (content-encoding ${coding}): ${describe(err)}`));
-          else controller.error(err);
-          return;
-        }
-        if (step.done) {
-          controller.close();
-          return;
-        }
-        total += step.value.byteLength;
-        if (total > maxBytes) {
-          reader.cancel().catch(() => {});
-          controller.error(new UpstreamBodyError('too_large', `the upstream answer is larger than ${maxBytes} bytes${coding ? ' after decompression' : ''} (the group's maxInflatedBytes)`));
-          return;
-        }
-        if (step.value.byteLength > 0) {
-          controller.enqueue(step.value);
-          return;
-        }
-      }
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  }, { highWaterMark: 0 });
+  const format = formatFor(coding);
+  if (format === '') return res;
   const headers = new Headers(res.headers);
-  headers.delete('content-encoding');
-  headers.delete('content-length');
+  headers.delete('content-length'); // it counted the encoded bytes
+  let body: ReadableStream<Uint8Array>;
+  if (format === null) {
+    res.body.cancel().catch(() => {});
+    const failure = new UpstreamBodyError('unsupported', `the upstream answered with content-encoding ${JSON.stringify(coding)}, which the gateway did not ask for (it accepts ${UPSTREAM_ACCEPT_ENCODING})`);
+    body = new ReadableStream<Uint8Array>({ start: (controller) => controller.error(failure) });
+  } else {
+    body = res.body.pipeThrough(new DecompressionStream(format));
+  }
   return new Response(body, { status: res.status, statusText: res.statusText, headers });
+}
+
+/** The error for a reply whose decoded size passed the cap. */
+export function tooLarge(maxBytes: number, contentEncoding: string | null): UpstreamBodyError {
+  return new UpstreamBodyError('too_large', `the upstream answer is larger than ${maxBytes} bytes${contentEncoding ? ' after decompression' : ''} (the group's maxInflatedBytes)`);
+}
+
+/**
+ * What to say about an error thrown while reading an upstream body, or null when it is the
+ * connection's own failure (the caller words that). Errors are the gateway's own
+ * (UpstreamBodyError), or the decoder's: on workerd any read error of a compressed body comes
+ * through DecompressionStream (a reset then reads as bad data too: both are channel faults); on
+ * Node undici names zlib's code (Z_DATA_ERROR…) in the cause.
+ */
+export function readErrorMessage(err: unknown, contentEncoding: string | null): string | null {
+  if (err instanceof UpstreamBodyError) return err.message;
+  const zlib = err instanceof Error && /^Z_/.test(String((err.cause as { code?: unknown } | undefined)?.code ?? ''));
+  if (zlib || (RAW_UPSTREAM_BODIES && formatFor(contentEncoding))) return `the upstream answer could not be decoded (content-encoding ${contentEncoding}): ${describe(err)}`;
+  return null;
 }

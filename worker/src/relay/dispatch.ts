@@ -188,7 +188,7 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
 
     const call = {
       url: prepared.url, method: 'POST' as const, headers: prepared.headers, body: prepared.body,
-      firstByteTimeoutMs: settings.firstByteTimeoutMs, signal: deadline, maxInflatedBytes: settings.maxInflatedBytes,
+      firstByteTimeoutMs: settings.firstByteTimeoutMs, signal: deadline,
     };
     let result = await callUpstream(call);
     if (input.clientSignal.aborted) return aborted(cand, started);
@@ -212,7 +212,9 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
     }
     let primed: PrimedStream | undefined;
     if (cls === 'ok' && input.streamDecoder && res.body) {
-      const prime = await primeStream(res.body, input.streamDecoder(channel), settings.idleTimeoutMs, started, p.now, settings.maxEventChars);
+      const prime = await primeStream(res.body, input.streamDecoder(channel), settings.idleTimeoutMs, started, p.now, {
+        maxEventChars: settings.maxEventChars, maxInflatedBytes: settings.maxInflatedBytes, contentEncoding: res.headers.get('content-encoding'),
+      });
       if (input.clientSignal.aborted) {
         if (prime.kind === 'ok') prime.primed.reader.cancel().catch(() => {});
         return aborted(cand, started);

@@ -11,8 +11,8 @@
 import { emptyUsage, type FinishReason, type StreamEvent, type UpstreamErrorInfo, type Usage } from '../protocols/canonical';
 import type { StreamEncoder } from '../protocols/codec';
 import { SseEventCutter, SseEventTooLargeError, formatSse, type SseEvent } from '../protocols/sse';
-import { UpstreamBodyError } from './content-coding';
-import { IdleTimeoutError, readWithIdle, type PrimedStream } from './prime';
+import { readErrorMessage } from './content-coding';
+import { IdleTimeoutError, countBytes, readWithIdle, type PrimedStream } from './prime';
 import { StreamRedactor, type SecretMatcher } from '../lib/redact';
 
 export type OutputMode =
@@ -137,7 +137,8 @@ export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOpt
         let sseEvents: SseEvent[];
         try {
           result = await readWithIdle(primed.reader, opts.idleMs);
-          // The SSE reader throws on an event past the group's cap: a fault like a failed read.
+          // Past the group's caps (decoded size, one SSE event) the stream fails like a broken read.
+          if (!result.done) countBytes(primed, result.value.byteLength);
           sseEvents = result.done ? primed.sse.end() : primed.sse.push(result.value);
         } catch (err) {
           primed.reader.cancel().catch(() => {});
@@ -153,11 +154,11 @@ export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOpt
           // A reset or an idle upstream after the first byte: no retry is possible any more; end the
           // client's stream in its own protocol.
           const idle = err instanceof IdleTimeoutError;
-          // Our own errors say what happened; anything else is the connection's failure.
-          const ours = idle || err instanceof UpstreamBodyError || err instanceof SseEventTooLargeError;
+          // Our own errors (and a decoder's) say what happened; anything else is the connection's failure.
+          const known = idle || err instanceof SseEventTooLargeError ? err.message : readErrorMessage(err, primed.contentEncoding);
           const error: UpstreamErrorInfo = {
             kind: idle ? 'timeout' : 'upstream',
-            message: ours ? err.message : `the upstream connection failed: ${err instanceof Error ? err.message : String(err)}`,
+            message: known ?? `the upstream connection failed: ${err instanceof Error ? err.message : String(err)}`,
           };
           const out = render(primed.normalizer.push({ type: 'error', error }), [], null);
           if (mode.kind === 'convert') enqueue(controller, `${out ?? ''}${mode.encoder.end()}`);

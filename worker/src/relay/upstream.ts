@@ -3,7 +3,7 @@
  * client goes away or the request deadline passes. The response body is not read here: it streams,
  * decoded and capped (content-coding.ts).
  */
-import { RAW_UPSTREAM_BODIES, UPSTREAM_ACCEPT_ENCODING, UpstreamBodyError, decodeUpstreamBody } from './content-coding';
+import { RAW_UPSTREAM_BODIES, UPSTREAM_ACCEPT_ENCODING, decodeUpstreamBody, readErrorMessage, tooLarge } from './content-coding';
 
 export interface UpstreamCall {
   url: string;
@@ -14,8 +14,6 @@ export interface UpstreamCall {
   firstByteTimeoutMs: number;
   /** Aborted when the client disconnects or the request deadline passes; also cancels a body in flight. */
   signal: AbortSignal;
-  /** Largest reply body after decoding, bytes: reading past it fails with UpstreamBodyError. */
-  maxInflatedBytes: number;
 }
 
 export type UpstreamResult =
@@ -46,7 +44,7 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResult> 
     const init: RequestInit & { encodeResponseBody?: 'manual' } = { method: call.method, headers, body: call.body, signal: attempt.signal, redirect: 'manual' };
     if (RAW_UPSTREAM_BODIES) init.encodeResponseBody = 'manual';
     const response = await fetch(call.url, init);
-    return { kind: 'response', response: decodeUpstreamBody(response, call.maxInflatedBytes) };
+    return { kind: 'response', response: decodeUpstreamBody(response) };
   } catch (err) {
     call.signal.removeEventListener('abort', onOuterAbort);
     const error = timedOut ? `no response within ${call.firstByteTimeoutMs} ms` : describeError(err);
@@ -101,7 +99,8 @@ export class BodyReadError extends Error {
  * Reads a complete (non-stream) upstream body as text, with the group's idle limit between chunks
  * and a size cap, so a reset, a stall or a hostile answer fails this attempt (and the next member
  * is tried) instead of hanging or exhausting memory.
- * @param idleMs longest wait for the next chunk, ms. @param maxBytes largest accepted body, bytes.
+ * @param idleMs longest wait for the next chunk, ms. @param maxBytes largest accepted body after
+ * decoding, bytes (the group's maxInflatedBytes).
  * @throws BodyReadError
  */
 export async function readWholeBody(res: Response, idleMs: number, maxBytes: number): Promise<string> {
@@ -124,13 +123,14 @@ export async function readWholeBody(res: Response, idleMs: number, maxBytes: num
       }
       if (step.done) return text + decoder.decode();
       size += step.value.byteLength;
-      if (size > maxBytes) throw new BodyReadError(`the upstream answer is larger than ${maxBytes} bytes`);
+      if (size > maxBytes) throw new BodyReadError(tooLarge(maxBytes, res.headers.get('content-encoding')).message);
       text += decoder.decode(step.value, { stream: true });
     }
   } catch (err) {
     reader.cancel().catch(() => {});
     if (err instanceof BodyReadError) throw err;
-    if (err instanceof UpstreamBodyError) throw new BodyReadError(err.message);
+    const known = readErrorMessage(err, res.headers.get('content-encoding'));
+    if (known) throw new BodyReadError(known);
     throw new BodyReadError(`the upstream connection failed in the middle of its answer: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
