@@ -25,7 +25,7 @@ export const RAW_UPSTREAM_BODIES = (globalThis as { navigator?: { userAgent?: st
 
 /** Why an upstream body could not be read to its end; the attempt is a channel fault. */
 export class UpstreamBodyError extends Error {
-  constructor(readonly reason: 'decode' | 'too_large' | 'unsupported', message: string) {
+  constructor(readonly reason: 'too_large' | 'unsupported', message: string) {
     super(message);
     this.name = 'UpstreamBodyError';
   }
