@@ -5,19 +5,20 @@
 //    the password once (there is no default password). Another file can be named with --dev-vars.
 // 2. Builds the dashboard if it has not been built.
 // 3. Applies the D1 migrations to the local database.
-// 4. Starts `wrangler dev` on a loopback port behind a small front proxy (dev-proxy.mjs) that owns
-//    http://localhost:8787 and hands the Worker the real client address (cron triggers testable at
-//    /__scheduled).
+// 4. Starts the Worker as `wrangler dev` would, but with the inspector off (dev-worker.mjs says why),
+//    on a loopback port behind a small front proxy (dev-proxy.mjs) that owns http://localhost:8787
+//    and hands the Worker the real client address (cron triggers testable at /__scheduled).
 //
 // Options: --port N (8787), --ip ADDR (localhost), --persist-to DIR (.wrangler/state), --dev-vars FILE (.dev.vars),
-// --inspector-port N (wrangler picks one from 9229 up; tests pass a free one so parallel runs cannot collide).
-import { spawn, spawnSync } from 'node:child_process';
+// --inspect (start the DevTools inspector too), --inspector-port N (its port; implies --inspect).
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freeLoopbackPort, newDevProxySecret, startDevProxy, writeSecretEnvFile } from './dev-proxy.mjs';
+import { startDevWorker } from './dev-worker.mjs';
 import { ensureDashboard } from './ensure-dashboard.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,6 +28,7 @@ const { values: opts } = parseArgs({
     ip: { type: 'string', default: 'localhost' },
     'persist-to': { type: 'string', default: join(root, '.wrangler', 'state') },
     'dev-vars': { type: 'string', default: join(root, '.dev.vars') },
+    inspect: { type: 'boolean', default: false },
     'inspector-port': { type: 'string' },
   },
 });
@@ -86,14 +88,25 @@ void (async () => {
   }
 })();
 
-const child = spawn(process.execPath, [
-  wrangler, 'dev', '--port', String(workerPort), '--ip', '127.0.0.1', '--persist-to', opts['persist-to'],
-  '--env-file', resolve(opts['dev-vars']), '--env-file', secretVars.file, '--test-scheduled', '--show-interactive-dev-session=false',
-  ...(opts['inspector-port'] ? ['--inspector-port', opts['inspector-port']] : []),
-], { cwd: root, stdio: 'inherit', env: childEnv });
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
-child.on('exit', (code, signal) => {
+const inspect = opts.inspect || opts['inspector-port'] !== undefined;
+const stopAll = (code) => {
   secretVars.remove();
   void proxy.close();
-  process.exit(code ?? (signal ? 0 : 1));
+  process.exit(code);
+};
+const worker = await startDevWorker({
+  root, port: workerPort, ip: '127.0.0.1', persistTo: resolve(opts['persist-to']), envFiles: [resolve(opts['dev-vars']), secretVars.file],
+  inspect, inspectorPort: opts['inspector-port'] ? Number(opts['inspector-port']) : undefined,
+}).catch((err) => {
+  console.error(err);
+  stopAll(1);
 });
+if (inspect) console.log('  DevTools inspector: %s (reports every upstream fetch: slower streams)', worker.inspectorUrl);
+let stopping = false;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    if (stopping) stopAll(1);
+    stopping = true;
+    worker.dispose().finally(() => stopAll(0));
+  });
+}

@@ -41,6 +41,8 @@ export interface DevGateway {
   url: string;
   /** What the gateway printed (stdout + stderr). */
   output(): string;
+  /** The PID of scripts/dev.mjs, also the id of the process group it leads (wrangler, workerd). */
+  pid: number;
   /** Stops wrangler and its workerd (the whole process group) and removes the state folder. */
   stop(): Promise<void>;
 }
@@ -48,19 +50,19 @@ export interface DevGateway {
 /**
  * Starts the gateway. `vars` become its `.dev.vars` (ADMIN_PASSWORD, ENCRYPTION_KEY, …).
  * @param opts.port a fixed port, else any free one. @param opts.timeoutMs readiness deadline, ms.
+ * @param opts.inspect start the DevTools inspector too (`--inspect`; off as in `npm start`).
  * @throws when the process exits early or is not ready in time (its output is in the message).
  */
-export async function launchDevGateway(vars: Record<string, string>, opts: { port?: number; timeoutMs?: number; tmpPrefix?: string } = {}): Promise<DevGateway> {
+export async function launchDevGateway(vars: Record<string, string>, opts: { port?: number; timeoutMs?: number; tmpPrefix?: string; inspect?: boolean } = {}): Promise<DevGateway> {
   const dir = mkdtempSync(join(tmpdir(), opts.tmpPrefix ?? 'oe-gw-'));
   const devVars = join(dir, 'dev.vars');
   writeFileSync(devVars, Object.entries(vars).map(([k, v]) => `${k}=${v}\n`).join(''));
   const port = opts.port ?? (await freePort());
-  const inspectorPort = await freePort();
   const timeoutMs = opts.timeoutMs ?? 90_000;
   let out = '';
   const child: ChildProcess = spawn(process.execPath, [
     join(repoRoot, 'scripts/dev.mjs'), '--port', String(port), '--ip', '127.0.0.1', '--persist-to', join(dir, 'state'),
-    '--dev-vars', devVars, '--inspector-port', String(inspectorPort),
+    '--dev-vars', devVars, ...(opts.inspect ? ['--inspector-port', String(await freePort())] : []),
   ], { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -95,5 +97,5 @@ export async function launchDevGateway(vars: Record<string, string>, opts: { por
     }
     await new Promise((ok) => setTimeout(ok, 250));
   }
-  return { url, output: () => out, stop };
+  return { url, output: () => out, stop, pid: child.pid! };
 }

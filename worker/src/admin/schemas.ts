@@ -82,6 +82,10 @@ export const GroupSettingsInput = z.strictObject({
   breakerBaseMs: ms(100, 3_600_000),
   breakerCapMs: ms(100, 86_400_000),
   stickyTtlMs: ms(0, 86_400_000),
+  /** Largest SSE event of an upstream stream, characters (4 Ki to 256 Mi). */
+  maxEventChars: z.int().min(4096).max(256 * 1024 * 1024).optional(),
+  /** Largest upstream reply after decompression, bytes (4 KiB to 1 GiB). */
+  maxInflatedBytes: z.int().min(4096).max(1024 * 1024 * 1024).optional(),
 });
 
 const groupFields = {

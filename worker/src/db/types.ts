@@ -57,6 +57,10 @@ export interface GroupSettings {
   breakerBaseMs?: number;
   breakerCapMs?: number;
   stickyTtlMs?: number;
+  /** Largest SSE event of an upstream stream, characters. */
+  maxEventChars?: number;
+  /** Largest upstream reply after content decoding (inflation), bytes. */
+  maxInflatedBytes?: number;
 }
 
 export interface Group {

@@ -13,7 +13,20 @@ export interface SseEvent {
   id?: string;
 }
 
-/** Incremental SSE parser. Feed bytes with `push`, call `end` once at the end of the body. */
+/** Thrown by SseReader when one event (or one line) grows past its cap. */
+export class SseEventTooLargeError extends Error {
+  constructor(readonly maxEventChars: number) {
+    super(`an upstream stream event is longer than ${maxEventChars} characters (the group's maxEventChars)`);
+    this.name = 'SseEventTooLargeError';
+  }
+}
+
+/**
+ * Incremental SSE parser. Feed bytes with `push`, call `end` once at the end of the body.
+ * What it holds is capped: the characters of the event being assembled (its `data:` and `event:`
+ * lines) plus the line not yet ended may not pass `maxEventChars`, whatever kind of line it is (a
+ * comment line is held until its end too), else `push`/`end` throw SseEventTooLargeError.
+ */
 export class SseReader {
   private decoder = new TextDecoder('utf-8');
   /** Pieces of the current, unterminated line: joined once when its end arrives (linear in its length). */
@@ -25,6 +38,13 @@ export class SseReader {
   /** The last event id; per the spec it carries over to later events until changed. */
   private id: string | undefined;
   private sawField = false;
+  /** Characters held in `partial`. */
+  private partialChars = 0;
+  /** Characters of the fields of the event being assembled. */
+  private eventChars = 0;
+
+  /** @param maxEventChars largest event (or single line) held, characters; unbounded by default. */
+  constructor(private readonly maxEventChars = Infinity) {}
 
   /** Parses a chunk of bytes (or already-decoded text) and returns the events it completed. */
   push(chunk: Uint8Array | string): SseEvent[] {
@@ -41,6 +61,7 @@ export class SseReader {
     if (this.partial.length > 0) {
       this.line(this.partial.join(''), out);
       this.partial = [];
+      this.partialChars = 0;
     }
     this.pendingCr = false;
     this.dispatch(out);
@@ -58,8 +79,10 @@ export class SseReader {
       const c = text.charCodeAt(i);
       if (c !== 10 /* \n */ && c !== 13 /* \r */) continue;
       const piece = text.slice(start, i);
+      if (this.eventChars + this.partialChars + piece.length > this.maxEventChars) throw new SseEventTooLargeError(this.maxEventChars);
       const line = this.partial.length > 0 ? this.partial.join('') + piece : piece;
       this.partial = [];
+      this.partialChars = 0;
       this.line(line, out);
       if (c === 13) {
         if (i + 1 < text.length) {
@@ -70,7 +93,12 @@ export class SseReader {
       }
       start = i + 1;
     }
-    if (start < text.length) this.partial.push(text.slice(start));
+    if (start < text.length) {
+      const rest = text.length - start;
+      if (this.eventChars + this.partialChars + rest > this.maxEventChars) throw new SseEventTooLargeError(this.maxEventChars);
+      this.partial.push(text.slice(start));
+      this.partialChars += rest;
+    }
   }
 
   private line(line: string, out: SseEvent[]): void {
@@ -86,10 +114,12 @@ export class SseReader {
     switch (field) {
       case 'data':
         this.data.push(value);
+        this.eventChars += value.length + 1;
         this.sawField = true;
         break;
       case 'event':
         this.eventName = value;
+        this.eventChars += value.length;
         this.sawField = true;
         break;
       case 'id':
@@ -110,6 +140,7 @@ export class SseReader {
     this.data = [];
     this.eventName = undefined;
     this.sawField = false;
+    this.eventChars = 0;
   }
 }
 
@@ -121,4 +152,73 @@ export function formatSse(data: string, event?: string, eol = '\n'): string {
   let s = event !== undefined ? `event: ${event}${eol}` : '';
   for (const line of data.split(/\r\n|\r|\n/)) s += `data: ${line}${eol}`;
   return s + eol;
+}
+
+/**
+ * Cuts a byte stream of SSE at event boundaries (just after a blank line; LF, CR and CRLF line ends,
+ * split anywhere), so raw bytes can be passed on one whole event at a time. A pass-through stream
+ * that breaks off mid-event can then still end with the protocol's own error event: appended to
+ * half an event, the error would be glued to it and unreadable. Holds at most one unfinished event
+ * (bounded by SseReader's cap, which reads the same bytes).
+ */
+export class SseEventCutter {
+  /** Bytes after the last boundary, not given out yet. */
+  private held: Uint8Array[] = [];
+  /** Characters in the current line so far (0: at the start of a line). */
+  private lineLength = 0;
+  /** The previous byte was a CR: an LF now completes that CRLF. */
+  private afterCr = false;
+
+  /** The bytes of `chunk` (and of earlier chunks held) up to its last event boundary; may be empty. */
+  push(chunk: Uint8Array): Uint8Array {
+    let cut = -1;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i]!;
+      if (this.afterCr) {
+        this.afterCr = false;
+        if (b === 10) {
+          // The LF of a CRLF: the CR already ended the line; a blank line's boundary moves past the LF.
+          if (cut === i) cut = i + 1;
+          continue;
+        }
+      }
+      if (b === 10 || b === 13) {
+        if (this.lineLength === 0) cut = i + 1;
+        this.lineLength = 0;
+        this.afterCr = b === 13;
+      } else {
+        this.lineLength++;
+      }
+    }
+    if (cut === -1) {
+      if (chunk.length > 0) this.held.push(chunk);
+      return new Uint8Array(0);
+    }
+    const out = this.held.length === 0 ? chunk.subarray(0, cut) : concatBytes([...this.held, chunk.subarray(0, cut)]);
+    this.held = cut < chunk.length ? [chunk.subarray(cut)] : [];
+    return out;
+  }
+
+  /** Whether bytes of an unfinished event are held. */
+  get holding(): boolean {
+    return this.held.length > 0;
+  }
+
+  /** The held bytes (the stream ended: an event without its blank line is still given out). */
+  end(): Uint8Array {
+    const out = concatBytes(this.held);
+    this.held = [];
+    return out;
+  }
+}
+
+function concatBytes(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.byteLength;
+  }
+  return all;
 }

@@ -29,10 +29,12 @@ const decoder = new TextDecoder();
 /**
  * The body as UTF-8 text, read with a cap: a declared `content-length` over the cap is refused
  * before reading; otherwise reading stops (and the body is cancelled) as soon as the cap is passed.
+ * Also used for replies (a Response has the same headers and body); its messages then speak of
+ * "the request body" and the caller words its own.
  * @param maxBytes largest accepted body, bytes.
  * @throws BodyError ('too_large', or 'read_failed' when the client's upload breaks off)
  */
-export async function readCappedText(req: Request, maxBytes: number): Promise<string> {
+export async function readCappedText(req: { headers: Headers; body: ReadableStream<Uint8Array> | null }, maxBytes: number): Promise<string> {
   const declared = Number(req.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) throw new BodyError({ kind: 'too_large', maxBytes });
   if (!req.body) return '';

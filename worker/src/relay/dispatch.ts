@@ -23,9 +23,6 @@ import { callUpstream, readErrorBody, readWholeBody } from './upstream';
 /** A network failure this quick (ms) is taken for a stale pooled connection and retried once. */
 const STALE_CONNECTION_MS = 250;
 
-/** Largest non-stream upstream answer accepted, bytes (an embeddings batch can be tens of MB). */
-export const MAX_UPSTREAM_BODY_BYTES = 64 * 1024 * 1024;
-
 /** What the protocol-specific handler supplies for one candidate. */
 export interface PreparedCall {
   url: string;
@@ -215,7 +212,9 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
     }
     let primed: PrimedStream | undefined;
     if (cls === 'ok' && input.streamDecoder && res.body) {
-      const prime = await primeStream(res.body, input.streamDecoder(channel), settings.idleTimeoutMs, started, p.now);
+      const prime = await primeStream(res.body, input.streamDecoder(channel), settings.idleTimeoutMs, started, p.now, {
+        maxEventChars: settings.maxEventChars, maxInflatedBytes: settings.maxInflatedBytes, contentEncoding: res.headers.get('content-encoding'),
+      });
       if (input.clientSignal.aborted) {
         if (prime.kind === 'ok') prime.primed.reader.cancel().catch(() => {});
         return aborted(cand, started);
@@ -232,7 +231,7 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
       // A whole answer is read before committing: a reset or stall mid-body is a channel fault
       // like any other, and the next member gets the request.
       try {
-        body = await readWholeBody(res, settings.idleTimeoutMs, MAX_UPSTREAM_BODY_BYTES);
+        body = await readWholeBody(res, settings.idleTimeoutMs, settings.maxInflatedBytes);
       } catch (err) {
         if (input.clientSignal.aborted) return aborted(cand, started);
         fail(0, redact(err instanceof Error ? err.message : String(err)));

@@ -10,8 +10,9 @@
  */
 import { emptyUsage, type FinishReason, type StreamEvent, type UpstreamErrorInfo, type Usage } from '../protocols/canonical';
 import type { StreamEncoder } from '../protocols/codec';
-import { formatSse, type SseEvent } from '../protocols/sse';
-import { IdleTimeoutError, readWithIdle, type PrimedStream } from './prime';
+import { SseEventCutter, SseEventTooLargeError, formatSse, type SseEvent } from '../protocols/sse';
+import { readErrorMessage } from './content-coding';
+import { IdleTimeoutError, countBytes, readWithIdle, type PrimedStream } from './prime';
 import { StreamRedactor, type SecretMatcher } from '../lib/redact';
 
 export type OutputMode =
@@ -84,18 +85,24 @@ export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOpt
     }
   };
   const normalized = (raw: StreamEvent[]) => raw.flatMap((ev) => primed.normalizer.push(ev));
+  // Byte passthrough goes out whole events at a time, so a failure can still append an error event.
+  const cutter = mode.kind === 'bytes' ? new SseEventCutter() : null;
   const render = (events: StreamEvent[], sseEvents: SseEvent[], raw: Uint8Array | null): string | Uint8Array | null => {
     tap(events);
     if (mode.kind === 'convert') return events.map((e) => mode.encoder.push(e)).join('');
     if (mode.kind === 'filter') return sseEvents.filter(mode.keep).map((e) => formatSse(e.data, e.event, mode.eol)).join('');
-    return raw;
+    return raw && cutter!.push(raw);
   };
-  const closing = (): string => {
+  const closing = (): string | Uint8Array => {
     const tail = primed.normalizer.end();
     tap(tail);
     if (mode.kind === 'convert') return tail.map((e) => mode.encoder.push(e)).join('') + mode.encoder.end();
     const err = tail.find((e): e is Extract<StreamEvent, { type: 'error' }> => e.type === 'error');
-    return err && opts.errorTail ? opts.errorTail(err.error) : '';
+    const errorText = err && opts.errorTail ? opts.errorTail(err.error) : '';
+    // The upstream's last event may lack its blank line: it goes out, closed before any error event.
+    if (!cutter?.holding) return errorText;
+    const rest = cutter.end();
+    return errorText ? concat(rest, encoder.encode(`\n\n${errorText}`)) : rest;
   };
   const finish = (endedBy: StreamSummary['endedBy']) => {
     if (finished) return;
@@ -113,7 +120,7 @@ export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOpt
     start(controller) {
       // What priming already read goes out first.
       const first = render(primed.events, primed.sseEvents, null);
-      if (mode.kind === 'bytes') for (const c of primed.chunks) enqueue(controller, c);
+      if (mode.kind === 'bytes') for (const c of primed.chunks) enqueue(controller, cutter!.push(c));
       else if (first) enqueue(controller, first);
     },
     async pull(controller) {
@@ -127,8 +134,12 @@ export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOpt
           return;
         }
         let result: ReadableStreamReadResult<Uint8Array>;
+        let sseEvents: SseEvent[];
         try {
           result = await readWithIdle(primed.reader, opts.idleMs);
+          // Past the group's caps (decoded size, one SSE event) the stream fails like a broken read.
+          if (!result.done) countBytes(primed, result.value.byteLength);
+          sseEvents = result.done ? primed.sse.end() : primed.sse.push(result.value);
         } catch (err) {
           primed.reader.cancel().catch(() => {});
           if (opts.clientSignal?.aborted) {
@@ -143,9 +154,11 @@ export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOpt
           // A reset or an idle upstream after the first byte: no retry is possible any more; end the
           // client's stream in its own protocol.
           const idle = err instanceof IdleTimeoutError;
+          // Our own errors (and a decoder's) say what happened; anything else is the connection's failure.
+          const known = idle || err instanceof SseEventTooLargeError ? err.message : readErrorMessage(err, primed.contentEncoding);
           const error: UpstreamErrorInfo = {
             kind: idle ? 'timeout' : 'upstream',
-            message: idle ? err.message : `the upstream connection failed: ${err instanceof Error ? err.message : String(err)}`,
+            message: known ?? `the upstream connection failed: ${err instanceof Error ? err.message : String(err)}`,
           };
           const out = render(primed.normalizer.push({ type: 'error', error }), [], null);
           if (mode.kind === 'convert') enqueue(controller, `${out ?? ''}${mode.encoder.end()}`);
@@ -156,13 +169,11 @@ export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOpt
           return;
         }
         if (result.done) {
-          const sseTail = primed.sse.end();
-          const out = render(normalized([...sseTail.flatMap((e) => primed.decoder.push(e)), ...primed.decoder.end()]), sseTail, null);
+          const out = render(normalized([...sseEvents.flatMap((e) => primed.decoder.push(e)), ...primed.decoder.end()]), sseEvents, null);
           if (out) enqueue(controller, out);
           primed.done = true;
           continue;
         }
-        const sseEvents = primed.sse.push(result.value);
         const out = render(normalized(sseEvents.flatMap((e) => primed.decoder.push(e))), sseEvents, result.value);
         // Only a pull that enqueued bytes may return (the redactor can hold back a whole chunk).
         if (out && out.length > 0 && enqueue(controller, out)) return;
@@ -178,6 +189,13 @@ export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOpt
     highWaterMark: READ_AHEAD_BYTES,
     size: (chunk) => chunk.byteLength,
   });
+
+  function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+    const all = new Uint8Array(a.byteLength + b.byteLength);
+    all.set(a);
+    all.set(b, a.byteLength);
+    return all;
+  }
 
   /** Sends `out` (redacted); false when nothing went out (empty, or held back by the redactor). */
   function enqueue(controller: ReadableStreamDefaultController<Uint8Array>, out: string | Uint8Array): boolean {

@@ -7,6 +7,7 @@ import type { StreamEvent, UpstreamErrorInfo } from '../protocols/canonical';
 import type { StreamDecoder } from '../protocols/codec';
 import { StreamNormalizer } from '../protocols/normalize';
 import { SseReader, type SseEvent } from '../protocols/sse';
+import { readErrorMessage, tooLarge } from './content-coding';
 
 /** A stream read up to its first meaningful event; the pipeline continues from here. */
 export interface PrimedStream {
@@ -24,6 +25,26 @@ export interface PrimedStream {
   done: boolean;
   /** ms from the attempt's start to the first meaningful event. */
   firstEventMs: number;
+  /** Decoded bytes read so far, and the most that may be (the group's maxInflatedBytes). */
+  bytesRead: number;
+  maxBytes: number;
+  /** The reply's content-encoding header (for error messages), or null. */
+  contentEncoding: string | null;
+}
+
+/** Caps of one stream (group settings) and what the reply says of its coding. */
+export interface StreamLimits {
+  /** Largest SSE event held, characters. */
+  maxEventChars: number;
+  /** Largest body after decoding, bytes. */
+  maxInflatedBytes: number;
+  contentEncoding: string | null;
+}
+
+/** Counts `n` more decoded bytes. @throws UpstreamBodyError past the stream's cap. */
+export function countBytes(primed: PrimedStream, n: number): void {
+  primed.bytesRead += n;
+  if (primed.bytesRead > primed.maxBytes) throw tooLarge(primed.maxBytes, primed.contentEncoding);
 }
 
 export type PrimeResult =
@@ -52,13 +73,16 @@ export class IdleTimeoutError extends Error {
 
 /**
  * Reads until the first content block, a `finish` (a reply may legitimately have no content, e.g. a
- * refusal), an error event, or the end of the body.
+ * refusal), an error event, or the end of the body. A read that fails (reset, stall, a body that
+ * does not decode or inflates past its cap) or an event past `maxEventChars` is a fault: the next
+ * member gets the request.
  * @param idleMs longest gap between chunks before the attempt is given up.
+ * @param limits the group's caps and the reply's content-encoding (none by default).
  */
-export async function primeStream(body: ReadableStream<Uint8Array>, decoder: StreamDecoder, idleMs: number, startedAt: number, now: () => number): Promise<PrimeResult> {
+export async function primeStream(body: ReadableStream<Uint8Array>, decoder: StreamDecoder, idleMs: number, startedAt: number, now: () => number, limits?: StreamLimits): Promise<PrimeResult> {
   const primed: PrimedStream = {
-    reader: body.getReader(), chunks: [], sseEvents: [], sse: new SseReader(), decoder, normalizer: new StreamNormalizer(),
-    events: [], done: false, firstEventMs: 0,
+    reader: body.getReader(), chunks: [], sseEvents: [], sse: new SseReader(limits?.maxEventChars ?? Infinity), decoder, normalizer: new StreamNormalizer(),
+    events: [], done: false, firstEventMs: 0, bytesRead: 0, maxBytes: limits?.maxInflatedBytes ?? Infinity, contentEncoding: limits?.contentEncoding ?? null,
   };
   const feed = (events: StreamEvent[]) => {
     for (const ev of events) primed.events.push(...primed.normalizer.push(ev));
@@ -75,6 +99,7 @@ export async function primeStream(body: ReadableStream<Uint8Array>, decoder: Str
         feed(decoder.end());
         break;
       }
+      countBytes(primed, value.byteLength);
       primed.chunks.push(value);
       for (const sseEvent of primed.sse.push(value)) {
         primed.sseEvents.push(sseEvent);
@@ -84,7 +109,8 @@ export async function primeStream(body: ReadableStream<Uint8Array>, decoder: Str
     }
   } catch (err) {
     primed.reader.cancel().catch(() => {});
-    return { kind: 'fault', error: { kind: 'timeout', message: err instanceof Error ? err.message : String(err) } };
+    const message = readErrorMessage(err, primed.contentEncoding) ?? (err instanceof Error ? err.message : String(err));
+    return { kind: 'fault', error: { kind: err instanceof IdleTimeoutError ? 'timeout' : 'upstream', message } };
   }
   if (!primed.normalizer.hasContent) {
     const error = primed.events.find((e): e is Extract<StreamEvent, { type: 'error' }> => e.type === 'error');

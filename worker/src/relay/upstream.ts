@@ -1,7 +1,9 @@
 /**
  * One HTTP call to an upstream channel, with a first-byte timeout and cancellation when the
- * client goes away or the request deadline passes. The response body is not read here: it streams.
+ * client goes away or the request deadline passes. The response body is not read here: it streams,
+ * decoded and capped (content-coding.ts).
  */
+import { RAW_UPSTREAM_BODIES, UPSTREAM_ACCEPT_ENCODING, decodeUpstreamBody, readErrorMessage, tooLarge } from './content-coding';
 
 export interface UpstreamCall {
   url: string;
@@ -35,8 +37,14 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResult> 
   try {
     // Redirects are not followed: a 302 would turn the POST into a GET and drop the body. A 3xx is
     // then a channel fault (a misconfigured base URL), reported with its status.
-    const response = await fetch(call.url, { method: call.method, headers: call.headers, body: call.body, signal: attempt.signal, redirect: 'manual' });
-    return { kind: 'response', response };
+    // Only codings the gateway decodes are asked for (a channel's own accept-encoding is replaced).
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(call.headers)) if (name.toLowerCase() !== 'accept-encoding') headers[name] = value;
+    headers['accept-encoding'] = UPSTREAM_ACCEPT_ENCODING;
+    const init: RequestInit & { encodeResponseBody?: 'manual' } = { method: call.method, headers, body: call.body, signal: attempt.signal, redirect: 'manual' };
+    if (RAW_UPSTREAM_BODIES) init.encodeResponseBody = 'manual';
+    const response = await fetch(call.url, init);
+    return { kind: 'response', response: decodeUpstreamBody(response) };
   } catch (err) {
     call.signal.removeEventListener('abort', onOuterAbort);
     const error = timedOut ? `no response within ${call.firstByteTimeoutMs} ms` : describeError(err);
@@ -91,7 +99,8 @@ export class BodyReadError extends Error {
  * Reads a complete (non-stream) upstream body as text, with the group's idle limit between chunks
  * and a size cap, so a reset, a stall or a hostile answer fails this attempt (and the next member
  * is tried) instead of hanging or exhausting memory.
- * @param idleMs longest wait for the next chunk, ms. @param maxBytes largest accepted body, bytes.
+ * @param idleMs longest wait for the next chunk, ms. @param maxBytes largest accepted body after
+ * decoding, bytes (the group's maxInflatedBytes).
  * @throws BodyReadError
  */
 export async function readWholeBody(res: Response, idleMs: number, maxBytes: number): Promise<string> {
@@ -114,12 +123,14 @@ export async function readWholeBody(res: Response, idleMs: number, maxBytes: num
       }
       if (step.done) return text + decoder.decode();
       size += step.value.byteLength;
-      if (size > maxBytes) throw new BodyReadError(`the upstream answer is larger than ${maxBytes} bytes`);
+      if (size > maxBytes) throw new BodyReadError(tooLarge(maxBytes, res.headers.get('content-encoding')).message);
       text += decoder.decode(step.value, { stream: true });
     }
   } catch (err) {
     reader.cancel().catch(() => {});
     if (err instanceof BodyReadError) throw err;
+    const known = readErrorMessage(err, res.headers.get('content-encoding'));
+    if (known) throw new BodyReadError(known);
     throw new BodyReadError(`the upstream connection failed in the middle of its answer: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

@@ -4,8 +4,30 @@
  * echoes it.
  */
 
+import { BodyError, readCappedText } from '../relay/body';
+
 /** How many characters of an upstream body an error message quotes. */
 export const BODY_SNIPPET_CHARS = 200;
+
+/**
+ * Largest JSON document a sync reads, bytes after decompression (models.dev's api.json is about
+ * 4 MB; a model list is far smaller): a reply that inflates past it fails the sync, not the process.
+ */
+export const MAX_SYNC_JSON_BYTES = 32 * 1024 * 1024;
+
+/**
+ * A reply's body as text, read with a cap on its decoded size (the runtime's fetch inflates gzip
+ * as it is read; reading stops at the cap, so a small compressed bomb never becomes a large string).
+ * @throws Error naming the cap, or the read failure (a body that does not decode, a reset).
+ */
+export async function readCappedReply(res: Response, maxBytes = MAX_SYNC_JSON_BYTES): Promise<string> {
+  try {
+    return await readCappedText(res, maxBytes);
+  } catch (err) {
+    if (!(err instanceof BodyError)) throw err;
+    throw new Error(err.problem.kind === 'too_large' ? `the reply is larger than ${maxBytes} bytes` : `the reply could not be read: ${err.problem.kind === 'read_failed' ? err.problem.message : err.message}`);
+  }
+}
 
 /** A failed model-list call. `status` is the upstream HTTP status, or null when no usable reply arrived (network error, timeout, paging limit). */
 export class ModelListError extends Error {
@@ -39,7 +61,8 @@ export function bodySnippet(text: string): string {
  * GETs `url` and parses the body as JSON.
  * @returns the parsed JSON value and the body text (for error messages about its shape).
  * @throws ModelListError
- *   - `status: null` on a network error or when `timeoutMs` passed;
+ *   - `status: null` on a network error, when `timeoutMs` passed, or when the body is larger than
+ *     MAX_SYNC_JSON_BYTES once decompressed;
  *   - `status: <HTTP status>` on a non-2xx reply, quoting the first 200 characters of the body;
  *   - `status: <HTTP status>` when a 2xx body is not JSON, quoting its first 200 characters.
  */
@@ -60,7 +83,7 @@ export async function getJson(url: string, o: GetJsonOptions): Promise<{ json: u
     // Called unbound: workerd's fetch throws "Illegal invocation" when `this` is the options object.
     const fetchFn = o.fetchFn;
     res = await fetchFn(url, { method: 'GET', headers: o.headers, signal });
-    text = await res.text();
+    text = await readCappedReply(res);
   } catch (err) {
     return failed(err);
   }

@@ -5,6 +5,7 @@
  */
 import { parseModelsDev } from '../accounting/modelsdev';
 import type { Store } from '../db/store';
+import { readCappedReply } from './get-json';
 
 /** Longest `provider/model` key the prices table holds on every database. */
 export const MAX_PRICE_KEY_LENGTH = 255;
@@ -23,7 +24,7 @@ export async function syncModelsDevPrices(store: Store, fetchFn: typeof fetch, u
     if (!res.ok) throw new Error(`models.dev answered HTTP ${res.status}`);
     // Stored as `provider/model` in a 255-character key (MySQL's varchar): a longer id could not be
     // stored and would fail the whole batch, and no channel model is that long.
-    const prices = parseModelsDev(await res.json()).filter((p) => p.provider.length + 1 + p.model.length <= MAX_PRICE_KEY_LENGTH);
+    const prices = parseModelsDev(JSON.parse(await readCappedReply(res)) as unknown).filter((p) => p.provider.length + 1 + p.model.length <= MAX_PRICE_KEY_LENGTH);
     // An empty answer would wipe every price: keep the old ones instead.
     if (prices.length === 0) throw new Error('models.dev answered with no priced models');
     await store.replaceModelsDevPrices(prices, now);

@@ -14,6 +14,8 @@ export interface RunningGateway {
   admin(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
   /** What the gateway printed (stdout + stderr). */
   output(): string;
+  /** The process group of the gateway (scripts/dev.mjs and its workerd processes). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -37,5 +39,5 @@ export async function startGateway(timeoutMs = 90_000): Promise<RunningGateway> 
     const text = await r.text();
     return { status: r.status, json: text ? JSON.parse(text) : null };
   };
-  return { url, password, cookie, admin, output: gw.output, stop };
+  return { url, password, cookie, admin, output: gw.output, pid: gw.pid, stop };
 }

@@ -10,6 +10,7 @@
  *   GET    /__health                    -> 200 "ok"
  */
 import http from 'node:http';
+import zlib from 'node:zlib';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -54,6 +55,26 @@ export interface Behavior {
   fault?: Fault;
   /** JSON value answered to GET requests whose path ends in `/models`. */
   models?: unknown;
+  /**
+   * Compresses the body with this content coding and sends `content-encoding` (no content-length).
+   * Each write is compressed and flushed on its own (Z_SYNC_FLUSH), so a stream stays a stream and
+   * the split still shows. A body *labelled* gzip that is not: `headers: {"content-encoding": "gzip"}`
+   * without `encoding`.
+   */
+  encoding?: 'gzip' | 'deflate';
+  /**
+   * With `encoding`: after this many body bytes (before compression), the compressed stream goes on
+   * with bytes that are not valid compressed data, then the reply ends.
+   */
+  corruptAfterBytes?: number;
+  /**
+   * Inserts `chars` characters of filler after `afterEvents` wire events of the reply: into an SSE
+   * stream, one comment line (`:` and `x`s, then a blank line: no event, but one very long line);
+   * into JSON (a non-stream body, a JSON-array stream), spaces. `afterEvents` defaults to 0 for
+   * SSE (before any content) and to the end for JSON. With `encoding`, a compression bomb: the
+   * filler compresses about 1000 to 1.
+   */
+  padding?: { chars: number; afterEvents?: number };
 }
 
 /** A scripted upstream: the N-th request (0-based) is answered by `steps[min(N, steps.length - 1)]`. */
@@ -145,6 +166,16 @@ function validateBehavior(b: unknown, where: string): asserts b is Behavior {
     // An empty behaviour would answer 200 with an empty body: a trap, not a scenario.
     throw new Error(`${where}: give a reply (stream, json, body or models), an error status, or a drop fault`);
   }
+  if (x.encoding !== undefined && x.encoding !== 'gzip' && x.encoding !== 'deflate') throw new Error(`${where}.encoding: must be gzip | deflate`);
+  if (x.corruptAfterBytes !== undefined) {
+    if (x.encoding === undefined) throw new Error(`${where}.corruptAfterBytes: needs an encoding`);
+    if (!(Number.isInteger(x.corruptAfterBytes) && x.corruptAfterBytes >= 0)) throw new Error(`${where}.corruptAfterBytes: must be a non-negative integer`);
+  }
+  if (x.padding !== undefined) {
+    const { chars, afterEvents } = x.padding as { chars?: unknown; afterEvents?: unknown };
+    if (!(Number.isInteger(chars) && (chars as number) > 0 && (chars as number) <= 512 * 1024 * 1024)) throw new Error(`${where}.padding.chars: must be an integer 1..512 Mi`);
+    if (afterEvents !== undefined && !(Number.isInteger(afterEvents) && (afterEvents as number) >= 0)) throw new Error(`${where}.padding.afterEvents: must be a non-negative integer`);
+  }
   if (x.fault !== undefined) {
     if (!x.fault || !FAULTS.has(x.fault.kind)) throw new Error(`${where}.fault.kind: must be reset | stall | drop`);
     const after = (x.fault as { afterBytes?: unknown }).afterBytes;
@@ -214,6 +245,30 @@ async function flushed(socket: Socket | null, signal: AbortSignal): Promise<void
   }
 }
 
+/** A content coder whose every push comes out at once (sync flush): one compressed write per write. */
+function compressor(kind: 'gzip' | 'deflate') {
+  const z = kind === 'gzip' ? zlib.createGzip() : zlib.createDeflate();
+  const out: Buffer[] = [];
+  z.on('data', (c: Buffer) => out.push(c));
+  const take = () => Buffer.concat(out.splice(0));
+  return {
+    async push(chunk: Uint8Array): Promise<Buffer> {
+      z.write(chunk);
+      await new Promise<void>((r) => z.flush(zlib.constants.Z_SYNC_FLUSH, () => r()));
+      return take();
+    },
+    async end(): Promise<Buffer> {
+      const ended = new Promise((r) => z.once('end', r));
+      z.end();
+      await ended;
+      return take();
+    },
+  };
+}
+
+/** Bytes no inflater accepts: deflate blocks of the reserved type 3 ("invalid block type"). */
+const NOT_COMPRESSED = Buffer.alloc(64, 0xff);
+
 /** The bytes, status and headers to answer `rec` with according to `b`. */
 function buildReply(b: Behavior, rec: RecordedRequest): { events: Uint8Array[]; headers: Record<string, string | number> } {
   const headers: Record<string, string | number> = {};
@@ -253,8 +308,15 @@ function buildReply(b: Behavior, rec: RecordedRequest): { events: Uint8Array[]; 
       events = [literal({ error: { message: `fake upstream status ${status}`, type: 'fake_upstream' } })];
     }
   }
+  if (b.padding) {
+    const sse = String(headers['content-type'] ?? '').startsWith('text/event-stream');
+    const filler = sse ? Buffer.concat([Buffer.from(':'), Buffer.alloc(b.padding.chars, 'x'), Buffer.from('\n\n')]) : Buffer.alloc(b.padding.chars, ' ');
+    const at = Math.min(b.padding.afterEvents ?? (sse ? 0 : events.length), events.length);
+    events = [...events.slice(0, at), filler, ...events.slice(at)];
+  }
   if (streaming) headers['cache-control'] = 'no-cache';
-  else headers['content-length'] = events.reduce((n, e) => n + e.length, 0);
+  if (b.encoding) headers['content-encoding'] = b.encoding;
+  else if (!streaming) headers['content-length'] = events.reduce((n, e) => n + e.length, 0);
   for (const [k, v] of Object.entries(b.headers ?? {})) headers[k.toLowerCase()] = v;
   return { events, headers };
 }
@@ -303,14 +365,21 @@ export async function startFakeUpstream(opts: StartOptions = {}): Promise<FakeUp
       let writes = planWrites(reply.events, b.split ?? 'event', b.seed ?? 1);
       const fault = b.fault;
       if (fault) writes = truncateWrites(writes, fault.afterBytes ?? 0);
+      if (b.corruptAfterBytes !== undefined) writes = truncateWrites(writes, b.corruptAfterBytes);
+      const coder = b.encoding ? compressor(b.encoding) : null;
       for (let i = 0; i < writes.length; i++) {
         // Yield even without a gap: http corks the socket until the next tick, so writes issued in
         // one tick would leave as a single segment and the split would be invisible to the client.
         if (i > 0) await (b.gapMs ? sleep(b.gapMs, signal) : new Promise((r) => setImmediate(r)));
         if (signal.aborted) return;
-        if (!res.write(writes[i])) await onceOrAbort(res, 'drain', signal);
+        const bytes = coder ? await coder.push(writes[i]!) : writes[i]!;
+        if (!res.write(bytes)) await onceOrAbort(res, 'drain', signal);
       }
       if (signal.aborted) return;
+      if (coder && !fault) {
+        const tail = b.corruptAfterBytes !== undefined ? NOT_COMPRESSED : await coder.end();
+        if (!res.write(tail)) await onceOrAbort(res, 'drain', signal);
+      }
       if (fault?.kind === 'reset') {
         await flushed(res.socket, signal);
         selfClosed = true;

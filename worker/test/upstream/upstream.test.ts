@@ -3,6 +3,8 @@
  * global fetch, the same way workerd tests will.
  */
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import zlib from 'node:zlib';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturesDir, wireEvents } from './recordings.js';
@@ -471,5 +473,68 @@ describe('module API', () => {
     expect(arr.at(-1)).toBe('\n]');
     const oai = wireEvents(name, { protocol: 'openai-chat' }).map((e) => dec.decode(e));
     expect(oai.at(-1)).toBe('data: [DONE]\n\n');
+  });
+});
+
+describe('content codings and padding', () => {
+  /** The reply's raw bytes (not decoded: node:http, unlike fetch, leaves content codings alone). */
+  async function raw(url: string, body: unknown): Promise<{ headers: http.IncomingHttpHeaders; bytes: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () => resolve({ headers: res.headers, bytes: Buffer.concat(parts) }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(body));
+    });
+  }
+  const STREAM = 'openai-chat/vercel__openai-text.chunks.txt';
+  const plain = () => concat(wireEvents(STREAM));
+
+  it('gzips a stream write by write: the raw bytes inflate to the recording, no content-length', async () => {
+    const s = await scenario({ stream: STREAM, encoding: 'gzip' });
+    const r = await raw(`${s.baseUrl}/v1/chat/completions`, { stream: true });
+    expect(r.headers['content-encoding']).toBe('gzip');
+    expect(r.headers['content-length']).toBeUndefined();
+    expect(zlib.gunzipSync(r.bytes).equals(plain())).toBe(true);
+  });
+
+  it('deflates a JSON body padded with spaces: a small reply that inflates 1000 to 1 and still parses', async () => {
+    const s = await scenario({ json: 'openai-chat/vercel__openai-text.json', encoding: 'deflate', padding: { chars: 4_000_000 } });
+    const r = await raw(`${s.baseUrl}/v1/chat/completions`, {});
+    expect(r.headers['content-encoding']).toBe('deflate');
+    expect(r.bytes.length).toBeLessThan(20_000);
+    const text = zlib.inflateSync(r.bytes).toString('utf8');
+    expect(text.length).toBeGreaterThan(4_000_000);
+    expect(JSON.parse(text).object).toBe('chat.completion');
+  });
+
+  it('pads an SSE stream with one long comment line before its first event, or after N events', async () => {
+    const first = await scenario({ stream: STREAM, padding: { chars: 100_000 } });
+    const a = await (await post(`${first.baseUrl}/v1/chat/completions`, { stream: true })).text();
+    expect(a.startsWith(`:${'x'.repeat(100_000)}\n\ndata: `)).toBe(true);
+    expect(Buffer.byteLength(a)).toBe(plain().length + 100_003);
+    const later = await scenario({ stream: STREAM, padding: { chars: 10, afterEvents: 2 } });
+    const b = await (await post(`${later.baseUrl}/v1/chat/completions`, { stream: true })).text();
+    const events = wireEvents(STREAM).map((e) => dec.decode(e));
+    expect(b.startsWith(`${events[0]}${events[1]}:xxxxxxxxxx\n\n${events[2]}`)).toBe(true);
+  });
+
+  it('corrupts a compressed stream after N bytes: what came before inflates, then the inflater fails', async () => {
+    const s = await scenario({ stream: STREAM, encoding: 'gzip', corruptAfterBytes: 1000 });
+    const r = await raw(`${s.baseUrl}/v1/chat/completions`, { stream: true });
+    expect(() => zlib.gunzipSync(r.bytes)).toThrow();
+    const head = zlib.gunzipSync(r.bytes.subarray(0, r.bytes.length - 64), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    expect(head.equals(plain().subarray(0, 1000))).toBe(true);
+    // (Node's fetch is no judge here: undici inflates with Z_SYNC_FLUSH and, after valid data, ends
+    // the body early or never settles the read instead of failing it.)
+  });
+
+  it('refuses an encoding it does not know and corruption without an encoding', () => {
+    expect(() => up.addScenario({ stream: STREAM, encoding: 'br' } as unknown as Behavior)).toThrow(/encoding/);
+    expect(() => up.addScenario({ stream: STREAM, corruptAfterBytes: 10 })).toThrow(/encoding/);
+    expect(() => up.addScenario({ stream: STREAM, padding: { chars: 0 } })).toThrow(/padding/);
   });
 });

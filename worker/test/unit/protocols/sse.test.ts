@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SseReader, formatSse, type SseEvent } from '../../../src/protocols/sse';
+import { SseEventCutter, SseEventTooLargeError, SseReader, formatSse, type SseEvent } from '../../../src/protocols/sse';
 
 const enc = new TextEncoder();
 
@@ -72,6 +72,54 @@ describe('SseReader', () => {
   it('treats a field without a colon as an empty value and a space after the colon as optional', () => {
     const r = new SseReader();
     expect(r.push('data\ndata:x\ndata:  y\n\n')).toEqual([{ data: '\nx\n y' }]);
+  });
+});
+
+describe('SseReader caps (maxEventChars)', () => {
+  it('throws once one line, one comment or one event passes the cap, however it is chunked', () => {
+    const feed = (text: string, cap: number, size: number) => {
+      const r = new SseReader(cap);
+      const bytes = enc.encode(text);
+      const out: SseEvent[] = [];
+      for (let i = 0; i < bytes.length; i += size) out.push(...r.push(bytes.subarray(i, i + size)));
+      return [...out, ...r.end()];
+    };
+    for (const size of [1, 7, 4096]) {
+      expect(() => feed(`data: ${'x'.repeat(2000)}`, 1000, size)).toThrow(SseEventTooLargeError); // one unterminated line
+      expect(() => feed(`:${'x'.repeat(2000)}\n\n`, 1000, size)).toThrow(/longer than 1000 characters/); // a comment line
+      expect(() => feed(`${'data: 0123456789\n'.repeat(200)}\n`, 1000, size)).toThrow(SseEventTooLargeError); // many short lines
+      // Events under the cap, however many, pass: the count starts again at each event.
+      expect(feed('data: 0123456789\n\n'.repeat(500), 1000, size)).toHaveLength(500);
+    }
+  });
+});
+
+describe('SseEventCutter', () => {
+  const SAMPLES = [SAMPLE, SAMPLE.replaceAll('\n', '\r\n'), SAMPLE.replaceAll('\n', '\r'), 'data: a\n\ndata: b\r\n\r\ndata: c\r\rdata: tail'];
+  it('gives out whole events only, the same bytes in the same order, whatever the chunking', () => {
+    for (const text of SAMPLES) {
+      const bytes = enc.encode(text);
+      for (const size of [1, 2, 3, 5, 64, bytes.length]) {
+        const cutter = new SseEventCutter();
+        const pieces: Uint8Array[] = [];
+        for (let i = 0; i < bytes.length; i += size) pieces.push(cutter.push(bytes.subarray(i, i + size)));
+        const out = pieces.filter((p) => p.length > 0).map((p) => new TextDecoder().decode(p));
+        // Every piece given out before the end closes an event: a blank line ends it (a CRLF's LF may open the next).
+        for (const p of out) expect(p).toMatch(/(\r\n|\n|\r)(\r\n|\n|\r)$/);
+        const rest = new TextDecoder().decode(cutter.end());
+        expect(out.join('') + rest).toBe(text);
+        // What a reader makes of the pieces equals what it makes of the whole.
+        expect(readAll(enc.encode(out.join('') + rest), () => 3)).toEqual(readAll(bytes, () => bytes.length));
+      }
+    }
+  });
+
+  it('holds a half event until its blank line arrives', () => {
+    const c = new SseEventCutter();
+    expect(c.push(enc.encode('data: {"a":')).length).toBe(0);
+    expect(c.holding).toBe(true);
+    expect(new TextDecoder().decode(c.push(enc.encode('1}\n\ndata: {"b"')))).toBe('data: {"a":1}\n\n');
+    expect(new TextDecoder().decode(c.end())).toBe('data: {"b"');
   });
 });
 

@@ -1,0 +1,13 @@
+/** Hostile upstream bodies (worker/test/suites/streams.ts) against the Node mode, on each database of OE_NODE_DATABASES. */
+import { afterAll, beforeAll, describe } from 'vitest';
+import { streamsSuite } from '../suites/streams';
+import { nodeDatabases, nodeHarness } from './harness';
+
+for (const type of nodeDatabases()) {
+  describe(`node-${type}`, () => {
+    const h = nodeHarness(type);
+    beforeAll(h.setup);
+    afterAll(h.teardown);
+    streamsSuite(h);
+  });
+}
