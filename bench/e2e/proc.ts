@@ -19,6 +19,7 @@ export const CLK_TCK = (() => {
 interface Stat {
   pid: number;
   comm: string;
+  ppid: number;
   pgrp: number;
   /** utime + stime, clock ticks. */
   ticks: number;
@@ -35,7 +36,7 @@ function readStat(pid: number): Stat | null {
   const close = text.lastIndexOf(')');
   const comm = text.slice(text.indexOf('(') + 1, close);
   const f = text.slice(close + 2).split(' '); // f[0] is field 3 (state)
-  return { pid, comm, pgrp: Number(f[2]), ticks: Number(f[11]) + Number(f[12]) };
+  return { pid, comm, ppid: Number(f[1]), pgrp: Number(f[2]), ticks: Number(f[11]) + Number(f[12]) };
 }
 
 /** Every live process whose process group is `pgrp` (a `detached` child and what it spawned). */
@@ -45,6 +46,17 @@ export function groupPids(pgrp: number): number[] {
     if (!/^\d+$/.test(name)) continue;
     const s = readStat(Number(name));
     if (s && s.pgrp === pgrp) out.push(s.pid);
+  }
+  return out;
+}
+
+/** The live children of `ppid` whose command name is `comm`. */
+export function childPids(ppid: number, comm: string): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const s = readStat(Number(name));
+    if (s && s.ppid === ppid && s.comm === comm) out.push(s.pid);
   }
   return out;
 }

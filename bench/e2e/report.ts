@@ -48,6 +48,7 @@ export interface RunInfo {
   loadavgEnd?: string;
   minutes?: number;
   bundle?: { rawKiB: number; gzipKiB: number };
+  workerVia?: 'miniflare' | 'wrangler';
 }
 
 export interface MemoryRow {
@@ -132,7 +133,7 @@ export function report(info: RunInfo, targets: Col[], cells: Cell[], memory: Mem
   out.push(`- Command: \`${info.command}\` at commit ${info.commit}; ${info.rounds} interleaved rounds × ${info.seconds} s per case${info.minutes ? `; ${info.minutes.toFixed(1)} min in all` : ''}.`);
   out.push(`- Mock upstream on loopback, ${info.latencyMs} ms latency; streams of ${info.chunks} content chunks ${info.gapMs} ms apart, then a finish and a usage chunk. Non-stream load: wrk, 1 thread; streams: the benchmark's undici client. Gateways at default settings (request logs on, bodies off, stats on); "limited key" = RPM limit 1,000,000 + budget $1,000,000 (checked on every request, never reached).`);
   out.push(`- Cells: median over rounds (min…max). "added" = target − direct to the mock, same round; "vs floor" = ratio to the bare proxy's added value (or rps/CPU), same round.`);
-  if (info.bundle) out.push(`- Worker bundle (\`wrangler deploy --dry-run\`): ${num(info.bundle.rawKiB)} KiB, ${num(info.bundle.gzipKiB)} KiB gzipped.`);
+  if (info.bundle) out.push(`- Worker: ${info.workerVia === 'wrangler' ? '`wrangler dev` as `npm start` runs it (its proxy workerd and Node process are on the request path; CPU and RSS below are the workerd running the Worker)' : 'the bundle `wrangler deploy --dry-run` writes, served by Miniflare (one workerd process, bindings from wrangler.toml, local D1 and Durable Objects)'}; bundle ${num(info.bundle.rawKiB)} KiB, ${num(info.bundle.gzipKiB)} KiB gzipped.`);
   const problems = cells.filter((c) => c.problems.length);
   const answers = cells.reduce((n, c) => n + c.completed, 0);
   const mockTotal = cells.reduce((n, c) => n + c.mockTotal, 0);
@@ -199,11 +200,12 @@ export function report(info: RunInfo, targets: Col[], cells: Cell[], memory: Mem
   const workerCpu = (kase: string) => sp(v(kase, 'worker', (c) => c.cpuUsPerReq));
   if (has('st-c50', 'worker')) {
     const extra = (kase: string) => sp(v(kase, 'worker', (c) => c.extraCpuUsPerReq));
-    out.push(`Worker CPU measured in workerd (all workerd processes of \`wrangler dev\`; wrangler's own Node process is listed apart): non-stream ${fmt(workerCpu('ns-c50'))} µs/request, passthrough stream ${fmt(workerCpu('st-c50'))} µs, converted stream ${fmt(workerCpu('cv-c50'))} µs at c50; wrangler's Node process meanwhile: ${fmt(extra('ns-c50'))} / ${fmt(extra('st-c50'))} / ${fmt(extra('cv-c50'))} µs.`, '');
+    const base = `Worker CPU measured in workerd (the workerd process that runs the Worker): non-stream ${fmt(workerCpu('ns-c50'))} µs/request, passthrough stream ${fmt(workerCpu('st-c50'))} µs, converted stream ${fmt(workerCpu('cv-c50'))} µs at c50`;
+    out.push(info.workerVia === 'wrangler' ? `${base}; \`wrangler dev\`'s proxy workerd + Node process (local only) meanwhile: ${fmt(extra('ns-c50'))} / ${fmt(extra('st-c50'))} / ${fmt(extra('cv-c50'))} µs.` : `${base}.`, '');
   }
 
   if (memory.length) {
-    out.push('### Memory (RSS, MiB; the Worker: its workerd processes)', '');
+    out.push('### Memory (RSS, MiB; the Worker: the workerd that runs it)', '');
     out.push('| | idle (started, configured) | after the load | peak (VmHWM) | settled | back near idle? |', '|---|---:|---:|---:|---:|---|');
     for (const m of memory) {
       const back = m.settledMiB <= m.idleMiB * 1.25 + 5;

@@ -17,7 +17,10 @@
  * Options: --rounds N, --duration S (per case), --chunks N --gap MS (stream shape), --latency MS
  * (mock latency), --no-worker, --no-node, --no-flush-probe, --settle S (idle wait before the
  * settled RSS), --no-build (reuse dist/node), --out FILE (markdown report; default
- * bench/out/e2e-<time>.md), --profile S.
+ * bench/out/e2e-<time>.md), --profile S, --worker-via miniflare|wrangler (default miniflare: the
+ * bundle `wrangler deploy --dry-run` makes, served by Miniflare's workerd with wrangler.toml's
+ * bindings; `wrangler` = `npm start`'s wrangler dev, which adds a proxy workerd and a Node process
+ * that logs every request, both on the request path).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
@@ -30,7 +33,7 @@ import { closeClient, runLoad, runProbe, type Load, type LoadResult } from './cl
 import { cpuDelta, cpuMicros, memory } from './proc';
 import { summariseProfile, type ProfileSummary } from './profile';
 import { median, quantile, spread, type Spread } from './stats';
-import { configure, GROUP_CONV, GROUP_PASS, startBare, startMock, startNodeGateway, startWorker, type BenchKeys, type Proc } from './targets';
+import { configure, GROUP_CONV, GROUP_PASS, startBare, startMiniflareWorker, startMock, startNodeGateway, startWorker, type BenchKeys, type Proc } from './targets';
 import { haveWrk, runWrk, type WrkResult } from './wrk';
 import { isFlush, sqliteFilesUnder, WriteWatcher, type Burst } from './writes';
 import { report, type Cell, type MemoryRow, type ProbeResult, type RunInfo } from './report';
@@ -49,8 +52,11 @@ const { values: opt } = parseArgs({
     settle: { type: 'string', default: '10' },
     out: { type: 'string' },
     profile: { type: 'string' },
+    'worker-via': { type: 'string', default: 'miniflare' },
   },
 });
+const WORKER_VIA = opt['worker-via'] as 'miniflare' | 'wrangler';
+if (WORKER_VIA !== 'miniflare' && WORKER_VIA !== 'wrangler') throw new Error('--worker-via: miniflare or wrangler');
 const ROUNDS = Number(opt.rounds);
 const SECONDS = Number(opt.duration);
 const CHUNKS = Number(opt.chunks);
@@ -137,29 +143,24 @@ function buildNode(): void {
   if (r.status !== 0) throw new Error(`npm run build:node failed:\n${r.stdout}${r.stderr}`);
 }
 
-/** Worker bundle size as `wrangler deploy --dry-run` writes it: raw and gzipped KiB. */
-function workerBundleSize(): { rawKiB: number; gzipKiB: number } | null {
-  const out = mkdtempSync(join(tmpdir(), 'oe-bench-bundle-'));
-  try {
-    const r = spawnSync(process.execPath, [join(repoRoot, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', out], {
-      cwd: repoRoot, encoding: 'utf8', env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
-    });
-    if (r.status !== 0) {
-      log('wrangler deploy --dry-run failed; no bundle size', r.stderr.slice(-500));
-      return null;
-    }
-    let raw = 0;
-    let gz = 0;
-    for (const f of readdirSync(out)) {
-      if (!/\.(m?js|wasm)$/.test(f)) continue;
-      const b = readFileSync(join(out, f));
-      raw += b.length;
-      gz += gzipSync(b, { level: 9 }).length;
-    }
-    return { rawKiB: raw / 1024, gzipKiB: gz / 1024 };
-  } finally {
-    rmSync(out, { recursive: true, force: true });
+/**
+ * The Worker bundle as `wrangler deploy --dry-run --outdir DIR` writes it (what would be uploaded),
+ * with its raw and gzipped size in KiB. @throws when wrangler fails.
+ */
+function buildWorkerBundle(out: string): { rawKiB: number; gzipKiB: number } {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', out], {
+    cwd: repoRoot, encoding: 'utf8', env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+  });
+  if (r.status !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${r.stdout}${r.stderr}`);
+  let raw = 0;
+  let gz = 0;
+  for (const f of readdirSync(out)) {
+    if (!/\.(m?js|wasm)$/.test(f)) continue;
+    const b = readFileSync(join(out, f));
+    raw += b.length;
+    gz += gzipSync(b, { level: 9 }).length;
   }
+  return { rawKiB: raw / 1024, gzipKiB: gz / 1024 };
 }
 
 function bodyFor(converted: boolean, gateway: boolean, model: string, stream: boolean, marker: string): string {
@@ -295,12 +296,13 @@ async function main(): Promise<void> {
   const withNode = !opt['no-node'];
   const withWorker = !opt['no-worker'];
   if (withNode && !opt['no-build']) buildNode();
+  const dataDir = mkdtempSync(join(tmpdir(), 'oe-bench-'));
+  const bundleDir = join(dataDir, 'worker-bundle');
   if (withWorker) {
-    log('measuring the Worker bundle (wrangler deploy --dry-run)');
-    info.bundle = workerBundleSize() ?? undefined;
+    log('bundling the Worker (wrangler deploy --dry-run)');
+    info.bundle = buildWorkerBundle(bundleDir);
   }
-
-  const dataDir = mkdtempSync(join(tmpdir(), 'oe-bench-node-'));
+  info.workerVia = WORKER_VIA;
   const procs: Proc[] = [];
   const watchers = new Map<string, WriteWatcher>();
   try {
@@ -318,7 +320,7 @@ async function main(): Promise<void> {
     let keysNode: BenchKeys | null = null;
     if (withNode) {
       log('starting the Node gateway (node dist/node/server.mjs, SQLite)');
-      const node = await startNodeGateway(dataDir);
+      const node = await startNodeGateway(join(dataDir, 'node'));
       procs.push(node);
       gateways.push(node);
       keysNode = await configure(node.url, mock.url);
@@ -329,14 +331,14 @@ async function main(): Promise<void> {
       watchers.set('node', w);
     }
     if (withWorker) {
-      log('starting the Worker (wrangler dev, workerd, local D1 + Durable Objects)');
-      const worker = await startWorker();
+      log(WORKER_VIA === 'wrangler' ? 'starting the Worker (wrangler dev: proxy workerd → workerd, local D1 + Durable Objects)' : 'starting the Worker (Miniflare: workerd, local D1 + Durable Objects)');
+      const worker = WORKER_VIA === 'wrangler' ? await startWorker() : await startMiniflareWorker(bundleDir, join(dataDir, 'worker-state'));
       procs.push(worker);
       gateways.push(worker);
       const keys = await configure(worker.url, mock.url);
       targets.push({ id: 'worker', label: 'Worker (workerd)', proc: worker, base: worker.url, auth: `Bearer ${keys.free}`, models: [GROUP_PASS, GROUP_CONV], gateway: true });
       targets.push({ id: 'worker-lim', label: 'Worker, limited key', proc: worker, base: worker.url, auth: `Bearer ${keys.limited}`, models: [GROUP_PASS, GROUP_CONV], gateway: true });
-      const w = new WriteWatcher(() => sqliteFilesUnder(join(worker.stateDir, 'v3', 'd1')));
+      const w = new WriteWatcher(() => sqliteFilesUnder(join(worker.stateDir, ...(WORKER_VIA === 'wrangler' ? ['v3', 'd1'] : ['d1']))));
       w.start();
       watchers.set('worker', w);
     }
@@ -405,7 +407,8 @@ async function main(): Promise<void> {
     mkdirSync(join(out, '..'), { recursive: true });
     writeFileSync(out, md);
     writeFileSync(out.replace(/\.md$/, '.json'), JSON.stringify({ info, cells, memRows, probes, allBursts }, null, 1));
-    log(`report written to ${out} (raw cells in ${out.replace(/\.md$/, '.json')})`);
+    for (const p of procs) writeFileSync(out.replace(/\.md$/, `.${p.name}.log`), p.output());
+    log(`report written to ${out} (raw cells in ${out.replace(/\.md$/, '.json')}, process output in ${out.replace(/\.md$/, '.*.log')})`);
   } finally {
     for (const w of watchers.values()) w.stop();
     await closeClient();

@@ -5,11 +5,14 @@
  * admin calls that give both gateways the same channels, groups, keys and prices.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort, launchDevGateway, repoRoot } from '../../worker/test/dev-gateway';
-import { commOf, groupPids } from './proc';
+import { Miniflare } from 'miniflare';
+import { readdirSync } from 'node:fs';
+import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from 'wrangler';
+import { childPids, commOf, groupPids } from './proc';
 
 export const ADMIN_PASSWORD = 'bench-admin-password';
 export const ENCRYPTION_KEY = 'bench-encryption-key-0123456789';
@@ -111,15 +114,30 @@ export async function startNodeGateway(dataDir: string, nodeArgs: string[] = [])
   return { name: 'node', url, dbFile, pids: () => [child.pid!], output, stop: () => stopChild(child) };
 }
 
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
 /**
  * The Worker under workerd, started as `npm start` does (scripts/dev.mjs → wrangler dev, local D1
- * and Durable Objects). Its CPU and memory are those of the workerd processes of the group (the
- * runtime a deployed Worker runs on); `wranglerPids()` gives the Node side (wrangler's own process).
+ * and Durable Objects). wrangler dev runs two workerd processes: its proxy (listening on the public
+ * port, `--socket-addr=entry=HOST:PORT`) and the one running the Worker, plus its own Node process.
+ * `pids()` is the workerd that runs the Worker (what a deployed Worker would be charged);
+ * `wranglerPids()` is the local-only rest (the proxy workerd, wrangler's Node and esbuild).
  */
 export async function startWorker(): Promise<Proc & { stateDir: string; wranglerPids(): number[] }> {
   const gw = await launchDevGateway({ ADMIN_PASSWORD, ENCRYPTION_KEY, MODELS_DEV_URL: 'http://127.0.0.1:9/unreachable' }, { timeoutMs: 180_000, tmpPrefix: 'oe-bench-' });
-  const byComm = (want: boolean) => () => groupPids(gw.pid).filter((p) => (commOf(p) === 'workerd') === want);
-  return { name: 'worker', url: gw.url, stateDir: gw.stateDir, pids: byComm(true), wranglerPids: byComm(false), output: gw.output, stop: gw.stop };
+  const entry = `--socket-addr=entry=${new URL(gw.url).host}`;
+  const isWorker = (p: number) => commOf(p) === 'workerd' && !cmdline(p).includes(entry);
+  return {
+    name: 'worker', url: gw.url, stateDir: gw.stateDir, output: gw.output, stop: gw.stop,
+    pids: () => groupPids(gw.pid).filter(isWorker),
+    wranglerPids: () => groupPids(gw.pid).filter((p) => !isWorker(p)),
+  };
 }
 
 /** Client keys made by `configure`: one without limits and one with an RPM limit and a budget. */
@@ -156,4 +174,41 @@ export async function configure(gatewayUrl: string, mockUrl: string): Promise<Be
   const free = (await admin('POST', '/keys', { name: 'bench-free' })).key as string;
   const limited = (await admin('POST', '/keys', { name: 'bench-limited', rpmLimit: 1_000_000, budgetUsd: 1_000_000 })).key as string;
   return { free, limited };
+}
+
+/**
+ * The Worker under workerd without wrangler dev's extra hop: Miniflare (the engine wrangler dev and
+ * vitest-pool-workers use) serving the bundle `wrangler deploy --dry-run --outdir bundleDir` wrote,
+ * with the bindings of wrangler.toml (D1, both Durable Object classes, assets) persisted in
+ * `stateDir`, and the D1 migrations applied first. One workerd process, a child of this one:
+ * `pids()`. Requests go straight to it, as they would to a deployed Worker.
+ */
+export async function startMiniflareWorker(bundleDir: string, stateDir: string): Promise<Proc & { stateDir: string }> {
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(repoRoot, 'wrangler.toml'));
+  const before = new Set(childPids(process.pid, 'workerd'));
+  const port = await freePort();
+  let out = '';
+  const mf = new Miniflare({
+    ...(workerOptions as object),
+    modules: true, modulesRoot: bundleDir, scriptPath: join(bundleDir, 'index.js'),
+    bindings: { ...(workerOptions.bindings ?? {}), ADMIN_PASSWORD, ENCRYPTION_KEY, MODELS_DEV_URL: 'http://127.0.0.1:9/unreachable' },
+    host: '127.0.0.1', port,
+    d1Persist: join(stateDir, 'd1'), durableObjectsPersist: join(stateDir, 'do'), kvPersist: join(stateDir, 'kv'), cachePersist: join(stateDir, 'cache'),
+    handleRuntimeStdio(stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) {
+      const add = (d: Buffer) => {
+        out += d.toString();
+        if (out.length > 65_536) out = out.slice(-65_536);
+      };
+      stdout.on('data', add);
+      stderr.on('data', add);
+    },
+  } as never);
+  const url = (await mf.ready).origin;
+  const db = await mf.getD1Database('DB');
+  const dir = join(repoRoot, 'migrations', 'sqlite');
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.sql')).sort()) {
+    for (const stmt of unstable_splitSqlQuery(readFileSync(join(dir, f), 'utf8'))) await db.prepare(stmt).run();
+  }
+  const mine = childPids(process.pid, 'workerd').filter((p) => !before.has(p));
+  return { name: 'worker', url, stateDir, output: () => out, pids: () => mine, stop: () => mf.dispose() };
 }
