@@ -141,3 +141,39 @@ export function summariseProfile(file: string, root: string, top = 25, window?: 
     files: [...files.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([where, us]) => ({ name: where, where, ms: us / 1000, share: share(us) })),
   };
 }
+
+/** Live objects of one kind in a heap snapshot. */
+export interface HeapKind {
+  /** `object:Constructor`, `closure:name`, or a V8 node type (`code`, `array`, `string`…). */
+  kind: string;
+  count: number;
+  bytes: number;
+}
+
+/**
+ * Sums a V8 heap snapshot (`--heapsnapshot-signal`, `.heapsnapshot` JSON; V8 takes it after a full
+ * GC, so it holds only live objects) by kind, largest first. Format: `snapshot.meta.node_fields`
+ * describes the flat `nodes` array (type, name, id, self_size, …), names index `strings`.
+ */
+export function summariseHeap(file: string, top = 20): { totalBytes: number; kinds: HeapKind[] } {
+  const snap = JSON.parse(readFileSync(file, 'utf8')) as { snapshot: { meta: { node_fields: string[]; node_types: [string[]] } }; nodes: number[]; strings: string[] };
+  const fields = snap.snapshot.meta.node_fields;
+  const types = snap.snapshot.meta.node_types[0];
+  const width = fields.length;
+  const iType = fields.indexOf('type');
+  const iName = fields.indexOf('name');
+  const iSize = fields.indexOf('self_size');
+  const by = new Map<string, HeapKind>();
+  let total = 0;
+  for (let i = 0; i < snap.nodes.length; i += width) {
+    const type = types[snap.nodes[i + iType]!]!;
+    const kind = type === 'object' || type === 'closure' ? `${type}:${snap.strings[snap.nodes[i + iName]!]}` : type;
+    const size = snap.nodes[i + iSize]!;
+    total += size;
+    const k = by.get(kind) ?? { kind, count: 0, bytes: 0 };
+    k.count++;
+    k.bytes += size;
+    by.set(kind, k);
+  }
+  return { totalBytes: total, kinds: [...by.values()].sort((a, b) => b.bytes - a.bytes).slice(0, top) };
+}

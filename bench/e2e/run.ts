@@ -20,7 +20,8 @@
  * bench/out/e2e-<time>.md), --profile S, --worker-via miniflare|wrangler (default miniflare: the
  * bundle `wrangler deploy --dry-run` makes, served by Miniflare's workerd with wrangler.toml's
  * bindings; `wrangler` = `npm start`'s wrangler dev, which adds a proxy workerd and a Node process
- * that logs every request, both on the request path).
+ * that logs every request, both on the request path), --report RUN.json (print the report of a
+ * saved run again).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
@@ -31,7 +32,7 @@ import { gzipSync } from 'node:zlib';
 import { repoRoot } from '../../worker/test/dev-gateway';
 import { closeClient, runLoad, runProbe, type Load, type LoadResult } from './client';
 import { cpuDelta, cpuMicros, memory } from './proc';
-import { summariseProfile, type ProfileSummary } from './profile';
+import { summariseHeap, summariseProfile, type ProfileSummary } from './profile';
 import { median, quantile, spread, type Spread } from './stats';
 import { configure, GROUP_CONV, GROUP_PASS, startBare, startMiniflareWorker, startMock, startNodeGateway, startWorker, type BenchKeys, type Proc } from './targets';
 import { haveWrk, runWrk, type WrkResult } from './wrk';
@@ -53,6 +54,7 @@ const { values: opt } = parseArgs({
     out: { type: 'string' },
     profile: { type: 'string' },
     'worker-via': { type: 'string', default: 'miniflare' },
+    report: { type: 'string' },
   },
 });
 const WORKER_VIA = opt['worker-via'] as 'miniflare' | 'wrangler';
@@ -287,6 +289,15 @@ async function flushProbe(t: Target, watcher: WriteWatcher, maxMs: number): Prom
 async function main(): Promise<void> {
   if (!haveWrk()) throw new Error('wrk not found at /usr/bin/wrk (apt-get install wrk), or set WRK=path');
   if (opt.profile) return profileMode(Number(opt.profile));
+  if (opt.report) {
+    // Re-render a saved run (the .json next to a report) with the current report code.
+    const d = JSON.parse(readFileSync(opt.report, 'utf8'));
+    const ids = [...new Set((d.cells as Cell[]).map((c) => c.target))];
+    const labels: Record<string, string> = { direct: 'direct to mock', bare: 'bare proxy (floor)', node: 'Node gateway', 'node-lim': 'Node, limited key', worker: 'Worker (workerd)', 'worker-lim': 'Worker, limited key' };
+    const order = Object.keys(labels).filter((id) => ids.includes(id));
+    console.log(report(d.info, order.map((id) => ({ id, label: labels[id]! })), d.cells, d.memRows, d.probes, d.allBursts));
+    return;
+  }
   const begun = Date.now();
   const info: RunInfo = {
     machine: machine(), date: new Date().toISOString(), command: `npm run bench:e2e -- ${process.argv.slice(2).join(' ')}`.trim(),
@@ -418,9 +429,34 @@ async function main(): Promise<void> {
 }
 
 /**
+ * Takes a heap snapshot of the Node gateway (SIGUSR2, started with --heapsnapshot-signal) right
+ * after a load of `requests` requests, and describes what is still live, per request.
+ */
+async function heapAfterLoad(node: Proc, dir: string, requests: number): Promise<string> {
+  const rss = memory(node.pids());
+  process.kill(node.pids()[0]!, 'SIGUSR2');
+  let file = '';
+  for (let last = -1, i = 0; i < 120; i++) {
+    await new Promise((ok) => setTimeout(ok, 500));
+    const f = readdirSync(dir).find((n) => n.endsWith('.heapsnapshot'));
+    if (!f) continue;
+    file = join(dir, f);
+    const size = statSync(file).size;
+    if (size === last && size > 0) break;
+    last = size;
+  }
+  if (!file) return '(no heap snapshot written)';
+  const h = summariseHeap(file, 20);
+  return [`Heap right after the load (${requests} requests; RSS ${rss.rssMiB.toFixed(0)} MiB, peak ${rss.peakMiB.toFixed(0)} MiB; the snapshot follows a full GC, so it holds live objects only): ${(h.totalBytes / 1e6).toFixed(1)} MB live.`, '',
+    '| live MB | objects | per request | kind |', '|---:|---:|---:|---|',
+    ...h.kinds.map((k) => `| ${(k.bytes / 1e6).toFixed(1)} | ${k.count} | ${(k.count / requests).toFixed(2)} | \`${k.kind}\` |`), ''].join('\n');
+}
+
+/**
  * `--profile S`: the Node gateway under `node --cpu-prof`, S seconds each of non-stream c50,
  * passthrough streams c50 and converted streams c50 (one gateway run per load, so each profile is
- * one workload), then the top self-time functions and files of each.
+ * one workload), then the top self-time functions and files of each, and after the non-stream
+ * load a heap snapshot summary (what stays live per request).
  */
 async function profileMode(seconds: number): Promise<void> {
   if (!opt['no-build']) buildNode();
@@ -433,7 +469,8 @@ async function profileMode(seconds: number): Promise<void> {
     for (const [name, converted, stream] of [['non-stream passthrough (OpenAI Chat → OpenAI Chat)', false, false], ['stream passthrough (OpenAI Chat → OpenAI Chat)', false, true], ['stream converted (OpenAI Chat client → Anthropic channel)', true, true]] as const) {
       const dir = mkdtempSync(join(tmpdir(), 'oe-bench-prof-'));
       const stamp = `${Date.now()}`;
-      const node = await startNodeGateway(dir, ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', `node-${stamp}.cpuprofile`]);
+      const node = await startNodeGateway(dir, ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', `node-${stamp}.cpuprofile`, '--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`]);
+      let heap = '';
       const nowUs = () => Number(process.hrtime.bigint() / 1000n);
       let window: [number, number] = [0, Infinity];
       try {
@@ -447,6 +484,7 @@ async function profileMode(seconds: number): Promise<void> {
           const r = await runWrk({ base: t.base, path: '/v1/chat/completions', model: t.models[0], auth: t.auth, run: `p${stamp}`, connections: 50, seconds });
           window[1] = nowUs();
           log(`  ${r.requests} requests, ${Math.round(r.requests / (r.duration_us / 1e6))}/s`);
+          heap = await heapAfterLoad(node, dir, r.requests);
         } else {
           const l: Load = {
             url: `${t.base}/v1/chat/completions`, headers: { 'content-type': 'application/json', authorization: t.auth },
@@ -468,7 +506,7 @@ async function profileMode(seconds: number): Promise<void> {
         '| self ms | share | function | where |', '|---:|---:|---|---|',
         ...s.functions.map((f) => `| ${f.ms.toFixed(0)} | ${(f.share * 100).toFixed(1)}% | \`${f.name}\` | ${f.where} |`), '',
         '<details><summary>self time by source file / package</summary>', '', '| self ms | share | file |', '|---:|---:|---|',
-        ...s.files.map((f) => `| ${f.ms.toFixed(0)} | ${(f.share * 100).toFixed(1)}% | ${f.where} |`), '', '</details>', '');
+        ...s.files.map((f) => `| ${f.ms.toFixed(0)} | ${(f.share * 100).toFixed(1)}% | ${f.where} |`), '', '</details>', '', heap);
     }
   } finally {
     await closeClient();
