@@ -17,7 +17,7 @@
  * Proof that an answer came from here: every request body carries a marker `bench <id>` in its
  * user message (the load generators make each one unique). The mock counts requests per path,
  * the markers it saw, markers seen twice (a retry would show here), bodies with no marker, and
- * requests per run (the marker is `bench <run>-<…>`, run id alphanumeric). `GET /__counts[?run=ID]`
+ * requests per run (the marker is `bench <run>-<…>`, run id alphanumeric), TCP connections accepted. `GET /__counts[?run=ID]`
  * returns those counts (`run`: that run's requests); `POST /__reset` zeroes them. Neither is counted.
  */
 import { createServer } from 'node:http';
@@ -35,7 +35,7 @@ const latencyMs = Number(opt.latency);
 const chunks = Number(opt.chunks);
 const gapMs = Number(opt.gap);
 
-const counts = { total: 0, chat: 0, messages: 0, stream: 0, other: 0, noMarker: 0, duplicates: 0 };
+const counts = { total: 0, chat: 0, messages: 0, stream: 0, other: 0, noMarker: 0, duplicates: 0, connections: 0 };
 let seen = new Set();
 /** Requests per run id (the marker's part before the first '-'), so a late request of an earlier run is not counted in this one. */
 let byRun = new Map();
@@ -155,6 +155,8 @@ const server = createServer((req, res) => {
     else answer(res, path, body);
   });
 });
+// TCP connections accepted: a client that reuses its connections (keep-alive) opens few.
+server.on('connection', () => counts.connections++);
 server.keepAliveTimeout = 60_000;
 server.listen(Number(opt.port), '127.0.0.1', () => console.log(JSON.stringify({ port: server.address().port })));
 for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => process.exit(0));

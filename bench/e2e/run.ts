@@ -112,6 +112,7 @@ interface MockCounts {
   noMarker: number;
   duplicates: number;
   distinct: number;
+  connections: number;
   /** Requests of the run asked for. */
   run?: number;
 }
@@ -235,6 +236,7 @@ async function runCell(c: Case, t: Target, round: number, mock: Proc, watchers: 
     case: c.id, target: t.id, round, completed, mockTotal: counts.run ?? 0, problems,
     seconds: (end - start) / 1000, cpuUsPerReq: handled > 0 ? cpuUs / handled : NaN, extraCpuUsPerReq: extraPids.length && handled > 0 ? extraUs / handled : undefined,
     flushes: bursts.filter(isFlush).length,
+    upstreamConnections: counts.connections,
   };
   if (wrk) {
     cell.rps = wrk.requests / (wrk.duration_us / 1e6);
