@@ -269,8 +269,13 @@ function targetsSection(_info: RunInfo, cells: Cell[], memory: MemoryRow[], prob
   row('added p99 at c1 ≤ 1.5× bare added p99', (id) => {
     const a = med(h.added('ns-c1', id, (c) => c.p99));
     const lim = 1.5 * bareAdded('ns-c1', (c) => c.p99);
-    // A round where direct's p99 was above the bare proxy's means scheduling noise (other processes) swamped the tail: no verdict.
-    if (!(lim > 0) || Math.min(...h.added('ns-c1', 'bare', (c) => c.p99)) < 0) return [`${sign(a)} ms; bare's added p99 ${sign(lim / 1.5)} ms: the tail is machine noise, no verdict (p99 ${num(med([...h.v('ns-c1', id, (c) => c.p99).values()]))} vs bare ${num(med([...h.v('ns-c1', 'bare', (c) => c.p99).values()]))} ms)`, null];
+    // A round where direct's p99 was above the bare proxy's means scheduling noise (other processes)
+    // swamped the tail: then judge on raw p99s (the noise is in both), and only a clear miss counts.
+    if (!(lim > 0) || Math.min(...h.added('ns-c1', 'bare', (c) => c.p99)) < 0) {
+      const r = med(h.vsFloor('ns-c1', id, (c) => c.p99));
+      const raw = `p99 ${num(med([...h.v('ns-c1', id, (c) => c.p99).values()]))} ms vs bare ${num(med([...h.v('ns-c1', 'bare', (c) => c.p99).values()]))} ms (×${num(r)} per round)`;
+      return r > 1.5 ? [`${raw}; added p99 ${sign(a)} ms`, false] : [`${raw}: within the machine's noise, no verdict`, null];
+    }
     return [`${sign(a)} ms vs ≤ ${sign(lim)}`, a <= lim];
   });
   row('requests/s at c50 ≥ 0.8× bare', (id) => {

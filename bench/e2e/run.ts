@@ -33,8 +33,8 @@ import { repoRoot } from '../../worker/test/dev-gateway';
 import { closeClient, runLoad, runProbe, type Load, type LoadResult } from './client';
 import { cpuDelta, cpuMicros, memory } from './proc';
 import { summariseHeap, summariseProfile, type ProfileSummary } from './profile';
-import { median, quantile, spread, type Spread } from './stats';
-import { configure, GROUP_CONV, GROUP_PASS, startBare, startMiniflareWorker, startMock, startNodeGateway, startWorker, type BenchKeys, type Proc } from './targets';
+import { median, quantile } from './stats';
+import { configure, GROUP_CONV, GROUP_PASS, startBare, startMiniflareWorker, startMock, startNodeGateway, startWorker, type Proc } from './targets';
 import { haveWrk, runWrk, type WrkResult } from './wrk';
 import { isFlush, sqliteFilesUnder, WriteWatcher, type Burst } from './writes';
 import { report, type Cell, type MemoryRow, type ProbeResult, type RunInfo } from './report';
@@ -330,13 +330,12 @@ async function main(): Promise<void> {
     const memRows: MemoryRow[] = [];
     const idle = new Map<string, number>();
     const gateways: Proc[] = [bare];
-    let keysNode: BenchKeys | null = null;
     if (withNode) {
       log('starting the Node gateway (node dist/node/server.mjs, SQLite)');
       const node = await startNodeGateway(join(dataDir, 'node'));
       procs.push(node);
       gateways.push(node);
-      keysNode = await configure(node.url, mock.url);
+      const keysNode = await configure(node.url, mock.url);
       targets.push({ id: 'node', label: 'Node gateway', proc: node, base: node.url, auth: `Bearer ${keysNode.free}`, models: [GROUP_PASS, GROUP_CONV], gateway: true });
       targets.push({ id: 'node-lim', label: 'Node, limited key', proc: node, base: node.url, auth: `Bearer ${keysNode.limited}`, models: [GROUP_PASS, GROUP_CONV], gateway: true });
       const w = new WriteWatcher(() => [node.dbFile, `${node.dbFile}-wal`]);
