@@ -159,7 +159,7 @@ export function report(info: RunInfo, targets: Col[], cells: Cell[], memory: Mem
     ['c50 latency p50 / p99, ms', (id) => (has('ns-c50', id) ? `${num(sp(v('ns-c50', id, lat)).median)} / ${num(sp(v('ns-c50', id, p99)).median)}` : '')],
     ['c50 **CPU µs/request**', cpuCol('ns-c50')],
     ['c50 CPU vs floor', vsFloorCol('ns-c50', (c) => c.cpuUsPerReq)],
-    ['c50 upstream connections opened per 1,000 requests', (id) => (id === 'direct' || !has('ns-c50', id) ? '' : fmt(sp(v('ns-c50', id, (c) => (c.upstreamConnections === undefined ? NaN : (1000 * c.upstreamConnections) / Math.max(1, c.mockTotal)))))) ],
+    ['c50 new upstream connections per 1,000 requests (incl. reconnects after idle)', (id) => (id === 'direct' || !has('ns-c50', id) ? '' : fmt(sp(v('ns-c50', id, (c) => (c.upstreamConnections === undefined ? NaN : (1000 * c.upstreamConnections) / Math.max(1, c.mockTotal)))))) ],
     ['stats flushes during c1 / c50 cells', (id) => (flushCol('ns-c1')(id) ? `${flushCol('ns-c1')(id)} / ${flushCol('ns-c50')(id)}` : '')],
   ]), '');
 
