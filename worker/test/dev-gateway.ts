@@ -41,8 +41,10 @@ export interface DevGateway {
   url: string;
   /** What the gateway printed (stdout + stderr). */
   output(): string;
-  /** The PID of scripts/dev.mjs, also the id of the process group it leads (wrangler, workerd). */
+  /** Id of the process group leader (scripts/dev.mjs); wrangler and its workerd processes are in its group (benchmarks read their CPU and RSS). */
   pid: number;
+  /** The `--persist-to` folder (D1, Durable Object storage); removed by `stop()`. */
+  stateDir: string;
   /** Stops wrangler and its workerd (the whole process group) and removes the state folder. */
   stop(): Promise<void>;
 }
@@ -97,5 +99,5 @@ export async function launchDevGateway(vars: Record<string, string>, opts: { por
     }
     await new Promise((ok) => setTimeout(ok, 250));
   }
-  return { url, output: () => out, stop, pid: child.pid! };
+  return { url, output: () => out, pid: child.pid!, stateDir: join(dir, 'state'), stop };
 }
