@@ -6,6 +6,7 @@
  * answers with a client fault (4xx that is the request's own: returned as is, never retried).
  * Channel faults (network error, timeout, 401/402/403/404/408/409/425/429, 5xx) fall through.
  */
+import { requestDeadline } from './deadline';
 import type { ConfigSnapshot } from '../config/snapshot';
 import type { Channel, GroupMember, Route } from '../db/types';
 import type { Platform } from '../platform';
@@ -41,6 +42,11 @@ interface Reported {
   outcomes: AttemptOutcome[];
   /** What to send to GroupStates.report once the attempts are over. */
   report: RoutingReport;
+  /**
+   * Call when the request has ended (answer sent, stream over): lets go of the request deadline's
+   * timer and client listener. Idempotent; already done for 'aborted'.
+   */
+  release: () => void;
 }
 
 export type DispatchResult =
@@ -144,14 +150,17 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
   });
 
   // The deadline bounds the whole request, retries included; it also cancels a committed stream.
-  const deadline = AbortSignal.any([input.clientSignal, AbortSignal.timeout(settings.deadlineMs)]);
+  // A committed answer's caller releases it (DispatchResult.release) when the request has ended.
+  const requestEnd = requestDeadline(input.clientSignal, settings.deadlineMs);
+  const deadline = requestEnd.signal;
   const outcomes: AttemptOutcome[] = [];
   let lastStatus = 0;
   let lastError: string | null = candidates.length === 0 ? 'the group has no available member' : null;
   /** The client left: what failed is nobody's fault, and nothing more is tried. */
   const aborted = (cand: Candidate, started: number): DispatchResult => {
     outcomes.push(outcome(cand, 'aborted', 0, p.now() - started, 'the client closed the connection'));
-    return { kind: 'aborted', outcomes, report: report() };
+    requestEnd.release();
+    return { kind: 'aborted', outcomes, report: report(), release: requestEnd.release };
   };
 
   for (const cand of candidates) {
@@ -245,13 +254,14 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
       accepted = verdict?.value;
     }
     outcomes.push(outcome(cand, cls, res.status, p.now() - started));
-    return { kind: 'committed', response: res, primed, body, accepted, channel, member, outcomes, report: report(), attemptStartedAt: started, idleTimeoutMs: settings.idleTimeoutMs, redact, secrets };
+    return { kind: 'committed', response: res, primed, body, accepted, channel, member, outcomes, report: report(), attemptStartedAt: started, idleTimeoutMs: settings.idleTimeoutMs, redact, secrets, release: requestEnd.release };
   }
   const allRateLimited = outcomes.length > 0 && outcomes.every((o) => o.status === 429);
   const waits = allRateLimited ? outcomes.map((o) => o.retryAfterMs).filter((v): v is number => v !== undefined) : [];
   const retryAfterMs = plan.retryAfterMs ?? (waits.length ? Math.min(...waits) : undefined);
+  requestEnd.release();
   return {
-    kind: 'exhausted', outcomes, report: report(), lastStatus, lastError, allRateLimited,
+    kind: 'exhausted', outcomes, report: report(), lastStatus, lastError, allRateLimited, release: requestEnd.release,
     ...(retryAfterMs !== undefined && { retryAfterSeconds: Math.ceil(retryAfterMs / 1000) }),
   };
 }

@@ -117,6 +117,7 @@ export async function handleEmbed(c: Context<AppEnv>, call: EmbedCall): Promise<
     const record = buildRecord(ctx, final, p.now());
     p.defer(p.groups.finish(route.group.id, result.report, record));
     settleKey(p, auth.key, record);
+    result.release();
   };
 
   if (result.kind === 'aborted') {

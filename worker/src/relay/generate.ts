@@ -203,6 +203,7 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
     }
     p.defer(p.groups.finish(route.group.id, result.report, record));
     settleKey(p, key, record);
+    result.release();
   };
 
   if (result.kind === 'aborted') {
