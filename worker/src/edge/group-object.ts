@@ -42,33 +42,8 @@ const RECORD_PREFIX = 'rec:';
 /** A flush taken from the buffer and not yet confirmed by D1 (accounting/flusher.ts PendingFlush). Retried with the same id. */
 const PENDING_KEY = 'pending-flush';
 
-/**
- * Longest a routine state change (a cursor step, a success, a failure count below the threshold)
- * waits before it is written, ms. Writing the whole state twice per request was most of a request's
- * storage work; losing up to this much of routine changes to a crash is harmless, while changes a
- * restart must not forget (a breaker opening or closing, a half-open lease, a key cooldown) are
- * written at once.
- */
-const ROUTINE_WRITE_DELAY_MS = 1_000;
-
-/** Whether going from `a` to `b` changes something a restart must not forget. */
-function mustPersistNow(a: RoutingState, b: RoutingState): boolean {
-  if (a.keyCooldowns !== b.keyCooldowns) return true;
-  if (a.breakers === b.breakers) return false;
-  for (const id of new Set([...Object.keys(a.breakers), ...Object.keys(b.breakers)])) {
-    const x = a.breakers[id];
-    const y = b.breakers[id];
-    if (!x || !y || x.until !== y.until || x.probeUntil !== y.probeUntil || x.opens !== y.opens) return true;
-  }
-  return false;
-}
-
 export class GroupObject extends DurableObject<Env> {
   private state: RoutingState = emptyRoutingState();
-  /** A routine state write is scheduled (ROUTINE_WRITE_DELAY_MS). */
-  private writeScheduled = false;
-  /** An alarm is known to be set: saves a storage read per recorded request. Cleared when it fires. */
-  private alarmArmed = false;
   private readonly writer = new FlushWriter();
   private d1Store: SqliteStore | null = null;
 
@@ -84,8 +59,8 @@ export class GroupObject extends DurableObject<Env> {
   async plan(input: PlanInput): Promise<Plan> {
     const { plan, state } = planRequest(this.state, input, Date.now(), Math.random);
     // Only a half-open lease (a breaker change) must be durable before the reply; a cursor step
-    // lost in a crash is harmless, so it is written later with other routine changes.
-    this.commit(state);
+    // lost in a crash is harmless, so that write does not hold the response (allowUnconfirmed).
+    this.commit(state, state.breakers === this.state.breakers);
     return plan;
   }
 
@@ -109,9 +84,7 @@ export class GroupObject extends DurableObject<Env> {
   /** Buffers a finished request; the alarm flushes the buffer to D1 every stats save interval. */
   async record(record: RequestRecord): Promise<void> {
     await this.ctx.storage.put(`${RECORD_PREFIX}${String(record.time).padStart(15, '0')}:${record.id}`, record);
-    if (this.alarmArmed) return;
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + (await this.flushIntervalMs()));
-    this.alarmArmed = true;
   }
 
   /**
@@ -120,8 +93,6 @@ export class GroupObject extends DurableObject<Env> {
    * with the same id, later each time).
    */
   override async alarm(): Promise<void> {
-    // This alarm is spent: a record arriving from now on checks for (and sets) the next one.
-    this.alarmArmed = false;
     const result = await drainBuffer(this.buffer(), this.writer, this.store());
     if (result.ok) return;
     await this.ctx.storage.setAlarm(Date.now() + retryDelayMs(await this.flushIntervalMs().catch(() => 60_000), result.failed.tries));
@@ -169,23 +140,9 @@ export class GroupObject extends DurableObject<Env> {
     return flushIntervalMs(this.store(), Number(this.env.STATS_FLUSH_INTERVAL_MS));
   }
 
-  /**
-   * Takes `state` as the routing state. A change a restart must not forget is written at once (not
-   * awaited: the runtime's output gate holds the reply until it is durable); a routine one is
-   * written within ROUTINE_WRITE_DELAY_MS, together with every other routine change meanwhile.
-   */
-  private commit(state: RoutingState): void {
-    const now = mustPersistNow(this.state, state);
+  private commit(state: RoutingState, unconfirmed = false): void {
     this.state = state;
-    if (now) {
-      void this.ctx.storage.put(STATE_KEY, state);
-      return;
-    }
-    if (this.writeScheduled) return;
-    this.writeScheduled = true;
-    setTimeout(() => {
-      this.writeScheduled = false;
-      void this.ctx.storage.put(STATE_KEY, this.state, { allowUnconfirmed: true });
-    }, ROUTINE_WRITE_DELAY_MS);
+    // Not awaited: unless `unconfirmed`, the runtime's output gate holds the reply until the write is durable.
+    void this.ctx.storage.put(STATE_KEY, state, { allowUnconfirmed: unconfirmed });
   }
 }
