@@ -7,9 +7,16 @@
  */
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
+import { quietWorkerdDisconnects } from './worker/test/quiet-runtime';
+
+// workerd prints peers' disconnects (which tests cause on purpose) as uncaught exceptions: see quiet-runtime.ts.
+quietWorkerdDisconnects();
 
 export default defineConfig({
   test: {
+    // Console output (the gateway's expected warnings: failed logins, flush retries) is shown for
+    // failing tests only.
+    silent: 'passed-only',
     projects: [
       {
         plugins: [
