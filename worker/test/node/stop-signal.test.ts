@@ -1,10 +1,10 @@
 /**
- * A supervisor stops what it started by sending SIGTERM to that PID: `npm run start:node` and
- * `npx tsx worker/test/upstream/cli.ts` must then stop entirely, with no server left serving
+ * A supervisor stops what it started by sending SIGTERM to that PID: `npm start`, `npm run
+ * start:node` and `npx tsx worker/test/upstream/cli.ts` must then stop entirely, with no server left serving
  * (a shell between npm and node used to swallow the signal and orphan the server).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -76,6 +76,15 @@ describe('SIGTERM to the launched PID stops the server', () => {
       OCTOPUS_SERVER_HOST: '127.0.0.1',
       OCTOPUS_DATABASE_PATH: join(dir, 'data.db'),
     });
+  }, 150_000);
+
+  it('npm start (wrangler and workerd stop with it)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oe-stop-dev-'));
+    dirs.push(dir);
+    const devVars = join(dir, 'dev.vars');
+    writeFileSync(devVars, 'ADMIN_PASSWORD=stop-signal-test-password\nENCRYPTION_KEY=stop-signal-test-encryption-key\n');
+    const port = await freePort();
+    await stopsOnSigterm(['npm', 'start', '--', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', join(dir, 'state'), '--dev-vars', devVars], port, {});
   }, 150_000);
 
   it('npx tsx worker/test/upstream/cli.ts', async () => {
