@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchDevGateway } from '../worker/test/dev-gateway';
 import { startGatewayProcess } from '../worker/test/node/process';
-import { ADMIN_PASSWORD, tools, type Harness } from '../worker/test/suites/harness';
+import { ADMIN_PASSWORD, httpTools } from '../worker/test/suites/harness';
 import { startFakeUpstream } from '../worker/test/upstream/server';
 
 const { values: opt } = parseArgs({
@@ -97,8 +97,7 @@ function hostileBody(r: Rng, valid: object): string | Uint8Array {
 interface Tally { statuses: Map<number, number>; bad: string[]; failed: number }
 
 async function runHome(home: string, base: string, upstreamUrl: string, relayN: number, adminN: number, seed: number, concurrency: number): Promise<Tally> {
-  const h = { fetch: (p: string, i?: RequestInit) => fetch(`${base}${p}`, i), from: () => ({}), upstreamUrl: () => upstreamUrl, origin: () => base } as unknown as Harness;
-  const { login, routeTo, scenario } = tools(h);
+  const { login, routeTo, scenario } = httpTools(() => base, () => upstreamUrl);
   const cookie = await login();
   const chatRoute = await routeTo(cookie, [await scenario({ json: 'openai-chat/vercel__openai-text.json', stream: 'openai-chat/vercel__openai-text.chunks.txt' })]);
   const anthRoute = await routeTo(cookie, [await scenario({ json: 'anthropic/vercel__anthropic-text.json', stream: 'anthropic/vercel__anthropic-text.chunks.txt' })], { channelType: 'anthropic', upstreamModel: 'claude-sonnet-4-5' });

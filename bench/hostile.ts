@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchDevGateway } from '../worker/test/dev-gateway';
 import { startGatewayProcess } from '../worker/test/node/process';
-import { ADMIN_PASSWORD, tools, type Harness } from '../worker/test/suites/harness';
+import { ADMIN_PASSWORD, httpTools } from '../worker/test/suites/harness';
 import { startFakeUpstream } from '../worker/test/upstream/server';
 
 const MB = 1024 * 1024;
@@ -59,8 +59,7 @@ async function measure(base: string, path: string, headers: Record<string, strin
 }
 
 async function runHome(home: string, base: string, upstreamUrl: string): Promise<Row[]> {
-  const h = { fetch: (p: string, i?: RequestInit) => fetch(`${base}${p}`, i), from: () => ({}), upstreamUrl: () => upstreamUrl } as unknown as Harness;
-  const { login, routeTo, scenario } = tools(h);
+  const { login, routeTo, scenario } = httpTools(() => base, () => upstreamUrl);
   const cookie = await login();
   const route = await routeTo(cookie, [await scenario({ json: 'openai-chat/vercel__openai-text.json' })]);
   const legit = Buffer.from(JSON.stringify({ model: route.group, messages: [{ role: 'user', content: 'x'.repeat(8 * MB) }] }));

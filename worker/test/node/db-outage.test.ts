@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, tools, type Harness } from '../suites/harness';
+import { ADMIN_PASSWORD, httpTools } from '../suites/harness';
 import { startFakeUpstream, type FakeUpstream } from '../upstream/server';
 import { createScratch, type Scratch } from './db/backends';
 import { startCuttableProxy, type CuttableProxy } from './db/cuttable-proxy';
@@ -26,12 +26,7 @@ for (const type of nodeDatabases()) {
     let proxy: CuttableProxy | undefined;
     let gw: GatewayProcess | undefined;
     let dir = '';
-    const h = {
-      fetch: (path: string, init?: RequestInit) => fetch(`${gw!.url}${path}`, init),
-      from: () => ({}),
-      upstreamUrl: () => upstream!.url,
-    } as unknown as Harness;
-    const { admin, login, routeTo, scenario, gateway } = tools(h);
+    const { admin, login, routeTo, scenario, gateway } = httpTools(() => gw!.url, () => upstream!.url);
     const chat = (key: string, model: string) => gateway('/v1/chat/completions', {
       method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DatabaseType } from '../../src/node/database';
-import { ADMIN_PASSWORD, tools, type Harness } from '../suites/harness';
+import { ADMIN_PASSWORD, httpTools } from '../suites/harness';
 import { startFakeUpstream, type FakeUpstream } from '../upstream/server';
 import { createScratch, type Scratch } from './db/backends';
 import { startCuttableProxy, type CuttableProxy } from './db/cuttable-proxy';
@@ -120,12 +120,7 @@ for (const type of nodeDatabases()) {
     let gw: GatewayProcess | undefined;
     let proxy: CuttableProxy | undefined;
     let dir = '';
-    const h = {
-      fetch: (path: string, init?: RequestInit) => fetch(`${gw!.url}${path}`, init),
-      from: () => ({}),
-      upstreamUrl: () => upstream!.url,
-    } as unknown as Harness;
-    const { login, routeTo, scenario } = tools(h);
+    const { login, routeTo, scenario } = httpTools(() => gw!.url, () => upstream!.url);
     const env = () => ({ ADMIN_PASSWORD, ENCRYPTION_KEY: 'test-encryption-key-0123456789', MODELS_DEV_URL: `${upstream!.url}/nothing/api.json` });
     const start = async (extra: Record<string, string> = {}, path = scratch!.path) => (gw = await startGatewayProcess(join(dir, 'data'), { ...env(), ...extra }, 60_000, { type, path }));
     const chatTo = (url: string, key: string, model: string) => () => fetch(`${url}/v1/chat/completions`, {

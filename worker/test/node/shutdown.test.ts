@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, tools, type Harness } from '../suites/harness';
+import { ADMIN_PASSWORD, httpTools } from '../suites/harness';
 import { startFakeUpstream, type FakeUpstream } from '../upstream/server';
 import { startGatewayProcess, type GatewayProcess } from './process';
 
@@ -24,12 +24,7 @@ describe('graceful shutdown (node, SQLite, child process)', () => {
     MODELS_DEV_URL: `${upstream.url}/nothing/api.json`,
   });
   // The tools need only fetch and the upstream URL; the process is restarted on a new port.
-  const h = {
-    fetch: (path: string, init?: RequestInit) => fetch(`${gw!.url}${path}`, init),
-    from: () => ({}),
-    upstreamUrl: () => upstream.url,
-  } as unknown as Harness;
-  const { admin, login, routeTo, scenario } = tools(h);
+  const { admin, login, routeTo, scenario } = httpTools(() => gw!.url, () => upstream.url);
 
   beforeAll(async () => {
     upstream = await startFakeUpstream({ host: '127.0.0.1' });

@@ -4,7 +4,7 @@
  * the client leaves mid-way is still logged with its usage so far.
  */
 import { describe, expect, it } from 'vitest';
-import { one, tools, type Harness } from './harness';
+import { one, tools, type Harness, until } from './harness';
 
 export function hardeningSuite(h: Harness): void {
   const { admin, gateway, login, received, routeTo, scenario } = tools(h);
@@ -15,15 +15,6 @@ export function hardeningSuite(h: Harness): void {
     method: 'POST', signal, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], ...body }),
   });
-
-  async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean, tries = 100): Promise<T> {
-    let v = await what();
-    for (let i = 0; i < tries && !ok(v); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      v = await what();
-    }
-    return v;
-  }
 
   describe('hardening', () => {
     it('never charges a client that gives up to a member: no breaker, the upstream call cancelled, logged as 499', async () => {

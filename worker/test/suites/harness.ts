@@ -57,6 +57,19 @@ export function uid(): string {
   return Math.random().toString(36).slice(2, 10);
 }
 
+/**
+ * Polls `what` every 100 ms until `ok` holds or `tries` more reads were made; returns the last
+ * value (the caller's assertion then says what was seen). For effects that land after the answer.
+ */
+export async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean, tries = 100): Promise<T> {
+  let v = await what();
+  for (let i = 0; i < tries && !ok(v); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    v = await what();
+  }
+  return v;
+}
+
 /** The edge helpers, over a harness. */
 export function tools(h: Harness) {
   const gateway = (path: string, init?: RequestInit) => h.fetch(path, init);
@@ -121,4 +134,18 @@ export function tools(h: Harness) {
   }
 
   return { gateway, login, admin, scenario, received, routeTo };
+}
+
+/**
+ * The helpers of `tools` over a gateway reached by plain HTTP (a child process, `npm start`), for
+ * tests and benchmarks outside the shared suites. Both URLs are read at each call (the gateway may
+ * restart on another port). Harness members the helpers do not use are left out.
+ */
+export function httpTools(gatewayUrl: () => string, upstreamUrl: () => string) {
+  return tools({
+    fetch: (path: string, init?: RequestInit) => fetch(`${gatewayUrl()}${path}`, init),
+    from: () => ({}),
+    origin: gatewayUrl,
+    upstreamUrl,
+  } as unknown as Harness);
 }

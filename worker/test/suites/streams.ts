@@ -6,7 +6,7 @@
  * `maxEventChars` and `maxInflatedBytes` (lowered here so the tests stay small and fast).
  */
 import { describe, expect, it } from 'vitest';
-import { tools, type Harness } from './harness';
+import { tools, type Harness, until } from './harness';
 
 export function streamsSuite(h: Harness): void {
   const { admin, gateway, login, received, routeTo, scenario } = tools(h);
@@ -21,15 +21,6 @@ export function streamsSuite(h: Harness): void {
     method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], ...body }),
   });
-
-  async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean, tries = 100): Promise<T> {
-    let v = await what();
-    for (let i = 0; i < tries && !ok(v); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      v = await what();
-    }
-    return v;
-  }
 
   /** The last error the group's health reports for any member, once one is there. */
   async function lastErrors(cookie: string, groupId: number): Promise<string[]> {
