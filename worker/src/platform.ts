@@ -7,6 +7,7 @@ import { safeLogFields } from './lib/log-fields';
 import type { KeyVault } from './lib/crypto';
 import type { RequestRecord } from './accounting/records';
 import type { MemberHealth, Plan, PlanInput, RoutingReport } from './routing/types';
+import type { UpstreamCaller } from './relay/upstream';
 
 /** Routing state of every group, one holder per group (Durable Object on the edge). */
 export interface GroupStates {
@@ -76,6 +77,11 @@ export interface Platform {
   /** Where the price sync reads models.dev (MODELS_DEV_URL; https://models.dev/api.json by default). */
   modelsDevUrl: string;
   logger: Logger;
+  /**
+   * Sends the relay's upstream calls. Unset: the runtime's fetch (relay/upstream.ts callUpstream,
+   * the Worker). Node: undici `request` on a keep-alive Agent (node/upstream-agent.ts).
+   */
+  callUpstream?: UpstreamCaller;
   /** Keeps background work alive after the response (Workers: ctx.waitUntil). */
   defer(promise: Promise<unknown>): void;
   /**

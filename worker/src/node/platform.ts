@@ -10,6 +10,7 @@ import type { Logger, Platform } from '../platform';
 import { MODELS_DEV_URL } from '../sync/prices-sync';
 import { NodeGroupStates } from './group-states';
 import type { RecordJournal } from './journal';
+import { createUpstreamAgent, type UpstreamAgent } from './upstream-agent';
 
 /** Background promises handed to `defer`, awaited at shutdown. */
 export class DeferredWork {
@@ -65,6 +66,8 @@ export interface NodeRuntime {
   platform: Platform;
   groups: NodeGroupStates;
   deferred: DeferredWork;
+  /** The relay's upstream connections (keep-alive pools); destroyed at shutdown. */
+  upstream: UpstreamAgent;
   /** The Platform for one request, knowing the client's network address (login throttle). */
   forRequest(clientAddress: string | undefined): Platform;
 }
@@ -72,6 +75,7 @@ export interface NodeRuntime {
 export function createNodeRuntime(parts: NodePlatformParts): NodeRuntime {
   const now = parts.now ?? Date.now;
   const deferred = new DeferredWork(parts.logger);
+  const upstream = createUpstreamAgent();
   const groups = new NodeGroupStates(parts.store, parts.logger, { now, flushIntervalMs: parts.flushIntervalMs, journal: parts.journal });
   const platform: Platform = {
     store: parts.store,
@@ -83,6 +87,7 @@ export function createNodeRuntime(parts: NodePlatformParts): NodeRuntime {
     modelsDevUrl: parts.modelsDevUrl || MODELS_DEV_URL,
     logger: parts.logger,
     defer: (promise) => deferred.add(promise),
+    callUpstream: upstream.call,
     // One process: concurrent requests may wait on one configuration load.
     shareLoads: true,
   };
@@ -90,6 +95,7 @@ export function createNodeRuntime(parts: NodePlatformParts): NodeRuntime {
     platform,
     groups,
     deferred,
+    upstream,
     forRequest: (clientAddress) => ({ ...platform, clientAddress }),
   };
 }

@@ -162,7 +162,8 @@ export async function startNodeGateway(opts: StartOptions): Promise<NodeGateway>
   const capMs = opts.shutdownCapMs ?? SHUTDOWN_CAP_MS;
   /**
    * 1. stop accepting connections; idle keep-alive sockets are closed at once and whenever one goes
-   *    idle; in-flight requests and open streams may finish, up to the cap, then are cut;
+   *    idle; in-flight requests and open streams may finish, up to the cap, then are cut (and with
+   *    them the upstream connections);
    * 2. stop the cron jobs (a running sync may finish, within the cap);
    * 3. wait for deferred work (reports, records, key touches);
    * 4. final persist of routing state and flush of every buffered record (retried a few times);
@@ -190,6 +191,7 @@ export async function startNodeGateway(opts: StartOptions): Promise<NodeGateway>
       }, capMs);
     });
     if (!requestsDrained) logger.warn('shutdown cap reached: open requests were cut', { capMs });
+    await runtime.upstream.destroy().catch(() => {});
     await cron?.stop(Math.max(0, deadline - Date.now()));
     if (!(await runtime.deferred.settle(Math.max(1000, deadline - Date.now())))) logger.warn('background work still running at shutdown', { tasks: runtime.deferred.size });
     const flushed = await runtime.groups.close();

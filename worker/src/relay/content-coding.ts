@@ -87,11 +87,13 @@ export function tooLarge(maxBytes: number, contentEncoding: string | null): Upst
  * connection's own failure (the caller words that). Errors are the gateway's own
  * (UpstreamBodyError), or the decoder's: on workerd any read error of a compressed body comes
  * through DecompressionStream (a reset then reads as bad data too: both are channel faults); on
- * Node undici names zlib's code (Z_DATA_ERROR…) in the cause.
+ * Node zlib's code (Z_DATA_ERROR…) is on the error itself (node:zlib streams, node/upstream-agent.ts)
+ * or, through fetch, on its cause.
  */
 export function readErrorMessage(err: unknown, contentEncoding: string | null): string | null {
   if (err instanceof UpstreamBodyError) return err.message;
-  const zlib = err instanceof Error && /^Z_/.test(String((err.cause as { code?: unknown } | undefined)?.code ?? ''));
+  const codeOf = (e: unknown) => String((e as { code?: unknown } | undefined)?.code ?? '');
+  const zlib = err instanceof Error && (/^Z_/.test(codeOf(err)) || /^Z_/.test(codeOf(err.cause)));
   if (zlib || (RAW_UPSTREAM_BODIES && formatFor(contentEncoding))) return `the upstream answer could not be decoded (content-encoding ${contentEncoding}): ${describe(err)}`;
   return null;
 }

@@ -19,7 +19,7 @@ import type { StreamDecoder } from '../protocols/codec';
 import { primeStream, type PrimedStream } from './prime';
 import { secretParts, type SecretMatcher } from '../lib/redact';
 import { secretHeaderValues } from '../lib/channel-headers';
-import { callUpstream, readErrorBody, readWholeBody } from './upstream';
+import { callUpstream, readErrorBody, readWholeBody, type UpstreamResponse } from './upstream';
 
 /** A network failure this quick (ms) is taken for a stale pooled connection and retried once. */
 const STALE_CONNECTION_MS = 250;
@@ -52,7 +52,7 @@ interface Reported {
 export type DispatchResult =
   | (Reported & {
     kind: 'committed';
-    response: Response;
+    response: UpstreamResponse;
     /** Set for a streaming 2xx: the body read up to its first meaningful event (use it, not response.body). */
     primed?: PrimedStream;
     /** Set for a non-stream 2xx: the whole body, already read (response.body is consumed). Not yet redacted. */
@@ -199,14 +199,15 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
       url: prepared.url, method: 'POST' as const, headers: prepared.headers, body: prepared.body,
       firstByteTimeoutMs: settings.firstByteTimeoutMs, signal: deadline,
     };
-    let result = await callUpstream(call);
+    const send = p.callUpstream ?? callUpstream;
+    let result = await send(call);
     if (input.clientSignal.aborted) return aborted(cand, started);
     // A pooled connection that the upstream closed while idle fails at once ("Network connection
     // lost", ECONNRESET). With another member left, failover handles it; on the last candidate the
     // request would be lost, so reconnect once, as HTTP clients do for a stale socket.
     const last = cand === candidates[candidates.length - 1];
     if (last && result.kind === 'network' && !result.timedOut && !deadline.aborted && p.now() - started < STALE_CONNECTION_MS) {
-      result = await callUpstream(call);
+      result = await send(call);
       if (input.clientSignal.aborted) return aborted(cand, started);
     }
     if (result.kind === 'network') {

@@ -24,7 +24,7 @@ import { pipeStream, type OutputMode } from './pipeline';
 import { admitKey, settleKey } from './key-limits';
 import { UNROUTED_GROUP_ID, buildRecord, unroutedRecord, type FinalOutcome, type RecordContext } from './record';
 import { noteUnauthenticated } from './refusals';
-import { readErrorBody } from './upstream';
+import { readErrorBody, type UpstreamResponse } from './upstream';
 import { BodyCapture, truncateBody } from './body-log';
 import { MAX_JSON_DEPTH } from './json-depth';
 
@@ -364,7 +364,7 @@ async function reply(p: Platform, call: InboundCall, req: CanonicalRequest, resu
  * echo of the channel key); otherwise, or when the body is not JSON, translated into the client's
  * protocol with the upstream's message.
  */
-async function clientFault(call: InboundCall, channel: Channel, res: Response, same: boolean, redact: (s: string) => string): Promise<Response> {
+async function clientFault(call: InboundCall, channel: Channel, res: UpstreamResponse, same: boolean, redact: (s: string) => string): Promise<Response> {
   const text = redact(await readErrorBody(res, 256 * 1024));
   if (same && isJsonObject(text)) return new Response(text, { status: res.status, headers: { 'content-type': 'application/json' } });
   const info = codecFor(channel.type).decodeError(res.status, text);

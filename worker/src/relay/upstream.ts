@@ -16,9 +16,28 @@ export interface UpstreamCall {
   signal: AbortSignal;
 }
 
+/**
+ * An upstream reply as the relay reads it: the parts of a fetch `Response` it uses (a `Response`
+ * is one). The Node transport (node/upstream-agent.ts) gives its own, backed by a Node stream.
+ */
+export interface UpstreamResponse {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  /** The decoded body; null for none. */
+  readonly body: ReadableStream<Uint8Array> | null;
+  /**
+   * Optional fast path of {@link readWholeBody}: the whole decoded body as text, with the same
+   * idle limit (ms), size cap (bytes) and errors (BodyReadError).
+   */
+  readText?(idleMs: number, maxBytes: number): Promise<string>;
+}
+
 export type UpstreamResult =
-  | { kind: 'response'; response: Response }
+  | { kind: 'response'; response: UpstreamResponse }
   | { kind: 'network'; error: string; timedOut: boolean };
+
+/** Sends one upstream call; never throws (see {@link callUpstream}, the runtime's fetch). */
+export type UpstreamCaller = (call: UpstreamCall) => Promise<UpstreamResult>;
 
 /**
  * Sends the call. Never throws: network failures and timeouts come back as `{ kind: 'network' }`.
@@ -60,7 +79,7 @@ function describeError(err: unknown): string {
 }
 
 /** Reads at most `limit` bytes of an error body as text (error bodies are small; a hostile one is cut). */
-export async function readErrorBody(res: Response, limit = 64 * 1024): Promise<string> {
+export async function readErrorBody(res: UpstreamResponse, limit = 64 * 1024): Promise<string> {
   if (!res.body) return '';
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -103,7 +122,8 @@ export class BodyReadError extends Error {
  * decoding, bytes (the group's maxInflatedBytes).
  * @throws BodyReadError
  */
-export async function readWholeBody(res: Response, idleMs: number, maxBytes: number): Promise<string> {
+export async function readWholeBody(res: UpstreamResponse, idleMs: number, maxBytes: number): Promise<string> {
+  if (res.readText) return res.readText(idleMs, maxBytes);
   if (!res.body) return '';
   const reader = res.body.getReader();
   const decoder = new TextDecoder();

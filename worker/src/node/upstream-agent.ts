@@ -1,0 +1,245 @@
+/**
+ * Upstream calls on Node through undici's `request` on one keep-alive Agent, instead of the global
+ * `fetch`. Same contract as relay/upstream.ts `callUpstream` (never throws; a network failure or
+ * first-byte timeout comes back as `{ kind: 'network' }`), but without fetch's per-call Request,
+ * Response, AbortController and web-stream machinery: a profile of the Node gateway under load
+ * (`npm run bench:e2e -- --profile 10`) put about a quarter of its CPU in undici's fetch layer and
+ * Node's web streams (issue 11).
+ *
+ * What differs from fetch, and is done here instead:
+ * - undici's `request` does not decode content codings: gzip and deflate (the only ones asked for,
+ *   content-coding.ts) are decoded with node:zlib streams; any other coding fails the first read
+ *   with UpstreamBodyError, as on workerd.
+ * - Redirects are not followed (no redirect interceptor), as with `redirect: 'manual'`.
+ * - The reply's body is a Node stream: `readText` reads a whole answer from it directly (one idle
+ *   timer, refreshed per chunk); `body` wraps it in a web ReadableStream, created on first use,
+ *   for the stream readers (prime.ts, pipeline.ts) and error bodies.
+ */
+import { EventEmitter } from 'node:events';
+import { Readable } from 'node:stream';
+import { createGunzip, createInflate } from 'node:zlib';
+import { Agent, request } from 'undici';
+import { UPSTREAM_ACCEPT_ENCODING, UpstreamBodyError, readErrorMessage, tooLarge } from '../relay/content-coding';
+import { BodyReadError, type UpstreamCall, type UpstreamResponse, type UpstreamResult } from '../relay/upstream';
+
+/**
+ * The abort source of one attempt: the request's deadline signal or the first-byte timer. undici
+ * accepts an EventEmitter with `aborted` (lib/api/abort-signal.js), which is cheaper than an
+ * AbortController per attempt.
+ */
+class AttemptSignal extends EventEmitter {
+  aborted = false;
+  reason: unknown = undefined;
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.emit('abort');
+  }
+}
+
+/** Headers of an undici reply (lower-case names; repeated headers as arrays), read like `Headers`. */
+class ReplyHeaders {
+  constructor(private readonly raw: Record<string, string | string[] | undefined>) {}
+
+  get(name: string): string | null {
+    const v = this.raw[name.toLowerCase()];
+    if (v === undefined) return null;
+    return Array.isArray(v) ? v.join(', ') : v;
+  }
+}
+
+/** The decoder for a `content-encoding`, '' for none, null when it is not one the gateway asked for. */
+function decoderFor(contentEncoding: string | null): 'gzip' | 'deflate' | '' | null {
+  const codings = (contentEncoding ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '' && s !== 'identity');
+  if (codings.length === 0) return '';
+  if (codings.length > 1) return null;
+  if (codings[0] === 'gzip' || codings[0] === 'x-gzip') return 'gzip';
+  if (codings[0] === 'deflate') return 'deflate'; // RFC 9110 §8.4.1.2: the zlib format
+  return null;
+}
+
+/** An upstream reply whose body is a Node stream (decoded). */
+class NodeUpstreamResponse implements UpstreamResponse {
+  readonly headers: ReplyHeaders;
+  private web: ReadableStream<Uint8Array> | null = null;
+  private taken = false;
+
+  constructor(readonly status: number, headers: ReplyHeaders, private readonly stream: Readable) {
+    this.headers = headers;
+    // A reset before anyone reads the body must not be an unhandled 'error' (a process crash);
+    // readers check `errored` when they start.
+    stream.on('error', () => {});
+  }
+
+  /** The decoded body as a web stream, for the stream readers. Cancelling it closes the connection. */
+  get body(): ReadableStream<Uint8Array> {
+    if (this.web) return this.web;
+    this.taken = true;
+    const src = this.stream;
+    let finished = false;
+    this.web = new ReadableStream<Uint8Array>({
+      start(controller) {
+        if (src.errored) {
+          finished = true;
+          controller.error(src.errored);
+          return;
+        }
+        src.on('data', (chunk: Buffer) => {
+          if (finished) return;
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          // Backpressure: stop reading the socket until the consumer pulls again.
+          if ((controller.desiredSize ?? 0) <= 0) src.pause();
+        });
+        src.once('end', () => {
+          if (finished) return;
+          finished = true;
+          controller.close();
+        });
+        src.once('error', (err) => {
+          if (finished) return;
+          finished = true;
+          controller.error(err);
+        });
+        src.pause();
+      },
+      pull() {
+        src.resume();
+      },
+      cancel() {
+        finished = true;
+        src.destroy();
+      },
+    }, { highWaterMark: 1 });
+    return this.web;
+  }
+
+  /**
+   * Reads the whole decoded body as UTF-8 text (a leading BOM dropped, as TextDecoder does).
+   * @param idleMs longest wait for the next chunk, ms. @param maxBytes largest decoded size, bytes.
+   * @throws BodyReadError on a stall, a reset, a body over `maxBytes`, or one that does not decode.
+   */
+  readText(idleMs: number, maxBytes: number): Promise<string> {
+    if (this.taken) return Promise.reject(new BodyReadError('the upstream body was already read'));
+    this.taken = true;
+    const src = this.stream;
+    const coding = this.headers.get('content-encoding');
+    return new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let settled = false;
+      const fail = (err: BodyReadError) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        src.destroy();
+        reject(err);
+      };
+      const timer = setTimeout(() => fail(new BodyReadError(`the upstream sent nothing for ${idleMs} ms in the middle of its answer`)), idleMs);
+      src.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        size += chunk.byteLength;
+        if (size > maxBytes) return fail(new BodyReadError(tooLarge(maxBytes, coding).message));
+        chunks.push(chunk);
+        timer.refresh();
+      });
+      src.once('end', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        const text = Buffer.concat(chunks, size).toString('utf8');
+        resolve(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+      });
+      const onError = (err: unknown) => {
+        const known = readErrorMessage(err, coding);
+        fail(new BodyReadError(known ?? `the upstream connection failed in the middle of its answer: ${err instanceof Error ? err.message : String(err)}`));
+      };
+      if (src.errored) return onError(src.errored);
+      src.once('error', onError);
+    });
+  }
+}
+
+/** Options of the Node upstream agent. */
+export interface UpstreamAgentOptions {
+  /** Idle keep-alive sockets are closed after this many ms (undici's keepAliveTimeout; default 4,000). */
+  keepAliveTimeoutMs?: number;
+}
+
+/** The process-wide upstream caller. */
+export interface UpstreamAgent {
+  call: (call: UpstreamCall) => Promise<UpstreamResult>;
+  /** Shutdown: closes every socket, cutting a call still in flight (the server has drained by then). */
+  destroy: () => Promise<void>;
+}
+
+/**
+ * Creates the process-wide upstream caller: one undici Agent (a connection pool per origin, keep-alive)
+ * for every channel.
+ */
+export function createUpstreamAgent(opts: UpstreamAgentOptions = {}): UpstreamAgent {
+  const agent = new Agent({ keepAliveTimeout: opts.keepAliveTimeoutMs ?? 4_000 });
+
+  async function call(c: UpstreamCall): Promise<UpstreamResult> {
+    const attempt = new AttemptSignal();
+    const onOuterAbort = () => attempt.abort(c.signal.reason);
+    if (c.signal.aborted) attempt.abort(c.signal.reason);
+    else c.signal.addEventListener('abort', onOuterAbort, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      attempt.abort(new Error('first-byte timeout'));
+    }, c.firstByteTimeoutMs);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(c.headers)) if (name.toLowerCase() !== 'accept-encoding') headers[name] = value;
+    headers['accept-encoding'] = UPSTREAM_ACCEPT_ENCODING;
+    try {
+      const res = await request(c.url, {
+        dispatcher: agent,
+        method: c.method,
+        headers,
+        body: c.body,
+        signal: attempt,
+        // The readers time the gaps between chunks (the group's idle limit); the first byte is timed above.
+        bodyTimeout: 0,
+        headersTimeout: 0,
+      });
+      const replyHeaders = new ReplyHeaders(res.headers);
+      return { kind: 'response', response: new NodeUpstreamResponse(res.statusCode, replyHeaders, decode(res.body, replyHeaders.get('content-encoding'), res.statusCode)) };
+    } catch (err) {
+      c.signal.removeEventListener('abort', onOuterAbort);
+      const error = timedOut ? `no response within ${c.firstByteTimeoutMs} ms` : describe(err);
+      return { kind: 'network', error, timedOut };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return { call, destroy: () => agent.destroy() };
+}
+
+/** The body decoded per its content-encoding (gzip, deflate), or failing at first read for any other coding. */
+function decode(body: Readable, contentEncoding: string | null, status: number): Readable {
+  if (status === 204 || status === 205 || status === 304) return body;
+  const format = decoderFor(contentEncoding);
+  if (format === '') return body;
+  body.on('error', () => {}); // a reset reaches the reader through the inflater (below)
+  if (format === null) {
+    body.destroy();
+    const failure = new UpstreamBodyError('unsupported', `the upstream answered with content-encoding ${JSON.stringify(contentEncoding)}, which the gateway did not ask for (it accepts ${UPSTREAM_ACCEPT_ENCODING})`);
+    // Fails at the first read, as on workerd.
+    return new Readable({ read() { this.destroy(failure); } });
+  }
+  const inflater = format === 'gzip' ? createGunzip() : createInflate();
+  // A reset of the connection or a cancel of the reader ends both.
+  body.once('error', (err) => inflater.destroy(err));
+  inflater.once('close', () => body.destroy());
+  return body.pipe(inflater);
+}
+
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as { code?: unknown }).code;
+  return err.message ? (typeof code === 'string' && !err.message.includes(code) ? `${err.message} (${code})` : err.message) : err.name;
+}
