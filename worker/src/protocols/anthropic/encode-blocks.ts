@@ -69,8 +69,9 @@ function toolResultBlock(p: ToolResultPart): Json {
 
 /**
  * One canonical part → one Anthropic block, or undefined when it has nothing Anthropic can take:
- * an empty or whitespace-only text, or reasoning whose signature / redacted data was not issued by Anthropic (a
- * thinking block with a foreign or missing signature is a 400; reasoning text alone cannot be sent).
+ * an empty or whitespace-only text, or reasoning whose signature / redacted data was not issued by
+ * Anthropic (a thinking block with a foreign or missing signature is a 400; reasoning text alone
+ * cannot be sent).
  */
 export function encodePart(part: Part): Json | undefined {
   switch (part.type) {

@@ -16,8 +16,9 @@
  *
  * Every event has `sequence_number`, from 0. Codex needs `output_item.added`, `output_item.done`
  * with the full item (its source of truth) and a terminal event with `usage`; the terminal event
- * is held until `end()` so late usage is included, and its `usage` is all zeros when none came. A canonical `error` becomes an `error` event
- * and `response.failed`. Tool call items are announced at their first argument delta (or end), so
+ * is held until `end()` so late usage is included, and its `usage` is all zeros when none came.
+ * A canonical `error` (even after `finish`) becomes an `error` event and `response.failed`, with
+ * the usage known so far. Tool call items are announced at their first argument delta (or end), so
  * a signature that comes with the call (Gemini) is already packed into `call_id`. Signatures on
  * text blocks (Gemini) have no Responses slot and are dropped.
  */
