@@ -5,6 +5,8 @@
  * - a stream whose upstream never reported usage still ends with a whole usage object of zeros.
  * Upstream bytes go through decoder → normalizer → encoder, as the relay does.
  */
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import type { CanonicalRequest, ProtocolName, StreamEvent, Usage } from '../../../src/protocols/canonical';
 import { codecFor } from '../../../src/protocols/index';
@@ -92,6 +94,14 @@ describe('an upstream error after the finish reason (OpenRouter error chunk)', (
     const wire = sseEvents(raw);
     expect(wire.at(-1)!.data).toMatchObject({ error: { message: 'Provider returned error' } });
     expect(raw.trimEnd().endsWith('data: [DONE]')).toBe(true);
+  });
+
+  it('the official SDKs raise it: openai responses.stream() and @anthropic-ai/sdk messages.stream()', async () => {
+    const stub = (wire: string) => async () => new Response(wire, { headers: { 'content-type': 'text/event-stream' } });
+    const openai = new OpenAI({ apiKey: 'k', baseURL: 'http://stub.test/v1', maxRetries: 0, fetch: stub(encodeFor('openai-responses', events)) });
+    await expect(openai.responses.stream({ model: 'my-group', input: 'hi' }).finalResponse()).rejects.toThrow(/Provider returned error/);
+    const anthropic = new Anthropic({ apiKey: 'k', baseURL: 'http://stub.test', maxRetries: 0, fetch: stub(encodeFor('anthropic', events)) });
+    await expect(anthropic.messages.stream({ model: 'my-group', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }).finalMessage()).rejects.toThrow(/Provider returned error/);
   });
 
   it('a second error, or a finish after the error, is still dropped', () => {
