@@ -6,7 +6,9 @@
  * - blocks numbered densely from 0; a block is started once and ended once; no empty text or
  *   reasoning block (a block is only announced when its first content arrives);
  * - deltas for unknown or ended blocks are dropped; a text/reasoning delta without a start starts one;
- * - open blocks end before `finish` or `error`; one `finish` at most; nothing but `usage` after it;
+ * - open blocks end before `finish` or `error`; one `finish` at most; after it only `usage` and
+ *   one `error` (an upstream that fails the response after its finish reason, e.g. OpenRouter's
+ *   error chunk: the client must learn the response failed); nothing but `usage` after an `error`;
  * - a stream that ends with neither `finish` nor `error` gets an `error` (it ended early).
  */
 import type { BlockKind, StreamEvent } from './canonical';
@@ -53,7 +55,7 @@ export class StreamNormalizer {
         out.push(ev);
         return out;
       case 'error':
-        if (this.finished || this.failed) return out;
+        if (this.failed) return out;
         this.ensureStart(out);
         this.closeAll(out);
         this.failed = true;

@@ -84,6 +84,42 @@ export function accountingSuite(h: Harness): void {
       expect(await totals(r.group)).toMatchObject({ requests: 1, successes: 0, failures: 2 });
     });
 
+    it('an upstream error after the finish reason fails the request: its usage counted, the client told in its protocol (issue 13 item 7)', async () => {
+      const cookie = await login();
+      // OpenRouter's shape: the content, finish_reason, then an error chunk carrying the usage.
+      const base = { id: 'gen-1', object: 'chat.completion.chunk', created: 1700000000, model: 'upstream/model' };
+      const sse = [
+        { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: 'Hello' }, finish_reason: null }] },
+        { ...base, choices: [{ index: 0, delta: { content: ' world' }, finish_reason: 'stop' }] },
+        { ...base, error: { code: 502, message: 'Provider returned error' }, choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error' }], usage: { prompt_tokens: 21, completion_tokens: 34, total_tokens: 55 } },
+      ].map((c) => `data: ${JSON.stringify(c)}\n\n`).join('') + 'data: [DONE]\n\n';
+      const r = await routeTo(cookie, [await scenario({ body: sse, headers: { 'content-type': 'text/event-stream' } })]);
+
+      // Converted: a Responses client gets `error` and `response.failed`, never `response.completed`.
+      const converted = await gateway('/v1/responses', {
+        method: 'POST', headers: { authorization: `Bearer ${r.clientKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: r.group, input: 'hi', stream: true }),
+      });
+      const convertedText = await converted.text();
+      expect(converted.status).toBe(200);
+      expect(convertedText).toContain('event: error');
+      expect(convertedText).toContain('event: response.failed');
+      expect(convertedText).not.toContain('response.completed');
+      // Same protocol: the bytes as the upstream sent them, error chunk included.
+      const same = await chat(r.clientKey, { model: r.group, stream: true });
+      expect(await same.text()).toContain('Provider returned error');
+
+      expect(await h.flush(r.groupId, 2)).toBe(true);
+      const logs = (await admin(cookie, 'GET', `/logs?group=${r.group}&limit=10`)).json.data;
+      expect(logs).toHaveLength(2);
+      for (const protocolIn of ['openai-responses', 'openai-chat']) {
+        const log = logs.find((l: any) => l.protocolIn === protocolIn);
+        expect(log, protocolIn).toMatchObject({ ok: false, stream: true, usage: { input: 21, output: 34 } });
+        expect(log.error).toContain('Provider returned error');
+      }
+      expect(await totals(r.group)).toMatchObject({ requests: 2, successes: 0, input: 42, output: 68 });
+    });
+
     it('logs requests refused before any group: unknown model and bad body per request, a bad key aggregated', async () => {
       const cookie = await login();
       const r = await routeTo(cookie, [await scenario({ json: TEXT_JSON })]);

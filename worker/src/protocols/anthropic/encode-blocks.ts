@@ -22,9 +22,18 @@ function imageSource(img: ImagePart): Json {
   return { type: 'url', url: img.source.url };
 }
 
+/**
+ * True when Anthropic accepts `text` as a text block: it rejects empty ones ("text content blocks
+ * must be non-empty") and whitespace-only ones ("text content blocks must contain non-whitespace
+ * text"), in messages, tool results and `system` alike (400 invalid_request_error).
+ */
+export function acceptedText(text: string): boolean {
+  return text.trim() !== '';
+}
+
+/** A text block, or undefined for text Anthropic would reject (see `acceptedText`): it carries nothing. */
 function textBlock(p: TextPart): Json | undefined {
-  // Anthropic rejects empty text blocks ("text content blocks must be non-empty").
-  return p.text === '' ? undefined : { type: 'text', text: p.text, ...cacheControlField(p.cacheControl) };
+  return acceptedText(p.text) ? { type: 'text', text: p.text, ...cacheControlField(p.cacheControl) } : undefined;
 }
 
 function imageBlock(p: ImagePart): Json {
@@ -60,8 +69,9 @@ function toolResultBlock(p: ToolResultPart): Json {
 
 /**
  * One canonical part → one Anthropic block, or undefined when it has nothing Anthropic can take:
- * an empty text, or reasoning whose signature / redacted data was not issued by Anthropic (a
- * thinking block with a foreign or missing signature is a 400; reasoning text alone cannot be sent).
+ * an empty or whitespace-only text, or reasoning whose signature / redacted data was not issued by
+ * Anthropic (a thinking block with a foreign or missing signature is a 400; reasoning text alone
+ * cannot be sent).
  */
 export function encodePart(part: Part): Json | undefined {
   switch (part.type) {

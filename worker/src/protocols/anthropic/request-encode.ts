@@ -3,7 +3,7 @@
  * "Messages" → "Create a Message"; SDK 1.14.0 `MessageCreateParamsBase`).
  */
 import type { CanonicalRequest, ResponseFormat, TextPart, ToolDefinition } from '../canonical';
-import { cacheControlField } from './encode-blocks';
+import { acceptedText, cacheControlField } from './encode-blocks';
 import { encodeMessages, stripFinalThinking, systemPlacementValid, toolTurnLacksThinking, type WireMessage } from './encode-messages';
 import { KEPT_FIELD, keptAligned, keptOf, type Kept } from './kept';
 import { modelTraits, type ModelTraits } from './model-traits';
@@ -21,7 +21,7 @@ export function formatInstruction(format: ResponseFormat): string | undefined {
 }
 
 function systemBlocks(parts: TextPart[]): Json[] {
-  return parts.filter((p) => p.text !== '').map((p) => ({ type: 'text', text: p.text, ...cacheControlField(p.cacheControl) }));
+  return parts.filter((p) => acceptedText(p.text)).map((p) => ({ type: 'text', text: p.text, ...cacheControlField(p.cacheControl) }));
 }
 
 /** Anthropic's input_schema must be an object schema (`type: "object"` at the root). */

@@ -106,7 +106,31 @@ function decodeFunctionCall(part: Json, fc: Json, ids: { turn: number; n: number
   out.push({ type: 'tool_call', id, name, arguments: JSON.stringify(args ?? {}), ...(signature && { signature }) });
 }
 
-/** `functionResponse {name, response, id?, parts?}` → tool result whose text is the JSON of `response`. */
+/** Keys a Gemini client wraps a tool's result in: see `resultText`. */
+const RESULT_KEYS = ['output', 'result', 'content', 'error'] as const;
+
+/**
+ * Text of a function response for a model of another provider. `response` must be a JSON object,
+ * so clients wrap a result in one key: Gemini CLI sends `{output}` (and `{error}` for a failed call;
+ * see shared/fixtures/clients/gemini-cli/tool-03), the Gemini API reference names `output` and
+ * `error`, the Python SDK's automatic function calling sends `{result}`, and an MCP tool's result
+ * arrives as `{content: [{type: "text", text}…]}`. A response that is only such a wrapper is
+ * unwrapped: a string as it is, an MCP text list as its texts joined by newlines, any other value
+ * as its JSON. Every other shape stays the JSON of the whole `response`.
+ */
+export function resultText(response: Json): string {
+  const keys = Object.keys(response);
+  const key = keys.length === 1 ? RESULT_KEYS.find((k) => k === keys[0]) : undefined;
+  if (key === undefined) return JSON.stringify(response);
+  const value = response[key];
+  if (typeof value === 'string') return value;
+  if (key === 'content' && Array.isArray(value) && value.length > 0 && value.every((c) => isObject(c) && c.type === 'text' && typeof c.text === 'string')) {
+    return value.map((c) => (c as Json).text as string).join('\n');
+  }
+  return value === null || value === undefined ? JSON.stringify(response) : JSON.stringify(value);
+}
+
+/** `functionResponse {name, response, id?, parts?}` → tool result whose text is `resultText(response)`. */
 function decodeFunctionResponse(fr: Json, ids: { turn: number; n: number }, ledger: CallLedger, path: string): Part {
   const name = expectString(field(fr, 'name'), `${path}.name`);
   const response = field(fr, 'response') ?? {};
@@ -119,7 +143,7 @@ function decodeFunctionResponse(fr: Json, ids: { turn: number; n: number }, ledg
   } else {
     toolCallId = ledger.answerByName(name) ?? `call_${ids.turn}_${ids.n++}`;
   }
-  const content: Array<TextPart | ImagePart> = [{ type: 'text', text: JSON.stringify(response) }];
+  const content: Array<TextPart | ImagePart> = [{ type: 'text', text: resultText(response) }];
   const extra = field(fr, 'parts');
   if (Array.isArray(extra)) {
     extra.forEach((p, i) => {

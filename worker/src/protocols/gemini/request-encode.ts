@@ -104,7 +104,10 @@ export function encodeGeminiRequest(req: CanonicalRequest, _upstreamModel: strin
   for (const [k, v] of Object.entries(ext)) if (!MERGED.has(camelCase(k))) body[k] = v;
 
   body.contents = encodeContents(req.messages, sameProtocol);
-  if (req.system.length > 0) body.systemInstruction = { parts: req.system.map((p) => ({ text: p.text })) };
+  // An empty text part is a 400 ("system_instruction.parts[0].data: required oneof field 'data' must
+  // have one initialized field": `text: ""` is an unset proto field); whitespace is text to Gemini.
+  const system = req.system.filter((p) => p.text !== '');
+  if (system.length > 0) body.systemInstruction = { parts: system.map((p) => ({ text: p.text })) };
 
   const tools: Json[] = [];
   if (req.tools.length > 0) tools.push({ functionDeclarations: req.tools.map(encodeTool) });

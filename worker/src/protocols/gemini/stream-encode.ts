@@ -11,6 +11,7 @@
  *   non-thought part, because Gemini CLI keeps no thought parts in the history it sends back;
  * - the last chunk carries `finishReason` and `usageMetadata` (Gemini CLI retries a stream that ends
  *   without finishReason); its parts are `[{"text": ""}]` (plus a carried signature) as Gemini sends;
+ *   `usageMetadata` is always there, zero counts when the upstream reported none;
  * - a canonical error → `{"error": {code, message, status}}`, then the stream closes.
  *
  * Framing: `sse` (`?alt=sse`) → `data: <json>\r\n\r\n` per chunk, as Google sends; `json-array`
@@ -18,7 +19,7 @@
  * recording gemini/extracted/llmgemini__test_prompt.resp0.jsonarray.
  */
 import type { BlockKind, CanonicalRequest, FinishReason, StreamEvent, Usage } from '../canonical';
-import { STATUS_BY_KIND } from '../canonical';
+import { STATUS_BY_KIND, emptyUsage } from '../canonical';
 import type { StreamEncoder } from '../codec';
 import { opaqueToSlot } from '../opaque';
 import { formatSse } from '../sse';
@@ -155,7 +156,7 @@ export class GeminiStreamEncoder implements StreamEncoder {
     this.carried = undefined;
     const chunk = this.chunk([part]);
     (chunk.candidates as Json[])[0]!.finishReason = finishToGemini(reason);
-    if (this.usage) chunk.usageMetadata = usageToGemini(this.usage);
+    chunk.usageMetadata = usageToGemini(this.usage ?? emptyUsage());
     return this.frame(chunk);
   }
 

@@ -20,7 +20,8 @@
  *   (OpenRouter, newer vLLM); when both are present they carry the same text, so one is read.
  * - Usage arrives in a final `choices: []` chunk (vLLM: `choices: null`), or (some vendors) on any
  *   chunk, cumulative: each change is emitted as a full `usage` event. Groq: `x_groq.usage`.
- * - `data: {"error":{...}}` mid-stream becomes an `error` event.
+ * - `data: {"error":{...}}` mid-stream becomes an `error` event, even after `finish_reason`
+ *   (OpenRouter: "Handling Errors During Streaming"); a `usage` on that chunk is emitted before it.
  *
  * Blocks are sequential: a new block (text, reasoning or another tool call) ends the open one.
  */
@@ -79,6 +80,10 @@ export class OpenAIChatStreamDecoder implements StreamDecoder {
     }
     if (!isObject(chunk)) return out;
     if (chunk.error !== undefined && chunk.error !== null) {
+      // OpenRouter reports a failure after the finish reason as `{"error":…}` with the usage of the
+      // generation on the same chunk: the usage is read first, so it is counted.
+      const errorUsage = usageFromWire(chunk.usage);
+      if (errorUsage) this.usage(errorUsage, chunk, out);
       this.fail(chunk.error, chunk, out);
       return out;
     }

@@ -13,12 +13,12 @@
  *    (`packToolCallId`);
  * 4. `delta: {}` with `finish_reason`;
  * 5. only when the client asked (`includeUsage`), a `choices: []` chunk with `usage`, written at
- *    `end()` so the last cumulative usage wins;
+ *    `end()` so the last cumulative usage wins (zeros when the upstream sent none: the client asked);
  * 6. `data: [DONE]`.
  * A canonical `error` becomes `data: {"error":{message,type,param,code}}` (what the OpenAI SDK
  * raises as an APIError), then `[DONE]`.
  */
-import type { CanonicalRequest, Opaque, StreamEvent, Usage } from '../canonical';
+import { emptyUsage, type CanonicalRequest, type Opaque, type StreamEvent, type Usage } from '../canonical';
 import type { StreamEncoder } from '../codec';
 import { packToolCallId } from '../opaque';
 import { formatSse } from '../sse';
@@ -99,7 +99,7 @@ export class OpenAIChatStreamEncoder implements StreamEncoder {
     let s = '';
     if (!this.failed) {
       s += this.begin() + this.flushAll();
-      if (this.req.includeUsage && this.usage) s += this.usageChunk(this.usage);
+      if (this.req.includeUsage) s += this.usageChunk(this.usage ?? emptyUsage());
     }
     this.ended = true;
     return s + 'data: [DONE]\n\n';

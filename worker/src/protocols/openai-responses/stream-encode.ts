@@ -16,12 +16,13 @@
  *
  * Every event has `sequence_number`, from 0. Codex needs `output_item.added`, `output_item.done`
  * with the full item (its source of truth) and a terminal event with `usage`; the terminal event
- * is held until `end()` so late usage is included. A canonical `error` becomes an `error` event
- * and `response.failed`. Tool call items are announced at their first argument delta (or end), so
+ * is held until `end()` so late usage is included, and its `usage` is all zeros when none came.
+ * A canonical `error` (even after `finish`) becomes an `error` event and `response.failed`, with
+ * the usage known so far. Tool call items are announced at their first argument delta (or end), so
  * a signature that comes with the call (Gemini) is already packed into `call_id`. Signatures on
  * text blocks (Gemini) have no Responses slot and are dropped.
  */
-import type { BlockKind, CanonicalRequest, FinishReason, Opaque, StreamEvent, UpstreamErrorInfo, Usage } from '../canonical';
+import { emptyUsage, type BlockKind, type CanonicalRequest, type FinishReason, type Opaque, type StreamEvent, type UpstreamErrorInfo, type Usage } from '../canonical';
 import type { StreamEncoder } from '../codec';
 import { formatSse } from '../sse';
 import { clientStreamError } from './errors';
@@ -127,7 +128,9 @@ export class ResponsesStreamEncoder implements StreamEncoder {
       createdAt: this.createdAt,
       status,
       output: status === 'in_progress' ? [] : this.output,
-      ...(status !== 'in_progress' && this.usage && { usage: this.usage }),
+      // A terminal event always carries a whole usage object, zeros when the upstream sent none
+      // (clients such as Codex read `usage` there); only the in-progress snapshots have `null`, as the API's.
+      ...(status !== 'in_progress' && { usage: this.usage ?? emptyUsage() }),
       ...extra,
     }, this.req);
   }

@@ -37,7 +37,8 @@ function expectValidBody(b: Body, model: string): void {
   expect(Object.keys(b)).not.toContain(KEPT_FIELD);
   expect(Array.isArray(b.messages) && b.messages.length > 0).toBe(true);
   if (b.system !== undefined) {
-    for (const s of b.system) expect(s.type === 'text' && typeof s.text === 'string' && s.text !== '').toBe(true);
+    // "text content blocks must contain non-whitespace text" (400), as in messages.
+    for (const s of b.system) expect(s.type === 'text' && typeof s.text === 'string' && s.text.trim() !== '').toBe(true);
   }
   // Mid-conversation system messages: only on models that take them, and only where allowed.
   (b.messages as Body[]).forEach((m, i, all) => {
@@ -56,7 +57,11 @@ function expectValidBody(b: Body, model: string): void {
     expect(content.length).toBeGreaterThan(0);
     for (const c of content) {
       expect(typeof c.type).toBe('string');
-      if (c.type === 'text') expect(c.text).not.toBe('');
+      // Anthropic: "text content blocks must be non-empty" / "must contain non-whitespace text" (400).
+      if (c.type === 'text') expect(c.text.trim()).not.toBe('');
+      if (c.type === 'tool_result' && Array.isArray(c.content)) {
+        for (const r of c.content) if (r.type === 'text') expect(r.text.trim()).not.toBe('');
+      }
       if (c.type === 'tool_use') {
         expect(c.id).toMatch(ID);
         expect(typeof c.input === 'object' && c.input !== null && !Array.isArray(c.input)).toBe(true);
@@ -129,6 +134,8 @@ describe('expectValidBody (the request rules the tests check)', () => {
   it.each([
     ['consecutive user turns', { ...ok, messages: [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }] }],
     ['an empty text block', { ...ok, messages: [{ role: 'user', content: [{ type: 'text', text: '' }] }] }],
+    ['a whitespace-only text block', { ...ok, messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: [{ type: 'text', text: '   ' }] }, { role: 'user', content: 'go on' }] }],
+    ['a whitespace-only system block', { ...ok, system: [{ type: 'text', text: ' \n' }] }],
     ['a tool result after text', { ...ok, messages: [
       { role: 'user', content: 'a' },
       { role: 'assistant', content: [{ type: 'tool_use', id: 't', name: 'f', input: {} }] },
@@ -431,6 +438,23 @@ describe('Anthropic request encoding: cross-protocol safety', () => {
     expectValidBody(body, 'claude-sonnet-4-5');
     expect(body.messages[0].content).toEqual([{ type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: IMG_B64 } }, { type: 'text', text: 'what?' }]);
     expect(body.messages[1].content).toEqual([{ type: 'text', text: 'It is' }]);
+  });
+
+  it('sends no whitespace-only text block: in assistant and user turns, system, tool results (issue 13 item 9)', () => {
+    const body = encodeRequest(base([
+      user('list files'),
+      { role: 'assistant', parts: [{ type: 'text', text: '   ' }, { type: 'tool_call', id: 'call_1', name: 'f', arguments: '{}' }] },
+      { role: 'user', parts: [{ type: 'tool_result', toolCallId: 'call_1', content: [{ type: 'text', text: ' \n\t' }] }, { type: 'text', text: '  ' }] },
+      { role: 'assistant', parts: [{ type: 'text', text: '\n\n' }] },
+      user('and now?'),
+    ], { system: [{ type: 'text', text: 'Be brief.' }, { type: 'text', text: ' ' }] }), 'claude-sonnet-4-5');
+    expectValidBody(body, 'claude-sonnet-4-5');
+    expect(body.system).toEqual([{ type: 'text', text: 'Be brief.' }]);
+    expect(body.messages[1].content).toEqual([{ type: 'tool_use', id: 'call_1', name: 'f', input: {} }]);
+    // The result keeps its place (it answers the call), without the blank text; the blank assistant
+    // turn is gone, so the two user turns merge.
+    expect(body.messages[2]).toEqual({ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'call_1' }, { type: 'text', text: 'and now?' }] });
+    expect(body.messages).toHaveLength(3);
   });
 
   it('uses structured outputs where the model has them, else a system instruction', () => {

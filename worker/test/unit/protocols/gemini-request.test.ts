@@ -8,6 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { RequestDecodeError, type CanonicalRequest, type Message } from '../../../src/protocols/canonical';
 import { opaqueToSlot, packToolCallId } from '../../../src/protocols/opaque';
 import { geminiCodec } from '../../../src/protocols/gemini/index';
+import { anthropicCodec } from '../../../src/protocols/anthropic/index';
+import { openaiChatCodec } from '../../../src/protocols/openai-chat/index';
+import { openaiResponsesCodec } from '../../../src/protocols/openai-responses/index';
 import { fixturesDir } from '../../upstream/recordings';
 import { checkGemini } from './provider-rules';
 
@@ -109,8 +112,10 @@ describe('recorded Gemini client requests', () => {
     }] });
     expect(req.messages[2]!.parts[0]).toEqual({
       type: 'tool_result', toolCallId: 'run_shell_command_1795956249496_0', name: 'run_shell_command',
-      content: [{ type: 'text', text: JSON.stringify(cap.body.contents[2].parts[0].functionResponse.response) }],
+      // Gemini CLI wraps the shell's output in `{output}`: other providers get the output itself.
+      content: [{ type: 'text', text: cap.body.contents[2].parts[0].functionResponse.response.output }],
     });
+    expect(req.messages[2]!.parts[0]).toMatchObject({ content: [{ text: expect.stringMatching(/^<untrusted_context>\nOutput: hi\n/) }] });
   });
 });
 
@@ -168,10 +173,11 @@ describe('canonical → Gemini → canonical round trip', () => {
     const back = geminiCodec.decodeRequest(body, { model: 'g' });
     expect(back.system).toEqual(req.system);
     const expected: Message[] = structuredClone(req.messages);
-    // Results come back in call order; a result's text is the JSON of Gemini's response object.
+    // Results come back in call order; a result's text is the JSON of Gemini's response object, or
+    // what its `{output}` wrapper holds.
     expected[2]!.parts = [
       { type: 'tool_result', toolCallId: 'call_1', name: 'weather', content: [{ type: 'text', text: '{"temp":21}' }] },
-      { type: 'tool_result', toolCallId: 'call_2', name: 'clock', content: [{ type: 'text', text: '{"output":"12:00"}' }] },
+      { type: 'tool_result', toolCallId: 'call_2', name: 'clock', content: [{ type: 'text', text: '12:00' }] },
     ];
     expect(back.messages).toEqual(expected);
     // `strict` has no Gemini field and is the one thing lost.
@@ -324,6 +330,14 @@ describe('cross-protocol input to a Gemini upstream', () => {
     expect(req.sampling).toEqual({ maxTokens: 9, stop: ['s'] });
   });
 
+  it('sends no empty text part in systemInstruction (a 400: "required oneof field \'data\'"); whitespace is text to Gemini', () => {
+    const body = geminiCodec.encodeRequest(base({ system: [{ type: 'text', text: '' }, { type: 'text', text: ' ' }], messages: [{ role: 'user', parts: [{ type: 'text', text: 'q' }] }] }), 'm') as J;
+    expect(body.systemInstruction).toEqual({ parts: [{ text: ' ' }] });
+    expect(checkGemini(body)).toEqual([]);
+    const none = geminiCodec.encodeRequest(base({ system: [{ type: 'text', text: '' }], messages: [{ role: 'user', parts: [{ type: 'text', text: 'q' }] }] }), 'm') as J;
+    expect(none.systemInstruction).toBeUndefined();
+  });
+
   it('throws RequestDecodeError naming the field', () => {
     const bad: Array<[unknown, string]> = [
       [null, 'body'],
@@ -348,6 +362,51 @@ describe('cross-protocol input to a Gemini upstream', () => {
       expect((err as RequestDecodeError).message.startsWith(param), param).toBe(true);
     }
     expect(() => geminiCodec.decodeRequest({ contents: [] }, {})).toThrow(RequestDecodeError);
+  });
+});
+
+describe('function responses for other providers: the result, not its wrapper (issue 13 item 10)', () => {
+  /** The canonical tool result of one functionResponse answering a call of `ls`. */
+  const result = (response: unknown) => {
+    const req = geminiCodec.decodeRequest({ contents: [
+      { role: 'user', parts: [{ text: 'list' }] },
+      { role: 'model', parts: [{ functionCall: { id: 'c1', name: 'ls', args: {} } }] },
+      { role: 'user', parts: [{ functionResponse: { id: 'c1', name: 'ls', response } }] },
+    ] }, { model: 'm' });
+    const part = req.messages[2]!.parts[0]!;
+    if (part.type !== 'tool_result') throw new Error('not a tool result');
+    return { text: part.content.map((c) => (c.type === 'text' ? c.text : '')).join(''), isError: part.isError ?? false };
+  };
+
+  it.each([
+    ['Gemini CLI {output}', { output: 'a.txt\nb.txt' }, 'a.txt\nb.txt', false],
+    ['Gemini CLI / API reference {error}', { error: 'ls: cannot access' }, 'ls: cannot access', true],
+    ['Python SDK automatic function calling {result}', { result: 'a.txt' }, 'a.txt', false],
+    ['a wrapped non-string value: its JSON', { result: { files: ['a.txt'] } }, '{"files":["a.txt"]}', false],
+    ['a wrapped number', { result: 3 }, '3', false],
+    ['an MCP tool result {content: [text…]}', { content: [{ type: 'text', text: 'a.txt' }, { type: 'text', text: 'b.txt' }] }, 'a.txt\nb.txt', false],
+    ['an MCP result with an image: JSON', { content: [{ type: 'image', data: 'AAA', mimeType: 'image/png' }] }, '[{"type":"image","data":"AAA","mimeType":"image/png"}]', false],
+    ['any other object: its JSON', { temp: 21, unit: 'C' }, '{"temp":21,"unit":"C"}', false],
+    ['a wrapper with another key: JSON', { output: 'a', exitCode: 0 }, '{"output":"a","exitCode":0}', false],
+    ['a null wrapper: JSON', { output: null }, '{"output":null}', false],
+    ['an empty object', {}, '{}', false],
+  ])('%s', (_, response, text, isError) => {
+    expect(result(response)).toEqual({ text, isError });
+  });
+
+  it('gemini-cli tool-03 to every other provider: the shell output itself', () => {
+    const { cap, model } = captures.find((c) => c.file === 'gemini-cli/tool-03-POST-streamGenerateContent-toolresult.json')!;
+    const req = geminiCodec.decodeRequest(cap.body, { model, stream: true });
+    const output = cap.body.contents[2].parts[0].functionResponse.response.output as string;
+    const chat = openaiChatCodec.encodeRequest(req, 'gpt') as J;
+    expect(chat.messages.find((m: J) => m.role === 'tool').content).toBe(output);
+    const anthropic = anthropicCodec.encodeRequest(req, 'claude-sonnet-4-5') as J;
+    expect(anthropic.messages.at(-1).content[0]).toMatchObject({ type: 'tool_result', content: output });
+    const responses = openaiResponsesCodec.encodeRequest(req, 'gpt') as J;
+    expect(responses.input.find((i: J) => i.type === 'function_call_output').output).toBe(output);
+    // Back to Gemini it is `{output}` again.
+    const gemini = geminiCodec.encodeRequest(req, 'gemini-2.5-pro') as J;
+    expect(gemini.contents[2].parts[0].functionResponse.response).toEqual({ output });
   });
 });
 

@@ -76,3 +76,36 @@ describe('real client requests', () => {
     });
   }
 });
+
+describe('blank text from any client (issue 13 item 9)', () => {
+  // What chat UIs and agents leave in a history: an assistant turn of spaces beside a tool call, an
+  // empty system message, a blank line typed by the user.
+  const bodies: Array<[ProtocolName, unknown]> = [
+    ['openai-chat', { model: 'g', messages: [
+      { role: 'system', content: '' },
+      { role: 'user', content: 'list files' },
+      { role: 'assistant', content: '   ', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'ls', arguments: '{}' } }] },
+      { role: 'tool', tool_call_id: 'call_1', content: ' ' },
+      { role: 'assistant', content: '  \n' },
+      { role: 'user', content: [{ type: 'text', text: '\t' }, { type: 'text', text: 'and now?' }] },
+    ], tools: [{ type: 'function', function: { name: 'ls', parameters: { type: 'object', properties: {} } } }] }],
+    ['openai-responses', { model: 'g', instructions: ' ', input: [
+      { role: 'user', content: 'hi' },
+      { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: '   ' }] },
+      { role: 'user', content: 'again' },
+    ] }],
+    ['gemini', { contents: [
+      { role: 'user', parts: [{ text: 'hi' }] },
+      { role: 'model', parts: [{ text: '   ' }] },
+      { role: 'user', parts: [{ text: 'again' }] },
+    ], systemInstruction: { parts: [{ text: ' ' }] } }],
+  ];
+  for (const [inbound, body] of bodies) {
+    const req = codecFor(inbound).decodeRequest(body, { model: 'g' });
+    for (const target of TARGETS) {
+      it(`${inbound} → ${target}: a request the provider accepts`, () => {
+        expect(PROVIDER_RULES[target](codecFor(target).encodeRequest(req, 'upstream-model'))).toEqual([]);
+      });
+    }
+  }
+});

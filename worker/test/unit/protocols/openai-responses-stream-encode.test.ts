@@ -111,7 +111,10 @@ describe('Responses stream encoder, read back by the openai SDK', () => {
     expect(opaqueFromSlot(rs.encrypted_content, 'openai-responses', rs.id)).toEqual(sig);
     expect(msg.type).toBe('message');
     expect(final.output_text).toBe('Answer.');
-    expect(final.usage).toBeNull();
+    // No usage came: response.completed still carries a whole usage object, all zeros.
+    expect(final.usage).toEqual({
+      input_tokens: 0, input_tokens_details: { cached_tokens: 0 }, output_tokens: 0, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 0,
+    });
     const events = wireEvents(wire);
     const summaryDeltas = events.filter((e) => e.type === 'response.reasoning_summary_text.delta');
     expect(summaryDeltas.map((e) => e.delta)).toEqual(['Let me ', 'think.']);

@@ -92,6 +92,9 @@ export function checkAnthropic(b: J): string[] {
   if (!(Number.isInteger(b.max_tokens) && b.max_tokens > 0)) out.push('max_tokens missing');
   if (!Array.isArray(b.messages) || b.messages.length === 0) return [...out, 'messages empty'];
   if (b.system !== undefined && typeof b.system !== 'string' && !Array.isArray(b.system)) out.push('system');
+  for (const [k, s] of (Array.isArray(b.system) ? b.system : []).entries()) {
+    if (s.type === 'text' && (typeof s.text !== 'string' || s.text.trim() === '')) out.push(`system.${k}: empty or whitespace-only text block`);
+  }
   let prevToolUses = new Set<string>();
   b.messages.forEach((m: J, i: number) => {
     const expected = i % 2 === 0 ? 'user' : 'assistant';
@@ -104,7 +107,13 @@ export function checkAnthropic(b: J): string[] {
     let seenOther = false;
     const toolUses = new Set<string>();
     blocks.forEach((blk, k) => {
-      if (blk.type === 'text' && (typeof blk.text !== 'string' || blk.text === '')) out.push(`messages.${i}.content.${k}: empty text block`);
+      // "text content blocks must be non-empty" / "must contain non-whitespace text".
+      if (blk.type === 'text' && (typeof blk.text !== 'string' || blk.text.trim() === '')) out.push(`messages.${i}.content.${k}: empty or whitespace-only text block`);
+      if (blk.type === 'tool_result' && Array.isArray(blk.content)) {
+        blk.content.forEach((c: J, n: number) => {
+          if (c.type === 'text' && (typeof c.text !== 'string' || c.text.trim() === '')) out.push(`messages.${i}.content.${k}.content.${n}: empty or whitespace-only text block`);
+        });
+      }
       if (blk.type === 'tool_use') {
         if (!/^[a-zA-Z0-9_-]+$/.test(blk.id ?? '')) out.push(`messages.${i}.content.${k}: tool_use id ${blk.id}`);
         if (typeof blk.input !== 'object' || blk.input === null || Array.isArray(blk.input)) out.push(`messages.${i}.content.${k}: tool_use input must be an object`);
@@ -151,7 +160,8 @@ export function checkGemini(b: J): string[] {
     }
     const calls: string[] = [];
     c.parts.forEach((p: J, k: number) => {
-      const fields = DATA.filter((f) => p[f] !== undefined);
+      // `text: ""` is an unset proto field: "required oneof field 'data' must have one initialized field".
+      const fields = DATA.filter((f) => p[f] !== undefined && !(f === 'text' && p.text === '' && !p.thoughtSignature));
       if (fields.length !== 1) out.push(`contents.${i}.parts.${k}: ${fields.length} data fields`);
       if (p.functionCall) {
         if (c.role !== 'model') out.push(`contents.${i}: functionCall in ${c.role}`);
@@ -171,6 +181,7 @@ export function checkGemini(b: J): string[] {
       if (!/^[a-zA-Z_][a-zA-Z0-9_.:-]{0,63}$/.test(f.name ?? '')) out.push(`tools.${i}.functionDeclarations.${k}.name ${f.name}`);
     }
   }
+  for (const [k, p] of (b.systemInstruction?.parts ?? []).entries()) if (p.text === '') out.push(`systemInstruction.parts.${k}: empty text`);
   const g = b.generationConfig ?? {};
   if (g.maxOutputTokens !== undefined && !Number.isInteger(g.maxOutputTokens)) out.push('generationConfig.maxOutputTokens');
   return out;
