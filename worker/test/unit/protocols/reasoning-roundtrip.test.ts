@@ -8,7 +8,7 @@
  *
  * The thinking text and signature are the recorded ones of
  * fixtures/anthropic/vercel__anthropic-clear-thinking.1.chunks.txt; the Gemini text signature is
- * that of fixtures/gemini/vercel__google-text.json. No recording has redacted_thinking: its data
+ * those of fixtures/gemini/vercel__google-text.json and .chunks.txt. No recording has redacted_thinking: its data
  * here is made up (the gateway never looks inside it).
  */
 import { readFileSync } from 'node:fs';
@@ -203,15 +203,19 @@ describe('Anthropic reasoning through a Responses client', () => {
 const geminiText = JSON.parse(readFileSync(`${fixturesDir()}/gemini/vercel__google-text.json`, 'utf8')) as Json;
 const geminiTextPart = geminiText.candidates[0].content.parts[0] as Json;
 
-/** Signed parts of the model turn of a Gemini request body. */
+/** Signed parts of the model turn of a Gemini request body (the signature back on its text). */
 function signedPartsSent(body: Json): Json[] {
   const model = (body.contents as Json[]).find((c) => c.role === 'model')!;
   return (model.parts as Json[]).filter((p) => p.thoughtSignature !== undefined);
 }
 
-/** The recorded Gemini reply as canonical, whole and as stream events (one SSE chunk). */
+/** The recorded Gemini stream: text chunks, then the signature on an empty text part. */
+const geminiChunks = readFileSync(`${fixturesDir()}/gemini/vercel__google-text.chunks.txt`, 'utf8').split('\n').filter((l) => l.trim() !== '');
+const chunkSignature = geminiChunks.map((l) => JSON.parse(l) as Json).flatMap((c) => c.candidates[0].content.parts as Json[]).find((p) => p.thoughtSignature)!.thoughtSignature as string;
+
+/** The recorded Gemini replies as canonical: whole (signature on the text part), and streamed (on a trailing empty part). */
 function geminiUpstream(): { whole: CanonicalResponse; events: StreamEvent[] } {
-  return { whole: gemini.decodeResponse(geminiText), events: decodeStream(gemini, [{ data: JSON.stringify(geminiText) }]) };
+  return { whole: gemini.decodeResponse(geminiText), events: decodeStream(gemini, geminiChunks.map((data) => ({ data }))) };
 }
 
 describe('Gemini text-part thoughtSignature through other clients', () => {
@@ -219,15 +223,16 @@ describe('Gemini text-part thoughtSignature through other clients', () => {
     const req = clientReq(anthropic, { model: 'my-group', max_tokens: 100, messages: [{ role: 'user', content: 'How many r in strawberry?' }] });
     const { whole, events } = geminiUpstream();
     const wholeBlocks = (anthropic.encodeResponse(whole, req) as Json).content as Json[];
+    expect(wholeBlocks[0]).toEqual({ type: 'text', text: geminiTextPart.text });
     const streamedBlocks = blocksOfAnthropicStream(encodeStream(anthropic, req, events));
-    for (const blocks of [wholeBlocks, streamedBlocks]) {
-      expect(blocks.find((b) => b.type === 'text')?.text).toBe(geminiTextPart.text);
+    for (const [blocks, sig] of [[wholeBlocks, geminiTextPart.thoughtSignature], [streamedBlocks, chunkSignature]] as const) {
+      expect(blocks.map((b) => b.type)).toEqual(['text', 'thinking']);
       const next = anthropic.decodeRequest({
         model: 'my-group', max_tokens: 100,
         messages: [{ role: 'user', content: 'How many r in strawberry?' }, { role: 'assistant', content: blocks }, { role: 'user', content: 'Thanks' }],
       }, {});
       const body = gemini.encodeRequest(next, 'gemini-3-pro-preview') as Json;
-      expect(signedPartsSent(body).map((p) => p.thoughtSignature)).toEqual([geminiTextPart.thoughtSignature]);
+      expect(signedPartsSent(body)).toEqual([{ text: blocks[0]!.text, thoughtSignature: sig }]);
       // And no thinking block reaches an Anthropic upstream for it.
       const toAnthropic = anthropic.encodeRequest(next, 'claude-sonnet-4-5') as Json;
       expect(JSON.stringify(toAnthropic)).not.toContain('oe1_');
@@ -239,11 +244,11 @@ describe('Gemini text-part thoughtSignature through other clients', () => {
     const { whole, events } = geminiUpstream();
     const wholeOutput = (responses.encodeResponse(whole, req) as Json).output as Json[];
     const streamedOutput = encodeStream(responses, req, events).filter((e) => e.type === 'response.output_item.done').map((e) => e.item as Json);
-    for (const output of [wholeOutput, streamedOutput]) {
+    for (const [output, sig] of [[wholeOutput, geminiTextPart.thoughtSignature], [streamedOutput, chunkSignature]] as const) {
       expect(output.map((i) => i.type)).toEqual(['message', 'reasoning']);
       const next = responses.decodeRequest({ model: 'my-group', input: [{ role: 'user', content: 'How many r in strawberry?' }, ...output, { role: 'user', content: 'Thanks' }] }, {});
       const body = gemini.encodeRequest(next, 'gemini-3-pro-preview') as Json;
-      expect(signedPartsSent(body).map((p) => p.thoughtSignature)).toEqual([geminiTextPart.thoughtSignature]);
+      expect(signedPartsSent(body)).toEqual([{ text: output[0]!.content[0].text, thoughtSignature: sig }]);
       const toResponses = responses.encodeRequest(next, 'gpt-5') as Json;
       expect(JSON.stringify(toResponses)).not.toContain('oe1_');
     }
