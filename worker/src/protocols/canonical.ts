@@ -100,6 +100,17 @@ export type ToolChoice = { type: 'auto' } | { type: 'none' } | { type: 'required
 
 export type ReasoningEffort = 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
 
+/**
+ * A thinking budget (tokens) as an effort, for targets that take only an effort (OpenAI
+ * `reasoning.effort`, Anthropic adaptive `output_config.effort`): under 4096 low, under 16384
+ * medium, else high — the midpoints between the budgets the encoders give low (2048), medium
+ * (8192) and high (24576), so effort → budget → effort is stable. Undefined for no budget.
+ */
+export function effortForBudget(budget: number | undefined): ReasoningEffort | undefined {
+  if (budget === undefined || budget < 0) return undefined;
+  return budget < 4096 ? 'low' : budget < 16384 ? 'medium' : 'high';
+}
+
 /** Thinking configuration; a target uses whichever of effort or budget it understands. */
 export interface ReasoningConfig {
   /** false = explicitly off. */

@@ -10,6 +10,18 @@ import { codecFor } from './index';
 import { formatSse, type SseEvent } from './sse';
 
 /**
+ * True when a client body holds an `oe1_` envelope (protocols/opaque.ts) in an opaque slot: an
+ * Anthropic thinking `signature`, a Gemini `thoughtSignature`, a Responses `encrypted_content`.
+ * Such a history was partly answered by a provider of another protocol (a group whose members
+ * differ in type); passed through, the envelope would reach the upstream as its own signature, a
+ * 400 ("Invalid `signature` in `thinking` block"). The relay converts such a body instead, which
+ * sends each provider only its own data. Envelopes inside tool call ids are valid ids: not counted.
+ */
+export function carriesEnvelope(rawBody: string): boolean {
+  return /"(?:signature|thoughtSignature|thought_signature|encrypted_content)"\s*:\s*"oe1_/.test(rawBody);
+}
+
+/**
  * The upstream body for a same-protocol request: the client's body with `model` set to the
  * member's upstream model (Gemini carries the model in the URL, so its body is unchanged).
  * OpenAI Chat streams get `stream_options.include_usage` so accounting always sees usage

@@ -13,7 +13,7 @@ import {
 } from '../protocols/canonical';
 import type { StreamEncoderOptions } from '../protocols/codec';
 import { codecFor } from '../protocols/index';
-import { passthroughBody, passthroughEdits, passthroughEol, passthroughFilter, streamErrorTail } from '../protocols/passthrough';
+import { carriesEnvelope, passthroughBody, passthroughEdits, passthroughEol, passthroughFilter, streamErrorTail } from '../protocols/passthrough';
 import type { Channel, Route } from '../db/types';
 import type { Platform } from '../platform';
 import { sha256Hex } from '../lib/crypto';
@@ -165,6 +165,8 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
     if (v) forwarded[name] = v;
   }
 
+  // Another provider's opaque data in the history: convert even for a same-protocol channel (see carriesEnvelope).
+  const convertBody = carriesEnvelope(rawBody);
   const result = await dispatch({
     platform: p,
     config,
@@ -186,7 +188,7 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
           ...target.upstreamHeaders(apiKey),
           ...channel.headers,
         },
-        body: same ? passthroughText(call.protocol, rawBody, scan, body, member.upstreamModel, req) : JSON.stringify(target.encodeRequest(req, member.upstreamModel)),
+        body: same && !convertBody ? passthroughText(call.protocol, rawBody, scan, body, member.upstreamModel, req) : JSON.stringify(target.encodeRequest(req, member.upstreamModel)),
       };
     },
   });

@@ -349,6 +349,36 @@ export function relaySuite(h: Harness): void {
     });
   });
 
+  describe('a history partly answered by another provider', () => {
+    it('converts a same-protocol body that carries another provider\'s opaque data, so the upstream gets only its own', async () => {
+      const cookie = await login();
+      const up = await scenario({ json: 'anthropic/vercel__anthropic-text.json' });
+      const r = await routeTo(cookie, [up], { channelType: 'anthropic', upstreamModel: 'claude-sonnet-4-5' });
+      // A Gemini text-part signature as an Anthropic client keeps it (protocols/opaque.ts textSignatureToSlot).
+      const envelope = `oe1_${btoa(JSON.stringify({ p: 'gemini', v: 'EtoFCtcF', k: 's' })).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
+      const own = { type: 'thinking', thinking: 'Own thought.', signature: 'EvQBCkYICxgCKkAx' };
+      const messages = [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: [{ type: 'text', text: 'Hello.' }, { type: 'thinking', thinking: '', signature: envelope }] },
+        { role: 'user', content: 'and now?' },
+        { role: 'assistant', content: [own, { type: 'text', text: 'Still here.' }] },
+        { role: 'user', content: 'bye' },
+      ];
+      const send = (body: object) => gateway('/v1/messages', {
+        method: 'POST', headers: { 'x-api-key': r.clientKey, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' }, body: JSON.stringify(body),
+      });
+      expect((await send({ model: r.group, max_tokens: 100, messages })).status).toBe(200);
+      // Without envelopes the body still goes through as sent (only the model rewritten).
+      const plain = { model: r.group, max_tokens: 100, messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: [own, { type: 'text', text: 'x' }] }, { role: 'user', content: 'y' }] };
+      expect((await send(plain)).status).toBe(200);
+      const [converted, passed] = await received(up.id);
+      expect(JSON.stringify(converted.json)).not.toContain('oe1_');
+      expect(converted.json.messages[1].content).toEqual([{ type: 'text', text: 'Hello.' }]);
+      expect(converted.json.messages[3].content).toEqual([own, { type: 'text', text: 'Still here.' }]);
+      expect(passed.json).toEqual({ ...plain, model: 'claude-sonnet-4-5' });
+    });
+  });
+
   describe('hostile requests', () => {
     it('refuses a body nested 200,000 levels deep with a 400, not a stack overflow', async () => {
       const cookie = await login();

@@ -5,7 +5,7 @@
  * are reported as `keep` so the caller can hold them for an Anthropic upstream only.
  */
 import { RequestDecodeError, type ImagePart, type Part, type TextPart, type ToolResultPart } from '../canonical';
-import { opaqueFromSlot, unpackToolCallId } from '../opaque';
+import { opaqueFromSlot, reasoningFromSlot, unpackToolCallId } from '../opaque';
 import { isRecord, type Json } from './wire';
 
 export type BlockResult =
@@ -128,12 +128,17 @@ function decodeToolResult(block: Json, path: string, names: ToolNames): BlockRes
   return { kind: 'part', part, keepRaw: lossy || hasExtraFields(block, ['type', 'tool_use_id', 'content', 'is_error', 'cache_control']) };
 }
 
+/**
+ * A thinking block → reasoning part. Its signature may be an envelope (protocols/opaque.ts) for another
+ * provider's reasoning, or for a Gemini text part's signature, which becomes an empty signed text part.
+ */
 function decodeThinking(block: Json, path: string): BlockResult {
   const text = typeof block.thinking === 'string' ? block.thinking : fail(`${path}.thinking`, 'expected string');
   const sig = typeof block.signature === 'string' ? block.signature : '';
   // An empty signature is no signature: it cannot be verified by any provider.
   if (text === '' && sig === '') return { kind: 'drop' };
-  return { kind: 'part', part: { type: 'reasoning', text, ...(sig !== '' && { signature: opaqueFromSlot(sig, 'anthropic') }) }, keepRaw: false };
+  if (sig === '') return { kind: 'part', part: { type: 'reasoning', text }, keepRaw: false };
+  return { kind: 'part', part: reasoningFromSlot(sig, 'anthropic', text), keepRaw: false };
 }
 
 /**

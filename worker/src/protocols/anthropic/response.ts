@@ -3,7 +3,7 @@
  * `Message`: `{id, type: "message", role, model, content, stop_reason, stop_sequence, usage}`).
  */
 import type { CanonicalRequest, CanonicalResponse, ReasoningPart, TextPart, ToolCallPart } from '../canonical';
-import { opaqueFromSlot, opaqueToSlot, packToolCallId } from '../opaque';
+import { opaqueFromSlot, opaqueToSlot, packToolCallId, textSignatureToSlot } from '../opaque';
 import { toolInput } from './encode-blocks';
 import { finishFromStopReason, isRecord, messageId, stopReasonFromFinish, usageFromWire, usageToWire, type Json } from './wire';
 
@@ -52,11 +52,23 @@ export function decodeResponse(body: unknown): CanonicalResponse {
   };
 }
 
-/** A canonical part → a response content block for an Anthropic client (opaque data in Anthropic's slots). */
-function encodeContentBlock(p: OutputPart): Json | undefined {
+/**
+ * A signed text part's signature (Gemini) as a thinking block: Anthropic text blocks have no slot
+ * for it, and clients replay thinking blocks unchanged (see `textSignatureToSlot`).
+ */
+function textSignatureBlock(p: TextPart): Json | undefined {
+  return p.signature ? { type: 'thinking', thinking: '', signature: textSignatureToSlot(p.signature) } : undefined;
+}
+
+/** A canonical part → response content blocks for an Anthropic client (opaque data in Anthropic's slots). */
+function encodeContentBlocks(p: OutputPart): Json[] {
+  if (p.type !== 'text') return [encodeContentBlock(p)];
+  const sig = textSignatureBlock(p);
+  return [...(p.text === '' ? [] : [{ type: 'text', text: p.text }]), ...(sig ? [sig] : [])];
+}
+
+function encodeContentBlock(p: ReasoningPart | ToolCallPart): Json {
   switch (p.type) {
-    case 'text':
-      return p.text === '' ? undefined : { type: 'text', text: p.text };
     case 'reasoning':
       if (p.redacted) return { type: 'redacted_thinking', data: opaqueToSlot(p.redacted, 'anthropic') };
       return { type: 'thinking', thinking: p.text, signature: p.signature ? opaqueToSlot(p.signature, 'anthropic') : '' };
@@ -73,7 +85,7 @@ export function encodeResponse(res: CanonicalResponse, req: CanonicalRequest): J
     type: 'message',
     role: 'assistant',
     model: req.model,
-    content: res.content.map(encodeContentBlock).filter((b): b is Json => b !== undefined),
+    content: res.content.flatMap(encodeContentBlocks),
     stop_reason: stopReasonFromFinish(res.finishReason),
     stop_sequence: null,
     usage: usageToWire(res.usage),

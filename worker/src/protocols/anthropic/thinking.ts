@@ -1,17 +1,32 @@
 /**
  * `thinking`, `output_config.effort`, `max_tokens` and sampling fields for an Anthropic upstream,
  * chosen per model (see model-traits.ts) so the request is not a 400:
- * - Manual thinking (`{type: "enabled", budget_tokens}`) needs 1024 ≤ budget < max_tokens
- *   (SDK 1.14.0 `ThinkingConfigEnabled`: "Must be ≥1024 and less than `max_tokens`").
+ * - Manual thinking (`{type: "enabled", budget_tokens}`) needs 1024 ≤ budget < max_tokens, and
+ *   thinking tokens count against max_tokens (SDK 1.14.0 `ThinkingConfigEnabled`: "Must be ≥1024
+ *   and less than `max_tokens`"; docs "Extended thinking").
  * - Thinking is incompatible with a non-default `temperature`, with `top_k`, with `top_p` < 0.95,
  *   and with a forced `tool_choice` ("Thinking may not be enabled when tool_choice forces tool use").
  *
- * Effort → manual budget (tokens), for models without adaptive thinking: minimal 1024, low 2048,
- * medium 8192, high 24576, xhigh 32768. A budget → effort, for adaptive models: < 4096 low,
- * < 16384 medium, else high. When the client set no max_tokens, manual thinking gets the budget
- * plus 8192 tokens to answer in, within the model's output cap (8192 for non-Claude models).
+ * Mapping of the canonical reasoning config (what each client protocol asks is in README
+ * "Reasoning across protocols"):
+ * - Budget: the client's own (Anthropic `budget_tokens`, Gemini `thinkingBudget` > 0), else by
+ *   effort (OpenAI `reasoning.effort` / `reasoning_effort`, Gemini `thinkingLevel`, Anthropic
+ *   `output_config.effort`): minimal 1024, low 2048, medium 8192, high 24576, xhigh 32768; else
+ *   (thinking asked with neither, e.g. Gemini `includeThoughts` alone or `thinkingBudget: -1`,
+ *   dynamic) medium. Never below 1024.
+ * - `max_tokens`: the client's (lowered to the model's published cap). It is raised to budget +
+ *   min(client's max_tokens, 8192) — the client's cap becomes the answer's room — when the budget
+ *   does not fit under it: a client's own budget ≥ max_tokens (valid in Gemini, where the budget
+ *   is a hint), or a budget the gateway picked that leaves fewer than MIN_ANSWER_ROOM (1024)
+ *   tokens to answer in (a client's own budget just under its max_tokens is kept: Claude Code
+ *   sends budget 31999 with max_tokens 32000). With no client max_tokens:
+ *   budget + 8192. Either way within the model's output cap (64000 for unknown Claude ids, 8192
+ *   for non-Claude models); when the cap binds, the budget shrinks to leave the answer
+ *   min(that room, half the cap), and thinking is dropped if that leaves under 1024.
+ * - Adaptive models (Claude ≥ 4.6) take no budget: effort as is (minimal → low, xhigh → high
+ *   before 4.7), or from a budget via `effortForBudget`; `max_tokens` the client's, else 16384.
  */
-import type { CanonicalRequest, ReasoningConfig, ReasoningEffort, Sampling } from '../canonical';
+import { effortForBudget, type CanonicalRequest, type ReasoningConfig, type ReasoningEffort, type Sampling } from '../canonical';
 import { reasoningSnapshot, type Kept } from './kept';
 import type { ModelTraits } from './model-traits';
 import { isRecord, type Json } from './wire';
@@ -39,8 +54,7 @@ function adaptiveEffort(r: ReasoningConfig, traits: ModelTraits): string | undef
     if (r.effort === 'xhigh') return traits.xhighEffort ? 'xhigh' : 'high';
     return r.effort;
   }
-  if (r.budgetTokens === undefined) return undefined; // the model's default (high)
-  return r.budgetTokens < 4096 ? 'low' : r.budgetTokens < 16384 ? 'medium' : 'high';
+  return effortForBudget(r.budgetTokens); // none: the model's default (high)
 }
 
 const display = (r: ReasoningConfig, traits: ModelTraits): Json =>
@@ -48,19 +62,24 @@ const display = (r: ReasoningConfig, traits: ModelTraits): Json =>
 
 /** Output tokens kept for the answer when the gateway picks max_tokens for a thinking budget. */
 const ANSWER_ROOM = 8192;
+/** Fewest answer tokens a client's max_tokens must leave beside the budget before it is raised. */
+export const MIN_ANSWER_ROOM = 1024;
 
 function enabledPlan(r: ReasoningConfig, traits: ModelTraits, maxTokens: number | undefined): ThinkingPlan {
   if (traits.adaptiveThinking) {
     return { thinking: { type: 'adaptive', ...display(r, traits) }, effort: adaptiveEffort(r, traits), maxTokens: maxTokens ?? ADAPTIVE_DEFAULT_MAX_TOKENS };
   }
   let budget = Math.max(MIN_BUDGET, r.budgetTokens ?? BUDGET_BY_EFFORT[r.effort ?? 'medium']);
-  if (maxTokens === undefined) {
-    // Budget plus room to answer, within what the model takes (8192 for models not known).
+  // A client's own budget under its max_tokens is kept even when close (Claude Code sends
+  // budget_tokens 31999 with max_tokens 32000); a budget the gateway picked leaves room to answer.
+  const fits = maxTokens !== undefined && (r.budgetTokens !== undefined ? budget < maxTokens : maxTokens - budget >= MIN_ANSWER_ROOM);
+  if (!fits || maxTokens === undefined) {
+    // Room for the budget and an answer: the client's cap (at most 8192) is the answer's room.
+    const room = Math.max(1, Math.min(maxTokens ?? ANSWER_ROOM, ANSWER_ROOM));
     const cap = traits.outputCap ?? (traits.claude ? 64000 : traits.defaultMaxTokens);
-    maxTokens = Math.min(budget + ANSWER_ROOM, cap);
-    budget = Math.min(budget, maxTokens - Math.min(ANSWER_ROOM, Math.floor(maxTokens / 2)));
+    maxTokens = Math.min(budget + room, cap);
+    budget = Math.min(budget, maxTokens - Math.min(room, Math.floor(maxTokens / 2)));
   }
-  if (budget >= maxTokens) budget = maxTokens - 1;
   // A cap too small to think in: answer without thinking rather than be refused.
   if (budget < MIN_BUDGET) return { maxTokens };
   return { thinking: { type: 'enabled', budget_tokens: budget, ...display(r, traits) }, maxTokens };

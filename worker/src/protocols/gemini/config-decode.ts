@@ -92,7 +92,12 @@ export function decodeToolConfig(v: unknown): { toolChoice?: ToolChoice; rest?: 
 
 const EFFORT_BY_LEVEL: Record<string, ReasoningEffort> = { MINIMAL: 'minimal', LOW: 'low', MEDIUM: 'medium', HIGH: 'high' };
 
-/** `thinkingConfig` → reasoning: budget 0 = off, -1 = dynamic (on, no budget), > 0 = budget; level → effort. */
+/**
+ * `thinkingConfig` → reasoning: budget 0 = off, -1 = dynamic (on, no budget), > 0 = budget; level →
+ * effort. `includeThoughts` alone is on with neither budget nor effort: Gemini thinking models think
+ * by default (dynamic), and each target picks its default for that (Anthropic: a medium budget with
+ * room to answer, see anthropic/thinking.ts; README "Reasoning across protocols").
+ */
 function decodeThinking(v: unknown): ReasoningConfig | undefined {
   if (v === undefined || v === null) return undefined;
   const tc = expectObject(v, 'generationConfig.thinkingConfig');

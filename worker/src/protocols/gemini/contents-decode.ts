@@ -4,7 +4,7 @@
  * fileData, functionCall, functionResponse, executableCode, codeExecutionResult).
  */
 import { RequestDecodeError, type ImagePart, type Message, type Opaque, type Part, type TextPart } from '../canonical';
-import { opaqueFromSlot, unpackToolCallId } from '../opaque';
+import { reasoningFromSlot, unpackToolCallId } from '../opaque';
 import { base64ToText, field, isObject, stringField, type Json } from './wire';
 
 /** Tracks the function calls seen so far, to give id-less function responses the id of their call. */
@@ -66,28 +66,50 @@ function decodeFileData(d: Json, path: string): ImagePart {
   return { type: 'image', source: { kind: 'url', url } };
 }
 
-function signatureOf(part: Json): Opaque | undefined {
-  const sig = stringField(part, 'thoughtSignature');
-  return sig ? opaqueFromSlot(sig, 'gemini') : undefined;
+/**
+ * Pushes reasoning carried on a non-thought part. A client that replayed the thought parts as well
+ * (unsigned; one per streamed chunk) has them removed when their text, joined, is the carried
+ * text, so the thinking is not there twice. Other carried reasoning between them is skipped over.
+ */
+function pushCarried(out: Part[], carried: Part): void {
+  if (carried.type === 'reasoning' && carried.text !== '') {
+    const shown: number[] = [];
+    for (let i = out.length - 1; i >= 0; i--) {
+      const p = out[i]!;
+      if (p.type !== 'reasoning') break;
+      if (!p.signature && !p.redacted) shown.unshift(i);
+    }
+    const start = shown.findIndex((_, k) => shown.slice(k).map((i) => (out[i] as { text: string }).text).join('') === carried.text);
+    if (start !== -1) for (const i of shown.slice(start).reverse()) out.splice(i, 1);
+  }
+  out.push(carried);
 }
 
 /**
- * Text of a model turn. A thoughtSignature from another provider on a non-thought part is a reasoning
- * signature that our Gemini encoder moved onto the next part (Gemini CLI drops thought parts from its
- * history), so it becomes a reasoning part again, before the text.
+ * Text of a model turn. A thoughtSignature that is not Gemini's own (an envelope, protocols/opaque.ts)
+ * is reasoning our Gemini encoder carried onto the next part (Gemini CLI drops thought parts from its
+ * history): it becomes that reasoning part again — with its thinking text, or as redacted data —
+ * before the text. A text part's own signature (Gemini's, or one carried in an envelope) stays on it.
  */
 function decodeModelText(part: Json, text: string, out: Part[]): void {
-  const signature = signatureOf(part);
+  const sig = stringField(part, 'thoughtSignature');
   if (field(part, 'thought') === true) {
-    out.push({ type: 'reasoning', text, ...(signature && { signature }) });
+    out.push(sig ? reasoningFromSlot(sig, 'gemini', text) : { type: 'reasoning', text });
     return;
   }
-  if (signature && (text === '' || signature.provider !== 'gemini')) {
-    out.push({ type: 'reasoning', text: '', signature });
+  if (!sig) {
     if (text !== '') out.push({ type: 'text', text });
     return;
   }
-  if (text !== '') out.push({ type: 'text', text, ...(signature && { signature }) });
+  const carried = reasoningFromSlot(sig, 'gemini', '');
+  const textSignature = carried.type === 'text' ? carried.signature
+    : carried.signature?.provider === 'gemini' && text !== '' ? carried.signature : undefined;
+  if (textSignature) {
+    out.push({ type: 'text', text, signature: textSignature });
+    return;
+  }
+  pushCarried(out, carried);
+  if (text !== '') out.push({ type: 'text', text });
 }
 
 function decodeFunctionCall(part: Json, fc: Json, ids: { turn: number; n: number }, ledger: CallLedger, path: string, out: Part[]): void {
@@ -97,11 +119,13 @@ function decodeFunctionCall(part: Json, fc: Json, ids: { turn: number; n: number
   const rawId = stringField(fc, 'id');
   const unpacked = rawId ? unpackToolCallId(rawId) : undefined;
   const id = unpacked?.id || `call_${ids.turn}_${ids.n++}`;
-  let signature = signatureOf(part) ?? unpacked?.signature;
-  if (signature && signature.provider !== 'gemini') {
-    out.push({ type: 'reasoning', text: '', signature });
-    signature = undefined;
-  }
+  // The call's own Gemini signature, or another provider's reasoning carried on it (a part before the call).
+  const sig = stringField(part, 'thoughtSignature');
+  const carried: Part | undefined = sig ? reasoningFromSlot(sig, 'gemini', '')
+    : unpacked?.signature ? { type: 'reasoning', text: '', signature: unpacked.signature } : undefined;
+  let signature: Opaque | undefined;
+  if (carried?.type === 'reasoning' && carried.signature?.provider === 'gemini') signature = carried.signature;
+  else if (carried) pushCarried(out, carried);
   ledger.record(id, name);
   out.push({ type: 'tool_call', id, name, arguments: JSON.stringify(args ?? {}), ...(signature && { signature }) });
 }

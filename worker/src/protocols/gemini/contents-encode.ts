@@ -132,6 +132,26 @@ function placeholderSignatures(model: Content): void {
 }
 
 /**
+ * A model turn's parts with each empty signed text part folded into the unsigned text part right
+ * before it. That is how a text part's signature comes back from a client with no slot for it
+ * (an empty signed text part, protocols/opaque.ts `textSignatureToSlot`), and how the stream
+ * decoder reads Gemini's trailing `{"text": "", "thoughtSignature"}`: the signature goes back on
+ * the text it came with.
+ */
+function foldTextSignatures(parts: Part[]): Part[] {
+  const out: Part[] = [];
+  for (const p of parts) {
+    const prev = out[out.length - 1];
+    if (p.type === 'text' && p.text === '' && p.signature && prev?.type === 'text' && prev.text !== '' && !prev.signature) {
+      out[out.length - 1] = { ...prev, signature: p.signature };
+    } else {
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+/**
  * Encodes canonical messages as Gemini `contents`.
  * @param sameProtocol the client speaks Gemini (its unsigned thoughts are Gemini's own).
  */
@@ -143,7 +163,7 @@ export function encodeContents(messages: Message[], sameProtocol: boolean): Json
   for (const m of messages) {
     const role = m.role === 'assistant' ? 'model' : 'user';
     const parts = role === 'model'
-      ? m.parts.map((p) => encodeAssistantPart(p, sameProtocol)).filter((p): p is Json => p !== undefined)
+      ? foldTextSignatures(m.parts).map((p) => encodeAssistantPart(p, sameProtocol)).filter((p): p is Json => p !== undefined)
       : encodeUserParts(m, callNames);
     if (parts.length === 0) continue;
     const last = contents[contents.length - 1];

@@ -4,7 +4,7 @@
  * (Gemini API reference "GenerateContentResponse").
  */
 import { emptyUsage, type CanonicalRequest, type CanonicalResponse, type ReasoningPart, type StreamEvent, type TextPart, type ToolCallPart } from '../canonical';
-import { opaqueToSlot } from '../opaque';
+import { opaqueToSlot, reasoningToSlot } from '../opaque';
 import { argsObject } from './contents-encode';
 import { finishToGemini, usageToGemini } from './mapping';
 import { GeminiStreamDecoder } from './stream-decode';
@@ -85,7 +85,9 @@ export function decodeGeminiResponse(body: unknown): CanonicalResponse {
  * Canonical assistant content → Gemini parts for a client. Signatures travel in `thoughtSignature`
  * (`opaqueToSlot`). A reasoning signature is carried to the next non-thought part (text or
  * functionCall) that has none, because Gemini CLI drops thought parts from the history it sends back;
- * with no such part it goes on an empty text part.
+ * with no such part it goes on an empty text part. Another provider's reasoning travels as an
+ * envelope (`reasoningToSlot`): an Anthropic signature with the thinking text it signs, redacted
+ * thinking as its data, so both come back whole from a client that kept only the signature.
  */
 export function clientParts(content: CanonicalResponse['content']): Json[] {
   const parts: Json[] = [];
@@ -101,7 +103,7 @@ export function clientParts(content: CanonicalResponse['content']): Json[] {
     parts.push(part);
   };
   for (const p of content) {
-    const own = p.signature ? opaqueToSlot(p.signature, 'gemini') : undefined;
+    const own = p.type === 'reasoning' ? reasoningToSlot(p, 'gemini') : p.signature ? opaqueToSlot(p.signature, 'gemini') : undefined;
     if (p.type === 'reasoning') {
       if (p.text !== '') parts.push({ text: p.text, thought: true });
       if (own) {

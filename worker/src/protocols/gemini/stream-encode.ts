@@ -8,7 +8,8 @@
  *   streams arguments), with its `thoughtSignature`;
  * - a text block's signature joins the text part it follows (each text part is held back by one event
  *   for that), or rides an empty text part; a reasoning block's signature is carried to the next
- *   non-thought part, because Gemini CLI keeps no thought parts in the history it sends back;
+ *   non-thought part, because Gemini CLI keeps no thought parts in the history it sends back
+ *   (another provider's as an envelope with the thinking text it signs; redacted thinking likewise);
  * - the last chunk carries `finishReason` and `usageMetadata` (Gemini CLI retries a stream that ends
  *   without finishReason); its parts are `[{"text": ""}]` (plus a carried signature) as Gemini sends;
  *   `usageMetadata` is always there, zero counts when the upstream reported none;
@@ -21,7 +22,7 @@
 import type { BlockKind, CanonicalRequest, FinishReason, StreamEvent, Usage } from '../canonical';
 import { STATUS_BY_KIND, emptyUsage } from '../canonical';
 import type { StreamEncoder } from '../codec';
-import { opaqueToSlot } from '../opaque';
+import { opaqueToSlot, reasoningToSlot } from '../opaque';
 import { formatSse } from '../sse';
 import { argsObject } from './contents-encode';
 import { geminiHttpStatus, googleStatusOf } from './errors';
@@ -30,6 +31,7 @@ import type { Json } from './wire';
 
 export type GeminiFraming = 'sse' | 'json-array';
 
+/** `args`: a tool call's arguments so far, or a reasoning block's text so far (its signature may sign it). */
 interface BlockState { kind: BlockKind; args: string; signature?: string }
 
 export class GeminiStreamEncoder implements StreamEncoder {
@@ -58,10 +60,19 @@ export class GeminiStreamEncoder implements StreamEncoder {
         return '';
       case 'text_delta':
         return this.hold(ev.index, this.takeCarried({ text: ev.text }));
-      case 'reasoning_delta':
+      case 'reasoning_delta': {
+        const b = this.blocks.get(ev.index);
+        if (b) b.args += ev.text;
         return this.hold(ev.index, { text: ev.text, thought: true });
-      case 'signature':
-        return this.signature(ev.index, opaqueToSlot(ev.signature, 'gemini'));
+      }
+      case 'signature': {
+        const b = this.blocks.get(ev.index);
+        const value = b?.kind.type === 'reasoning' ? reasoningToSlot({ text: b.args, signature: ev.signature }, 'gemini') : undefined;
+        return this.signature(ev.index, value ?? opaqueToSlot(ev.signature, 'gemini'));
+      }
+      case 'redacted_reasoning':
+        // Anthropic-only data: carried like a reasoning signature, as an envelope.
+        return this.carry(reasoningToSlot({ text: '', redacted: ev.data }, 'gemini')!);
       case 'tool_arguments_delta': {
         const b = this.blocks.get(ev.index);
         if (b) b.args += ev.json;
@@ -82,7 +93,7 @@ export class GeminiStreamEncoder implements StreamEncoder {
         return out + this.frame({ error: { code: status, message: ev.error.message, status: googleStatusOf(ev.error.kind) } });
       }
       default:
-        return ''; // redacted_reasoning: Anthropic-only data with no Gemini form
+        return '';
     }
   }
 
@@ -133,6 +144,11 @@ export class GeminiStreamEncoder implements StreamEncoder {
       }
       return this.release() + this.emit([{ text: '', thoughtSignature: value }]);
     }
+    return this.carry(value);
+  }
+
+  /** Holds a reasoning slot value for the next non-thought part (one already waiting goes out alone). */
+  private carry(value: string): string {
     let out = this.release();
     if (this.carried) out += this.emit([{ text: '', thoughtSignature: this.carried }]);
     this.carried = value;

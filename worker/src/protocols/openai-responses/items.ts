@@ -4,7 +4,7 @@
  * whole-body and the streaming code so a client sees the same items either way.
  */
 import type { CanonicalRequest, Opaque, ReasoningPart, TextPart, ToolCallPart, Usage } from '../canonical';
-import { opaqueFromSlot, opaqueToSlot, packToolCallId } from '../opaque';
+import { opaqueFromSlot, opaqueToSlot, packToolCallId, reasoningFromSlot, reasoningToSlot, textSignatureToSlot } from '../opaque';
 import {
   PROTOCOL, REDACTED_MARK, encodeUsage, flatToolName, isRecord, namespaceTable, newId, str, wrapCustomInput, type Json,
 } from './wire';
@@ -32,12 +32,17 @@ export function reasoningOpaque(encrypted: string, itemId: string | undefined): 
 /**
  * A reasoning item as a reasoning part; undefined when it has neither text nor
  * `encrypted_content` (a bare `rs_…` reference only a storing upstream could resolve).
+ * `encrypted_content` may be an envelope (protocols/opaque.ts `reasoningFromSlot`): another
+ * provider's reasoning (an Anthropic signature with the exact thinking text it signs, redacted
+ * thinking) or a Gemini text part's signature, which becomes an empty signed text part.
  */
-export function decodeReasoningItem(item: Json): ReasoningPart | undefined {
+export function decodeReasoningItem(item: Json): ReasoningPart | TextPart | undefined {
   const text = reasoningText(item);
   const enc = str(item.encrypted_content);
-  if (!text && !enc) return undefined;
-  return { type: 'reasoning', text, ...(enc && reasoningOpaque(enc, str(item.id))) };
+  if (!enc) return text ? { type: 'reasoning', text } : undefined;
+  const legacy = reasoningOpaque(enc, str(item.id));
+  if (legacy.redacted) return { type: 'reasoning', text, ...legacy };
+  return reasoningFromSlot(enc, PROTOCOL, text, str(item.id));
 }
 
 /** Text of each `output_text` / `refusal` part of a message item. */
@@ -115,17 +120,25 @@ export function reasoningItem(id: string, text: string, encrypted: string | unde
 }
 
 /**
- * The `encrypted_content` for a reasoning part shown to a client with item id `itemId`.
- * Redacted data travels as an envelope marked REDACTED_MARK. A Responses signature whose own
- * item id differs from `itemId` (a stream must announce the item before the signature arrives)
- * travels as an envelope too, so the provider's item id comes back with it.
+ * The `encrypted_content` for a reasoning part shown to a client with item id `itemId`: another
+ * provider's data as an envelope (`reasoningToSlot`: redacted thinking; an Anthropic signature
+ * with its thinking text, so the exact text comes back whatever the client does with the summary).
+ * A Responses signature whose own item id differs from `itemId` (a stream must announce the item
+ * before the signature arrives) travels as an envelope too, so the provider's item id comes back.
  */
-export function reasoningSlot(part: { signature?: Opaque; redacted?: Opaque }, itemId: string): string | undefined {
-  if (part.redacted) return envelope({ ...part.redacted, itemId: REDACTED_MARK });
+export function reasoningSlot(part: { text: string; signature?: Opaque; redacted?: Opaque }, itemId: string): string | undefined {
   const sig = part.signature;
-  if (!sig) return undefined;
-  if (sig.provider === PROTOCOL && sig.itemId !== undefined && sig.itemId !== itemId) return envelope(sig);
-  return opaqueToSlot(sig, PROTOCOL);
+  if (!part.redacted && sig?.provider === PROTOCOL && sig.itemId !== undefined && sig.itemId !== itemId) return envelope(sig);
+  return reasoningToSlot(part, PROTOCOL);
+}
+
+/**
+ * A reasoning item (no summary) carrying a text part's signature (Gemini) for a client: Responses
+ * message items have no slot for it. It follows the message item; decoded back into an empty
+ * signed text part (`decodeReasoningItem`).
+ */
+export function textSignatureItem(id: string, signature: Opaque): Json {
+  return reasoningItem(id, '', textSignatureToSlot(signature));
 }
 
 /**

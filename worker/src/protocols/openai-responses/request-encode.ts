@@ -16,9 +16,10 @@
  * - Usage needs no option: Responses always reports it (`response.completed` / the body).
  */
 import type {
-  CanonicalRequest, ImagePart, Message, ReasoningConfig, ReasoningEffort, ResponseFormat, ToolChoice,
+  CanonicalRequest, ImagePart, Message, ReasoningConfig, ResponseFormat, ToolChoice,
   ToolDefinition, ToolResultPart,
 } from '../canonical';
+import { effortForBudget } from '../canonical';
 import { opaqueFor } from '../opaque';
 import { BUILTIN_TOOLS_FIELD, NAMESPACES_FIELD, PROTOCOL, isRecord, unwrapCustomInput, type Json } from './wire';
 
@@ -176,19 +177,14 @@ function encodeToolChoice(choice: ToolChoice, tools: ToolDefinition[]): unknown 
 
 /**
  * `reasoning: {effort, summary}`. Off (or unspecified) sends nothing: effort `none` exists only on
- * newer models, so the model's default is the safe choice. A token budget maps to an effort.
+ * newer models, so the model's default is the safe choice. A token budget maps to an effort
+ * (`effortForBudget`); thinking asked with neither (Gemini `includeThoughts` alone) leaves the
+ * model's default effort.
  */
 export function encodeReasoning(r: ReasoningConfig | undefined): Json | undefined {
   if (!r || !r.enabled) return undefined;
   const effort = r.effort ?? effortForBudget(r.budgetTokens);
   return { ...(effort && { effort }), ...(r.includeThoughts !== false && { summary: 'auto' }) };
-}
-
-/** Thinking budget (tokens) → effort: ≤4096 low, ≤16384 medium, above high. */
-function effortForBudget(budget: number | undefined): ReasoningEffort | undefined {
-  if (budget === undefined || budget < 0) return undefined;
-  if (budget <= 4096) return 'low';
-  return budget <= 16384 ? 'medium' : 'high';
 }
 
 function encodeFormat(f: ResponseFormat): Json {

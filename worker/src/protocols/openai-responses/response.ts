@@ -6,7 +6,7 @@
 import type { CanonicalRequest, CanonicalResponse } from '../canonical';
 import { emptyUsage } from '../canonical';
 import {
-  clientCall, clientCallId, decodeOutput, messageItem, reasoningItem, reasoningSlot, responseObject, responseId, toolCallItem,
+  clientCall, clientCallId, decodeOutput, messageItem, reasoningItem, reasoningSlot, responseObject, responseId, textSignatureItem, toolCallItem,
 } from './items';
 import { decodeUsage, finishOf, isRecord, newId, num, statusOf, str, unwrapCustomInput, type Json } from './wire';
 
@@ -34,7 +34,8 @@ export function decodeResponse(body: unknown): CanonicalResponse {
 
 /**
  * A Response object for the client: each text part a `message` item, each reasoning part a
- * `reasoning` item (signature in `encrypted_content`), each tool call a `function_call` (or
+ * `reasoning` item (signature in `encrypted_content`; a signed text part's signature in a reasoning
+ * item of its own after the message), each tool call a `function_call` (or
  * `custom_tool_call`) whose `call_id` carries any signature (packToolCallId). `model` is the
  * name the client asked for.
  */
@@ -43,6 +44,7 @@ export function encodeResponse(res: CanonicalResponse, req: CanonicalRequest): J
   for (const part of res.content) {
     if (part.type === 'text') {
       if (part.text !== '') output.push(messageItem(newId('msg'), part.text, 'completed'));
+      if (part.signature) output.push(textSignatureItem(newId('rs'), part.signature));
     } else if (part.type === 'reasoning') {
       const own = part.signature?.provider === 'openai-responses' ? part.signature.itemId : undefined;
       const id = own ?? newId('rs');

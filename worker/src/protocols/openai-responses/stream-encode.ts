@@ -19,15 +19,16 @@
  * is held until `end()` so late usage is included, and its `usage` is all zeros when none came.
  * A canonical `error` (even after `finish`) becomes an `error` event and `response.failed`, with
  * the usage known so far. Tool call items are announced at their first argument delta (or end), so
- * a signature that comes with the call (Gemini) is already packed into `call_id`. Signatures on
- * text blocks (Gemini) have no Responses slot and are dropped.
+ * a signature that comes with the call (Gemini) is already packed into `call_id`. A text block's
+ * signature (Gemini) has no slot in a message item: a reasoning item carrying it follows the
+ * message (output_item.added + output_item.done, `textSignatureItem`).
  */
 import { emptyUsage, type BlockKind, type CanonicalRequest, type FinishReason, type Opaque, type StreamEvent, type UpstreamErrorInfo, type Usage } from '../canonical';
 import type { StreamEncoder } from '../codec';
 import { formatSse } from '../sse';
 import { clientStreamError } from './errors';
 import {
-  clientCall, clientCallId, messageItem, outputText, reasoningItem, reasoningSlot, responseObject, responseId, toolCallItem,
+  clientCall, clientCallId, messageItem, outputText, reasoningItem, reasoningSlot, responseObject, responseId, textSignatureItem, toolCallItem,
   type ClientCall,
 } from './items';
 import { newId, statusOf, unwrapCustomInput, type Json } from './wire';
@@ -219,7 +220,17 @@ export class ResponsesStreamEncoder implements StreamEncoder {
       item = this.toolItem(b, this.toolInput(b), 'completed');
     }
     this.output[b.outputIndex] = item;
-    return s + this.event('response.output_item.done', { output_index: b.outputIndex, item });
+    s += this.event('response.output_item.done', { output_index: b.outputIndex, item });
+    return b.kind === 'message' && b.signature ? s + this.textSignature(b.signature) : s;
+  }
+
+  /** A text block's signature as a reasoning item of its own, announced and done at once. */
+  private textSignature(signature: Opaque): string {
+    const outputIndex = this.output.length;
+    const item = textSignatureItem(newId('rs'), signature);
+    this.output.push(item);
+    return this.event('response.output_item.added', { output_index: outputIndex, item: { ...item } })
+      + this.event('response.output_item.done', { output_index: outputIndex, item });
   }
 
   private endToolCall(b: Block): string {

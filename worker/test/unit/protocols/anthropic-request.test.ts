@@ -14,6 +14,7 @@ import { MISSING_RESULT_TEXT, OPENING_USER_TEXT } from '../../../src/protocols/a
 import { modelTraits } from '../../../src/protocols/anthropic/model-traits';
 import { RequestDecodeError, type CanonicalRequest, type Message } from '../../../src/protocols/canonical';
 import { fixturesDir } from '../../upstream/recordings';
+import { codecFor } from '../../../src/protocols/index';
 
 type Body = Record<string, any>;
 /** encodeRequest, typed loosely for inspection. */
@@ -375,12 +376,21 @@ describe('Anthropic request encoding: cross-protocol safety', () => {
     expect(other).toMatchObject({ temperature: 0.2, top_p: 0.5 });
   });
 
-  it('keeps max_tokens above the thinking budget, or thinks not at all when the cap is too small', () => {
+  it('raises max_tokens above a thinking budget that does not fit, within the model cap', () => {
+    // A budget at or above the client's max_tokens (Gemini allows it): the client's cap becomes the answer's room.
     const big = encodeRequest(base([user('x')], { reasoning: { enabled: true, budgetTokens: 9000 }, sampling: { maxTokens: 4000 } }), 'claude-opus-4-1');
-    expect(big.thinking).toEqual({ type: 'enabled', budget_tokens: 3999 });
-    expect(big.max_tokens).toBe(4000);
+    expect(big.thinking).toEqual({ type: 'enabled', budget_tokens: 9000 });
+    expect(big.max_tokens).toBe(13000);
     const tiny = encodeRequest(base([user('x')], { reasoning: { enabled: true, effort: 'low' }, sampling: { maxTokens: 500 } }), 'claude-sonnet-4');
-    expect(tiny.thinking).toBeUndefined();
+    expect(tiny).toMatchObject({ max_tokens: 2048 + 500, thinking: { type: 'enabled', budget_tokens: 2048 } });
+    // A client's own budget just under its max_tokens is its choice (Claude Code: 31999 / 32000).
+    expect(encodeRequest(base([user('x')], { reasoning: { enabled: true, budgetTokens: 31999 }, sampling: { maxTokens: 32000 } }), 'claude-sonnet-4-5'))
+      .toMatchObject({ max_tokens: 32000, thinking: { budget_tokens: 31999 } });
+    // Claude 3 Haiku's 4096 cap: the budget shrinks to leave half the cap to answer; 3 Sonnet's own 4096 too.
+    expect(encodeRequest(base([user('x')], { reasoning: { enabled: true, budgetTokens: 9000 }, sampling: { maxTokens: 4000 } }), 'claude-3-haiku-20240307'))
+      .toMatchObject({ max_tokens: 4096, thinking: { budget_tokens: 2048 } });
+    const none = encodeRequest(base([user('x')], { reasoning: { enabled: true } }), 'claude-3-haiku-20240307');
+    expect(none).toMatchObject({ max_tokens: 4096, thinking: { budget_tokens: 2048 } });
     expect(encodeRequest(base([user('x')], { reasoning: { enabled: false } }), 'claude-fable-5').thinking).toBeUndefined();
     // No client max_tokens: budget plus room to answer, within the model's output cap.
     expect(encodeRequest(base([user('x')], { reasoning: { enabled: true, effort: 'high' } }), 'claude-opus-4-1')).toMatchObject({ max_tokens: 32000, thinking: { budget_tokens: 32000 - 8192 } });
@@ -570,5 +580,40 @@ describe('Anthropic request decoding: same-protocol extras and errors', () => {
       expect((e as RequestDecodeError).param).toBe(param);
       expect((e as Error).message.startsWith(`${param}: `)).toBe(true);
     }
+  });
+});
+
+describe('Anthropic thinking from other protocols\' settings (README "Reasoning across protocols")', () => {
+  const gemini = codecFor('gemini');
+  const fromGemini = (generationConfig: Record<string, unknown>) =>
+    gemini.decodeRequest({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }], generationConfig }, { model: 'g' });
+
+  it('Gemini includeThoughts without a budget: the default budget, with max_tokens raised to answer beside it', () => {
+    const body = encodeRequest(fromGemini({ maxOutputTokens: 8192, thinkingConfig: { includeThoughts: true } }), 'claude-sonnet-4-5');
+    expectValidBody(body, 'claude-sonnet-4-5');
+    expect(body).toMatchObject({ max_tokens: 8192 + 8192, thinking: { type: 'enabled', budget_tokens: 8192, display: 'summarized' } });
+    const small = encodeRequest(fromGemini({ maxOutputTokens: 1000, thinkingConfig: { includeThoughts: true } }), 'claude-sonnet-4-5');
+    expect(small).toMatchObject({ max_tokens: 8192 + 1000, thinking: { budget_tokens: 8192 } });
+    const none = encodeRequest(fromGemini({ thinkingConfig: { includeThoughts: true } }), 'claude-sonnet-4-5');
+    expect(none).toMatchObject({ max_tokens: 8192 + 8192, thinking: { budget_tokens: 8192 } });
+  });
+
+  it('Gemini thinkingLevel and thinkingBudget', () => {
+    // Gemini CLI: {includeThoughts: true, thinkingLevel: "HIGH"} and no maxOutputTokens.
+    expect(encodeRequest(fromGemini({ thinkingConfig: { includeThoughts: true, thinkingLevel: 'HIGH' } }), 'claude-sonnet-4-5'))
+      .toMatchObject({ max_tokens: 24576 + 8192, thinking: { budget_tokens: 24576 } });
+    expect(encodeRequest(fromGemini({ maxOutputTokens: 4096, thinkingConfig: { thinkingBudget: 16000 } }), 'claude-sonnet-4-5'))
+      .toMatchObject({ max_tokens: 16000 + 4096, thinking: { budget_tokens: 16000 } });
+    expect(encodeRequest(fromGemini({ maxOutputTokens: 4096, thinkingConfig: { thinkingBudget: 0 } }), 'claude-sonnet-4-5'))
+      .toMatchObject({ max_tokens: 4096, thinking: { type: 'disabled' } });
+    expect(encodeRequest(fromGemini({ thinkingConfig: { thinkingBudget: 3000 } }), 'claude-opus-4-8'))
+      .toMatchObject({ thinking: { type: 'adaptive' }, output_config: { effort: 'low' } });
+  });
+
+  it('OpenAI reasoning effort', () => {
+    const responses = codecFor('openai-responses');
+    const req = responses.decodeRequest({ model: 'm', input: 'hi', max_output_tokens: 2000, reasoning: { effort: 'high' } }, {});
+    expect(encodeRequest(req, 'claude-sonnet-4-5')).toMatchObject({ max_tokens: 24576 + 2000, thinking: { budget_tokens: 24576 } });
+    expect(encodeRequest({ ...req, sampling: { maxTokens: 40000 } }, 'claude-sonnet-4-5')).toMatchObject({ max_tokens: 40000, thinking: { budget_tokens: 24576 } });
   });
 });

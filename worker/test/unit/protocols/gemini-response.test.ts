@@ -135,12 +135,11 @@ describe('Gemini non-stream encoding for clients', () => {
     expect(parts[2].thoughtSignature).toBeUndefined();
   });
 
-  it('decoding a client request that echoes the parts restores the reasoning signature as reasoning', () => {
+  it('decoding a client request that echoes the parts restores the reasoning, with its text, once', () => {
     const body = geminiCodec.encodeResponse(res, REQ) as Record<string, any>;
     const req = geminiCodec.decodeRequest({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }, body.candidates[0].content] }, { model: 'my-group' });
     expect(req.messages[1]!.parts).toEqual([
-      { type: 'reasoning', text: 'Let me think.' },
-      { type: 'reasoning', text: '', signature: { provider: 'anthropic', value: 'anthropic-sig' } },
+      { type: 'reasoning', text: 'Let me think.', signature: { provider: 'anthropic', value: 'anthropic-sig' } },
       { type: 'text', text: 'Checking the weather.' },
       { type: 'tool_call', id: 'toolu_1', name: 'weather', arguments: '{"city":"Paris"}' },
       { type: 'tool_call', id: 'toolu_2', name: 'now', arguments: '{}' },
