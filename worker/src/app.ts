@@ -31,6 +31,8 @@ function isAdminPath(c: Context): boolean {
   return new URL(c.req.url).pathname.startsWith('/api/');
 }
 
+const relayCors = cors({ origin: '*', allowHeaders: ['*'], exposeHeaders: ['retry-after', 'x-request-id'], maxAge: 86400 });
+
 /** Builds the app. `resolvePlatform` may throw ConfigError (e.g. a missing secret). */
 export function createApp(resolvePlatform: (c: Context<AppEnv>) => Platform): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -48,7 +50,11 @@ export function createApp(resolvePlatform: (c: Context<AppEnv>) => Platform): Ho
   // with the size cap enforced while they arrive.
   for (const prefix of ['/v1/*', '/v1beta/*']) {
     // Browser apps may call the relay directly: it authenticates by key header, never by cookie.
-    app.use(prefix, cors({ origin: '*', allowHeaders: ['*'], exposeHeaders: ['retry-after', 'x-request-id'], maxAge: 86400 }));
+    // Only a request with an Origin (every cross-origin browser request, preflights included) needs
+    // CORS headers; SDKs and CLIs send none. Skipping the middleware for them matters on the hot path:
+    // it sets its headers before the handler, so Hono then copies them into a second Response
+    // (on Node: materialising the adapter's lightweight Response), ~3% of a request's CPU.
+    app.use(prefix, async (c, next) => (c.req.header('origin') === undefined ? next() : relayCors(c, next)));
   }
   app.route('/api/v1', adminRoutes());
   app.route('/', relayRoutes());

@@ -82,6 +82,12 @@ export interface Platform {
    * the Worker). Node: undici `request` on a keep-alive Agent (node/upstream-agent.ts).
    */
   callUpstream?: UpstreamCaller;
+  /**
+   * Reads the current relay request's body as text with a cap (bytes), like relay/body.ts
+   * `readCappedText` (same BodyError). Unset: the fetch Request's body is read. Node: straight
+   * from the IncomingMessage (node/request-body.ts).
+   */
+  readRequestBody?: (maxBytes: number) => Promise<string>;
   /** Keeps background work alive after the response (Workers: ctx.waitUntil). */
   defer(promise: Promise<unknown>): void;
   /**

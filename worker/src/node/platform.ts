@@ -11,6 +11,8 @@ import { MODELS_DEV_URL } from '../sync/prices-sync';
 import { NodeGroupStates } from './group-states';
 import type { RecordJournal } from './journal';
 import { createUpstreamAgent, type UpstreamAgent } from './upstream-agent';
+import { readIncomingText } from './request-body';
+import type { IncomingMessage } from 'node:http';
 
 /** Background promises handed to `defer`, awaited at shutdown. */
 export class DeferredWork {
@@ -68,8 +70,11 @@ export interface NodeRuntime {
   deferred: DeferredWork;
   /** The relay's upstream connections (keep-alive pools); destroyed at shutdown. */
   upstream: UpstreamAgent;
-  /** The Platform for one request, knowing the client's network address (login throttle). */
-  forRequest(clientAddress: string | undefined): Platform;
+  /**
+   * The Platform for one request, knowing the client's network address (login throttle) and its
+   * Node request (the relay reads the body from it, node/request-body.ts).
+   */
+  forRequest(clientAddress: string | undefined, incoming?: IncomingMessage): Platform;
 }
 
 export function createNodeRuntime(parts: NodePlatformParts): NodeRuntime {
@@ -96,6 +101,9 @@ export function createNodeRuntime(parts: NodePlatformParts): NodeRuntime {
     groups,
     deferred,
     upstream,
-    forRequest: (clientAddress) => ({ ...platform, clientAddress }),
+    forRequest: (clientAddress, incoming) => ({
+      ...platform, clientAddress,
+      ...(incoming && { readRequestBody: (maxBytes: number) => readIncomingText(incoming, maxBytes) }),
+    }),
   };
 }

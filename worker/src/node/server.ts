@@ -125,7 +125,7 @@ export async function startNodeGateway(opts: StartOptions): Promise<NodeGateway>
   });
   if (recovery) runtime.groups.recover(recovery);
   const trustProxy = config.server.trustProxy;
-  const app = createApp((c) => runtime.forRequest(clientAddress(c.req.raw, c.env as HttpBindings, trustProxy)));
+  const app = createApp((c) => runtime.forRequest(clientAddress(c.req.raw, c.env as HttpBindings, trustProxy), (c.env as HttpBindings).incoming));
   const dashboard = dashboardApp(join(appRoot, 'dashboard', 'build'));
   if (!dashboard) logger.warn('no dashboard build found; serving the API only', { expected: join(appRoot, 'dashboard', 'build', 'index.html') });
 
@@ -133,7 +133,10 @@ export async function startNodeGateway(opts: StartOptions): Promise<NodeGateway>
     const method = req.method;
     if (dashboard && (method === 'GET' || method === 'HEAD') && !isGatewayPath(new URL(req.url).pathname)) return dashboard.fetch(req, env);
     const res = await app.fetch(req, env);
-    if (req.body && !req.bodyUsed) discardBody(req.body);
+    // A body the relay read from the socket (node/request-body.ts) is done with: `req.body` is not
+    // touched then, since on the adapter's lightweight Request that would build a full one.
+    const incoming = env.incoming;
+    if (!incoming.readableDidRead && !incoming.readableEnded && req.body && !req.bodyUsed) discardBody(req.body);
     return res;
   };
 

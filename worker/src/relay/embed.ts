@@ -55,7 +55,7 @@ export async function handleEmbed(c: Context<AppEnv>, call: EmbedCall): Promise<
   let req: EmbedRequest;
   let base64 = false;
   try {
-    const text = await readCappedText(c.req.raw, RELAY_BODY_LIMIT);
+    const text = await (p.readRequestBody ? p.readRequestBody(RELAY_BODY_LIMIT) : readCappedText(c.req.raw, RELAY_BODY_LIMIT));
     if (scanJson(text, MAX_JSON_DEPTH).tooDeep) throw new BodyError({ kind: 'too_deep', maxDepth: MAX_JSON_DEPTH });
     const body = JSON.parse(text) as Record<string, unknown>;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new RequestDecodeError('the body must be a JSON object');

@@ -117,7 +117,7 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
   let body: Record<string, unknown>;
   let scan: JsonScan;
   try {
-    rawBody = await readCappedText(incoming, RELAY_BODY_LIMIT);
+    rawBody = await (p.readRequestBody ? p.readRequestBody(RELAY_BODY_LIMIT) : readCappedText(incoming, RELAY_BODY_LIMIT));
     scan = scanJson(rawBody, MAX_JSON_DEPTH);
     if (scan.tooDeep) throw new BodyError({ kind: 'too_deep', maxDepth: MAX_JSON_DEPTH });
   } catch (err) {

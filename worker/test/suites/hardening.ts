@@ -95,6 +95,32 @@ export function hardeningSuite(h: Harness): void {
       expect(((await res.json()) as any).error.code).toBe('invalid_api_key');
     });
 
+    it('refuses a relay body past 64 MiB sent without a length with a 413 the client reads, in its own format', async () => {
+      const cookie = await login();
+      const up = await scenario({ json: TEXT_JSON });
+      const r = await routeTo(cookie, [up]);
+      const piece = new TextEncoder().encode(' '.repeat(1024 * 1024));
+      let sent = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent === 0) controller.enqueue(new TextEncoder().encode(`{"model":"${r.group}","messages":[{"role":"user","content":"`));
+          if (sent++ < 66) controller.enqueue(piece);
+          else controller.close();
+        },
+      });
+      const res = await gateway('/v1/chat/completions', {
+        method: 'POST', headers: { authorization: `Bearer ${r.clientKey}`, 'content-type': 'application/json' }, body, duplex: 'half',
+      } as RequestInit);
+      expect(res.status).toBe(413);
+      const err = ((await res.json()) as any).error;
+      expect(err.message).toMatch(/larger than 67108864 bytes/);
+      expect((await received(up.id)).length).toBe(0);
+      // The connection is still usable afterwards.
+      const next = await chat(r.clientKey, { model: r.group });
+      expect(next.status).toBe(200);
+      await next.arrayBuffer();
+    }, 60_000);
+
     it('refuses deep nesting from a known key and at the admin login with a 400, before parsing', async () => {
       const cookie = await login();
       const up = await scenario({ json: TEXT_JSON });

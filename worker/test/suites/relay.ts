@@ -75,6 +75,34 @@ export function relaySuite(h: Harness): void {
       expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
     });
 
+    it('answers browsers with CORS headers (preflight and request) and SDKs without them', async () => {
+      const cookie = await login();
+      const up = await scenario({ json: TEXT_JSON });
+      const r = await routeTo(cookie, [up]);
+      const origin = 'https://app.example';
+      const preflight = await gateway('/v1/chat/completions', {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+      expect(preflight.headers.get('access-control-allow-headers')).toBe('*');
+      expect(preflight.headers.get('access-control-allow-methods')).toMatch(/POST/);
+      const browser = await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] }, { origin });
+      expect(browser.status).toBe(200);
+      expect(browser.headers.get('access-control-allow-origin')).toBe('*');
+      expect(browser.headers.get('access-control-expose-headers')).toMatch(/retry-after/);
+      await browser.arrayBuffer();
+      const refused = await chat('sk-not-a-key', { model: r.group, messages: [] }, { origin });
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('access-control-allow-origin')).toBe('*');
+      await refused.arrayBuffer();
+      const sdk = await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] });
+      expect(sdk.status).toBe(200);
+      expect(sdk.headers.get('access-control-allow-origin')).toBeNull();
+      await sdk.arrayBuffer();
+    });
+
     it('sends custom channel headers upstream', async () => {
       const cookie = await login();
       const up = await scenario({ json: TEXT_JSON });
