@@ -303,7 +303,8 @@ async function reply(p: Platform, call: InboundCall, req: CanonicalRequest, resu
   const { response: res, channel } = result;
   const client = codecFor(call.protocol);
   // Gemini's JSON-array stream cannot be passed through from an `alt=sse` upstream: convert it.
-  const same = channel.type === call.protocol && !(call.protocol === 'gemini' && call.streamOptions?.geminiAlt === 'json-array');
+  // (A non-stream `:generateContent` has no `alt` either, but its whole answer passes through.)
+  const same = channel.type === call.protocol && !(call.protocol === 'gemini' && req.stream && call.streamOptions?.geminiAlt === 'json-array');
 
   if (res.status < 200 || res.status >= 300) {
     const out = await clientFault(call, channel, res, same, result.redact);
