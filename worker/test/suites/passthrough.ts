@@ -5,59 +5,28 @@
  * padding; Responses items) all survive.
  */
 import { describe, expect, it } from 'vitest';
+import { CLIENTS, type ClientProtocol } from './clients';
 import { tools, type Harness } from './harness';
 
-/** One protocol's client call and the recordings its fake upstream replays. */
+/** One protocol's recordings, and the upstream path the gateway calls for them (below the channel's base URL). */
 interface Case {
-  protocol: 'openai-chat' | 'openai-responses' | 'anthropic' | 'gemini';
+  protocol: ClientProtocol;
   /** Recording for a whole answer, and for a stream. */
   json: string;
   stream: string;
-  /** Client path for the group `model` (Gemini names it in the path). */
-  path: (model: string, stream: boolean) => string;
-  headers: (key: string) => Record<string, string>;
-  body: (model: string, stream: boolean) => Record<string, unknown>;
-  /** The upstream path the gateway calls (below the channel's base URL), to fetch the same bytes directly. */
   upstreamPath: (stream: boolean) => string;
 }
 
 const CASES: Case[] = [
+  { protocol: 'openai-chat', json: 'openai-chat/vercel__openai-text.json', stream: 'openai-chat/vercel__openai-text.chunks.txt', upstreamPath: () => '/v1/chat/completions' },
   {
-    protocol: 'openai-chat',
-    json: 'openai-chat/vercel__openai-text.json',
-    stream: 'openai-chat/vercel__openai-text.chunks.txt',
-    path: () => '/v1/chat/completions',
-    headers: (key) => ({ authorization: `Bearer ${key}` }),
-    // The client asks for usage: nothing is withheld, so the stream must be the upstream's exactly.
-    body: (model, stream) => ({ model, messages: [{ role: 'user', content: 'hi' }], ...(stream && { stream, stream_options: { include_usage: true } }) }),
-    upstreamPath: () => '/v1/chat/completions',
-  },
-  {
-    protocol: 'openai-responses',
-    json: 'openai-responses/vercel__openai-web-search-tool.1.json',
-    stream: 'openai-responses/vercel__openai-web-search-tool.1.chunks.txt',
-    path: () => '/v1/responses',
-    headers: (key) => ({ authorization: `Bearer ${key}` }),
-    body: (model, stream) => ({ model, input: 'hi', ...(stream && { stream }) }),
+    protocol: 'openai-responses', json: 'openai-responses/vercel__openai-web-search-tool.1.json', stream: 'openai-responses/vercel__openai-web-search-tool.1.chunks.txt',
     upstreamPath: () => '/v1/responses',
   },
+  { protocol: 'anthropic', json: 'anthropic/vercel__anthropic-text.json', stream: 'anthropic/vercel__anthropic-text.chunks.txt', upstreamPath: () => '/v1/messages' },
   {
-    protocol: 'anthropic',
-    json: 'anthropic/vercel__anthropic-text.json',
-    stream: 'anthropic/vercel__anthropic-text.chunks.txt',
-    path: () => '/v1/messages',
-    headers: (key) => ({ 'x-api-key': key, 'anthropic-version': '2023-06-01' }),
-    body: (model, stream) => ({ model, max_tokens: 50, messages: [{ role: 'user', content: 'hi' }], ...(stream && { stream }) }),
-    upstreamPath: () => '/v1/messages',
-  },
-  {
-    protocol: 'gemini',
     // Carries `modelVersion`, `responseId`, `thoughtSignature` and `promptTokensDetails`.
-    json: 'gemini/vercel__google-text.json',
-    stream: 'gemini/vercel__google-text.chunks.txt',
-    path: (model, stream) => `/v1beta/models/${model}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`,
-    headers: (key) => ({ 'x-goog-api-key': key }),
-    body: () => ({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
+    protocol: 'gemini', json: 'gemini/vercel__google-text.json', stream: 'gemini/vercel__google-text.chunks.txt',
     upstreamPath: (stream) => `/v1/models/up-model:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`,
   },
 ];
@@ -80,12 +49,13 @@ export function passthroughSuite(h: Harness): void {
           const behaviour = stream ? { stream: c.stream, split: 'random' } : { json: c.json };
           const up = await scenario(behaviour);
           const r = await routeTo(cookie, [up], { channelType: c.protocol, upstreamModel: 'up-model' });
-          const sent = JSON.stringify(c.body(r.group, stream));
-          const res = await gateway(c.path(r.group, stream), { method: 'POST', headers: { 'content-type': 'application/json', ...c.headers(r.clientKey) }, body: sent });
+          const client = CLIENTS[c.protocol];
+          const sent = JSON.stringify(client.body(r.group, stream));
+          const res = await gateway(client.path(r.group, stream), { method: 'POST', headers: { 'content-type': 'application/json', ...client.headers(r.clientKey) }, body: sent });
           expect(res.status).toBe(200);
           expect(res.headers.get('content-type')).toMatch(stream ? /^text\/event-stream/ : /^application\/json/);
           const bytes = new Uint8Array(await res.arrayBuffer());
-          const expected = await directBytes(behaviour, c.upstreamPath(stream), c.body('up-model', stream));
+          const expected = await directBytes(behaviour, c.upstreamPath(stream), client.body('up-model', stream));
           expect(bytes.length).toBeGreaterThan(300);
           expect(bytes).toEqual(expected);
 
