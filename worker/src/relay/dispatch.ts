@@ -16,7 +16,7 @@ import { routableMembers } from '../routing/members';
 import { resolveGroupSettings, type ResolvedGroupSettings } from '../routing/settings';
 import type { AttemptOutcome, Candidate, Plan, PlanSettings, RoutingReport } from '../routing/types';
 import type { StreamDecoder } from '../protocols/codec';
-import type { ProtocolName } from '../protocols/canonical';
+import type { ProtocolName, UpstreamErrorInfo } from '../protocols/canonical';
 import { primeStream, type PrimedStream } from './prime';
 import { secretParts, type SecretMatcher } from '../lib/redact';
 import { secretHeaderValues } from '../lib/channel-headers';
@@ -89,6 +89,11 @@ export type DispatchResult =
      * and the protocol of the channel that sent it.
      */
     lastAnswer?: { status: number; body: string; protocol: ProtocolName };
+    /**
+     * The last attempt's stream error event before any content, when that is how it failed (its
+     * HTTP status was 2xx, so `lastStatus` is 0). Message already redacted.
+     */
+    lastStreamError?: UpstreamErrorInfo;
     /**
      * Seconds the client should wait: until a member or key comes back when the plan was empty
      * because all cool down, or the rate-limited last attempt's Retry-After.
@@ -171,6 +176,7 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
   let lastStatus = 0;
   let lastError: string | null = candidates.length === 0 ? 'the group has no available member' : null;
   let lastAnswer: Extract<DispatchResult, { kind: 'exhausted' }>['lastAnswer'];
+  let lastStreamError: UpstreamErrorInfo | undefined;
   /** The client left: what failed is nobody's fault, and nothing more is tried. */
   const aborted = (cand: Candidate, started: number): DispatchResult => {
     outcomes.push(outcome(cand, 'aborted', 0, p.now() - started, 'the client closed the connection'));
@@ -189,6 +195,7 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
       lastStatus = status;
       lastError = error;
       lastAnswer = answer === undefined ? undefined : { status, body: answer, protocol: stored.type };
+      lastStreamError = undefined;
     };
 
     const apiKey = await input.config.channelKey(p.vault, stored, cand.keyId);
@@ -247,6 +254,7 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
       }
       if (prime.kind === 'fault') {
         fail(0, redact(`stream failed before any content: ${prime.error.message}`));
+        if (prime.fromUpstream) lastStreamError = { ...prime.error, message: redact(prime.error.message) };
         continue;
       }
       primed = prime.primed;
@@ -282,6 +290,7 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
   return {
     kind: 'exhausted', outcomes, report: report(), lastStatus, lastError, rateLimited: plan.rateLimited === true, release: requestEnd.release,
     ...(lastAnswer && { lastAnswer }),
+    ...(lastStreamError && { lastStreamError }),
     ...(retryAfterMs !== undefined && { retryAfterSeconds: Math.ceil(retryAfterMs / 1000) }),
   };
 }

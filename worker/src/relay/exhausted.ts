@@ -15,10 +15,11 @@
  * - 502 when the upstream refused the gateway's own credentials or account (401, 402, 403, 407):
  *   the client's key is fine, so repeating an "unauthorized" would mislead it. Those upstream
  *   messages are not repeated: they are where providers echo (parts of) the key.
+ * - An error event that opened the last attempt's stream counts like the HTTP status of its kind.
  *
  * Upstream text reaching the client was redacted of the attempt's credentials by the dispatcher.
  */
-import { gatewayError, type GatewayError, type ProtocolName } from '../protocols/canonical';
+import { STATUS_BY_KIND, gatewayError, type GatewayError, type ProtocolName, type UpstreamErrorInfo } from '../protocols/canonical';
 import { codecFor } from '../protocols/index';
 import { KEY_COOLDOWN_RATE_MS } from '../routing/health';
 import type { DispatchResult } from './dispatch';
@@ -51,22 +52,50 @@ export function exhaustedReply(client: ProtocolName, model: string, result: Exha
     return { error: gatewayError(503, 'overloaded', 'no_available_channel', `No upstream channel could serve model \`${model}\`.${why}`, retry) };
   }
   const answer = result.lastAnswer;
-  if (!answer) {
-    const last = result.lastStatus ? `HTTP ${result.lastStatus}` : `no response (${result.lastError})`;
-    return { error: gatewayError(503, 'overloaded', 'no_available_channel', `No upstream channel could serve model \`${model}\`. Last upstream answer: ${last}.`, retry) };
+  if (answer) {
+    if (CREDENTIAL_STATUSES.has(answer.status)) return { error: credentialsRefused(model, `HTTP ${answer.status}`, retry) };
+    const info = codecFor(answer.protocol).decodeError(answer.status, answer.body);
+    const status = answer.status === 529 && client !== 'anthropic' ? 503 : answer.status;
+    const extra = status === 429 ? { retryAfterSeconds: rateLimitWait(result, info) } : retry;
+    const error = gatewayError(status, info.kind, info.code ?? 'upstream_error', info.message, extra);
+    const asIs = answer.protocol === client && status === answer.status && isJsonObject(answer.body);
+    return asIs ? { error, upstreamBody: answer.body } : { error };
   }
-  if (CREDENTIAL_STATUSES.has(answer.status)) {
-    return { error: gatewayError(502, 'upstream', 'upstream_auth_failed', `The upstream refused the gateway's credentials for model \`${model}\` (HTTP ${answer.status}). The gateway's administrator must fix the channel.`, retry) };
+  const streamed = result.lastStreamError;
+  if (streamed) return { error: streamErrorReply(model, streamed, result) };
+  const last = result.lastStatus ? `HTTP ${result.lastStatus}` : `no response (${result.lastError})`;
+  return { error: gatewayError(503, 'overloaded', 'no_available_channel', `No upstream channel could serve model \`${model}\`. Last upstream answer: ${last}.`, retry) };
+}
+
+/**
+ * An error event that opened the last attempt's stream (HTTP 200, then an error before any
+ * content): its kind picks the status, as an HTTP status would have (a Responses stream reports
+ * `insufficient_quota` or `context_length_exceeded` this way).
+ */
+function streamErrorReply(model: string, info: UpstreamErrorInfo, result: Exhausted): GatewayError {
+  const retry = result.retryAfterSeconds !== undefined ? { retryAfterSeconds: result.retryAfterSeconds } : {};
+  const code = info.code ?? 'upstream_error';
+  switch (info.kind) {
+    case 'authentication': case 'permission':
+      return credentialsRefused(model, `a ${info.kind} error in the stream`, retry);
+    case 'rate_limit':
+      return gatewayError(429, 'rate_limit', code, info.message, { retryAfterSeconds: rateLimitWait(result, info) });
+    case 'invalid_request': case 'not_found': case 'request_too_large':
+      return gatewayError(STATUS_BY_KIND[info.kind], info.kind, code, info.message);
+    default:
+      return gatewayError(503, info.kind, code, info.message, retry);
   }
-  const info = codecFor(answer.protocol).decodeError(answer.status, answer.body);
-  const status = answer.status === 529 && client !== 'anthropic' ? 503 : answer.status;
-  let extra = retry;
-  if (status === 429) {
-    extra = { retryAfterSeconds: result.retryAfterSeconds ?? (info.retryAfterSeconds !== undefined ? Math.ceil(info.retryAfterSeconds) : Math.ceil(KEY_COOLDOWN_RATE_MS / 1000)) };
-  }
-  const error = gatewayError(status, info.kind, info.code ?? 'upstream_error', info.message, extra);
-  const asIs = answer.protocol === client && status === answer.status && isJsonObject(answer.body);
-  return asIs ? { error, upstreamBody: answer.body } : { error };
+}
+
+/** The 502 for credentials the upstream refused; `what` names the refusal (no upstream words: they may echo the key). */
+function credentialsRefused(model: string, what: string, retry: Partial<GatewayError>): GatewayError {
+  return gatewayError(502, 'upstream', 'upstream_auth_failed', `The upstream refused the gateway's credentials for model \`${model}\` (${what}). The gateway's administrator must fix the channel.`, retry);
+}
+
+/** Seconds a rate-limited client waits: the upstream's Retry-After, else its own hint, else the key's cooldown. */
+function rateLimitWait(result: Exhausted, info: UpstreamErrorInfo): number {
+  if (result.retryAfterSeconds !== undefined) return result.retryAfterSeconds;
+  return Math.ceil(info.retryAfterSeconds ?? KEY_COOLDOWN_RATE_MS / 1000);
 }
 
 function isJsonObject(text: string): boolean {

@@ -293,6 +293,19 @@ export function failoverSuite(h: Harness): void {
       }
     });
 
+    it('an error event that opens every member\'s stream counts like its HTTP status: insufficient_quota is a 429', async () => {
+      for (const protocol of ['openai-responses', 'openai-chat'] as const) {
+        const cookie = await login();
+        const ups = [await scenario({ stream: 'openai-responses/vercel__openai-error.1.chunks.txt' }), await scenario({ stream: 'openai-responses/vercel__openai-error.1.chunks.txt' })];
+        const r = await routeTo(cookie, ups, { mode: 'failover', channelType: 'openai-responses' });
+        const res = await callAs(gateway, protocol, r.clientKey, r.group, true);
+        expect(res.status, protocol).toBe(429);
+        expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(((await res.json()) as any).error).toMatchObject({ type: 'rate_limit_error', code: 'insufficient_quota', message: expect.stringContaining('You exceeded your current quota') });
+        for (const u of ups) expect(await received(u.id)).toHaveLength(1);
+      }
+    });
+
     it('an upstream 503 after a 404 is what the client hears, with its Retry-After and its message redacted of the channel key', async () => {
       const cookie = await login();
       const secret = 'sk-upstream-echoed-0123456789';

@@ -55,6 +55,18 @@ describe('the reply after every candidate failed', () => {
     expect(exhaustedReply('anthropic', 'g', cooling).error).toMatchObject({ status: 429, kind: 'rate_limit', retryAfterSeconds: 12 });
   });
 
+  it('treats an error event that opened the last stream like the HTTP status of its kind', () => {
+    const streamed = (info: Exhausted['lastStreamError'], extra: Partial<Exhausted> = {}) => exhaustedReply('openai-responses', 'g', { ...after(0, null), lastStreamError: info, ...extra }).error;
+    expect(streamed({ kind: 'rate_limit', code: 'insufficient_quota', message: 'You exceeded your current quota' })).toMatchObject({ status: 429, code: 'insufficient_quota', message: 'You exceeded your current quota', retryAfterSeconds: 60 });
+    expect(streamed({ kind: 'rate_limit', message: 'slow down', retryAfterSeconds: 1.5 }).retryAfterSeconds).toBe(2);
+    expect(streamed({ kind: 'invalid_request', code: 'context_length_exceeded', message: 'too long' })).toMatchObject({ status: 400, code: 'context_length_exceeded' });
+    expect(streamed({ kind: 'overloaded', code: 'overloaded_error', message: 'Overloaded' }, { retryAfterSeconds: 4 })).toMatchObject({ status: 503, message: 'Overloaded', retryAfterSeconds: 4 });
+    expect(streamed({ kind: 'upstream', message: 'internal' }).status).toBe(503);
+    const auth = streamed({ kind: 'authentication', message: 'bad key sk-ab***yz' });
+    expect(auth).toMatchObject({ status: 502, code: 'upstream_auth_failed' });
+    expect(auth.message).not.toContain('sk-ab');
+  });
+
   it('says 502 without the upstream\'s words when the upstream refused the gateway\'s credentials', () => {
     for (const status of [401, 402, 403]) {
       const reply = exhaustedReply('openai-chat', 'g', after(status, JSON.stringify({ error: { message: 'Incorrect API key provided: sk-ab***yz' } })));
