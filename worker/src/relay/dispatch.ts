@@ -16,6 +16,7 @@ import { routableMembers } from '../routing/members';
 import { resolveGroupSettings, type ResolvedGroupSettings } from '../routing/settings';
 import type { AttemptOutcome, Candidate, Plan, PlanSettings, RoutingReport } from '../routing/types';
 import type { StreamDecoder } from '../protocols/codec';
+import type { ProtocolName, UpstreamErrorInfo } from '../protocols/canonical';
 import { primeStream, type PrimedStream } from './prime';
 import { secretParts, type SecretMatcher } from '../lib/redact';
 import { secretHeaderValues } from '../lib/channel-headers';
@@ -23,6 +24,9 @@ import { callUpstream, readErrorBody, readWholeBody, type UpstreamResponse } fro
 
 /** A network failure this quick (ms) is taken for a stale pooled connection and retried once. */
 const STALE_CONNECTION_MS = 250;
+
+/** Most bytes of an upstream error body kept (for logs, health, and the client once all candidates fail). */
+export const ERROR_BODY_LIMIT = 32 * 1024;
 
 /** What the protocol-specific handler supplies for one candidate. */
 export interface PreparedCall {
@@ -76,12 +80,27 @@ export type DispatchResult =
   })
   | (Reported & {
     kind: 'exhausted';
+    /** The last attempt's upstream HTTP status; 0 when it got no usable answer (network, timeout, broken body). */
     lastStatus: number;
     lastError: string | null;
-    /** Seconds until a member or key comes back, when the plan was empty because all cool down. */
+    /**
+     * The last attempt's upstream error answer, when it was one (its status is `lastStatus`): the
+     * body (at most {@link ERROR_BODY_LIMIT} bytes, already redacted of the attempt's credentials)
+     * and the protocol of the channel that sent it.
+     */
+    lastAnswer?: { status: number; body: string; protocol: ProtocolName };
+    /**
+     * The last attempt's stream error event before any content, when that is how it failed (its
+     * HTTP status was 2xx, so `lastStatus` is 0). Message already redacted.
+     */
+    lastStreamError?: UpstreamErrorInfo;
+    /**
+     * Seconds the client should wait: until a member or key comes back when the plan was empty
+     * because all cool down, or the rate-limited last attempt's Retry-After.
+     */
     retryAfterSeconds?: number;
-    /** Every attempt was rate limited (429): the client should hear that rather than 503. */
-    allRateLimited: boolean;
+    /** The plan was empty only because every member's keys cool down after a 429 (Plan.rateLimited). */
+    rateLimited: boolean;
   });
 
 export interface DispatchInput {
@@ -156,6 +175,8 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
   const outcomes: AttemptOutcome[] = [];
   let lastStatus = 0;
   let lastError: string | null = candidates.length === 0 ? 'the group has no available member' : null;
+  let lastAnswer: Extract<DispatchResult, { kind: 'exhausted' }>['lastAnswer'];
+  let lastStreamError: UpstreamErrorInfo | undefined;
   /** The client left: what failed is nobody's fault, and nothing more is tried. */
   const aborted = (cand: Candidate, started: number): DispatchResult => {
     outcomes.push(outcome(cand, 'aborted', 0, p.now() - started, 'the client closed the connection'));
@@ -169,10 +190,12 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
     const member = route.group.members.find((m) => m.id === cand.memberId)!;
     const stored = route.channels.get(cand.channelId)!;
     const started = p.now();
-    const fail = (status: number, error: string, retryAfterMs?: number) => {
+    const fail = (status: number, error: string, retryAfterMs?: number, answer?: string) => {
       outcomes.push({ ...outcome(cand, 'channel', status, p.now() - started, error), ...(retryAfterMs !== undefined && { retryAfterMs }) });
       lastStatus = status;
       lastError = error;
+      lastAnswer = answer === undefined ? undefined : { status, body: answer, protocol: stored.type };
+      lastStreamError = undefined;
     };
 
     const apiKey = await input.config.channelKey(p.vault, stored, cand.keyId);
@@ -217,7 +240,8 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
     const res = result.response;
     const cls = classifyStatus(res.status);
     if (cls === 'channel') {
-      fail(res.status, summarise(redact(await readErrorBody(res, 4096))), parseRetryAfter(res.headers.get('retry-after'), p.now()));
+      const answer = redact(await readErrorBody(res, ERROR_BODY_LIMIT));
+      fail(res.status, summarise(answer), parseRetryAfter(res.headers.get('retry-after'), p.now()), res.status >= 400 ? answer : undefined);
       continue;
     }
     let primed: PrimedStream | undefined;
@@ -231,6 +255,7 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
       }
       if (prime.kind === 'fault') {
         fail(0, redact(`stream failed before any content: ${prime.error.message}`));
+        if (prime.fromUpstream) lastStreamError = { ...prime.error, message: redact(prime.error.message) };
         continue;
       }
       primed = prime.primed;
@@ -257,12 +282,16 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
     outcomes.push(outcome(cand, cls, res.status, p.now() - started));
     return { kind: 'committed', response: res, primed, body, accepted, channel, member, outcomes, report: report(), attemptStartedAt: started, idleTimeoutMs: settings.idleTimeoutMs, redact, secrets, release: requestEnd.release };
   }
-  const allRateLimited = outcomes.length > 0 && outcomes.every((o) => o.status === 429);
-  const waits = allRateLimited ? outcomes.map((o) => o.retryAfterMs).filter((v): v is number => v !== undefined) : [];
+  // A rate-limited last attempt: the soonest Retry-After of the rate-limited attempts; any other
+  // last attempt: its own Retry-After (a 503 may carry one).
+  const waited = lastStatus === 429 ? outcomes.filter((o) => o.status === 429) : outcomes.slice(-1);
+  const waits = waited.map((o) => o.retryAfterMs).filter((v): v is number => v !== undefined);
   const retryAfterMs = plan.retryAfterMs ?? (waits.length ? Math.min(...waits) : undefined);
   requestEnd.release();
   return {
-    kind: 'exhausted', outcomes, report: report(), lastStatus, lastError, allRateLimited, release: requestEnd.release,
+    kind: 'exhausted', outcomes, report: report(), lastStatus, lastError, rateLimited: plan.rateLimited === true, release: requestEnd.release,
+    ...(lastAnswer && { lastAnswer }),
+    ...(lastStreamError && { lastStreamError }),
     ...(retryAfterMs !== undefined && { retryAfterSeconds: Math.ceil(retryAfterMs / 1000) }),
   };
 }

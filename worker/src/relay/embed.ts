@@ -19,7 +19,7 @@ import { currentConfig, StoreUnavailableError, type ConfigSnapshot } from '../co
 import { authenticateClient, keyAllowsGroup, touchKey } from './auth';
 import { BodyError, RELAY_BODY_LIMIT, readCappedText, scanJson } from './body';
 import { dispatch, releasePlan, startPlan } from './dispatch';
-import { exhaustedError, findRouteFor, modelNotFound, protocolError, storeUnavailable } from './generate';
+import { exhaustedResponse, findRouteFor, modelNotFound, protocolError, storeUnavailable } from './generate';
 import { noteUnauthenticated } from './refusals';
 import { admitKey, settleKey } from './key-limits';
 import { UNROUTED_GROUP_ID, buildRecord, unroutedRecord, type FinalOutcome, type RecordContext } from './record';
@@ -125,9 +125,9 @@ export async function handleEmbed(c: Context<AppEnv>, call: EmbedCall): Promise<
     return fail(gatewayError(CLIENT_CLOSED_STATUS, 'invalid_request', 'client_closed', 'The client closed the connection before the answer.'));
   }
   if (result.kind === 'exhausted') {
-    const err = exhaustedError(req.model, result);
-    done({ status: err.status, ok: false, usage: null, error: err.message });
-    return fail(err);
+    const { response, error } = exhaustedResponse(call.protocol, req.model, result);
+    done({ status: error.status, ok: false, usage: null, error: error.message });
+    return response;
   }
   const { response: res, channel } = result;
   if (res.status < 200 || res.status >= 300) {

@@ -20,6 +20,7 @@ import { sha256Hex } from '../lib/crypto';
 import { authenticateClient, keyAllowsGroup, touchKey } from './auth';
 import { BodyError, RELAY_BODY_LIMIT, readCappedText, scanJson, spliceMembers, type JsonScan } from './body';
 import { dispatch, releasePlan, startPlan, type DispatchResult } from './dispatch';
+import { exhaustedReply } from './exhausted';
 import { pipeStream, type OutputMode } from './pipeline';
 import { admitKey, settleKey } from './key-limits';
 import { UNROUTED_GROUP_ID, buildRecord, unroutedRecord, type FinalOutcome, type RecordContext } from './record';
@@ -55,10 +56,15 @@ export function findRouteFor(config: ConfigSnapshot, model: string): Route | nul
 /** A JSON error response in the client's protocol. */
 export function protocolError(protocol: ProtocolName, err: GatewayError): Response {
   const { status, body } = codecFor(protocol).encodeError(err);
+  return new Response(JSON.stringify(body), { status, headers: errorHeaders(err) });
+}
+
+/** Headers of a JSON error answer: Retry-After (whole seconds) and the SDKs' no-retry hint when the error has them. */
+function errorHeaders(err: GatewayError): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (err.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.max(0, Math.ceil(err.retryAfterSeconds)));
   if (err.noRetry) headers['x-should-retry'] = 'false';
-  return new Response(JSON.stringify(body), { status, headers });
+  return headers;
 }
 
 /** Seconds a client is told to wait when the gateway's database is unreachable. */
@@ -214,8 +220,7 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
     return fail(err);
   }
   if (result.kind === 'exhausted') {
-    const err = exhaustedError(req.model, result);
-    const res = fail(err);
+    const { response: res, error: err } = exhaustedResponse(call.protocol, req.model, result);
     done({ status: err.status, ok: false, usage: null, error: err.message, responseBody: bodyMax === null ? undefined : truncateBody(await res.clone().text(), bodyMax) });
     return res;
   }
@@ -275,22 +280,14 @@ function refuseUnrouted(p: Platform, protocol: ProtocolName, r: Refusal): Respon
 }
 
 /**
- * The error for a request no candidate could serve: 429 when every attempt was rate limited,
- * else 503; with Retry-After when a member or key will come back. Only statuses reach the client:
- * upstream error bodies can echo parts of the channel key. Without a status the reason is the
- * gateway's own words (network error, timeout), safe to show.
+ * The response for a request no candidate could serve (relay/exhausted.ts says which status and
+ * text), in the client's protocol, with Retry-After when the wait is known; and the error it stands
+ * for (status and message, for the log).
  */
-export function exhaustedError(model: string, result: Extract<DispatchResult, { kind: 'exhausted' }>): GatewayError {
-  const retry = result.retryAfterSeconds !== undefined ? { retryAfterSeconds: result.retryAfterSeconds } : {};
-  if (result.outcomes.length === 0) {
-    const why = result.retryAfterSeconds !== undefined ? ' Every member is cooling down after failures.' : ' The group has no available member.';
-    return gatewayError(503, 'overloaded', 'no_available_channel', `No upstream channel could serve model \`${model}\`.${why}`, retry);
-  }
-  if (result.allRateLimited) {
-    return gatewayError(429, 'rate_limit', 'rate_limited', `Every upstream channel of model \`${model}\` is rate limited. Try again later.`, retry);
-  }
-  const last = result.lastStatus ? `HTTP ${result.lastStatus}` : `no response (${result.lastError})`;
-  return gatewayError(503, 'overloaded', 'no_available_channel', `No upstream channel could serve model \`${model}\`. Last upstream answer: ${last}.`, retry);
+export function exhaustedResponse(protocol: ProtocolName, model: string, result: Extract<DispatchResult, { kind: 'exhausted' }>): { response: Response; error: GatewayError } {
+  const { error, upstreamBody } = exhaustedReply(protocol, model, result);
+  if (upstreamBody === undefined) return { response: protocolError(protocol, error), error };
+  return { response: new Response(upstreamBody, { status: error.status, headers: errorHeaders(error) }), error };
 }
 
 /** Sticky-session key: the client key plus its session hint, hashed (hints can be long). */
@@ -305,7 +302,8 @@ async function reply(p: Platform, call: InboundCall, req: CanonicalRequest, resu
   const { response: res, channel } = result;
   const client = codecFor(call.protocol);
   // Gemini's JSON-array stream cannot be passed through from an `alt=sse` upstream: convert it.
-  const same = channel.type === call.protocol && !(call.protocol === 'gemini' && call.streamOptions?.geminiAlt === 'json-array');
+  // (A non-stream `:generateContent` has no `alt` either, but its whole answer passes through.)
+  const same = channel.type === call.protocol && !(call.protocol === 'gemini' && req.stream && call.streamOptions?.geminiAlt === 'json-array');
 
   if (res.status < 200 || res.status >= 300) {
     const out = await clientFault(call, channel, res, same, result.redact);

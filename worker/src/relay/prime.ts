@@ -49,7 +49,12 @@ export function countBytes(primed: PrimedStream, n: number): void {
 
 export type PrimeResult =
   | { kind: 'ok'; primed: PrimedStream }
-  | { kind: 'fault'; error: UpstreamErrorInfo | { kind: 'upstream'; message: string } };
+  | {
+    kind: 'fault';
+    error: UpstreamErrorInfo | { kind: 'upstream'; message: string };
+    /** The upstream's own error event (not a read failure, an idle timeout or an empty end). */
+    fromUpstream?: true;
+  };
 
 /** Reads with an idle limit: rejects with a timeout error when no chunk arrives within `idleMs`. */
 export async function readWithIdle(reader: ReadableStreamDefaultReader<Uint8Array>, idleMs: number): Promise<ReadableStreamReadResult<Uint8Array>> {
@@ -117,7 +122,8 @@ export async function primeStream(body: ReadableStream<Uint8Array>, decoder: Str
     const finished = primed.events.some((e) => e.type === 'finish');
     if (error || !finished) {
       primed.reader.cancel().catch(() => {});
-      return { kind: 'fault', error: error ? error.error : { kind: 'upstream', message: 'the upstream stream ended before any content' } };
+      if (error) return { kind: 'fault', error: error.error, fromUpstream: true };
+      return { kind: 'fault', error: { kind: 'upstream', message: 'the upstream stream ended before any content' } };
     }
   }
   primed.firstEventMs = now() - startedAt;

@@ -21,6 +21,7 @@ export function applyReport(state: RoutingState, report: RoutingReport, now: num
   const breakerSettings: BreakerSettings = { threshold: s.breakerThreshold, baseMs: s.breakerBaseMs, capMs: s.breakerCapMs };
   const breakers = { ...state.breakers };
   const keyCooldowns = { ...state.keyCooldowns };
+  const keyCooldownCauses = { ...state.keyCooldownCauses };
   let sticky = state.sticky;
 
   for (const id of report.untried) {
@@ -36,14 +37,17 @@ export function applyReport(state: RoutingState, report: RoutingReport, now: num
       breakers[o.memberId] = { ...b, probeUntil: 0 };
     } else if (o.status === 401 || o.status === 403 || o.status === 429) {
       const wait = o.retryAfterMs ?? (o.status === 429 ? KEY_COOLDOWN_RATE_MS : KEY_COOLDOWN_AUTH_MS);
-      keyCooldowns[`${o.channelId}:${o.keyId}`] = now + Math.min(wait, Math.max(s.breakerCapMs, KEY_COOLDOWN_AUTH_MS));
+      const key = `${o.channelId}:${o.keyId}`;
+      keyCooldowns[key] = now + Math.min(wait, Math.max(s.breakerCapMs, KEY_COOLDOWN_AUTH_MS));
+      keyCooldownCauses[key] = o.status;
       breakers[o.memberId] = { ...b, probeUntil: 0, lastStatus: o.status, lastError: o.error ?? null, lastAt: now };
     } else {
       breakers[o.memberId] = onFailure(b, now, breakerSettings, o.status, o.error ?? null, o.retryAfterMs);
     }
   }
   for (const [k, until] of Object.entries(keyCooldowns)) if (until <= now) delete keyCooldowns[k];
-  return { ...state, breakers, keyCooldowns, sticky };
+  for (const k of Object.keys(keyCooldownCauses)) if (!(k in keyCooldowns)) delete keyCooldownCauses[k];
+  return { ...state, breakers, keyCooldowns, keyCooldownCauses, sticky };
 }
 
 function bindSticky(map: RoutingState['sticky'], session: string, memberId: number, until: number, now: number): RoutingState['sticky'] {

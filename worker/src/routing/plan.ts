@@ -10,7 +10,8 @@ const WRAP = 1_000_000_007;
 
 /**
  * @returns the plan and the new state (the input state is not modified). With no candidate,
- * `plan.retryAfterMs` says when the first open member or cooled key comes back, if any.
+ * `plan.retryAfterMs` says when the first open member or cooled key comes back, if any, and
+ * `plan.rateLimited` whether only rate limits (keys cooling after a 429) keep every member out.
  */
 export function planRequest(state: RoutingState, input: PlanInput, now: number, random: Random): { plan: Plan; state: RoutingState } {
   const members = input.members.filter((m) => m.keyIds.length > 0);
@@ -29,16 +30,20 @@ export function planRequest(state: RoutingState, input: PlanInput, now: number, 
 
   const candidates: Candidate[] = [];
   let comesBack = Infinity;
+  /** Whether every member left out so far waits only on keys rate limited (429). */
+  let onlyRateLimited = true;
   for (const m of order) {
     const keyId = availableKey(next, m, now, candidates.length === 0);
     if (keyId === null) {
       comesBack = Math.min(comesBack, firstKeyBack(state, m));
+      onlyRateLimited &&= m.keyIds.every((id) => state.keyCooldownCauses?.[`${m.channelId}:${id}`] === 429);
       continue;
     }
     const b = next.breakers[m.memberId] ?? closedBreaker();
     const a = admit(b, now, input.settings.probeLeaseMs);
     if (!a.ok) {
       comesBack = Math.min(comesBack, Math.max(b.until, b.probeUntil));
+      onlyRateLimited = false;
       continue;
     }
     if (a.state !== b) {
@@ -48,7 +53,10 @@ export function planRequest(state: RoutingState, input: PlanInput, now: number, 
     candidates.push({ memberId: m.memberId, channelId: m.channelId, keyId });
   }
   const plan: Plan = { candidates };
-  if (candidates.length === 0 && comesBack !== Infinity) plan.retryAfterMs = Math.max(0, comesBack - now);
+  if (candidates.length === 0 && comesBack !== Infinity) {
+    plan.retryAfterMs = Math.max(0, comesBack - now);
+    if (onlyRateLimited) plan.rateLimited = true;
+  }
   return { plan, state: next };
 }
 

@@ -50,6 +50,11 @@ export interface Plan {
   candidates: Candidate[];
   /** When there is no candidate: ms until the first member or key comes back, if any will. */
   retryAfterMs?: number;
+  /**
+   * When there is no candidate: true when every member was left out only because all its keys
+   * cool down after a 429, so the client hears a rate limit (429), not an outage (503).
+   */
+  rateLimited?: boolean;
 }
 
 /** Outcome of one attempt, reported after the request (off the critical path). */
@@ -97,6 +102,11 @@ export interface RoutingState {
   keyCursors: Record<string, number>;
   /** `channelId:keyId` → ms since epoch when the key may be used again. */
   keyCooldowns: Record<string, number>;
+  /**
+   * `channelId:keyId` → the upstream status (401, 403, 429) that started the key's cooldown; an
+   * entry leaves with its cooldown. Optional: states stored before it existed lack it.
+   */
+  keyCooldownCauses?: Record<string, number>;
   breakers: Record<string, BreakerState>;
   /** Session key → the member that served it and until when it sticks. */
   sticky: Record<string, { memberId: number; until: number }>;
@@ -104,5 +114,5 @@ export interface RoutingState {
 
 /** A fresh state for a group never seen before. */
 export function emptyRoutingState(): RoutingState {
-  return { strategy: { cursor: 0, weights: {} }, keyCursors: {}, keyCooldowns: {}, breakers: {}, sticky: {} };
+  return { strategy: { cursor: 0, weights: {} }, keyCursors: {}, keyCooldowns: {}, keyCooldownCauses: {}, breakers: {}, sticky: {} };
 }

@@ -1,6 +1,7 @@
 /** Failover and health in the group state holder, with the fake upstream injecting each fault class; sticky sessions. */
 import { describe, expect, it } from 'vitest';
-import { tools, type Harness } from './harness';
+import { CLIENT_PROTOCOLS, callAs, type ClientProtocol } from './clients';
+import { tools, until, type Harness } from './harness';
 
 export function failoverSuite(h: Harness): void {
   const { admin, gateway, login, received, routeTo, scenario } = tools(h);
@@ -180,14 +181,45 @@ export function failoverSuite(h: Harness): void {
       expect(res.status).toBe(503);
     });
 
-    it('answers 429 with Retry-After when every channel is rate limited', async () => {
+    it('answers 429 with Retry-After when every channel is rate limited, and while its key cools down, in the caller\'s protocol', async () => {
       const cookie = await login();
       const a = await scenario({ status: 429, json: 'openai-responses/vercel__openai-error.1.json', headers: { 'retry-after': '7' } });
       const r = await routeTo(cookie, [a]);
       const res = await chat(r.clientKey, { model: r.group });
       expect(res.status).toBe(429);
       expect(res.headers.get('retry-after')).toBe('7');
-      // The key is now cooling down: the next request gets a 503 at once, with Retry-After, without calling upstream.
+      // The key is now cooling down (once the report has landed): the next requests get a 429 at
+      // once, with Retry-After, without calling upstream.
+      await until(async () => (await admin(cookie, 'GET', `/groups/${r.groupId}/health`)).json.members, (m) => Object.values(m).some((x: any) => x.lastStatus === 429));
+      const waitOf = (x: Response) => Number(x.headers.get('retry-after'));
+      const again = await chat(r.clientKey, { model: r.group });
+      expect(again.status).toBe(429);
+      expect(waitOf(again)).toBeGreaterThan(0);
+      expect(waitOf(again)).toBeLessThanOrEqual(7);
+      expect(((await again.json()) as any).error).toMatchObject({ type: 'rate_limit_error', code: 'rate_limit_exceeded' });
+      const anthropic = await callAs(gateway, 'anthropic', r.clientKey, r.group);
+      expect(anthropic.status).toBe(429);
+      expect(waitOf(anthropic)).toBeGreaterThan(0);
+      expect(await anthropic.json()).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
+      const gemini = await callAs(gateway, 'gemini', r.clientKey, r.group, true);
+      expect(gemini.status).toBe(429);
+      expect(waitOf(gemini)).toBeGreaterThan(0);
+      const g = ((await gemini.json()) as any).error;
+      expect(g).toMatchObject({ code: 429, status: 'RESOURCE_EXHAUSTED' });
+      expect(g.details).toContainEqual({ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${waitOf(gemini)}s` });
+      expect(await received(a.id)).toHaveLength(1);
+    });
+
+    it('answers a 502 without the upstream\'s words when the upstream refuses the channel key, then 503 while that key cools down', async () => {
+      const cookie = await login();
+      const a = await scenario({ status: 401, body: { error: { message: 'Incorrect API key provided: sk-up***9999.', type: 'invalid_request_error', code: 'invalid_api_key' } } });
+      const r = await routeTo(cookie, [a]);
+      const res = await chat(r.clientKey, { model: r.group });
+      expect(res.status).toBe(502);
+      const body = (await res.json()) as any;
+      expect(body.error).toMatchObject({ type: 'server_error', code: 'upstream_auth_failed' });
+      expect(JSON.stringify(body)).not.toContain('sk-up');
+      await until(async () => (await admin(cookie, 'GET', `/groups/${r.groupId}/health`)).json.members, (m) => Object.values(m).some((x: any) => x.lastStatus === 401));
       const again = await chat(r.clientKey, { model: r.group });
       expect(again.status).toBe(503);
       expect(Number(again.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -211,6 +243,80 @@ export function failoverSuite(h: Harness): void {
       expect(await received(dead.id)).toHaveLength(1);
       const stored = await h.routingState(r.groupId);
       expect(Object.values(stored.breakers).some((b: any) => b.until > Date.now())).toBe(true);
+    });
+  });
+
+  describe('when every member fails with a status the client must act on', () => {
+    /** A 404 "model not found" in each channel protocol's own error shape. */
+    const NOT_FOUND: Record<ClientProtocol, { body: object; message: string }> = {
+      // OpenAI API reference, "Error codes"; the message as OpenAI words it.
+      'openai-chat': { body: { error: { message: 'The model `up-model` does not exist or you do not have access to it.', type: 'invalid_request_error', param: null, code: 'model_not_found' } }, message: 'The model `up-model` does not exist or you do not have access to it.' },
+      'openai-responses': { body: { error: { message: 'The model `up-model` does not exist or you do not have access to it.', type: 'invalid_request_error', param: null, code: 'model_not_found' } }, message: 'The model `up-model` does not exist or you do not have access to it.' },
+      // Anthropic API reference, "Errors": 404 not_found_error.
+      anthropic: { body: { type: 'error', error: { type: 'not_found_error', message: 'model: up-model' }, request_id: 'req_011CSHoEeqs5C35K2UUqR7Fy' }, message: 'model: up-model' },
+      // Gemini API, google.rpc.Status with NOT_FOUND.
+      gemini: { body: { error: { code: 404, message: 'models/up-model is not found for API version v1beta, or is not supported for generateContent.', status: 'NOT_FOUND' } }, message: 'models/up-model is not found for API version v1beta, or is not supported for generateContent.' },
+    };
+
+    /** Two members of `channel`'s protocol that both answer 404, tried in order. */
+    async function twoNotFound(channel: ClientProtocol) {
+      const cookie = await login();
+      const ups = [await scenario({ status: 404, body: NOT_FOUND[channel].body }), await scenario({ status: 404, body: NOT_FOUND[channel].body })];
+      const r = await routeTo(cookie, ups, { mode: 'failover', channelType: channel, upstreamModel: 'up-model' });
+      return { r, ups };
+    }
+
+    for (const protocol of CLIENT_PROTOCOLS) {
+      it(`${protocol}: the last upstream 404 and its body, as sent, after both members were tried`, async () => {
+        const { r, ups } = await twoNotFound(protocol);
+        const res = await callAs(gateway, protocol, r.clientKey, r.group);
+        expect(res.status).toBe(404);
+        expect(res.headers.get('retry-after')).toBeNull();
+        expect(await res.json()).toEqual(NOT_FOUND[protocol].body);
+        for (const u of ups) expect(await received(u.id)).toHaveLength(1);
+      });
+    }
+
+    it('the last upstream 404 translated into the caller\'s protocol, streaming or not', async () => {
+      const expectations: [ClientProtocol, ClientProtocol, boolean, (body: any) => void][] = [
+        ['openai-chat', 'anthropic', true, (b) => expect(b.error).toMatchObject({ message: 'model: up-model', type: 'invalid_request_error', code: 'not_found_error' })],
+        ['anthropic', 'gemini', false, (b) => expect(b).toEqual({ type: 'error', error: { type: 'not_found_error', message: NOT_FOUND.gemini.message } })],
+        ['gemini', 'openai-chat', true, (b) => expect(b.error).toMatchObject({ code: 404, status: 'NOT_FOUND', message: NOT_FOUND['openai-chat'].message })],
+        ['openai-responses', 'anthropic', false, (b) => expect(b.error).toMatchObject({ message: 'model: up-model', type: 'invalid_request_error' })],
+      ];
+      for (const [client, channel, stream, check] of expectations) {
+        const { r, ups } = await twoNotFound(channel);
+        const res = await callAs(gateway, client, r.clientKey, r.group, stream);
+        expect(res.status, `${client} ← ${channel}`).toBe(404);
+        check(await res.json());
+        for (const u of ups) expect(await received(u.id)).toHaveLength(1);
+      }
+    });
+
+    it('an error event that opens every member\'s stream counts like its HTTP status: insufficient_quota is a 429', async () => {
+      for (const protocol of ['openai-responses', 'openai-chat'] as const) {
+        const cookie = await login();
+        const ups = [await scenario({ stream: 'openai-responses/vercel__openai-error.1.chunks.txt' }), await scenario({ stream: 'openai-responses/vercel__openai-error.1.chunks.txt' })];
+        const r = await routeTo(cookie, ups, { mode: 'failover', channelType: 'openai-responses' });
+        const res = await callAs(gateway, protocol, r.clientKey, r.group, true);
+        expect(res.status, protocol).toBe(429);
+        expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(((await res.json()) as any).error).toMatchObject({ type: 'rate_limit_error', code: 'insufficient_quota', message: expect.stringContaining('You exceeded your current quota') });
+        for (const u of ups) expect(await received(u.id)).toHaveLength(1);
+      }
+    });
+
+    it('an upstream 503 after a 404 is what the client hears, with its Retry-After and its message redacted of the channel key', async () => {
+      const cookie = await login();
+      const secret = 'sk-upstream-echoed-0123456789';
+      const a = await scenario({ status: 404, body: NOT_FOUND['openai-chat'].body });
+      const b = await scenario({ status: 503, body: { error: { message: `overloaded, key ${secret}`, type: 'server_error' } }, headers: { 'retry-after': '3' } });
+      const r = await routeTo(cookie, [a, b], { mode: 'failover' });
+      await admin(cookie, 'PATCH', `/channels/${r.channelIds[1]}`, { keys: [secret] });
+      const res = await callAs(gateway, 'anthropic', r.clientKey, r.group);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('3');
+      expect(await res.json()).toEqual({ type: 'error', error: { type: 'overloaded_error', message: 'overloaded, key [redacted]' } });
     });
   });
 

@@ -230,16 +230,17 @@ export function relaySuite(h: Harness): void {
       }
     });
 
-    it('answers 503 in OpenAI shape when every candidate fails, and records member health', async () => {
+    it('answers the last upstream error in OpenAI shape when every candidate fails, and records member health', async () => {
       const cookie = await login();
-      const a = await scenario({ status: 503, body: { error: { message: 'overloaded, key sk-upstream-secret' } } });
-      const b = await scenario({ status: 502, body: 'bad gateway' });
-      const r = await routeTo(cookie, [a, b]);
+      const a = await scenario({ status: 503, body: { error: { message: 'overloaded' } } });
+      const b = await scenario({ status: 502, body: 'bad gateway, key sk-upstream-secret-0123456789' });
+      const r = await routeTo(cookie, [a, b], { mode: 'failover' });
+      await admin(cookie, 'PATCH', `/channels/${r.channelIds[1]}`, { keys: ['sk-upstream-secret-0123456789'] });
       const res = await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] });
-      expect(res.status).toBe(503);
+      // The last member's status and words (a text body, so in the gateway's OpenAI shape), its key redacted.
+      expect(res.status).toBe(502);
       const body = (await res.json()) as any;
-      expect(body.error).toMatchObject({ type: 'server_error', code: 'no_available_channel' });
-      expect(body.error.message).not.toContain('sk-upstream');
+      expect(body.error).toMatchObject({ type: 'server_error', code: 'upstream_error', message: 'bad gateway, key [redacted]' });
       // Reports run after the response (waitUntil); poll the health endpoint briefly.
       let health: any = {};
       for (let i = 0; i < 50 && Object.keys(health).length < 2; i++) {

@@ -105,6 +105,22 @@ describe('channel keys', () => {
     expect(none.plan.retryAfterMs).toBe(3500); // key a comes back at 6000
     expect(planRequest(state, { mode: 'round-robin', members: [m], settings: SETTINGS }, 6000, Math.random).plan.candidates[0]!.keyId).toBe('a');
   });
+
+  it('an empty plan is a rate limit only when every member waits on keys cooling after a 429', () => {
+    const plan = (state: RoutingState, members: MemberRef[]) => planRequest(state, { mode: 'failover', members, settings: SETTINGS }, 1500, Math.random).plan;
+    const limited = applyReport(emptyRoutingState(), report([fault(1, 429, { keyId: 'a' }), fault(2, 429)]), 1000);
+    const both = plan(limited, [member(1, { keyIds: ['a'] }), member(2)]);
+    expect(both).toEqual({ candidates: [], retryAfterMs: 59_500, rateLimited: true });
+    expect(limited.keyCooldownCauses).toEqual({ '1:a': 429, '2:k2': 429 });
+    // One key cooling after a 401, or one member open after failures: an outage, not a rate limit.
+    const auth = applyReport(limited, report([fault(3, 401)]), 1000);
+    expect(plan(auth, [member(1, { keyIds: ['a'] }), member(3)]).rateLimited).toBeUndefined();
+    const open = applyReport(limited, report([fault(4, 500), fault(4, 500), fault(4, 500)]), 1000);
+    expect(plan(open, [member(1, { keyIds: ['a'] }), member(4)]).rateLimited).toBeUndefined();
+    // A plan with a candidate never says so; causes leave with their cooldowns.
+    expect(plan(limited, [member(1, { keyIds: ['a'] }), member(5)]).rateLimited).toBeUndefined();
+    expect(applyReport(limited, report([]), 100_000).keyCooldownCauses).toEqual({});
+  });
 });
 
 describe('circuit breaker', () => {
