@@ -139,7 +139,8 @@ export async function handleCountTokens(c: Context<AppEnv>, call: CountCall): Pr
       const res = result.response;
       if (res.status >= 200 && res.status < 300) {
         finish({ status: 200, ok: true, error: null });
-        return new Response(result.body ?? '', { status: 200, headers: { 'content-type': 'application/json' } });
+        // Redacted like every upstream text a client sees (a provider may echo its key anywhere).
+        return new Response(result.redact(result.body ?? ''), { status: 200, headers: { 'content-type': 'application/json' } });
       }
       // The request's own fault (e.g. a 400 for a malformed message): the provider's word, in the client's shape.
       const info = codecFor(protocol).decodeError(res.status, result.redact(await readErrorBody(res)));
