@@ -2,15 +2,14 @@
  * How far the gateway's local token count (relay/count-local.ts) is from the providers' own counts,
  * on every real request/response pair in shared/fixtures: the request body, and the input tokens the
  * provider reported for it (Anthropic `usage.input_tokens`, Gemini `usageMetadata.promptTokenCount`).
- * Prints one line per pair for each counter (js-tiktoken o200k_base and cl100k_base, characters / 4)
+ * Prints one line per pair for each counter (gpt-tokenizer o200k_base and cl100k_base, characters / 4)
  * and the error of each. Run: `npx tsx scripts/measure-token-count.ts`. Reads files only.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Tiktoken } from 'js-tiktoken/lite';
-import o200k from 'js-tiktoken/ranks/o200k_base';
-import cl100k from 'js-tiktoken/ranks/cl100k_base';
+import * as o200k from 'gpt-tokenizer/encoding/o200k_base';
+import * as cl100k from 'gpt-tokenizer/encoding/cl100k_base';
 import { characterEstimate, countPromptTokens, type TokenCounter } from '../worker/src/relay/count-local';
 import { decodeCountRequest, type CountCall } from '../worker/src/relay/count-tokens';
 
@@ -65,11 +64,12 @@ const pairs: Pair[] = [
   },
 ];
 
-const tiktoken = (name: string, ranks: ConstructorParameters<typeof Tiktoken>[0]): TokenCounter => {
-  const enc = new Tiktoken(ranks);
-  return { name, count: (t) => enc.encode(t, [], []).length };
-};
-const counters = [tiktoken('js-tiktoken o200k_base', o200k), tiktoken('js-tiktoken cl100k_base', cl100k), characterEstimate];
+const plain = { disallowedSpecial: new Set<string>() };
+const counters: TokenCounter[] = [
+  { name: 'gpt-tokenizer o200k_base', count: (t) => o200k.countTokens(t, plain) },
+  { name: 'gpt-tokenizer cl100k_base', count: (t) => cl100k.countTokens(t, plain) },
+  characterEstimate,
+];
 
 for (const counter of counters) {
   console.log(`\n${counter.name}`);

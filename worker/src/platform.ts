@@ -92,7 +92,7 @@ export interface Platform {
   /**
    * The tokenizer for prompts counted locally (Anthropic `count_tokens`, Gemini `:countTokens` with
    * no member of the client's protocol). Unset: the character estimate of relay/count-local.ts (the
-   * Worker: a rank table would not fit its bundle). Node: js-tiktoken o200k_base (node/tokenizer.ts).
+   * Worker: a rank table would not fit its bundle). Node: gpt-tokenizer o200k_base (node/tokenizer.ts).
    */
   tokenCounter?: () => Promise<TokenCounter>;
   /** Keeps background work alive after the response (Workers: ctx.waitUntil). */

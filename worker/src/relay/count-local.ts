@@ -8,7 +8,7 @@ import type { CanonicalRequest, Part } from '../protocols/canonical';
 
 /** Counts the tokens of a text with one tokenizer. */
 export interface TokenCounter {
-  /** What counts, for logs and the README (e.g. `js-tiktoken o200k_base`). */
+  /** What counts, for logs and the README (e.g. `gpt-tokenizer o200k_base`). */
   name: string;
   /** Tokens of `text` (a whole number ≥ 0). */
   count(text: string): number;

@@ -72,7 +72,7 @@ describe('Node tokenizer', () => {
   it('counts with o200k_base, loaded once, special-token text counted as plain text', async () => {
     const counter = await o200kCounter();
     expect(await o200kCounter()).toBe(counter);
-    expect(counter.name).toBe('js-tiktoken o200k_base');
+    expect(counter.name).toBe('gpt-tokenizer o200k_base');
     expect(counter.count('hello world')).toBe(2);
     expect(counter.count('<|endoftext|>')).toBeGreaterThan(1);
   });
