@@ -137,14 +137,15 @@ export interface Planned {
 
 /**
  * Asks the group's holder for the ordered candidates (the one call on the critical path), without
- * waiting: the caller may await it together with the key's admission.
+ * waiting: the caller may await it together with the key's admission. `recall`: tool call ids
+ * whose remembered reasoning the plan should bring back (PlanInput.recall).
  */
-export function startPlan(p: Platform, route: Route, session: string | undefined): Planned {
+export function startPlan(p: Platform, route: Route, session: string | undefined, recall?: string[]): Planned {
   const settings = resolveGroupSettings(route.group.settings);
   const planSettings = toPlanSettings(settings);
   return {
     settings, planSettings, session,
-    plan: p.groups.plan(route.group.id, { mode: route.group.mode, members: routableMembers(route), settings: planSettings, session }),
+    plan: p.groups.plan(route.group.id, { mode: route.group.mode, members: routableMembers(route), settings: planSettings, session, ...(recall && { recall }) }),
   };
 }
 
