@@ -413,6 +413,7 @@ export function relaySuite(h: Harness): void {
     // then tool_use `toolu_second` (test-tool), stop_reason tool_use.
     const TOOL_TURN = { stream: 'anthropic/vercel__spliced-message-start.chunks.txt', slice: { from: 7 } };
     const SIGNED = { type: 'thinking', thinking: 'Let me call the tool.', signature: 'sig-second' };
+    const SIGNED_DETAIL = { type: 'reasoning.text', text: 'Let me call the tool.', signature: 'sig-second', format: 'anthropic-claude-v1' };
     const tools = [{ type: 'function', function: { name: 'test-tool', parameters: { type: 'object', properties: { value: { type: 'string' } } } } }];
 
     /** Turn 1 (streamed), then the tool call the client saw, as it replays it: only content and tool_calls. */
@@ -423,6 +424,8 @@ export function relaySuite(h: Harness): void {
       const calls = chunks.flatMap((c) => c.choices?.[0]?.delta?.tool_calls ?? []);
       const call = calls.find((c: any) => c.id);
       expect(call).toMatchObject({ id: 'toolu_second', function: { name: 'test-tool' } });
+      // A client that keeps reasoning_details could carry the block itself; this one will not.
+      expect(chunks.flatMap((c) => c.choices?.[0]?.delta?.reasoning_details ?? [])).toEqual([{ ...SIGNED_DETAIL, index: 0 }]);
       const args = calls.map((c: any) => c.function?.arguments ?? '').join('');
       return { role: 'assistant', content: null, tool_calls: [{ id: call.id, type: 'function', function: { name: 'test-tool', arguments: args } }] };
     }

@@ -127,7 +127,7 @@ describe('OpenAI Chat stream encoder — read back by the openai SDK', () => {
     expect(cs[cs.length - 1]!.choices[0]!.finish_reason).toBe('stop');
   });
 
-  it('reasoning (signature has no slot) then text: reasoning_content deltas, text content', async () => {
+  it('reasoning then text: reasoning_content deltas, the signed block in reasoning_details, text content', async () => {
     const events: StreamEvent[] = [
       start,
       { type: 'block_start', index: 0, block: { type: 'reasoning' } },
@@ -147,7 +147,9 @@ describe('OpenAI Chat stream encoder — read back by the openai SDK', () => {
     const c = await finalCompletion(wire);
     expect(c.choices[0]!.message.content).toBe('Answer.');
     expect(c.choices[0]!.finish_reason).toBe('stop');
-    expect(wire).not.toContain('EqQBCkYIBRgCKkA');
+    // The signature with the block's whole text, once (OpenRouter's reasoning_details shape).
+    const details = cs.flatMap((c) => (c.choices[0]?.delta as { reasoning_details?: unknown[] } | undefined)?.reasoning_details ?? []);
+    expect(details).toEqual([{ type: 'reasoning.text', text: 'Let me think.', signature: 'EqQBCkYIBRgCKkA', format: 'anthropic-claude-v1', index: 0 }]);
   });
 
   it('parallel tool calls and a tool without arguments: 0-based indexes, ids, names, arguments', async () => {
