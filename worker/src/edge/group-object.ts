@@ -73,7 +73,7 @@ export class GroupObject extends DurableObject<Env> {
     // Only a half-open lease (a breaker change) must be durable before the reply; a cursor step
     // lost in a crash is harmless, so that write does not hold the response (allowUnconfirmed).
     this.commit(state, state.breakers === this.state.breakers);
-    const reasoning = input.recall ? this.memory.recall(input.recall, Date.now()) : undefined;
+    const reasoning = input.recall ? this.memory.recall(input.recall.owner, input.recall.toolCallIds, Date.now()) : undefined;
     return reasoning ? { ...plan, reasoning } : plan;
   }
 

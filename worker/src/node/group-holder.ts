@@ -83,7 +83,7 @@ export class GroupHolder {
     await this.load();
     const { plan, state } = planRequest(this.state, input, this.now(), this.random);
     this.commit(state);
-    const reasoning = input.recall ? this.memory.recall(input.recall, this.now()) : undefined;
+    const reasoning = input.recall ? this.memory.recall(input.recall.owner, input.recall.toolCallIds, this.now()) : undefined;
     return reasoning ? { ...plan, reasoning } : plan;
   }
 

@@ -155,7 +155,8 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
 
   // The plan and the key's admission go out together: one hop on the critical path, not two.
   // A Chat client's tool turn without its signed reasoning: the plan brings it back if remembered.
-  const recall = routeHasAnthropic(route) ? recallIds(req) : undefined;
+  const recallFor = routeHasAnthropic(route) ? recallIds(req) : undefined;
+  const recall = recallFor && { owner: key.id, toolCallIds: recallFor };
   const planned = startPlan(p, route, await sessionKey(key.id, req.user ?? c.req.header('x-session-id')), recall);
   const [admission, planning] = await Promise.allSettled([admitKey(p, key), planned.plan]);
   if (admission.status === 'rejected' || planning.status === 'rejected') {
@@ -231,7 +232,7 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
     done({ status: err.status, ok: false, usage: null, error: err.message, responseBody: bodyMax === null ? undefined : truncateBody(await res.clone().text(), bodyMax) });
     return res;
   }
-  return reply(p, call, req, result, done, bodyMax, incoming.signal);
+  return reply(p, call, req, result, done, bodyMax, incoming.signal, key.id);
 }
 
 /**
@@ -304,7 +305,7 @@ async function sessionKey(apiKeyId: number, hint: string | undefined): Promise<s
 }
 
 /** The client response for a committed attempt. */
-async function reply(p: Platform, call: InboundCall, req: CanonicalRequest, result: Extract<DispatchResult, { kind: 'committed' }>, done: (f: FinalOutcome, reasoning?: ReasoningTurn) => void, bodyMax: number | null, clientSignal: AbortSignal): Promise<Response> {
+async function reply(p: Platform, call: InboundCall, req: CanonicalRequest, result: Extract<DispatchResult, { kind: 'committed' }>, done: (f: FinalOutcome, reasoning?: ReasoningTurn) => void, bodyMax: number | null, clientSignal: AbortSignal, keyId: number): Promise<Response> {
   const logged = async (res: Response) => (bodyMax === null ? undefined : truncateBody(await res.clone().text(), bodyMax));
   const { response: res, channel } = result;
   const client = codecFor(call.protocol);
@@ -347,7 +348,7 @@ async function reply(p: Platform, call: InboundCall, req: CanonicalRequest, resu
             firstEventAt: result.attemptStartedAt + result.primed!.firstEventMs,
             error: summary.error ? result.redact(summary.error.message) : closed ? 'the client closed the stream' : null,
             responseBody: capture?.text(),
-          }, summary.endedBy === 'upstream' && summary.error === null ? collector?.turn() : undefined);
+          }, summary.endedBy === 'upstream' && summary.error === null ? collector?.turn(keyId) : undefined);
         } finally {
           streamEnded();
         }
@@ -366,7 +367,7 @@ async function reply(p: Platform, call: InboundCall, req: CanonicalRequest, resu
     return new Response(text, { status: res.status, headers: { 'content-type': res.headers.get('content-type') ?? 'application/json' } });
   }
   const encoded = result.redact(JSON.stringify(client.encodeResponse(decoded, req)));
-  done({ status: 200, ok: true, usage: decoded.usage, error: null, responseBody: bodyMax === null ? undefined : truncateBody(encoded, bodyMax) }, remember ? turnOfResponse(decoded) : undefined);
+  done({ status: 200, ok: true, usage: decoded.usage, error: null, responseBody: bodyMax === null ? undefined : truncateBody(encoded, bodyMax) }, remember ? turnOfResponse(decoded, keyId) : undefined);
   return new Response(encoded, { status: 200, headers: { 'content-type': 'application/json' } });
 }
 

@@ -50,11 +50,11 @@ export function withRecalled(req: CanonicalRequest, parts: ReasoningPart[]): Can
   return { ...req, messages: req.messages.map((m) => (m === turn ? restored : m)) };
 }
 
-/** The turn to remember from a whole answer: its tool call ids and Anthropic-signed reasoning, if it has both. */
-export function turnOfResponse(res: CanonicalResponse): ReasoningTurn | undefined {
+/** The turn to remember from a whole answer to client key `owner`: its tool call ids and Anthropic-signed reasoning, if it has both. */
+export function turnOfResponse(res: CanonicalResponse, owner: number): ReasoningTurn | undefined {
   const toolCallIds = res.content.flatMap((p) => (p.type === 'tool_call' ? [p.id] : []));
   const parts = res.content.filter(anthropicSigned).map((p) => ({ ...p }));
-  return toolCallIds.length > 0 && parts.length > 0 ? { toolCallIds, parts } : undefined;
+  return toolCallIds.length > 0 && parts.length > 0 ? { owner, toolCallIds, parts } : undefined;
 }
 
 /** Builds the turn to remember from a converted stream's canonical events, as they go by. */
@@ -81,10 +81,10 @@ export class TurnReasoningCollector {
     }
   }
 
-  /** The turn seen so far, when it called tools and carried Anthropic-signed reasoning. */
-  turn(): ReasoningTurn | undefined {
+  /** The turn seen so far (answered to client key `owner`), when it called tools and carried Anthropic-signed reasoning. */
+  turn(owner: number): ReasoningTurn | undefined {
     const parts = [...this.reasoning.entries()].sort(([a], [b]) => a - b).map(([, p]) => p).filter(anthropicSigned);
-    return this.toolCallIds.length > 0 && parts.length > 0 ? { toolCallIds: [...this.toolCallIds], parts } : undefined;
+    return this.toolCallIds.length > 0 && parts.length > 0 ? { owner, toolCallIds: [...this.toolCallIds], parts } : undefined;
   }
 }
 

@@ -8,8 +8,9 @@
  * off for that request.
  *
  * One `ReasoningMemory` is held with each group's routing state (edge: GroupObject, Node:
- * GroupHolder). An entry is keyed by the tool call ids the upstream issued in that turn, in order;
- * it is found again only by the exact same ids (the client's replayed turn). Bounded: at most
+ * GroupHolder). An entry is keyed by the client key it was answered to and the tool call ids the
+ * upstream issued in that turn, in order; it is found again only by that key with the exact same
+ * ids (the client's replayed turn). Bounded: at most
  * `maxEntries` entries and `maxBytes` serialised bytes (the oldest go first), entries older than
  * `ttlMs` are gone, a single entry above `maxEntryBytes` or a key above MAX_KEY_CHARS is not kept.
  * Pure data and logic (no runtime imports); the holders persist `entries()`.
@@ -18,6 +19,11 @@ import type { ReasoningPart } from '../protocols/canonical';
 
 /** A tool-calling turn's reasoning, as the relay hands it to the holder. */
 export interface ReasoningTurn {
+  /**
+   * The client key the answer went to: only its own requests recall it (a tool call id seen by
+   * another client must not pull this conversation's reasoning into that client's request).
+   */
+  owner: number;
   /** The tool call ids the upstream issued in the turn, in order (canonical ids, as the client sees them). */
   toolCallIds: string[];
   /** The turn's reasoning parts in order, each with its provider's signature or redacted data. */
@@ -26,7 +32,7 @@ export interface ReasoningTurn {
 
 /** One remembered turn, as stored. */
 export interface ReasoningEntry {
-  /** `turnKey(toolCallIds)`. */
+  /** `turnKey(owner, toolCallIds)`. */
   key: string;
   /** When it was remembered, ms since epoch. */
   at: number;
@@ -62,9 +68,9 @@ export const DEFAULT_REASONING_LIMITS: ReasoningMemoryLimits = {
 /** Longest key kept (the joined tool call ids): an edge storage key must stay well under 2 KiB. */
 export const MAX_KEY_CHARS = 1000;
 
-/** The key of a turn's tool call ids: order matters, as in the turn. */
-export function turnKey(toolCallIds: readonly string[]): string {
-  return toolCallIds.join('\n');
+/** The key of a client key's turn with these tool call ids: order matters, as in the turn. */
+export function turnKey(owner: number, toolCallIds: readonly string[]): string {
+  return [String(owner), ...toolCallIds].join('\n');
 }
 
 /** What `remember` changed, so a holder can mirror it in its storage. */
@@ -107,7 +113,7 @@ export class ReasoningMemory {
   /** Remembers a turn's reasoning, evicting expired then oldest entries to stay within the limits. */
   remember(turn: ReasoningTurn, now: number): RememberResult {
     const removed = this.expire(now);
-    const key = turnKey(turn.toolCallIds);
+    const key = turnKey(turn.owner, turn.toolCallIds);
     if (turn.toolCallIds.length === 0 || turn.parts.length === 0 || key.length > MAX_KEY_CHARS) return { stored: null, removed };
     const bytes = JSON.stringify(turn.parts).length + key.length;
     if (bytes > this.limits.maxEntryBytes || bytes > this.limits.maxBytes) return { stored: null, removed };
@@ -120,9 +126,9 @@ export class ReasoningMemory {
     return { stored: entry, removed };
   }
 
-  /** The reasoning parts remembered for exactly these tool call ids, if still alive. */
-  recall(toolCallIds: readonly string[], now: number): ReasoningPart[] | undefined {
-    const e = this.byKey.get(turnKey(toolCallIds));
+  /** The reasoning parts remembered for this client key and exactly these tool call ids, if still alive. */
+  recall(owner: number, toolCallIds: readonly string[], now: number): ReasoningPart[] | undefined {
+    const e = this.byKey.get(turnKey(owner, toolCallIds));
     if (!e || now - e.at > this.limits.ttlMs) return undefined;
     return e.parts;
   }

@@ -38,11 +38,11 @@ export interface PlanInput {
   /** Sticky-session key (client key + the client's session hint), when the client sent one. */
   session?: string;
   /**
-   * Tool call ids of the client's last assistant turn, when that turn came back without the
+   * The client key and the tool call ids of its last assistant turn, when that turn came back without the
    * reasoning its upstream signed (an OpenAI Chat client): the holder looks the reasoning up in its
    * memory (routing/reasoning-memory.ts) and returns it with the plan, so the lookup costs no extra call.
    */
-  recall?: string[];
+  recall?: { owner: number; toolCallIds: string[] };
 }
 
 /** One place to try: a member and the channel key to use for it. */

@@ -119,18 +119,18 @@ describe('GroupHolder reasoning memory', () => {
     const { store, settings } = fakeStore();
     let now = 1_000;
     const a = new GroupHolder(4, store, new FlushWriter(), () => now);
-    await a.remember({ toolCallIds: ['toolu_1'], parts: [signed] });
-    expect((await a.plan({ ...input, recall: ['toolu_1'] })).reasoning).toEqual([signed]);
-    expect((await a.plan({ ...input, recall: ['toolu_2'] })).reasoning).toBeUndefined();
+    await a.remember({ owner: 9, toolCallIds: ['toolu_1'], parts: [signed] });
+    expect((await a.plan({ ...input, recall: { owner: 9, toolCallIds: ['toolu_1'] } })).reasoning).toEqual([signed]);
+    expect((await a.plan({ ...input, recall: { owner: 9, toolCallIds: ['toolu_2'] } })).reasoning).toBeUndefined();
     expect((await a.plan(input)).reasoning).toBeUndefined();
     await a.persist();
     expect(settings.get(reasoningStateKey(4))).toHaveLength(1);
 
     const b = new GroupHolder(4, store, new FlushWriter(), () => now);
-    expect((await b.plan({ ...input, recall: ['toolu_1'] })).reasoning).toEqual([signed]);
+    expect((await b.plan({ ...input, recall: { owner: 9, toolCallIds: ['toolu_1'] } })).reasoning).toEqual([signed]);
     // Six hours later it is gone, and the next persist writes it out of the settings row.
     now += 6 * 3_600_000 + 1;
-    expect((await b.plan({ ...input, recall: ['toolu_1'] })).reasoning).toBeUndefined();
+    expect((await b.plan({ ...input, recall: { owner: 9, toolCallIds: ['toolu_1'] } })).reasoning).toBeUndefined();
     await b.persist();
     expect(settings.get(reasoningStateKey(4))).toEqual([]);
   });
@@ -138,7 +138,7 @@ describe('GroupHolder reasoning memory', () => {
   it('writes the memory only when it changed, and keeps it dirty when the write fails', async () => {
     const { store, settings, state } = fakeStore();
     const h = new GroupHolder(5, store, new FlushWriter(), () => 1_000);
-    await h.remember({ toolCallIds: ['t'], parts: [signed] });
+    await h.remember({ owner: 9, toolCallIds: ['t'], parts: [signed] });
     state.down = true;
     await expect(h.persist()).rejects.toThrow('database down');
     state.down = false;

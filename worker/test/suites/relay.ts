@@ -452,7 +452,7 @@ export function relaySuite(h: Harness): void {
       expect(seen.json.messages[2].content[0]).toMatchObject({ type: 'tool_result', tool_use_id: 'toolu_second' });
     });
 
-    it('restores nothing for a turn with other tool call ids, and never to another provider', async () => {
+    it('restores nothing for a turn with other tool call ids or to another client key, and never to another provider', async () => {
       const cookie = await login();
       const up = await scenario({ steps: [TOOL_TURN, { json: 'anthropic/vercel__anthropic-text.json' }] });
       const r = await routeTo(cookie, [up], { channelType: 'anthropic', upstreamModel: 'claude-sonnet-4-5' });
@@ -460,9 +460,14 @@ export function relaySuite(h: Harness): void {
       await h.flush(r.groupId, 1);
       const other = { ...assistant, tool_calls: [{ ...(assistant as any).tool_calls[0], id: 'toolu_other' }] };
       expect((await chat(r.clientKey, secondTurn(r.group, other, 'toolu_other'))).status).toBe(200);
-      const [, seen] = await received(up.id);
-      expect(JSON.stringify(seen.json)).not.toContain('sig-second');
-      expect(seen.json.thinking?.type).not.toBe('enabled');
+      // Another client key replaying the very same turn: the reasoning is not its to recall.
+      const stranger = await admin(cookie, 'POST', '/keys', { name: `key-${uid()}` });
+      expect((await chat(stranger.json.key, secondTurn(r.group, assistant, 'toolu_second'))).status).toBe(200);
+      const [, seen, seenByStranger] = await received(up.id);
+      for (const body of [seen.json, seenByStranger.json]) {
+        expect(JSON.stringify(body)).not.toContain('sig-second');
+        expect(body.thinking?.type).not.toBe('enabled');
+      }
 
       // The same group answered by an OpenAI channel: the remembered block stays home.
       const openai = await scenario({ json: TEXT_JSON });

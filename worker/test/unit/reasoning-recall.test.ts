@@ -41,10 +41,10 @@ describe('withRecalled', () => {
 describe('what an answer leaves to remember', () => {
   it('a whole answer: its tool call ids and Anthropic-signed reasoning, only with both', () => {
     const res = (content: CanonicalResponse['content']): CanonicalResponse => ({ id: 'm', model: 'c', content, finishReason: 'tool_calls', usage: { input: 0, cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0 }, created: 0 });
-    expect(turnOfResponse(res([signed, { type: 'text', text: 'x' }, call('a'), call('b')]))).toEqual({ toolCallIds: ['a', 'b'], parts: [signed] });
-    expect(turnOfResponse(res([signed, { type: 'text', text: 'x' }]))).toBeUndefined();
-    expect(turnOfResponse(res([{ type: 'reasoning', text: 'unsigned' }, call('a')]))).toBeUndefined();
-    expect(turnOfResponse(res([{ type: 'reasoning', text: 't', signature: { provider: 'gemini', value: 'g' } }, call('a')]))).toBeUndefined();
+    expect(turnOfResponse(res([signed, { type: 'text', text: 'x' }, call('a'), call('b')]), 7)).toEqual({ owner: 7, toolCallIds: ['a', 'b'], parts: [signed] });
+    expect(turnOfResponse(res([signed, { type: 'text', text: 'x' }]), 7)).toBeUndefined();
+    expect(turnOfResponse(res([{ type: 'reasoning', text: 'unsigned' }, call('a')]), 7)).toBeUndefined();
+    expect(turnOfResponse(res([{ type: 'reasoning', text: 't', signature: { provider: 'gemini', value: 'g' } }, call('a')]), 7)).toBeUndefined();
   });
 
   it('a stream: thinking text, signature and redacted data per block, then the tool calls', () => {
@@ -61,9 +61,9 @@ describe('what an answer leaves to remember', () => {
       { type: 'block_end', index: 1 },
     ];
     c.push(events);
-    expect(c.turn()).toBeUndefined(); // no tool call yet
+    expect(c.turn(7)).toBeUndefined(); // no tool call yet
     c.push([{ type: 'block_start', index: 2, block: { type: 'tool_call', id: 'toolu_1', name: 'f' } }, { type: 'block_end', index: 2 }]);
-    expect(c.turn()).toEqual({ toolCallIds: ['toolu_1'], parts: [signed, { type: 'reasoning', text: '', redacted: { provider: 'anthropic', value: 'RED' } }] });
+    expect(c.turn(7)).toEqual({ owner: 7, toolCallIds: ['toolu_1'], parts: [signed, { type: 'reasoning', text: '', redacted: { provider: 'anthropic', value: 'RED' } }] });
   });
 
   it('is only kept for an Anthropic channel answering a Chat client', () => {
