@@ -36,7 +36,7 @@ export interface ReasoningEntry {
   key: string;
   /** When it was remembered, ms since epoch. */
   at: number;
-  /** Serialised size of `parts` (UTF-16 code units of the JSON, a close bound of its bytes in storage). */
+  /** Serialised size: UTF-8 bytes of the JSON of `parts`, plus the key's length. */
   bytes: number;
   parts: ReasoningPart[];
 }
@@ -64,6 +64,8 @@ export const DEFAULT_REASONING_LIMITS: ReasoningMemoryLimits = {
   maxEntryBytes: 512 * 1024,
   ttlMs: 6 * 60 * 60 * 1000,
 };
+
+const utf8 = new TextEncoder();
 
 /** Longest key kept (the joined tool call ids): an edge storage key must stay well under 2 KiB. */
 export const MAX_KEY_CHARS = 1000;
@@ -115,7 +117,7 @@ export class ReasoningMemory {
     const removed = this.expire(now);
     const key = turnKey(turn.owner, turn.toolCallIds);
     if (turn.toolCallIds.length === 0 || turn.parts.length === 0 || key.length > MAX_KEY_CHARS) return { stored: null, removed };
-    const bytes = JSON.stringify(turn.parts).length + key.length;
+    const bytes = utf8.encode(JSON.stringify(turn.parts)).byteLength + key.length;
     if (bytes > this.limits.maxEntryBytes || bytes > this.limits.maxBytes) return { stored: null, removed };
     // A turn remembered again (a retried request) replaces its entry and becomes the newest.
     this.drop(key);

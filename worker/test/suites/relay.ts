@@ -452,6 +452,26 @@ export function relaySuite(h: Harness): void {
       expect(seen.json.messages[2].content[0]).toMatchObject({ type: 'tool_result', tool_use_id: 'toolu_second' });
     });
 
+    it('remembers a whole (non-stream) answer too', async () => {
+      const cookie = await login();
+      // The same turn as TOOL_TURN, answered as one Message.
+      const message = {
+        id: 'msg_second', type: 'message', role: 'assistant', model: 'claude-3-haiku-20240307', stop_reason: 'tool_use', stop_sequence: null,
+        content: [SIGNED, { type: 'tool_use', id: 'toolu_second', name: 'test-tool', input: { value: 'Sparkle Day' } }], usage: { input_tokens: 17, output_tokens: 65 },
+      };
+      const up = await scenario({ steps: [{ body: message }, { json: 'anthropic/vercel__anthropic-text.json' }] });
+      const r = await routeTo(cookie, [up], { channelType: 'anthropic', upstreamModel: 'claude-sonnet-4-5' });
+      const first = await chat(r.clientKey, { model: r.group, reasoning_effort: 'high', tools, messages: [{ role: 'user', content: 'Invent a holiday' }] });
+      const answer = ((await first.json()) as any).choices[0].message;
+      expect(answer.reasoning_details).toEqual([{ ...SIGNED_DETAIL, index: 0 }]);
+      await h.flush(r.groupId, 1);
+      const assistant = { role: 'assistant', content: answer.content, tool_calls: answer.tool_calls };
+      expect((await chat(r.clientKey, secondTurn(r.group, assistant, 'toolu_second'))).status).toBe(200);
+      const [, seen] = await received(up.id);
+      expect(seen.json.thinking).toMatchObject({ type: 'enabled' });
+      expect(seen.json.messages[1].content[0]).toEqual(SIGNED);
+    });
+
     it('restores nothing for a turn with other tool call ids or to another client key, and never to another provider', async () => {
       const cookie = await login();
       const up = await scenario({ steps: [TOOL_TURN, { json: 'anthropic/vercel__anthropic-text.json' }] });
