@@ -17,13 +17,17 @@
  * - Decoding (client requests, upstream answers): a detail becomes a reasoning part; its
  *   signature or data belongs to the provider its `format` names (an `oe1_` envelope, opaque.ts,
  *   says so itself), else to the slot's owner, an OpenAI-compatible upstream.
- * - Encoding (answers to clients): only reasoning with opaque data gets details (plain reasoning
- *   text stays in `reasoning_content` alone, as before): the provider's raw value and its format,
- *   so a client can also hand the history to OpenRouter; text and signature in one detail.
+ * - Encoding: only reasoning with opaque data gets details (plain reasoning text stays in
+ *   `reasoning_content` alone, as before), text and signature in one detail. Another provider's
+ *   data travels as an `oe1_` envelope (format `unknown`: it is in no provider's scheme), like in
+ *   every other protocol's reasoning slot: it carries the thinking text its signature signs, and
+ *   a same-protocol request that carries it back is converted (passthrough.ts carriesEnvelope),
+ *   so a Chat upstream (OpenAI, OpenRouter) never receives another provider's signature. An
+ *   OpenAI-compatible upstream's own data goes back to it raw.
  */
 import type { Opaque, ProtocolName, ReasoningPart } from '../canonical';
 import { RequestDecodeError } from '../canonical';
-import { reasoningFromSlot } from '../opaque';
+import { reasoningFromSlot, reasoningToSlot } from '../opaque';
 import { isObject, type JsonObject } from './wire';
 
 /** Provider of each `format` whose opaque data the gateway can send back to a channel type. */
@@ -34,13 +38,6 @@ const FORMAT_PROVIDER: Record<string, ProtocolName> = {
   'azure-openai-responses-v1': 'openai-responses',
 };
 
-/** The `format` written for opaque data of each provider. */
-const PROVIDER_FORMAT: Record<ProtocolName, string> = {
-  anthropic: 'anthropic-claude-v1',
-  gemini: 'google-gemini-v1',
-  'openai-responses': 'openai-responses-v1',
-  'openai-chat': 'unknown',
-};
 
 /** The Opaque a detail's signature or data stands for: its format's provider, else an OpenAI-compatible vendor's own. */
 function opaqueOf(value: string, d: JsonObject): Opaque {
@@ -96,16 +93,15 @@ export function hasOpaque(p: ReasoningPart): boolean {
 
 /**
  * The detail(s) for a reasoning part with opaque data, `index` its position among the message's
- * details: Anthropic and Gemini thinking as `reasoning.text` with the signature; redacted thinking
- * and Responses `encrypted_content` (with the item `id`) as `reasoning.encrypted`. Empty for a
- * part without opaque data.
+ * details: thinking (Anthropic, Gemini, an OpenAI-compatible vendor) as `reasoning.text` with its
+ * signature; redacted thinking and Responses `encrypted_content` as `reasoning.encrypted`. The
+ * value is `reasoningToSlot(part, 'openai-chat')`: raw for an OpenAI-compatible vendor's own, an
+ * envelope otherwise. Empty for a part without opaque data.
  */
 export function encodeReasoningDetails(p: ReasoningPart, index: number): JsonObject[] {
-  if (p.redacted) return [{ type: 'reasoning.encrypted', data: p.redacted.value, format: PROVIDER_FORMAT[p.redacted.provider], index }];
-  const sig = p.signature;
-  if (!sig) return [];
-  const format = PROVIDER_FORMAT[sig.provider];
-  // The summary text of a Responses item is not needed to continue from it (reasoning_content shows it).
-  if (sig.provider === 'openai-responses') return [{ type: 'reasoning.encrypted', data: sig.value, ...(sig.itemId !== undefined && { id: sig.itemId }), format, index }];
-  return [{ type: 'reasoning.text', text: p.text, signature: sig.value, format, index }];
+  const value = reasoningToSlot(p, 'openai-chat');
+  if (value === undefined) return [];
+  // A Responses item's summary text is not needed to continue from it (reasoning_content shows it).
+  if (p.redacted || p.signature?.provider === 'openai-responses') return [{ type: 'reasoning.encrypted', data: value, format: 'unknown', index }];
+  return [{ type: 'reasoning.text', text: p.text, signature: value, format: 'unknown', index }];
 }

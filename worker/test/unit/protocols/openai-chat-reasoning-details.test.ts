@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RequestDecodeError, type CanonicalRequest, type StreamEvent } from '../../../src/protocols/canonical';
 import { codecFor } from '../../../src/protocols/index';
+import { carriesEnvelope } from '../../../src/protocols/passthrough';
 import { fixturesDir } from '../../upstream/recordings';
 
 type Json = Record<string, any>;
@@ -29,9 +30,10 @@ const REPLY = {
   stop_reason: 'tool_use', stop_sequence: null, usage: { input_tokens: 10, output_tokens: 20 },
 };
 const TOOLS = [{ type: 'function', function: { name: 'divide', parameters: { type: 'object', properties: {} } } }];
+/** Anthropic's data travels as `oe1_` envelopes (no Chat upstream may take it for its own). */
 const EXPECTED_DETAILS = [
-  { type: 'reasoning.text', text: thinkingText, signature, format: 'anthropic-claude-v1', index: 0 },
-  { type: 'reasoning.encrypted', data: REDACTED.data, format: 'anthropic-claude-v1', index: 1 },
+  { type: 'reasoning.text', text: thinkingText, signature: expect.stringMatching(/^oe1_/), format: 'unknown', index: 0 },
+  { type: 'reasoning.encrypted', data: expect.stringMatching(/^oe1_/), format: 'unknown', index: 1 },
 ];
 
 const chatRequest = (messages: Json[]): CanonicalRequest => chat.decodeRequest({ model: 'g', reasoning_effort: 'high', tools: TOOLS, messages }, {});
@@ -53,6 +55,21 @@ describe('reasoning_details to a Chat client and back to Anthropic', () => {
     const next = nextAnthropicRequest({ role: 'assistant', content: message.content, reasoning_details: message.reasoning_details, tool_calls: message.tool_calls });
     expect(next.thinking).toMatchObject({ type: 'enabled' });
     expect(next.messages[1].content).toEqual([THINKING, REDACTED, TOOL_USE]);
+    // The envelope carries the signed text: a client that trims the visible text still sends it back whole.
+    const trimmed = message.reasoning_details.map((d: Json) => ({ ...d, text: '' }));
+    expect(nextAnthropicRequest({ role: 'assistant', content: null, reasoning_details: trimmed, tool_calls: message.tool_calls }).messages[1].content[0]).toEqual(THINKING);
+  });
+
+  it('a Chat body carrying them back is converted, not passed through, for a Chat upstream', () => {
+    const req = chatRequest([{ role: 'user', content: 'q' }]);
+    const message = (chat.encodeResponse(anthropic.decodeResponse(REPLY), req) as Json).choices[0].message;
+    const body = { model: 'g', messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: null, reasoning_details: message.reasoning_details, tool_calls: message.tool_calls }, { role: 'tool', tool_call_id: 'toolu_01A', content: '185' }] };
+    const raw = JSON.stringify(body);
+    expect(carriesEnvelope(raw)).toBe(true);
+    expect(carriesEnvelope(JSON.stringify({ messages: [{ role: 'assistant', reasoning_details: [{ type: 'reasoning.encrypted', data: message.reasoning_details[1].data }] }] }))).toBe(true);
+    const converted = chat.encodeRequest(chat.decodeRequest(body, {}), 'gpt-5') as Json;
+    expect(JSON.stringify(converted)).not.toContain('oe1_');
+    expect(converted.messages[1].reasoning_details).toBeUndefined();
   });
 
   it('stream: one detail per signed block, with the whole text, as a client keeping the details sees it', () => {
