@@ -86,11 +86,6 @@ function decodeDetail(d: JsonObject): ReasoningPart | undefined {
   return undefined;
 }
 
-/** Whether a part has opaque data worth a detail. */
-export function hasOpaque(p: ReasoningPart): boolean {
-  return p.signature !== undefined || p.redacted !== undefined;
-}
-
 /**
  * The detail(s) for a reasoning part with opaque data, `index` its position among the message's
  * details: thinking (Anthropic, Gemini, an OpenAI-compatible vendor) as `reasoning.text` with its
