@@ -7,6 +7,7 @@ import { safeLogFields } from './lib/log-fields';
 import type { KeyVault } from './lib/crypto';
 import type { RequestRecord } from './accounting/records';
 import type { MemberHealth, Plan, PlanInput, RoutingReport } from './routing/types';
+import type { ReasoningTurn } from './routing/reasoning-memory';
 import type { UpstreamCaller } from './relay/upstream';
 import type { TokenCounter } from './relay/count-local';
 
@@ -20,8 +21,12 @@ export interface GroupStates {
   health(groupId: number): Promise<Record<string, MemberHealth>>;
   /** Buffers a finished request's record; the holder flushes logs and stats to the database. Off the critical path. */
   record(groupId: number, record: RequestRecord): Promise<void>;
-  /** A routed request's end: its routing report and its record in one call (one Durable Object request, not two). Off the critical path. */
-  finish(groupId: number, report: RoutingReport, record: RequestRecord): Promise<void>;
+  /**
+   * A routed request's end: its routing report and its record in one call (one Durable Object
+   * request, not two), and the signed reasoning of its tool-calling answer to remember for a
+   * client that cannot carry it (routing/reasoning-memory.ts). Off the critical path.
+   */
+  finish(groupId: number, report: RoutingReport, record: RequestRecord, reasoning?: ReasoningTurn): Promise<void>;
 }
 
 /** What a client key may spend and how fast (ApiKey fields); null means no such limit. */

@@ -2,7 +2,9 @@
  * GroupObject: one Durable Object per group. Holds the group's routing state (cursors, member
  * health) in memory and in its own storage, so an eviction or restart loses nothing.
  * RPC methods: plan (critical path), report (off it, via waitUntil), health (admin API).
- * State: mode cursors, breakers, key cooldowns, sticky sessions (routing/types.ts RoutingState).
+ * State: mode cursors, breakers, key cooldowns, sticky sessions (routing/types.ts RoutingState),
+ * and the reasoning memory (routing/reasoning-memory.ts): one storage key per remembered turn
+ * (`rsn:<tool call ids>`), all read at start-up, looked up inside `plan` and written by `finish`.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { drizzle } from 'drizzle-orm/d1';
@@ -14,8 +16,11 @@ import { applyReport, healthView } from '../routing/health';
 import { planRequest } from '../routing/plan';
 import { emptyRoutingState, type MemberHealth, type Plan, type PlanInput, type RoutingReport, type RoutingState } from '../routing/types';
 import { deleteKeys } from './storage-keys';
+import { ReasoningMemory, type ReasoningEntry, type ReasoningTurn } from '../routing/reasoning-memory';
 
 const STATE_KEY = 'routing';
+/** Prefix of the reasoning memory's storage keys: `rsn:` + the entry's key. */
+const REASONING_PREFIX = 'rsn:';
 /**
  * Most serialised bytes in one pending flush. The pending flush is one storage value (at most 2 MB
  * for a SQLite-backed object), and logged bodies can make a record up to ~1 MB: 200 such records
@@ -44,6 +49,7 @@ const PENDING_KEY = 'pending-flush';
 
 export class GroupObject extends DurableObject<Env> {
   private state: RoutingState = emptyRoutingState();
+  private memory = new ReasoningMemory();
   private readonly writer = new FlushWriter();
   private d1Store: SqliteStore | null = null;
 
@@ -52,6 +58,12 @@ export class GroupObject extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(async () => {
       // A state stored by an older version lacks newer fields: fill them from an empty state.
       this.state = { ...emptyRoutingState(), ...(await ctx.storage.get<RoutingState>(STATE_KEY)) };
+      const stored = await ctx.storage.list<ReasoningEntry>({ prefix: REASONING_PREFIX });
+      this.memory = ReasoningMemory.from([...stored.values()], Date.now());
+      // Entries the load left out (expired, over the limits) leave storage too.
+      const kept = new Set(this.memory.entries().map((e) => REASONING_PREFIX + e.key));
+      const stale = [...stored.keys()].filter((k) => !kept.has(k));
+      if (stale.length > 0) await deleteKeys(ctx.storage, stale);
     });
   }
 
@@ -61,7 +73,8 @@ export class GroupObject extends DurableObject<Env> {
     // Only a half-open lease (a breaker change) must be durable before the reply; a cursor step
     // lost in a crash is harmless, so that write does not hold the response (allowUnconfirmed).
     this.commit(state, state.breakers === this.state.breakers);
-    return plan;
+    const reasoning = input.recall ? this.memory.recall(input.recall.owner, input.recall.toolCallIds, Date.now()) : undefined;
+    return reasoning ? { ...plan, reasoning } : plan;
   }
 
   /** Folds a request's attempt outcomes into breakers, key cooldowns and sticky sessions. */
@@ -71,9 +84,18 @@ export class GroupObject extends DurableObject<Env> {
   }
 
   /** A routed request's end: folds its report in and buffers its record (one call instead of two). */
-  async finish(report: RoutingReport, record: RequestRecord): Promise<void> {
+  async finish(report: RoutingReport, record: RequestRecord, reasoning?: ReasoningTurn): Promise<void> {
     await this.report(report);
+    // Remembered before the record lands: whoever sees the record can count on the reasoning.
+    if (reasoning) await this.remember(reasoning);
     await this.record(record);
+  }
+
+  /** Remembers a tool-calling turn's signed reasoning: in memory, and one storage key per entry. */
+  private async remember(turn: ReasoningTurn): Promise<void> {
+    const { stored, removed } = this.memory.remember(turn, Date.now());
+    if (removed.length > 0) await deleteKeys(this.ctx.storage, removed.map((k) => REASONING_PREFIX + k));
+    if (stored) await this.ctx.storage.put(REASONING_PREFIX + stored.key, stored);
   }
 
   /** Live health per member id. */

@@ -29,7 +29,7 @@ function groupStates(ns: Env['GROUPS']): GroupStates {
     report: (groupId, outcomes) => stub(groupId).report(outcomes),
     health: (groupId) => stub(groupId).health(),
     record: (groupId, record) => stub(groupId).record(record),
-    finish: (groupId, report, record) => stub(groupId).finish(report, record),
+    finish: (groupId, report, record, reasoning) => stub(groupId).finish(report, record, reasoning),
   };
 }
 

@@ -9,6 +9,9 @@
  *   at shutdown), each also appended to the record journal when there is one (node/journal.ts), so
  *   a hard kill loses at most the journal's write interval; the journal also keeps the records the
  *   buffer cap evicts during a database outage, and they are read back once the buffer drains.
+ * - the reasoning memory (routing/reasoning-memory.ts: signed reasoning of tool-calling turns for
+ *   OpenAI Chat clients) in memory, loaded with the routing state from `reasoning-state:<groupId>`
+ *   and written back by `persist()` when it changed, so a tool loop survives a restart.
  * JavaScript runs one call at a time and every state change below happens between awaits, so calls
  * of one group never interleave inside a transition (the Durable Object's single-threading, here).
  */
@@ -19,6 +22,7 @@ import type { GroupJournal } from './journal';
 import { applyReport, healthView } from '../routing/health';
 import { planRequest } from '../routing/plan';
 import { emptyRoutingState, type MemberHealth, type Plan, type PlanInput, type RoutingReport, type RoutingState } from '../routing/types';
+import { ReasoningMemory, type ReasoningEntry, type ReasoningMemoryLimits, type ReasoningTurn } from '../routing/reasoning-memory';
 
 /** One turn of the event loop: requests waiting on I/O run between two flush batches. */
 const nextTurn = () => new Promise<void>((ok) => setImmediate(ok));
@@ -26,6 +30,11 @@ const nextTurn = () => new Promise<void>((ok) => setImmediate(ok));
 /** Settings key holding a group's routing state. */
 export function routingStateKey(groupId: number): string {
   return `routing-state:${groupId}`;
+}
+
+/** Settings key holding a group's reasoning memory (its entries, oldest first). */
+export function reasoningStateKey(groupId: number): string {
+  return `reasoning-state:${groupId}`;
 }
 
 /**
@@ -41,6 +50,7 @@ export class GroupHolder {
   /** Records dropped because the buffer was full, since start. */
   dropped = 0;
   private state: RoutingState = emptyRoutingState();
+  private memory: ReasoningMemory;
   private loading: Promise<void> | null = null;
   /** Routing state changed since the last persist. */
   private dirty = false;
@@ -61,7 +71,10 @@ export class GroupHolder {
     private readonly random: () => number = Math.random,
     private readonly maxBuffered: number = MAX_BUFFERED_RECORDS,
     private readonly journal?: GroupJournal,
-  ) {}
+    private readonly reasoningLimits?: ReasoningMemoryLimits,
+  ) {
+    this.memory = new ReasoningMemory(reasoningLimits);
+  }
 
   /** Takes back the pending flushes a previous run left in the journal (start-up replay). */
   restore(pending: PendingFlush[]): void {
@@ -73,7 +86,14 @@ export class GroupHolder {
     await this.load();
     const { plan, state } = planRequest(this.state, input, this.now(), this.random);
     this.commit(state);
-    return plan;
+    const reasoning = input.recall ? this.memory.recall(input.recall.owner, input.recall.toolCallIds, this.now()) : undefined;
+    return reasoning ? { ...plan, reasoning } : plan;
+  }
+
+  /** Remembers a tool-calling turn's signed reasoning (persisted with the routing state). */
+  async remember(turn: ReasoningTurn): Promise<void> {
+    await this.load();
+    this.memory.remember(turn, this.now());
   }
 
   /** Folds a request's attempt outcomes into breakers, key cooldowns and sticky sessions. */
@@ -149,6 +169,7 @@ export class GroupHolder {
 
   /** Writes the routing state when it changed since the last write. @throws when the database fails (it stays dirty). */
   async persist(): Promise<void> {
+    await this.persistReasoning();
     if (!this.dirty) return;
     this.dirty = false;
     try {
@@ -159,17 +180,32 @@ export class GroupHolder {
     }
   }
 
+  /** Writes the reasoning memory when it changed (expired entries leave it first). */
+  private async persistReasoning(): Promise<void> {
+    this.memory.expire(this.now());
+    if (!this.memory.dirty) return;
+    this.memory.dirty = false;
+    try {
+      await this.store.putSetting(reasoningStateKey(this.groupId), this.memory.entries(), this.now());
+    } catch (err) {
+      this.memory.dirty = true;
+      throw err;
+    }
+  }
+
   private commit(state: RoutingState): void {
     if (state !== this.state) this.dirty = true;
     this.state = state;
   }
 
-  /** Loads the stored routing state once; a failed load is retried by the next call. */
+  /** Loads the stored routing state and reasoning memory once; a failed load is retried by the next call. */
   private load(): Promise<void> {
-    this.loading ??= this.store.getSetting(routingStateKey(this.groupId)).then(
-      (stored) => {
+    this.loading ??= Promise.all([this.store.getSetting(routingStateKey(this.groupId)), this.store.getSetting(reasoningStateKey(this.groupId))]).then(
+      ([stored, reasoning]) => {
         // A state stored by an older version lacks newer fields: fill them from an empty state.
         if (stored && typeof stored === 'object') this.state = { ...emptyRoutingState(), ...(stored as Partial<RoutingState>) };
+        // Turns remembered before the load (none: every call loads first) would be lost here.
+        if (Array.isArray(reasoning)) this.memory = ReasoningMemory.from(reasoning as ReasoningEntry[], this.now(), this.reasoningLimits);
       },
       (err: unknown) => {
         this.loading = null;

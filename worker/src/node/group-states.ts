@@ -11,6 +11,7 @@ import type { RequestRecord } from '../accounting/records';
 import type { Store } from '../db/store';
 import type { GroupStates, Logger } from '../platform';
 import type { MemberHealth, Plan, PlanInput, RoutingReport } from '../routing/types';
+import type { ReasoningTurn } from '../routing/reasoning-memory';
 import { GroupHolder, MAX_BUFFERED_RECORDS } from './group-holder';
 import type { JournalRecovery, RecordJournal } from './journal';
 
@@ -59,10 +60,11 @@ export class NodeGroupStates implements GroupStates {
     this.holder(groupId).record(record);
   }
 
-  async finish(groupId: number, report: RoutingReport, record: RequestRecord): Promise<void> {
+  async finish(groupId: number, report: RoutingReport, record: RequestRecord, reasoning?: ReasoningTurn): Promise<void> {
     const h = this.holder(groupId);
     // The record first: it must be buffered even when the routing state cannot be loaded.
     h.record(record);
+    if (reasoning) await h.remember(reasoning);
     await h.report(report);
   }
 

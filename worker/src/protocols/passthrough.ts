@@ -11,14 +11,15 @@ import { formatSse, type SseEvent } from './sse';
 
 /**
  * True when a client body holds an `oe1_` envelope (protocols/opaque.ts) in an opaque slot: an
- * Anthropic thinking `signature`, a Gemini `thoughtSignature`, a Responses `encrypted_content`.
+ * Anthropic thinking `signature`, a Gemini `thoughtSignature`, a Responses `encrypted_content`, an
+ * OpenAI Chat `reasoning_details` signature or `data` (openai-chat/reasoning-details.ts).
  * Such a history was partly answered by a provider of another protocol (a group whose members
  * differ in type); passed through, the envelope would reach the upstream as its own signature, a
  * 400 ("Invalid `signature` in `thinking` block"). The relay converts such a body instead, which
  * sends each provider only its own data. Envelopes inside tool call ids are valid ids: not counted.
  */
 export function carriesEnvelope(rawBody: string): boolean {
-  return /"(?:signature|thoughtSignature|thought_signature|encrypted_content)"\s*:\s*"oe1_/.test(rawBody);
+  return /"(?:signature|thoughtSignature|thought_signature|encrypted_content|data)"\s*:\s*"oe1_/.test(rawBody);
 }
 
 /**

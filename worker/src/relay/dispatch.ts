@@ -14,7 +14,7 @@ import { parseRetryAfter } from '../routing/breaker';
 import { classifyStatus } from '../routing/faults';
 import { routableMembers } from '../routing/members';
 import { resolveGroupSettings, type ResolvedGroupSettings } from '../routing/settings';
-import type { AttemptOutcome, Candidate, Plan, PlanSettings, RoutingReport } from '../routing/types';
+import type { AttemptOutcome, Candidate, Plan, PlanInput, PlanSettings, RoutingReport } from '../routing/types';
 import type { StreamDecoder } from '../protocols/codec';
 import type { ProtocolName, UpstreamErrorInfo } from '../protocols/canonical';
 import { primeStream, type PrimedStream } from './prime';
@@ -137,14 +137,15 @@ export interface Planned {
 
 /**
  * Asks the group's holder for the ordered candidates (the one call on the critical path), without
- * waiting: the caller may await it together with the key's admission.
+ * waiting: the caller may await it together with the key's admission. `recall`: the client key
+ * and tool call ids whose remembered reasoning the plan should bring back (PlanInput.recall).
  */
-export function startPlan(p: Platform, route: Route, session: string | undefined): Planned {
+export function startPlan(p: Platform, route: Route, session: string | undefined, recall?: PlanInput['recall']): Planned {
   const settings = resolveGroupSettings(route.group.settings);
   const planSettings = toPlanSettings(settings);
   return {
     settings, planSettings, session,
-    plan: p.groups.plan(route.group.id, { mode: route.group.mode, members: routableMembers(route), settings: planSettings, session }),
+    plan: p.groups.plan(route.group.id, { mode: route.group.mode, members: routableMembers(route), settings: planSettings, session, ...(recall && { recall }) }),
   };
 }
 

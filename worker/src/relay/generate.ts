@@ -28,6 +28,8 @@ import { noteUnauthenticated } from './refusals';
 import { readErrorBody, type UpstreamResponse } from './upstream';
 import { BodyCapture, truncateBody } from './body-log';
 import { MAX_JSON_DEPTH } from './json-depth';
+import { TurnReasoningCollector, recallIds, remembersReasoning, routeHasAnthropic, turnOfResponse, withRecalled } from './reasoning-recall';
+import type { ReasoningTurn } from '../routing/reasoning-memory';
 
 /** How the inbound endpoint was called. */
 export interface InboundCall {
@@ -152,7 +154,10 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
   if (!route || !route.group.enabled || !keyAllowsGroup(key, route.group.name)) return refuse(modelNotFound(req.model));
 
   // The plan and the key's admission go out together: one hop on the critical path, not two.
-  const planned = startPlan(p, route, await sessionKey(key.id, req.user ?? c.req.header('x-session-id')));
+  // A Chat client's tool turn without its signed reasoning: the plan brings it back if remembered.
+  const recallFor = routeHasAnthropic(route) ? recallIds(req) : undefined;
+  const recall = recallFor && { owner: key.id, toolCallIds: recallFor };
+  const planned = startPlan(p, route, await sessionKey(key.id, req.user ?? c.req.header('x-session-id')), recall);
   const [admission, planning] = await Promise.allSettled([admitKey(p, key), planned.plan]);
   if (admission.status === 'rejected' || planning.status === 'rejected') {
     if (planning.status === 'fulfilled') releasePlan(p, route, planned, planning.value);
@@ -173,6 +178,7 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
 
   // Another provider's opaque data in the history: convert even for a same-protocol channel (see carriesEnvelope).
   const convertBody = carriesEnvelope(rawBody);
+  const recalled = planning.value.reasoning;
   const result = await dispatch({
     platform: p,
     config,
@@ -194,7 +200,9 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
           ...target.upstreamHeaders(apiKey),
           ...channel.headers,
         },
-        body: same && !convertBody ? passthroughText(call.protocol, rawBody, scan, body, member.upstreamModel, req) : JSON.stringify(target.encodeRequest(req, member.upstreamModel)),
+        body: same && !convertBody ? passthroughText(call.protocol, rawBody, scan, body, member.upstreamModel, req)
+          // Remembered signed reasoning goes only to the provider that signed it.
+          : JSON.stringify(target.encodeRequest(recalled && channel.type === 'anthropic' ? withRecalled(req, recalled) : req, member.upstreamModel)),
       };
     },
   });
@@ -203,13 +211,13 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
   // Every request that reached a group leaves a log row and its stats, whatever happened.
   const ctx: RecordContext = { id: crypto.randomUUID(), start, apiKeyId: key.id, route, protocolIn: call.protocol, stream: req.stream, outcomes: result.outcomes };
   // The routing report travels with the record: one call to the group's holder, off the critical path.
-  const done = (final: FinalOutcome) => {
+  const done = (final: FinalOutcome, reasoning?: ReasoningTurn) => {
     const record = buildRecord(ctx, final, p.now());
     if (bodyMax !== null) {
       record.requestBody = truncateBody(rawBody, bodyMax);
       record.responseBody = final.responseBody ?? null;
     }
-    p.defer(p.groups.finish(route.group.id, result.report, record));
+    p.defer(p.groups.finish(route.group.id, result.report, record, reasoning));
     settleKey(p, key, record);
     result.release();
   };
@@ -224,7 +232,7 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
     done({ status: err.status, ok: false, usage: null, error: err.message, responseBody: bodyMax === null ? undefined : truncateBody(await res.clone().text(), bodyMax) });
     return res;
   }
-  return reply(p, call, req, result, done, bodyMax, incoming.signal);
+  return reply(p, call, req, result, done, bodyMax, incoming.signal, key.id);
 }
 
 /**
@@ -297,13 +305,15 @@ async function sessionKey(apiKeyId: number, hint: string | undefined): Promise<s
 }
 
 /** The client response for a committed attempt. */
-async function reply(p: Platform, call: InboundCall, req: CanonicalRequest, result: Extract<DispatchResult, { kind: 'committed' }>, done: (f: FinalOutcome) => void, bodyMax: number | null, clientSignal: AbortSignal): Promise<Response> {
+async function reply(p: Platform, call: InboundCall, req: CanonicalRequest, result: Extract<DispatchResult, { kind: 'committed' }>, done: (f: FinalOutcome, reasoning?: ReasoningTurn) => void, bodyMax: number | null, clientSignal: AbortSignal, keyId: number): Promise<Response> {
   const logged = async (res: Response) => (bodyMax === null ? undefined : truncateBody(await res.clone().text(), bodyMax));
   const { response: res, channel } = result;
   const client = codecFor(call.protocol);
   // Gemini's JSON-array stream cannot be passed through from an `alt=sse` upstream: convert it.
   // (A non-stream `:generateContent` has no `alt` either, but its whole answer passes through.)
   const same = channel.type === call.protocol && !(call.protocol === 'gemini' && req.stream && call.streamOptions?.geminiAlt === 'json-array');
+  // Signed reasoning the client cannot carry back is remembered for its next turn (reasoning-recall.ts).
+  const remember = !same && remembersReasoning(call.protocol, channel.type);
 
   if (res.status < 200 || res.status >= 300) {
     const out = await clientFault(call, channel, res, same, result.redact);
@@ -316,6 +326,7 @@ async function reply(p: Platform, call: InboundCall, req: CanonicalRequest, resu
     const mode: OutputMode = !same ? { kind: 'convert', encoder: client.createStreamEncoder(req, call.streamOptions) }
       : filter ? { kind: 'filter', keep: filter, eol: passthroughEol(call.protocol) } : { kind: 'bytes' };
     const capture = bodyMax === null ? undefined : new BodyCapture(bodyMax);
+    const collector = remember ? new TurnReasoningCollector() : undefined;
     // Held in the runtime's background work until the stream ends, so the record is written even
     // when the client disconnects mid-stream (a Worker's request context would otherwise end with it).
     let streamEnded!: () => void;
@@ -326,6 +337,7 @@ async function reply(p: Platform, call: InboundCall, req: CanonicalRequest, resu
       secrets: result.secrets,
       clientSignal,
       errorTail: same ? (err) => streamErrorTail(call.protocol, err) : undefined,
+      onEvents: collector && ((events) => collector.push(events)),
       onDone: (summary) => {
         try {
           const closed = summary.endedBy === 'client';
@@ -336,7 +348,7 @@ async function reply(p: Platform, call: InboundCall, req: CanonicalRequest, resu
             firstEventAt: result.attemptStartedAt + result.primed!.firstEventMs,
             error: summary.error ? result.redact(summary.error.message) : closed ? 'the client closed the stream' : null,
             responseBody: capture?.text(),
-          });
+          }, summary.endedBy === 'upstream' && summary.error === null ? collector?.turn(keyId) : undefined);
         } finally {
           streamEnded();
         }
@@ -355,7 +367,7 @@ async function reply(p: Platform, call: InboundCall, req: CanonicalRequest, resu
     return new Response(text, { status: res.status, headers: { 'content-type': res.headers.get('content-type') ?? 'application/json' } });
   }
   const encoded = result.redact(JSON.stringify(client.encodeResponse(decoded, req)));
-  done({ status: 200, ok: true, usage: decoded.usage, error: null, responseBody: bodyMax === null ? undefined : truncateBody(encoded, bodyMax) });
+  done({ status: 200, ok: true, usage: decoded.usage, error: null, responseBody: bodyMax === null ? undefined : truncateBody(encoded, bodyMax) }, remember ? turnOfResponse(decoded, keyId) : undefined);
   return new Response(encoded, { status: 200, headers: { 'content-type': 'application/json' } });
 }
 

@@ -47,6 +47,8 @@ export interface PipeOptions {
   /** Same-protocol passthrough: the client protocol's in-stream error + closing text after a mid-stream failure. */
   errorTail?: (err: UpstreamErrorInfo) => string;
   onDone: (summary: StreamSummary) => void;
+  /** Receives the canonical events of a converted stream as they go out (`convert` mode only). */
+  onEvents?: (events: StreamEvent[]) => void;
   /** Receives every chunk sent to the client (request logs with bodies). */
   capture?: { push(chunk: Uint8Array): void };
   /**
@@ -76,6 +78,7 @@ export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOpt
   let outputChars = 0;
 
   const tap = (events: StreamEvent[]) => {
+    if (mode.kind === 'convert' && events.length > 0) opts.onEvents?.(events);
     for (const ev of events) {
       if (ev.type === 'text_delta' || ev.type === 'reasoning_delta') outputChars += ev.text.length;
       else if (ev.type === 'tool_arguments_delta') outputChars += ev.json.length;

@@ -3,6 +3,7 @@
  * an in-process object in Node) owns the mutable `RoutingState` and persists it.
  */
 import type { GroupMode } from '../db/types';
+import type { ReasoningPart } from '../protocols/canonical';
 import type { BreakerPhase, BreakerState } from './breaker';
 import type { StrategyState } from './strategies';
 
@@ -36,6 +37,12 @@ export interface PlanInput {
   settings: PlanSettings;
   /** Sticky-session key (client key + the client's session hint), when the client sent one. */
   session?: string;
+  /**
+   * The client key and the tool call ids of its last assistant turn, when that turn came back without the
+   * reasoning its upstream signed (an OpenAI Chat client): the holder looks the reasoning up in its
+   * memory (routing/reasoning-memory.ts) and returns it with the plan, so the lookup costs no extra call.
+   */
+  recall?: { owner: number; toolCallIds: string[] };
 }
 
 /** One place to try: a member and the channel key to use for it. */
@@ -55,6 +62,8 @@ export interface Plan {
    * cool down after a 429, so the client hears a rate limit (429), not an outage (503).
    */
   rateLimited?: boolean;
+  /** The reasoning remembered for `PlanInput.recall`, when found and alive. */
+  reasoning?: ReasoningPart[];
 }
 
 /** Outcome of one attempt, reported after the request (off the critical path). */

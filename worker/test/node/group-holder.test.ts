@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FlushWriter } from '../../src/accounting/flusher';
 import type { RequestRecord } from '../../src/accounting/records';
 import type { Store } from '../../src/db/store';
-import { GroupHolder, routingStateKey } from '../../src/node/group-holder';
+import { GroupHolder, reasoningStateKey, routingStateKey } from '../../src/node/group-holder';
 import type { PlanInput } from '../../src/routing/types';
 
 function record(i: number): RequestRecord {
@@ -109,5 +109,43 @@ describe('GroupHolder routing state', () => {
     const plan = await b.plan(input);
     expect(plan.candidates.map((c) => c.memberId)).toEqual([2, 1]);
     expect(await b.health()).toEqual({});
+  });
+});
+
+describe('GroupHolder reasoning memory', () => {
+  const signed = { type: 'reasoning' as const, text: 'Let me call the tool.', signature: { provider: 'anthropic' as const, value: 'sig-second' } };
+
+  it('returns remembered reasoning with the plan, and it survives a restart (persist, then a new holder)', async () => {
+    const { store, settings } = fakeStore();
+    let now = 1_000;
+    const a = new GroupHolder(4, store, new FlushWriter(), () => now);
+    await a.remember({ owner: 9, toolCallIds: ['toolu_1'], parts: [signed] });
+    expect((await a.plan({ ...input, recall: { owner: 9, toolCallIds: ['toolu_1'] } })).reasoning).toEqual([signed]);
+    expect((await a.plan({ ...input, recall: { owner: 9, toolCallIds: ['toolu_2'] } })).reasoning).toBeUndefined();
+    expect((await a.plan(input)).reasoning).toBeUndefined();
+    await a.persist();
+    expect(settings.get(reasoningStateKey(4))).toHaveLength(1);
+
+    const b = new GroupHolder(4, store, new FlushWriter(), () => now);
+    expect((await b.plan({ ...input, recall: { owner: 9, toolCallIds: ['toolu_1'] } })).reasoning).toEqual([signed]);
+    // Six hours later it is gone, and the next persist writes it out of the settings row.
+    now += 6 * 3_600_000 + 1;
+    expect((await b.plan({ ...input, recall: { owner: 9, toolCallIds: ['toolu_1'] } })).reasoning).toBeUndefined();
+    await b.persist();
+    expect(settings.get(reasoningStateKey(4))).toEqual([]);
+  });
+
+  it('writes the memory only when it changed, and keeps it dirty when the write fails', async () => {
+    const { store, settings, state } = fakeStore();
+    const h = new GroupHolder(5, store, new FlushWriter(), () => 1_000);
+    await h.remember({ owner: 9, toolCallIds: ['t'], parts: [signed] });
+    state.down = true;
+    await expect(h.persist()).rejects.toThrow('database down');
+    state.down = false;
+    await h.persist();
+    expect(settings.get(reasoningStateKey(5))).toHaveLength(1);
+    settings.delete(reasoningStateKey(5));
+    await h.persist();
+    expect(settings.has(reasoningStateKey(5))).toBe(false);
   });
 });

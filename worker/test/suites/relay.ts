@@ -408,6 +408,97 @@ export function relaySuite(h: Harness): void {
     });
   });
 
+  describe('Anthropic thinking through an OpenAI Chat client', () => {
+    // The second message of this recording: thinking "Let me call the tool." signed `sig-second`,
+    // then tool_use `toolu_second` (test-tool), stop_reason tool_use.
+    const TOOL_TURN = { stream: 'anthropic/vercel__spliced-message-start.chunks.txt', slice: { from: 7 } };
+    const SIGNED = { type: 'thinking', thinking: 'Let me call the tool.', signature: 'sig-second' };
+    const SIGNED_DETAIL = { type: 'reasoning.text', text: 'Let me call the tool.', signature: expect.stringMatching(/^oe1_/), format: 'unknown' };
+    const tools = [{ type: 'function', function: { name: 'test-tool', parameters: { type: 'object', properties: { value: { type: 'string' } } } } }];
+
+    /** Turn 1 (streamed), then the tool call the client saw, as it replays it: only content and tool_calls. */
+    async function firstTurn(clientKey: string, group: string) {
+      const res = await chat(clientKey, { model: group, stream: true, reasoning_effort: 'high', tools, messages: [{ role: 'user', content: 'Invent a holiday' }] });
+      expect(res.status).toBe(200);
+      const chunks = (await res.text()).split('\n\n').filter((e) => e.startsWith('data: {')).map((e) => JSON.parse(e.slice(6)));
+      const calls = chunks.flatMap((c) => c.choices?.[0]?.delta?.tool_calls ?? []);
+      const call = calls.find((c: any) => c.id);
+      expect(call).toMatchObject({ id: 'toolu_second', function: { name: 'test-tool' } });
+      // A client that keeps reasoning_details could carry the block itself; this one will not.
+      expect(chunks.flatMap((c) => c.choices?.[0]?.delta?.reasoning_details ?? [])).toEqual([{ ...SIGNED_DETAIL, index: 0 }]);
+      const args = calls.map((c: any) => c.function?.arguments ?? '').join('');
+      return { role: 'assistant', content: null, tool_calls: [{ id: call.id, type: 'function', function: { name: 'test-tool', arguments: args } }] };
+    }
+
+    const secondTurn = (group: string, assistant: object, toolCallId: string) => ({
+      model: group, reasoning_effort: 'high', tools,
+      messages: [{ role: 'user', content: 'Invent a holiday' }, assistant, { role: 'tool', tool_call_id: toolCallId, content: 'Sparkle Day is on June 3.' }],
+    });
+
+    it('brings the signed thinking block back on the next turn, with thinking on, also after a restart', async () => {
+      const cookie = await login();
+      const up = await scenario({ steps: [TOOL_TURN, { json: 'anthropic/vercel__anthropic-text.json' }] });
+      const r = await routeTo(cookie, [up], { channelType: 'anthropic', upstreamModel: 'claude-sonnet-4-5' });
+      const assistant = await firstTurn(r.clientKey, r.group);
+      // The turn's record lands after the remembered reasoning; then every holder loses its memory.
+      await h.flush(r.groupId, 1);
+      await h.restart();
+
+      const res = await chat(r.clientKey, secondTurn(r.group, assistant, 'toolu_second'));
+      expect(res.status).toBe(200);
+      const [, seen] = await received(up.id);
+      expect(seen.json.thinking).toMatchObject({ type: 'enabled' });
+      expect(seen.json.messages[1].content).toEqual([SIGNED, { type: 'tool_use', id: 'toolu_second', name: 'test-tool', input: { value: 'Sparkle Day' } }]);
+      expect(seen.json.messages[2].content[0]).toMatchObject({ type: 'tool_result', tool_use_id: 'toolu_second' });
+    });
+
+    it('remembers a whole (non-stream) answer too', async () => {
+      const cookie = await login();
+      // The same turn as TOOL_TURN, answered as one Message.
+      const message = {
+        id: 'msg_second', type: 'message', role: 'assistant', model: 'claude-3-haiku-20240307', stop_reason: 'tool_use', stop_sequence: null,
+        content: [SIGNED, { type: 'tool_use', id: 'toolu_second', name: 'test-tool', input: { value: 'Sparkle Day' } }], usage: { input_tokens: 17, output_tokens: 65 },
+      };
+      const up = await scenario({ steps: [{ body: message }, { json: 'anthropic/vercel__anthropic-text.json' }] });
+      const r = await routeTo(cookie, [up], { channelType: 'anthropic', upstreamModel: 'claude-sonnet-4-5' });
+      const first = await chat(r.clientKey, { model: r.group, reasoning_effort: 'high', tools, messages: [{ role: 'user', content: 'Invent a holiday' }] });
+      const answer = ((await first.json()) as any).choices[0].message;
+      expect(answer.reasoning_details).toEqual([{ ...SIGNED_DETAIL, index: 0 }]);
+      await h.flush(r.groupId, 1);
+      const assistant = { role: 'assistant', content: answer.content, tool_calls: answer.tool_calls };
+      expect((await chat(r.clientKey, secondTurn(r.group, assistant, 'toolu_second'))).status).toBe(200);
+      const [, seen] = await received(up.id);
+      expect(seen.json.thinking).toMatchObject({ type: 'enabled' });
+      expect(seen.json.messages[1].content[0]).toEqual(SIGNED);
+    });
+
+    it('restores nothing for a turn with other tool call ids or to another client key, and never to another provider', async () => {
+      const cookie = await login();
+      const up = await scenario({ steps: [TOOL_TURN, { json: 'anthropic/vercel__anthropic-text.json' }] });
+      const r = await routeTo(cookie, [up], { channelType: 'anthropic', upstreamModel: 'claude-sonnet-4-5' });
+      const assistant = await firstTurn(r.clientKey, r.group);
+      await h.flush(r.groupId, 1);
+      const other = { ...assistant, tool_calls: [{ ...(assistant as any).tool_calls[0], id: 'toolu_other' }] };
+      expect((await chat(r.clientKey, secondTurn(r.group, other, 'toolu_other'))).status).toBe(200);
+      // Another client key replaying the very same turn: the reasoning is not its to recall.
+      const stranger = await admin(cookie, 'POST', '/keys', { name: `key-${uid()}` });
+      expect((await chat(stranger.json.key, secondTurn(r.group, assistant, 'toolu_second'))).status).toBe(200);
+      const [, seen, seenByStranger] = await received(up.id);
+      for (const body of [seen.json, seenByStranger.json]) {
+        expect(JSON.stringify(body)).not.toContain('sig-second');
+        expect(body.thinking?.type).not.toBe('enabled');
+      }
+
+      // The same group answered by an OpenAI channel: the remembered block stays home.
+      const openai = await scenario({ json: TEXT_JSON });
+      const ch = await admin(cookie, 'POST', '/channels', { name: `o-${uid()}`, type: 'openai-chat', baseUrl: `${openai.baseUrl}/v1`, keys: [`sk-upstream-${uid()}`] });
+      expect((await admin(cookie, 'PATCH', `/groups/${r.groupId}`, { members: [{ channelId: ch.json.id, upstreamModel: 'gpt-4.1-nano' }] })).status).toBe(200);
+      expect((await chat(r.clientKey, secondTurn(r.group, assistant, 'toolu_second'))).status).toBe(200);
+      const [toOpenai] = await received(openai.id);
+      expect(JSON.stringify(toOpenai.json)).not.toContain('sig-second');
+    });
+  });
+
   describe('hostile requests', () => {
     it('refuses a body nested 200,000 levels deep with a 400, not a stack overflow', async () => {
       const cookie = await login();

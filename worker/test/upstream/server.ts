@@ -37,6 +37,11 @@ export interface Behavior {
   json?: string;
   /** Framing protocol override; default is the recording's top folder. */
   protocol?: WireProtocol;
+  /**
+   * Replays only the recording's wire events `from` (0-based) up to `to` (excluded; default: the
+   * end), e.g. one whole message of a recording that holds two.
+   */
+  slice?: { from: number; to?: number };
   /** HTTP status. Default 200. */
   status?: number;
   /** Extra response headers (override the defaults such as content-type). */
@@ -146,6 +151,11 @@ function validateBehavior(b: unknown, where: string): asserts b is Behavior {
     if (v === undefined) continue;
     if (typeof v !== 'string') throw new Error(`${where}.${key}: must be a recording name`);
     assertRecording(v);
+  }
+  if (x.slice !== undefined) {
+    const { from, to } = x.slice as { from?: unknown; to?: unknown };
+    if (!(Number.isInteger(from) && (from as number) >= 0)) throw new Error(`${where}.slice.from: must be a non-negative integer`);
+    if (to !== undefined && !(Number.isInteger(to) && (to as number) > (from as number))) throw new Error(`${where}.slice.to: must be an integer above from`);
   }
   if (x.protocol !== undefined && !PROTOCOLS.has(x.protocol)) throw new Error(`${where}.protocol: unknown ${x.protocol}`);
   if (x.status !== undefined && !(Number.isInteger(x.status) && x.status >= 100 && x.status <= 599)) {
@@ -301,7 +311,7 @@ function buildReply(b: Behavior, rec: RecordedRequest): { events: Uint8Array[]; 
     if (name) {
       const alt = rec.query.alt === 'sse' ? 'sse' : 'json-array';
       const rendered = renderRecording(name, { protocol: b.protocol, alt });
-      events = rendered.events;
+      events = b.slice ? rendered.events.slice(b.slice.from, b.slice.to) : rendered.events;
       streaming = rendered.streaming;
       headers['content-type'] = rendered.contentType;
     } else if (status >= 400) {

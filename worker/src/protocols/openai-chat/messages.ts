@@ -9,12 +9,15 @@
  * - Consecutive messages of the same side are merged into one turn for the same reason.
  * - Tool call ids (and the tool result ids that refer to them) are unpacked: a signature another
  *   provider attached rides in the id (see opaque.ts).
+ * - An assistant message's `reasoning_details` (reasoning-details.ts) become its reasoning parts,
+ *   signatures included; without them, `reasoning_content` / `reasoning` text.
  */
 import type {
   ImagePart, Message, Part, ReasoningPart, TextPart, ToolCallPart, ToolResultPart,
 } from '../canonical';
 import { RequestDecodeError } from '../canonical';
 import { unpackToolCallId } from '../opaque';
+import { decodeReasoningDetails } from './reasoning-details';
 import { argumentsText, isObject, parseDataUrl, plainText, reasoningText, type JsonObject } from './wire';
 
 /** The decoded conversation. */
@@ -133,8 +136,11 @@ function imagePart(p: JsonObject, at: string): ImagePart {
 /** An assistant message: vendor reasoning first, then text (or refusal), then tool calls. */
 function assistantParts(m: JsonObject, at: string, toolNames: ToolNames, legacyCalls: Map<string, string>, i: number): Part[] {
   const parts: Part[] = [];
+  // `reasoning_details` (OpenRouter, AI SDK) carries signatures; its text repeats `reasoning` when both are sent.
+  const details = m.reasoning_details === undefined || m.reasoning_details === null ? [] : decodeReasoningDetails(m.reasoning_details, `${at}.reasoning_details`);
   const reasoning = reasoningText(m);
-  if (reasoning) parts.push({ type: 'reasoning', text: reasoning } satisfies ReasoningPart);
+  if (details.length > 0) parts.push(...details);
+  else if (reasoning) parts.push({ type: 'reasoning', text: reasoning } satisfies ReasoningPart);
   if (m.content !== null && m.content !== undefined && typeof m.content !== 'string' && !Array.isArray(m.content)) {
     throw new RequestDecodeError(`${at}.content: expected string, array or null`, `${at}.content`);
   }

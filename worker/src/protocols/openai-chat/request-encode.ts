@@ -13,8 +13,10 @@
  *   (llama.cpp, Ollama) only read `max_tokens`.
  * - Reasoning text goes back as `reasoning_content` only for reasoning parts without a signature:
  *   those came from an OpenAI-compatible vendor (DeepSeek answers 400 when the reasoning of a
- *   tool-call turn is not passed back, DeepSeek "Thinking Mode" guide). Signed reasoning belongs to
- *   Anthropic / Gemini / Responses and has no slot here, so it is dropped.
+ *   tool-call turn is not passed back, DeepSeek "Thinking Mode" guide). Reasoning an
+ *   OpenAI-compatible upstream signed (its `reasoning_details`, e.g. OpenRouter with a format the
+ *   gateway does not map) goes back as `reasoning_details` (reasoning-details.ts); reasoning
+ *   another provider signed (Anthropic, Gemini, Responses) is never sent here.
  * - `reasoning_effort` is only sent for an explicit effort: non-reasoning models reject it, so a
  *   budget-only thinking config (Anthropic, Gemini) is not translated.
  * - `tool_choice` and `parallel_tool_calls` only with tools (OpenAI rejects them without).
@@ -22,6 +24,7 @@
  */
 import type { CanonicalRequest, ImagePart, Part, TextPart, ToolDefinition } from '../canonical';
 import type { JsonObject } from './wire';
+import { encodeReasoningDetails } from './reasoning-details';
 
 /** Request body for the upstream; `upstreamModel` replaces the client's model name. */
 export function encodeRequest(req: CanonicalRequest, upstreamModel: string): Record<string, unknown> {
@@ -175,9 +178,11 @@ function assistantMessage(parts: Part[]): JsonObject | undefined {
   let text = '';
   let reasoning = '';
   const calls: JsonObject[] = [];
+  const details: JsonObject[] = [];
   for (const p of parts) {
     if (p.type === 'text') text += p.text;
     else if (p.type === 'reasoning' && !p.signature && !p.redacted) reasoning += p.text;
+    else if (p.type === 'reasoning' && (p.signature ?? p.redacted)?.provider === 'openai-chat') details.push(...encodeReasoningDetails(p, details.length));
     else if (p.type === 'tool_call') {
       calls.push(p.kind === 'custom'
         ? { id: p.id, type: 'custom', custom: { name: p.name, input: p.arguments } }
@@ -187,6 +192,7 @@ function assistantMessage(parts: Part[]): JsonObject | undefined {
   if (text === '' && calls.length === 0) return undefined;
   const m: JsonObject = { role: 'assistant', content: text === '' ? null : text };
   if (reasoning !== '') m.reasoning_content = reasoning;
+  if (details.length > 0) m.reasoning_details = details;
   if (calls.length > 0) m.tool_calls = calls;
   return m;
 }

@@ -10,6 +10,7 @@
 import type { CanonicalRequest, CanonicalResponse, ToolCallPart } from '../canonical';
 import { emptyUsage } from '../canonical';
 import { packToolCallId } from '../opaque';
+import { decodeReasoningDetails, encodeReasoningDetails } from './reasoning-details';
 import {
   argumentsText, completionId, finishFromWire, finishToWire, isObject, plainText, reasoningText,
   usageFromWire, usageToWire, type JsonObject,
@@ -25,8 +26,10 @@ export function decodeResponse(body: unknown): CanonicalResponse {
   const choice = choices.find((c) => (c.index ?? 0) === 0) ?? choices[0] ?? {};
   const message = isObject(choice.message) ? choice.message : {};
   const content: CanonicalResponse['content'] = [];
+  const details = Array.isArray(message.reasoning_details) ? decodeReasoningDetails(message.reasoning_details, 'reasoning_details') : [];
   const reasoning = reasoningText(message);
-  if (reasoning) content.push({ type: 'reasoning', text: reasoning });
+  if (details.length > 0) content.push(...details);
+  else if (reasoning) content.push({ type: 'reasoning', text: reasoning });
   const text = plainText(message.content) || (typeof message.refusal === 'string' ? message.refusal : '');
   if (text !== '') content.push({ type: 'text', text });
   const calls = responseToolCalls(message);
@@ -66,16 +69,20 @@ function responseToolCalls(message: JsonObject): ToolCallPart[] {
 /**
  * The `chat.completion` body for the client. `model` is what the client asked for; tool call ids
  * carry any signature (`packToolCallId`), reasoning text goes in `reasoning_content` (the field
- * DeepSeek-style clients read; signatures have no slot here).
+ * DeepSeek-style clients read), and reasoning with opaque data (signatures, redacted thinking)
+ * also in `reasoning_details` (reasoning-details.ts), which OpenRouter-style clients send back.
  */
 export function encodeResponse(res: CanonicalResponse, req: CanonicalRequest): JsonObject {
   let text = '';
   let reasoning = '';
   const toolCalls: JsonObject[] = [];
+  const details: JsonObject[] = [];
   for (const p of res.content) {
     if (p.type === 'text') text += p.text;
-    else if (p.type === 'reasoning') reasoning += p.text;
-    else {
+    else if (p.type === 'reasoning') {
+      reasoning += p.text;
+      details.push(...encodeReasoningDetails(p, details.length));
+    } else {
       const id = packToolCallId(p.id, p.signature);
       toolCalls.push(p.kind === 'custom'
         ? { id, type: 'custom', custom: { name: p.name, input: p.arguments } }
@@ -84,6 +91,7 @@ export function encodeResponse(res: CanonicalResponse, req: CanonicalRequest): J
   }
   const message: JsonObject = { role: 'assistant', content: text === '' && toolCalls.length > 0 ? null : text, refusal: null };
   if (reasoning !== '') message.reasoning_content = reasoning;
+  if (details.length > 0) message.reasoning_details = details;
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
   return {
     id: completionId(res.id),

@@ -18,6 +18,9 @@
  *   that order: reasoning, text, refusal, tool calls, then finish.
  * - Reasoning comes as `delta.reasoning_content` (DeepSeek, vLLM) or `delta.reasoning`
  *   (OpenRouter, newer vLLM); when both are present they carry the same text, so one is read.
+ *   OpenRouter adds `delta.reasoning_details` (reasoning-details.ts): its text repeats `reasoning`
+ *   and is read only for a block that got none that way; its signature becomes the open
+ *   reasoning block's `signature`, its encrypted data a redacted reasoning block.
  * - Usage arrives in a final `choices: []` chunk (vLLM: `choices: null`), or (some vendors) on any
  *   chunk, cumulative: each change is emitted as a full `usage` event. Groq: `x_groq.usage`.
  * - `data: {"error":{...}}` mid-stream becomes an `error` event, even after `finish_reason`
@@ -30,6 +33,7 @@ import type { StreamDecoder } from '../codec';
 import type { SseEvent } from '../sse';
 import { streamErrorInfo } from './errors';
 import { finishFromWire, isObject, reasoningText, usageFromWire, type JsonObject } from './wire';
+import { decodeReasoningDetails } from './reasoning-details';
 
 /** A tool call being assembled, by its wire `index`. */
 interface ToolCallState {
@@ -57,6 +61,8 @@ export class OpenAIChatStreamDecoder implements StreamDecoder {
   private done = false;
   private nextBlock = 0;
   private open: OpenBlock | undefined;
+  /** The open reasoning block got text from `reasoning` / `reasoning_content` (details repeat it). */
+  private plainReasoning = false;
   private calls = new Map<number, ToolCallState>();
   private lastCallKey: number | undefined;
   /** Wire index → key of the call it now stands for, when a server reused an index for a new call. */
@@ -125,7 +131,11 @@ export class OpenAIChatStreamDecoder implements StreamDecoder {
 
   private delta(delta: JsonObject, chunk: JsonObject, out: StreamEvent[]): void {
     const reasoning = reasoningText(delta);
-    if (reasoning) this.text('reasoning', reasoning, chunk, out);
+    if (reasoning) {
+      this.text('reasoning', reasoning, chunk, out);
+      this.plainReasoning = true;
+    }
+    if (Array.isArray(delta.reasoning_details)) this.details(delta.reasoning_details, chunk, out);
     if (typeof delta.content === 'string' && delta.content !== '') this.text('text', delta.content, chunk, out);
     if (typeof delta.refusal === 'string' && delta.refusal !== '') this.text('text', delta.refusal, chunk, out);
     if (Array.isArray(delta.tool_calls)) {
@@ -133,16 +143,39 @@ export class OpenAIChatStreamDecoder implements StreamDecoder {
     }
   }
 
-  private text(kind: 'text' | 'reasoning', text: string, chunk: JsonObject, out: StreamEvent[]): void {
-    if (this.open?.kind !== kind) {
-      this.closeOpen(out);
-      this.ensureStart(chunk, out, true);
-      this.open = { index: this.nextBlock++, kind };
-      out.push({ type: 'block_start', index: this.open.index, block: { type: kind } });
+  /** `delta.reasoning_details`: text (unless the block has it from `reasoning`), signatures, encrypted data. */
+  private details(raw: unknown[], chunk: JsonObject, out: StreamEvent[]): void {
+    for (const d of raw) {
+      if (!isObject(d)) continue;
+      const [part] = decodeReasoningDetails([d], 'reasoning_details');
+      if (!part) continue;
+      if (part.redacted) {
+        this.openBlock('reasoning', chunk, out);
+        out.push({ type: 'redacted_reasoning', index: this.open!.index, data: part.redacted });
+        this.closeOpen(out);
+        continue;
+      }
+      const continues = this.open?.kind === 'reasoning';
+      if (part.text !== '' && !(continues && this.plainReasoning)) this.text('reasoning', part.text, chunk, out);
+      if (!part.signature) continue;
+      if (this.open?.kind !== 'reasoning') this.openBlock('reasoning', chunk, out);
+      out.push({ type: 'signature', index: this.open!.index, signature: part.signature });
     }
-    out.push(kind === 'text'
-      ? { type: 'text_delta', index: this.open.index, text }
-      : { type: 'reasoning_delta', index: this.open.index, text });
+  }
+
+  /** Ends the open block and starts a `kind` block. */
+  private openBlock(kind: 'text' | 'reasoning', chunk: JsonObject, out: StreamEvent[]): void {
+    this.plainReasoning = false;
+    this.closeOpen(out);
+    this.ensureStart(chunk, out, true);
+    this.open = { index: this.nextBlock++, kind };
+    out.push({ type: 'block_start', index: this.open.index, block: { type: kind } });
+  }
+
+  private text(kind: 'text' | 'reasoning', text: string, chunk: JsonObject, out: StreamEvent[]): void {
+    if (this.open?.kind !== kind) this.openBlock(kind, chunk, out);
+    const index = this.open!.index;
+    out.push(kind === 'text' ? { type: 'text_delta', index, text } : { type: 'reasoning_delta', index, text });
   }
 
   private toolFragment(f: JsonObject, position: number, chunk: JsonObject, out: StreamEvent[]): void {

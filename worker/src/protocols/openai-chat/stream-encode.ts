@@ -6,7 +6,9 @@
  * (= the model the client asked for):
  * 1. `delta: {role:'assistant', content:''}` first;
  * 2. text as `delta.content`, reasoning as `delta.reasoning_content` (DeepSeek's field, which
- *    OpenAI-compatible clients such as opencode and the AI SDK read);
+ *    OpenAI-compatible clients such as opencode and the AI SDK read); a reasoning block's
+ *    signature or redacted data as one `delta.reasoning_details` entry holding the block's whole
+ *    text with it (reasoning-details.ts), so a client that keeps the details sends both back;
  * 3. each tool call as `{index, id, type:'function', function:{name, arguments:''}}` then
  *    `{index, function:{arguments}}`, `index` counting tool calls from 0. A call is written when its
  *    block ends, so a signature that arrives after the arguments (Gemini) still rides in the id
@@ -18,12 +20,13 @@
  * A canonical `error` becomes `data: {"error":{message,type,param,code}}` (what the OpenAI SDK
  * raises as an APIError), then `[DONE]`.
  */
-import { emptyUsage, type CanonicalRequest, type Opaque, type StreamEvent, type Usage } from '../canonical';
+import { emptyUsage, type CanonicalRequest, type Opaque, type ReasoningPart, type StreamEvent, type Usage } from '../canonical';
 import type { StreamEncoder } from '../codec';
 import { packToolCallId } from '../opaque';
 import { formatSse } from '../sse';
 import { encodeOpenAIError } from './errors';
 import { completionId, finishToWire, usageToWire, type JsonObject } from './wire';
+import { encodeReasoningDetails } from './reasoning-details';
 
 /** A tool call held until its block ends. */
 interface PendingCall {
@@ -44,6 +47,10 @@ export class OpenAIChatStreamEncoder implements StreamEncoder {
   private failed = false;
   private toolCount = 0;
   private calls = new Map<number, PendingCall>();
+  /** Text of each open reasoning block so far, by block index (for its detail when signed). */
+  private thoughts = new Map<number, string>();
+  /** Reasoning details written so far (the next detail's `index`). */
+  private detailCount = 0;
   private usage: Usage | undefined;
 
   constructor(private readonly req: CanonicalRequest) {}
@@ -61,25 +68,28 @@ export class OpenAIChatStreamEncoder implements StreamEncoder {
           this.calls.set(ev.index, {
             position: this.toolCount++, id: ev.block.id, name: ev.block.name, custom: ev.block.kind === 'custom', args: '',
           });
-        }
+        } else if (ev.block.type === 'reasoning') this.thoughts.set(ev.index, '');
         return this.begin();
       case 'text_delta':
         return this.begin() + this.chunk({ content: ev.text });
       case 'reasoning_delta':
+        if (this.thoughts.has(ev.index)) this.thoughts.set(ev.index, this.thoughts.get(ev.index)! + ev.text);
         return this.begin() + this.chunk({ reasoning_content: ev.text });
       case 'signature': {
         const call = this.calls.get(ev.index);
         if (call) call.signature = ev.signature;
-        return ''; // reasoning signatures have no slot in Chat Completions
+        const text = this.thoughts.get(ev.index);
+        return text === undefined ? '' : this.details({ type: 'reasoning', text, signature: ev.signature });
       }
       case 'redacted_reasoning':
-        return '';
+        return this.details({ type: 'reasoning', text: '', redacted: ev.data });
       case 'tool_arguments_delta': {
         const call = this.calls.get(ev.index);
         if (call) call.args += ev.json;
         return '';
       }
       case 'block_end':
+        this.thoughts.delete(ev.index);
         return this.flushCall(ev.index);
       case 'usage':
         this.usage = ev.usage;
@@ -127,6 +137,14 @@ export class OpenAIChatStreamEncoder implements StreamEncoder {
     return formatSse(JSON.stringify({
       id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.req.model, choices: [], usage: usageToWire(usage),
     }));
+  }
+
+  /** A chunk with the `reasoning_details` of one reasoning part. */
+  private details(part: ReasoningPart): string {
+    const details = encodeReasoningDetails(part, this.detailCount);
+    if (details.length === 0) return '';
+    this.detailCount += 1;
+    return this.begin() + this.chunk({ reasoning_details: details });
   }
 
   /** Writes a finished tool call: its header, then its arguments (`{}` for a function call without any). */

@@ -127,7 +127,7 @@ describe('OpenAI Chat stream encoder — read back by the openai SDK', () => {
     expect(cs[cs.length - 1]!.choices[0]!.finish_reason).toBe('stop');
   });
 
-  it('reasoning (signature has no slot) then text: reasoning_content deltas, text content', async () => {
+  it('reasoning then text: reasoning_content deltas, the signed block in reasoning_details, text content', async () => {
     const events: StreamEvent[] = [
       start,
       { type: 'block_start', index: 0, block: { type: 'reasoning' } },
@@ -147,6 +147,10 @@ describe('OpenAI Chat stream encoder — read back by the openai SDK', () => {
     const c = await finalCompletion(wire);
     expect(c.choices[0]!.message.content).toBe('Answer.');
     expect(c.choices[0]!.finish_reason).toBe('stop');
+    // The signature with the block's whole text, once (OpenRouter's reasoning_details shape), as an
+    // envelope: the raw Anthropic signature never reaches a Chat client.
+    const details = cs.flatMap((c) => (c.choices[0]?.delta as { reasoning_details?: unknown[] } | undefined)?.reasoning_details ?? []);
+    expect(details).toEqual([{ type: 'reasoning.text', text: 'Let me think.', signature: expect.stringMatching(/^oe1_/), format: 'unknown', index: 0 }]);
     expect(wire).not.toContain('EqQBCkYIBRgCKkA');
   });
 
