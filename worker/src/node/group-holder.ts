@@ -120,6 +120,16 @@ export class GroupHolder {
     }
   }
 
+  /** Records waiting in memory for a flush. */
+  buffered(): number {
+    return this.records.length;
+  }
+
+  /** A flush is running. */
+  isFlushing(): boolean {
+    return this.flushing !== null;
+  }
+
   /** Records not yet confirmed by the database (buffered, pending, and kept only in the journal). */
   unflushed(): number {
     let n = this.records.length + (this.pending?.records.length ?? 0) + (this.journal?.spilled(this.groupId) ?? 0);

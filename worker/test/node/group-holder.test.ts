@@ -4,6 +4,7 @@ import { FlushWriter } from '../../src/accounting/flusher';
 import type { RequestRecord } from '../../src/accounting/records';
 import type { Store } from '../../src/db/store';
 import { GroupHolder, reasoningStateKey, routingStateKey } from '../../src/node/group-holder';
+import { EARLY_FLUSH_RECORDS, NodeGroupStates } from '../../src/node/group-states';
 import type { PlanInput } from '../../src/routing/types';
 
 function record(i: number): RequestRecord {
@@ -89,6 +90,38 @@ describe('GroupHolder flush', () => {
     await Promise.all([h.flush(), h.flush({ force: true }), h.flush()]);
     expect(state.maxInFlight).toBe(1);
     expect([...applied.values()].flat()).toHaveLength(450);
+  });
+});
+
+describe('NodeGroupStates early flush', () => {
+  const logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+  it('flushes a group before the interval once EARLY_FLUSH_RECORDS wait in memory, and not before', async () => {
+    const { store, applied } = fakeStore();
+    const groups = new NodeGroupStates(store, logger, { flushIntervalMs: 3_600_000 });
+    for (let i = 0; i < EARLY_FLUSH_RECORDS - 1; i++) await groups.record(7, record(i));
+    await new Promise((ok) => setTimeout(ok, 50));
+    expect(applied.size).toBe(0);
+    expect(groups.unflushed(7)).toBe(EARLY_FLUSH_RECORDS - 1);
+    await groups.record(7, record(EARLY_FLUSH_RECORDS - 1));
+    const deadline = Date.now() + 10_000;
+    while (groups.unflushed(7) > 0 && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 20));
+    expect([...applied.values()].flat()).toHaveLength(EARLY_FLUSH_RECORDS);
+    await groups.close();
+  });
+
+  it('leaves a group in its back-off alone: a database outage is not hammered by early flushes', async () => {
+    const { store, state } = fakeStore();
+    const groups = new NodeGroupStates(store, logger, { flushIntervalMs: 3_600_000 });
+    state.down = true;
+    for (let i = 0; i < EARLY_FLUSH_RECORDS; i++) await groups.record(8, record(i));
+    const deadline = Date.now() + 10_000;
+    while (state.calls.length === 0 && Date.now() < deadline) await new Promise((ok) => setTimeout(ok, 20));
+    await new Promise((ok) => setTimeout(ok, 100));
+    for (let i = 0; i < 3 * EARLY_FLUSH_RECORDS; i++) await groups.record(8, record(EARLY_FLUSH_RECORDS + i));
+    await new Promise((ok) => setTimeout(ok, 200));
+    expect(state.calls).toHaveLength(1);
+    expect(groups.unflushed(8)).toBe(4 * EARLY_FLUSH_RECORDS);
   });
 });
 
