@@ -86,6 +86,14 @@ function unpackOpaque(b64: string): Opaque | null {
   return unpackEnvelope(b64)?.opaque ?? null;
 }
 
+/**
+ * The value for an opaque slot a protocol requires when the provider that produced the content
+ * gave none (an Anthropic `encrypted_index` for a citation from OpenAI): an envelope with nothing
+ * in it. Decoded, it is nobody's data; passthrough.ts `carriesEnvelope` sees it, so a history
+ * holding it is converted (which drops it) rather than passed to Anthropic as its own.
+ */
+export const FOREIGN_PLACEHOLDER = PREFIX;
+
 /** The string to put in `slotOwner`'s opaque slot for `o`. */
 export function opaqueToSlot(o: Opaque, slotOwner: ProtocolName): string {
   return o.provider === slotOwner ? o.value : PREFIX + packOpaque(o);

@@ -16,9 +16,11 @@ import { formatSse, type SseEvent } from './sse';
  * differ in type); passed through, the envelope would reach the upstream as its own signature, a
  * 400 ("Invalid `signature` in `thinking` block"). The relay converts such a body instead, which
  * sends each provider only its own data. Envelopes inside tool call ids are valid ids: not counted.
+ * Citations and web search results another provider produced carry `FOREIGN_PLACEHOLDER` in
+ * `encrypted_index` / `encrypted_content`, so they count too.
  */
 export function carriesEnvelope(rawBody: string): boolean {
-  return /"(?:signature|thoughtSignature|thought_signature|encrypted_content)"\s*:\s*"oe1_/.test(rawBody);
+  return /"(?:signature|thoughtSignature|thought_signature|encrypted_content|encrypted_index)"\s*:\s*"oe1_/.test(rawBody);
 }
 
 /**

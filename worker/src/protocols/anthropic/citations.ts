@@ -1,0 +1,88 @@
+/**
+ * Web search citations and server tool blocks in Anthropic Messages (Anthropic docs "Web search
+ * tool": response content `server_tool_use` {id, name, input}, `web_search_tool_result`
+ * {tool_use_id, content: [{type: "web_search_result", url, title, encrypted_content, page_age}] or
+ * an error object}, text blocks with `citations: [{type: "web_search_result_location", url, title,
+ * cited_text, encrypted_index}]`; streaming sends citations as `citations_delta` {citation}).
+ *
+ * An Anthropic citation covers its whole text block, so a canonical citation decoded here has no
+ * span. Encoding for an Anthropic client, a span is dropped: the citation goes on the text block
+ * holding it. Opaque slots Anthropic requires (`encrypted_index`, `encrypted_content`) get the
+ * provider's own value, or the empty envelope `FOREIGN_PLACEHOLDER` when another provider gave
+ * none: a body holding it is never passed through to Anthropic (passthrough.ts `carriesEnvelope`).
+ */
+import type { Citation, ServerToolPart } from '../canonical';
+import { FOREIGN_PLACEHOLDER, opaqueFromSlot, opaqueToSlot } from '../opaque';
+import { isRecord, type Json } from './wire';
+
+/** A `web_search_result_location` citation → canonical; undefined for other citation types (documents, …). */
+export function citationFromWire(c: unknown): Citation | undefined {
+  if (!isRecord(c) || c.type !== 'web_search_result_location' || typeof c.url !== 'string') return undefined;
+  return {
+    url: c.url,
+    ...(typeof c.title === 'string' && { title: c.title }),
+    ...(typeof c.cited_text === 'string' && { citedText: c.cited_text }),
+    ...(typeof c.encrypted_index === 'string' && c.encrypted_index !== '' && { opaque: opaqueFromSlot(c.encrypted_index, 'anthropic') }),
+  };
+}
+
+/** The citations of a text block (`citations` array; null or absent → none). */
+export function citationsFromWire(list: unknown): Citation[] {
+  return Array.isArray(list) ? list.map(citationFromWire).filter((c): c is Citation => c !== undefined) : [];
+}
+
+/** A canonical citation as a `web_search_result_location` for an Anthropic client. */
+export function citationToWire(c: Citation): Json {
+  return {
+    type: 'web_search_result_location',
+    url: c.url,
+    title: c.title ?? c.url,
+    cited_text: c.citedText ?? '',
+    encrypted_index: c.opaque ? opaqueToSlot(c.opaque, 'anthropic') : FOREIGN_PLACEHOLDER,
+  };
+}
+
+/** A `server_tool_use` block → a server tool part without sources yet. */
+export function serverToolFromWire(b: Json): ServerToolPart | undefined {
+  if (typeof b.id !== 'string' || typeof b.name !== 'string') return undefined;
+  const args = isRecord(b.input) ? JSON.stringify(b.input) : '{}';
+  return { type: 'server_tool', id: b.id, name: b.name, arguments: args };
+}
+
+/** The pages of a `web_search_tool_result` block (none when it holds an error). */
+export function searchSourcesFromWire(b: Json): Array<{ url: string; title?: string }> {
+  if (!Array.isArray(b.content)) return [];
+  return b.content
+    .filter((r): r is Json => isRecord(r) && r.type === 'web_search_result' && typeof r.url === 'string')
+    .map((r) => ({ url: r.url as string, ...(typeof r.title === 'string' && { title: r.title }) }));
+}
+
+/** True for a block holding a server tool's result (`web_search_tool_result`, `code_execution_tool_result`, …). */
+export function isServerToolResult(b: Json): boolean {
+  return typeof b.type === 'string' && b.type.endsWith('_tool_result') && typeof b.tool_use_id === 'string';
+}
+
+/**
+ * A server tool run by another provider, for an Anthropic client: `server_tool_use` and, for a web
+ * search, its `web_search_tool_result`. Other tools have no result block Anthropic would accept: none.
+ */
+export function serverToolBlocks(p: ServerToolPart): Json[] {
+  if (p.name !== 'web_search') return [];
+  const input = safeInput(p.arguments);
+  return [
+    { type: 'server_tool_use', id: p.id, name: p.name, input },
+    {
+      type: 'web_search_tool_result', tool_use_id: p.id,
+      content: (p.sources ?? []).map((s) => ({ type: 'web_search_result', url: s.url, title: s.title ?? s.url, encrypted_content: FOREIGN_PLACEHOLDER, page_age: null })),
+    },
+  ];
+}
+
+function safeInput(json: string): Json {
+  try {
+    const v: unknown = JSON.parse(json);
+    return isRecord(v) ? v : {};
+  } catch {
+    return {};
+  }
+}
