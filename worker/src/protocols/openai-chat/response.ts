@@ -9,9 +9,10 @@
  */
 import type { CanonicalRequest, CanonicalResponse, ToolCallPart } from '../canonical';
 import { emptyUsage } from '../canonical';
+import { placeAll } from '../citations';
 import { packToolCallId } from '../opaque';
 import {
-  argumentsText, completionId, finishFromWire, finishToWire, isObject, plainText, reasoningText,
+  annotationToWire, argumentsText, completionId, finishFromWire, finishToWire, isObject, plainText, reasoningText,
   usageFromWire, usageToWire, type JsonObject,
 } from './wire';
 
@@ -66,7 +67,8 @@ function responseToolCalls(message: JsonObject): ToolCallPart[] {
 /**
  * The `chat.completion` body for the client. `model` is what the client asked for; tool call ids
  * carry any signature (`packToolCallId`), reasoning text goes in `reasoning_content` (the field
- * DeepSeek-style clients read; signatures have no slot here).
+ * DeepSeek-style clients read; signatures have no slot here). Citations of the text become
+ * `message.annotations`; server tools (searches) have no slot in Chat: their effect is the text.
  */
 export function encodeResponse(res: CanonicalResponse, req: CanonicalRequest): JsonObject {
   let text = '';
@@ -75,7 +77,7 @@ export function encodeResponse(res: CanonicalResponse, req: CanonicalRequest): J
   for (const p of res.content) {
     if (p.type === 'text') text += p.text;
     else if (p.type === 'reasoning') reasoning += p.text;
-    else {
+    else if (p.type === 'tool_call') {
       const id = packToolCallId(p.id, p.signature);
       toolCalls.push(p.kind === 'custom'
         ? { id, type: 'custom', custom: { name: p.name, input: p.arguments } }
@@ -85,6 +87,8 @@ export function encodeResponse(res: CanonicalResponse, req: CanonicalRequest): J
   const message: JsonObject = { role: 'assistant', content: text === '' && toolCalls.length > 0 ? null : text, refusal: null };
   if (reasoning !== '') message.reasoning_content = reasoning;
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  const annotations = placeAll(res.content.filter((p) => p.type === 'text')).map(annotationToWire);
+  if (annotations.length > 0) message.annotations = annotations;
   return {
     id: completionId(res.id),
     object: 'chat.completion',

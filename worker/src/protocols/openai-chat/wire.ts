@@ -6,6 +6,7 @@
  * (`finish_reason`, `usage`), "The chat completion chunk object"; DeepSeek API reference
  * "Create Chat Completion" (`prompt_cache_hit_tokens`, `prompt_cache_miss_tokens`).
  */
+import type { PlacedCitation } from '../citations';
 import type { FinishReason, Usage } from '../canonical';
 import { totalInput } from '../canonical';
 
@@ -129,4 +130,13 @@ export function reasoningText(m: JsonObject): string | undefined {
 export function completionId(id: string): string {
   if (id.startsWith('chatcmpl-')) return id;
   return id === '' ? `chatcmpl-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}` : `chatcmpl-${id}`;
+}
+
+/**
+ * A placed citation as a Chat `annotations[]` entry (OpenAI API reference, "The chat completion
+ * object" › message.annotations: `{type: "url_citation", url_citation: {start_index, end_index,
+ * url, title}}`; streamed the same way in `delta.annotations`).
+ */
+export function annotationToWire(p: PlacedCitation): JsonObject {
+  return { type: 'url_citation', url_citation: { start_index: p.start, end_index: p.end, url: p.citation.url, title: p.citation.title ?? '' } };
 }
