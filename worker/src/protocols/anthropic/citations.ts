@@ -86,3 +86,19 @@ function safeInput(json: string): Json {
     return {};
   }
 }
+
+/**
+ * True for a client's `server_tool_use` or server tool result block that another provider's run
+ * became (`serverToolBlocks`): Anthropic's own ids start with `srvtoolu_` (docs "Web search tool"
+ * response examples), canonical ids of other providers do not. Anthropic cannot verify such a
+ * block, so a request decoder drops it rather than keep it for an Anthropic upstream.
+ */
+export function isForeignServerBlock(block: Json): boolean {
+  const id = block.type === 'server_tool_use' ? block.id : isServerToolResult(block) ? block.tool_use_id : undefined;
+  return typeof id === 'string' && !id.startsWith('srvtoolu_');
+}
+
+/** True when a text block has a citation whose `encrypted_index` is another provider's (`FOREIGN_PLACEHOLDER`). */
+export function hasForeignCitation(block: Json): boolean {
+  return Array.isArray(block.citations) && block.citations.some((c) => isRecord(c) && typeof c.encrypted_index === 'string' && c.encrypted_index.startsWith(FOREIGN_PLACEHOLDER));
+}

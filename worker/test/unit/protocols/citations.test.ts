@@ -227,7 +227,30 @@ describe('OpenAI Responses web search → Anthropic client', () => {
     expect(body.usage.server_tool_use).toEqual({ web_search_requests: wire.length });
     // The client sends this history back: it must be converted, not passed to Anthropic as its own data.
     expect(carriesEnvelope(JSON.stringify({ messages: [{ role: 'assistant', content: body.content }] }))).toBe(true);
+    expect(carriesEnvelope(JSON.stringify({ messages: [{ role: 'assistant', content: [text] }] }))).toBe(true); // a cited text alone
     expect(carriesEnvelope(readFileSync(path.join(fixturesDir(), `${ANTHROPIC}.json`), 'utf8'))).toBe(false);
+  });
+
+  it('next turn to an Anthropic upstream: the foreign search blocks and citations are dropped, the text and own search kept', () => {
+    const foreign = codecFor('anthropic').encodeResponse(responsesBody, request('anthropic', false)) as any;
+    const own = fixture(`${ANTHROPIC}.json`).content;
+    const body = {
+      model: 'search-group', max_tokens: 100,
+      messages: [
+        { role: 'user', content: 'news?' }, { role: 'assistant', content: foreign.content },
+        { role: 'user', content: 'more?' }, { role: 'assistant', content: own },
+        { role: 'user', content: 'thanks' },
+      ],
+    };
+    const anthropic = codecFor('anthropic');
+    const up = anthropic.encodeRequest(anthropic.decodeRequest(body, {}), 'claude-x') as any;
+    const [first, , second] = up.messages.slice(1);
+    expect(JSON.stringify(first)).not.toContain('oe1_');
+    expect(first.content.map((b: any) => b.type)).toEqual(['text']);
+    expect(first.content[0].text).toBe(foreign.content.find((b: any) => b.type === 'text').text);
+    // Anthropic's own search history is untouched (kept for an Anthropic upstream).
+    expect(second.content.filter((b: any) => b.type === 'server_tool_use').length).toBe(2);
+    expect(second.content.filter((b: any) => b.citations?.length).length).toBe(own.filter((b: any) => b.citations?.length).length);
   });
 
   it('stream: citations_delta on the text block, server tool blocks, search count in message_delta', () => {
