@@ -12,7 +12,7 @@ import { emptyUsage } from '../canonical';
 import { placeAll } from '../citations';
 import { packToolCallId } from '../opaque';
 import {
-  annotationToWire, argumentsText, completionId, finishFromWire, finishToWire, isObject, plainText, reasoningText,
+  annotationToWire, argumentsText, citationsFromAnnotations, completionId, finishFromWire, finishToWire, isObject, plainText, reasoningText,
   usageFromWire, usageToWire, type JsonObject,
 } from './wire';
 
@@ -29,7 +29,8 @@ export function decodeResponse(body: unknown): CanonicalResponse {
   const reasoning = reasoningText(message);
   if (reasoning) content.push({ type: 'reasoning', text: reasoning });
   const text = plainText(message.content) || (typeof message.refusal === 'string' ? message.refusal : '');
-  if (text !== '') content.push({ type: 'text', text });
+  const citations = citationsFromAnnotations(message.annotations);
+  if (text !== '') content.push({ type: 'text', text, ...(citations.length > 0 && { citations }) });
   const calls = responseToolCalls(message);
   content.push(...calls);
   let finishReason = finishFromWire(choice.finish_reason);

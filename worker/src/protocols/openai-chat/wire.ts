@@ -7,6 +7,7 @@
  * "Create Chat Completion" (`prompt_cache_hit_tokens`, `prompt_cache_miss_tokens`).
  */
 import type { PlacedCitation } from '../citations';
+import type { Citation } from '../canonical';
 import type { FinishReason, Usage } from '../canonical';
 import { totalInput } from '../canonical';
 
@@ -139,4 +140,26 @@ export function completionId(id: string): string {
  */
 export function annotationToWire(p: PlacedCitation): JsonObject {
   return { type: 'url_citation', url_citation: { start_index: p.start, end_index: p.end, url: p.citation.url, title: p.citation.title ?? '' } };
+}
+
+/**
+ * A Chat `annotations[]` entry → a citation (span in the message `content`); undefined for other
+ * types. OpenRouter also sends the fields flat on the annotation: both are read.
+ */
+export function citationFromAnnotation(a: unknown): Citation | undefined {
+  if (!isObject(a) || a.type !== 'url_citation') return undefined;
+  const c = isObject(a.url_citation) ? a.url_citation : a;
+  if (typeof c.url !== 'string') return undefined;
+  const start = typeof c.start_index === 'number' ? c.start_index : undefined;
+  const end = typeof c.end_index === 'number' ? c.end_index : undefined;
+  return {
+    url: c.url,
+    ...(typeof c.title === 'string' && c.title !== '' && { title: c.title }),
+    ...(start !== undefined && end !== undefined && end >= start && { start, end }),
+  };
+}
+
+/** The url citations of a message or delta `annotations` array. */
+export function citationsFromAnnotations(list: unknown): Citation[] {
+  return Array.isArray(list) ? list.map(citationFromAnnotation).filter((c): c is Citation => c !== undefined) : [];
 }

@@ -381,3 +381,30 @@ describe('server tool usage reaches accounting', () => {
     expect(serverToolLogFields({ ...base, usage: null })).toBeUndefined();
   });
 });
+
+describe('OpenAI Chat upstream annotations (written from the API reference: no Chat recording has them)', () => {
+  const content = 'Intro. Rain is likely in Paris today.';
+  const start = content.indexOf('Rain');
+  const annotation = { type: 'url_citation', url_citation: { start_index: start, end_index: content.length, url: 'https://w.example/paris', title: 'Paris weather' } };
+  const expected = { url: 'https://w.example/paris', title: 'Paris weather', start, end: content.length };
+
+  it('non-stream: message.annotations → citations of the text → a Gemini client’s groundingMetadata', () => {
+    const res = codecFor('openai-chat').decodeResponse({
+      id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'gpt-4o-search-preview',
+      choices: [{ index: 0, message: { role: 'assistant', content, annotations: [annotation] }, finish_reason: 'stop' }],
+    });
+    expect(res.content).toEqual([{ type: 'text', text: content, citations: [expected] }]);
+    const gemini = codecFor('gemini').encodeResponse(res, request('gemini', false)) as any;
+    expect(gemini.candidates[0].groundingMetadata.groundingSupports).toEqual([{ segment: { startIndex: start, endIndex: content.length, text: content.slice(start) }, groundingChunkIndices: [0] }]);
+  });
+
+  it('stream: delta.annotations → a citation of the open text block, also in OpenRouter’s flat form', () => {
+    const chunk = (delta: unknown, finish: string | null = null) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const sse = new TextEncoder().encode(chunk({ role: 'assistant', content: content.slice(0, 10) }) + chunk({ content: content.slice(10) })
+      + chunk({ annotations: [annotation, { type: 'url_citation', url: 'https://flat.example', title: 'Flat' }] }, 'stop') + 'data: [DONE]\n\n');
+    const events = decodeThrough(codecFor('openai-chat').createStreamDecoder(), [sse]);
+    expect(events.filter((e) => e.type === 'citation').map((e) => (e as any).citation)).toEqual([expected, { url: 'https://flat.example', title: 'Flat' }]);
+    const anthropic = dataOf(clientStream('anthropic', events)).filter((p) => p.delta?.type === 'citations_delta').map((p) => p.delta.citation.url);
+    expect(anthropic).toEqual(['https://w.example/paris', 'https://flat.example']);
+  });
+});
