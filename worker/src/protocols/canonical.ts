@@ -64,6 +64,10 @@ export interface ServerToolPart {
   arguments: string;
   /** Pages the tool found or opened (web search). */
   sources?: Array<{ url: string; title?: string }>;
+  /** What the tool printed (code execution: stdout, then stderr). */
+  output?: string;
+  /** The run failed (code execution: a non-zero exit code or an error result). */
+  failed?: boolean;
 }
 
 export interface TextPart {

@@ -57,6 +57,31 @@ export function searchSourcesFromWire(b: Json): Array<{ url: string; title?: str
     .map((r) => ({ url: r.url as string, ...(typeof r.title === 'string' && { title: r.title }) }));
 }
 
+/**
+ * What a code execution result block says (`code_execution_tool_result` /
+ * `bash_code_execution_tool_result`, content `{stdout, stderr, return_code}` or an error
+ * `{error_code}`; docs "Code execution tool"): the printed output and whether it failed.
+ * Undefined for other results.
+ */
+export function codeResultFromWire(b: Json): { output: string; failed: boolean } | undefined {
+  if (b.type !== 'code_execution_tool_result' && b.type !== 'bash_code_execution_tool_result') return undefined;
+  const c = isRecord(b.content) ? b.content : {};
+  if (typeof c.error_code === 'string') return { output: c.error_code, failed: true };
+  const output = (typeof c.stdout === 'string' ? c.stdout : '') + (typeof c.stderr === 'string' ? c.stderr : '');
+  return { output, failed: typeof c.return_code === 'number' && c.return_code !== 0 };
+}
+
+/** Fills a server tool part from its result block: the pages of a search, the output of a code run. */
+export function applyResult(call: ServerToolPart, b: Json): void {
+  const sources = searchSourcesFromWire(b);
+  if (sources.length > 0) call.sources = sources;
+  const run = codeResultFromWire(b);
+  if (run) {
+    call.output = run.output;
+    if (run.failed) call.failed = true;
+  }
+}
+
 /** True for a block holding a server tool's result (`web_search_tool_result`, `code_execution_tool_result`, …). */
 export function isServerToolResult(b: Json): boolean {
   return typeof b.type === 'string' && b.type.endsWith('_tool_result') && typeof b.tool_use_id === 'string';

@@ -4,7 +4,7 @@
  */
 import type { CanonicalRequest, CanonicalResponse, ReasoningPart, ServerToolPart, TextPart, ToolCallPart } from '../canonical';
 import { opaqueFromSlot, opaqueToSlot, packToolCallId, textSignatureToSlot } from '../opaque';
-import { citationsFromWire, citationToWire, isServerToolResult, searchSourcesFromWire, serverToolBlocks, serverToolFromWire } from './citations';
+import { applyResult, citationsFromWire, citationToWire, isServerToolResult, serverToolBlocks, serverToolFromWire } from './citations';
 import { toolInput } from './encode-blocks';
 import { finishFromStopReason, isRecord, messageId, stopReasonFromFinish, usageFromWire, usageToWire, type Json } from './wire';
 
@@ -48,12 +48,11 @@ export function decodeResponse(body: unknown): CanonicalResponse {
     throw new Error('Anthropic response is not a Message object');
   }
   const content = body.content.map(decodeContentBlock).filter((p): p is OutputPart => p !== undefined);
-  // A server tool's result block names its call: the pages it found join that part.
+  // A server tool's result block names its call: the pages it found or the output it printed join that part.
   for (const b of body.content) {
     if (!isRecord(b) || !isServerToolResult(b)) continue;
     const call = content.find((p): p is ServerToolPart => p.type === 'server_tool' && p.id === b.tool_use_id);
-    const sources = searchSourcesFromWire(b);
-    if (call && sources.length > 0) call.sources = sources;
+    if (call) applyResult(call, b);
   }
   return {
     id: typeof body.id === 'string' ? body.id : '',

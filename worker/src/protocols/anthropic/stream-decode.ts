@@ -12,7 +12,7 @@
 import type { StreamDecoder } from '../codec';
 import { emptyUsage, type FinishReason, type ServerToolPart, type StreamEvent, type UpstreamErrorInfo, type Usage } from '../canonical';
 import { opaqueFromSlot } from '../opaque';
-import { citationFromWire, citationsFromWire, isServerToolResult, searchSourcesFromWire, serverToolFromWire } from './citations';
+import { applyResult, citationFromWire, citationsFromWire, isServerToolResult, serverToolFromWire } from './citations';
 import type { SseEvent } from '../sse';
 import { errorInfoFromBody } from './errors';
 import { finishFromStopReason, isRecord, parseJson, usageFromWire, type Json } from './wire';
@@ -133,13 +133,10 @@ export class AnthropicStreamDecoder implements StreamDecoder {
     }
   }
 
-  /** A server tool's result: the pending call goes out with the pages found. */
+  /** A server tool's result: the pending call goes out with the pages found or the output printed. */
   private serverToolResult(b: Json): StreamEvent[] {
     const call = this.pendingServerTool;
-    if (call && call.id === b.tool_use_id) {
-      const sources = searchSourcesFromWire(b);
-      if (sources.length > 0) call.sources = sources;
-    }
+    if (call && call.id === b.tool_use_id) applyResult(call, b);
     return this.flushServerTool();
   }
 

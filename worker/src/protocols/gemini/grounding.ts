@@ -4,10 +4,12 @@
  * `groundingSupports[]` {segment: {startIndex, endIndex, text}, groundingChunkIndices[]};
  * Segment indexes are "measured in bytes" of the UTF-8 text, end exclusive). Offsets are taken in
  * the candidate's whole answer text (its non-thought text parts joined), as Google's own grounding
- * samples read them; `partIndex` is neither read nor written.
+ * samples read them; `partIndex` is neither read nor written. Code runs travel as parts instead
+ * (`codeParts`).
  */
 import type { Citation, ServerToolPart } from '../canonical';
 import { utf16Offset, utf8Offset, type PlacedCitation } from '../citations';
+import { codeRun } from '../server-tools';
 import { isObject, type Json } from './wire';
 
 /**
@@ -93,4 +95,30 @@ export function groundingFromWire(meta: unknown, text: string, idPrefix: string)
     ...(i === 0 && sources.length > 0 && { sources }),
   }));
   return { placed, searches };
+}
+
+/**
+ * A code run as Gemini parts (Gemini API reference "Part": `executableCode` {language: PYTHON |
+ * LANGUAGE_UNSPECIFIED, code}, `codeExecutionResult` {outcome: OUTCOME_OK | OUTCOME_FAILED,
+ * output}); none for other server tools. A bash command has no Gemini language: unspecified.
+ */
+export function codeParts(p: ServerToolPart): Json[] {
+  const run = codeRun(p);
+  if (!run) return [];
+  return [
+    { executableCode: { language: run.language === 'python' ? 'PYTHON' : 'LANGUAGE_UNSPECIFIED', code: run.code } },
+    { codeExecutionResult: { outcome: p.failed ? 'OUTCOME_FAILED' : 'OUTCOME_OK', ...(p.output !== undefined && { output: p.output }) } },
+  ];
+}
+
+/** An `executableCode` part → a `code_execution` server tool part without its result yet. */
+export function codeRunFromPart(code: Json, id: string): ServerToolPart {
+  const language = code.language === 'PYTHON' ? 'python' : typeof code.language === 'string' ? code.language.toLowerCase() : 'python';
+  return { type: 'server_tool', id, name: 'code_execution', arguments: JSON.stringify({ code: typeof code.code === 'string' ? code.code : '', language }) };
+}
+
+/** Adds a `codeExecutionResult` part to the code run it reports. */
+export function applyCodeResult(run: ServerToolPart, result: Json): void {
+  if (typeof result.output === 'string') run.output = result.output;
+  if (typeof result.outcome === 'string' && result.outcome !== 'OUTCOME_OK') run.failed = true;
 }

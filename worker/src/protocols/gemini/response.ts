@@ -7,7 +7,7 @@ import { emptyUsage, type CanonicalRequest, type CanonicalResponse, type Reasoni
 import { opaqueToSlot, reasoningToSlot } from '../opaque';
 import { placeAll } from '../citations';
 import { argsObject } from './contents-encode';
-import { groundingMetadata } from './grounding';
+import { codeParts, groundingMetadata } from './grounding';
 import { finishToGemini, usageToGemini } from './mapping';
 import { GeminiStreamDecoder } from './stream-decode';
 import { isObject, type Json } from './wire';
@@ -113,7 +113,11 @@ export function clientParts(content: CanonicalResponse['content']): Json[] {
     parts.push(part);
   };
   for (const p of content) {
-    if (p.type === 'server_tool') continue; // in groundingMetadata (encodeGeminiResponse)
+    if (p.type === 'server_tool') {
+      // A code run is parts, in place; a web search is in groundingMetadata (encodeGeminiResponse).
+      parts.push(...codeParts(p));
+      continue;
+    }
     const own = p.type === 'reasoning' ? reasoningToSlot(p, 'gemini') : p.signature ? opaqueToSlot(p.signature, 'gemini') : undefined;
     if (p.type === 'reasoning') {
       if (p.text !== '') parts.push({ text: p.text, thought: true });

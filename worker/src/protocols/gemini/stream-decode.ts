@@ -15,14 +15,15 @@
  *   each cited source of a span in the open text block → `citation`; each web search query →
  *   `server_tool`, and the queries are `usage.webSearchRequests`;
  * - `{"error": {...}}` → `error`.
- * Only candidate 0 is read. Code-execution and inline media parts have no canonical stream form: skipped.
+ * - `executableCode` + its `codeExecutionResult` → one `server_tool` (code_execution) event.
+ * Only candidate 0 is read. Inline media parts have no canonical stream form: skipped.
  */
-import type { FinishReason, Opaque, StreamEvent } from '../canonical';
+import type { FinishReason, Opaque, ServerToolPart, StreamEvent } from '../canonical';
 import type { StreamDecoder } from '../codec';
 import { opaqueFromSlot } from '../opaque';
 import type { SseEvent } from '../sse';
 import { errorInfoFromGoogle } from './errors';
-import { groundingFromWire } from './grounding';
+import { applyCodeResult, codeRunFromPart, groundingFromWire } from './grounding';
 import { finishFromGemini, usageFromGemini } from './mapping';
 import { PartialArgs } from './partial-args';
 import { field, idSafe, isObject, numberField, randomId, stringField, type Json } from './wire';
@@ -54,6 +55,9 @@ export class GeminiStreamDecoder implements StreamDecoder {
   /** Citations (`start:end:url`) and search queries already sent. */
   private grounded = new Set<string>();
   private queries = new Set<string>();
+  /** An `executableCode` part waiting for its `codeExecutionResult`. */
+  private pendingCode: ServerToolPart | undefined;
+  private codeCount = 0;
 
   push(event: SseEvent): StreamEvent[] {
     if (this.stopped) return [];
@@ -145,7 +149,13 @@ export class GeminiStreamDecoder implements StreamDecoder {
     out.push({ type: 'usage', usage });
   }
 
+  private flushCode(out: StreamEvent[]): void {
+    if (this.pendingCode) out.push({ type: 'server_tool', tool: this.pendingCode });
+    this.pendingCode = undefined;
+  }
+
   private finish(reason: FinishReason, out: StreamEvent[]): void {
+    this.flushCode(out);
     this.completeCall(out);
     this.closeOpen(out);
     this.finished = true;
@@ -153,6 +163,18 @@ export class GeminiStreamDecoder implements StreamDecoder {
   }
 
   private part(part: Json, out: StreamEvent[]): void {
+    const code = field(part, 'executableCode');
+    const result = field(part, 'codeExecutionResult');
+    if (isObject(result) && this.pendingCode) {
+      applyCodeResult(this.pendingCode, result);
+      this.flushCode(out);
+      return;
+    }
+    this.flushCode(out);
+    if (isObject(code)) {
+      this.pendingCode = codeRunFromPart(code, `${this.idPrefix}_code_${this.codeCount++}`);
+      return;
+    }
     const sig = stringField(part, 'thoughtSignature');
     const signature = sig ? opaqueFromSlot(sig, 'gemini') : undefined;
     const fc = field(part, 'functionCall');

@@ -14,6 +14,7 @@
  *   without finishReason); its parts are `[{"text": ""}]` (plus a carried signature) as Gemini sends;
  *   `usageMetadata` is always there, zero counts when the upstream reported none; citations and web
  *   searches go in its `groundingMetadata` (grounding.ts), as Gemini sends them at the end;
+ * - a code run is an `executableCode` + `codeExecutionResult` chunk where it happened;
  * - a canonical error → `{"error": {code, message, status}}`, then the stream closes.
  *
  * Framing: `sse` (`?alt=sse`) → `data: <json>\r\n\r\n` per chunk, as Google sends; `json-array`
@@ -22,7 +23,7 @@
  */
 import type { BlockKind, CanonicalRequest, FinishReason, ServerToolPart, StreamEvent, Usage } from '../canonical';
 import { CitationTracker, type PlacedCitation } from '../citations';
-import { groundingMetadata } from './grounding';
+import { codeParts, groundingMetadata } from './grounding';
 import { STATUS_BY_KIND, emptyUsage } from '../canonical';
 import type { StreamEncoder } from '../codec';
 import { opaqueToSlot, reasoningToSlot } from '../opaque';
@@ -73,9 +74,11 @@ export class GeminiStreamEncoder implements StreamEncoder {
       case 'citation':
         this.citations.cite(ev.index, ev.citation);
         return '';
-      case 'server_tool':
+      case 'server_tool': {
         this.searches.push(ev.tool);
-        return '';
+        const parts = codeParts(ev.tool);
+        return parts.length > 0 ? this.release() + this.emit(parts) : '';
+      }
       case 'reasoning_delta': {
         const b = this.blocks.get(ev.index);
         if (b) b.args += ev.text;

@@ -4,6 +4,7 @@
  * whole-body and the streaming code so a client sees the same items either way.
  */
 import type { CanonicalRequest, CanonicalResponse, Opaque, ReasoningPart, TextPart, ToolCallPart, Usage } from '../canonical';
+import { serverToolFromCodeItem } from './code-interpreter';
 import { citationsFromPart, serverToolFromItem } from './web-search';
 import { opaqueFromSlot, opaqueToSlot, packToolCallId, reasoningFromSlot, reasoningToSlot, textSignatureToSlot } from '../opaque';
 import {
@@ -77,7 +78,8 @@ export function decodeToolCallItem(item: Json): ToolCallPart {
 }
 
 /**
- * Output items → canonical content, in order; `web_search_call` items become server tool parts;
+ * Output items → canonical content, in order; `web_search_call` and `code_interpreter_call` items
+ * become server tool parts;
  * items with no canonical meaning are skipped.
  */
 export function decodeOutput(output: unknown): { content: CanonicalResponse['content']; refused: boolean } {
@@ -97,6 +99,8 @@ export function decodeOutput(output: unknown): { content: CanonicalResponse['con
       content.push(decodeToolCallItem(item));
     } else if (item.type === 'web_search_call') {
       content.push(serverToolFromItem(item));
+    } else if (item.type === 'code_interpreter_call') {
+      content.push(serverToolFromCodeItem(item));
     }
   }
   return { content, refused };

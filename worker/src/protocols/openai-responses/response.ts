@@ -9,13 +9,15 @@ import {
   clientCall, clientCallId, decodeOutput, messageItem, reasoningItem, reasoningSlot, responseObject, responseId, textSignatureItem, toolCallItem,
 } from './items';
 import { place } from '../citations';
+import { codeInterpreterItem } from './code-interpreter';
 import { annotationToWire, webSearchItem } from './web-search';
 import { decodeUsage, finishOf, isRecord, newId, num, statusOf, str, unwrapCustomInput, type Json } from './wire';
 
 /**
  * Decodes an upstream Response body. Finish: `completed` with a function call → tool_calls,
  * `completed` → stop (refusal when the message refused), `incomplete` → length or
- * content_filter, `failed`/`cancelled` → error. `web_search_call` items become server tool parts
+ * content_filter, `failed`/`cancelled` → error. `code_interpreter_call` items become server tool
+ * parts (code_execution); `web_search_call` items become server tool parts
  * and count in `usage.webSearchRequests` (one call each; the usage object has no such count);
  * `url_citation` annotations become citations of their text. Other items are skipped.
  * @throws Error when the body is not a Response object (e.g. an error body).
@@ -43,7 +45,7 @@ export function decodeResponse(body: unknown): CanonicalResponse {
  * `reasoning` item (signature in `encrypted_content`; a signed text part's signature in a reasoning
  * item of its own after the message), each tool call a `function_call` (or
  * `custom_tool_call`) whose `call_id` carries any signature (packToolCallId), each web search a
- * `web_search_call`; a text part's citations are its `url_citation` annotations. `model` is the
+ * `web_search_call`, each code run a `code_interpreter_call`; a text part's citations are its `url_citation` annotations. `model` is the
  * name the client asked for.
  */
 export function encodeResponse(res: CanonicalResponse, req: CanonicalRequest): Json {
@@ -59,7 +61,7 @@ export function encodeResponse(res: CanonicalResponse, req: CanonicalRequest): J
       const encrypted = reasoningSlot(part, id);
       if (part.text !== '' || encrypted !== undefined) output.push(reasoningItem(id, part.text, encrypted));
     } else if (part.type === 'server_tool') {
-      const item = webSearchItem(part, 'completed');
+      const item = webSearchItem(part, 'completed') ?? codeInterpreterItem(part, 'completed');
       if (item) output.push(item);
     } else {
       const call = clientCall(req, part.name, part.kind);

@@ -6,7 +6,8 @@
  * (summary deltas, or raw `reasoning_text` deltas, are its text; summary parts are separated by a
  * blank line; `encrypted_content` of the finished item is its signature), a `function_call` or
  * `custom_tool_call` a tool_call block (id = `call_id`). A finished `web_search_call` is a
- * `server_tool` event (and one search in `usage.webSearchRequests`); a `url_citation` from
+ * `server_tool` event (and one search in `usage.webSearchRequests`), a finished
+ * `code_interpreter_call` a `code_execution` one; a `url_citation` from
  * `response.output_text.annotation.added` (or, when none came, from the finished message) is a
  * `citation` of its text block. Other items carry no canonical content and are skipped. When a
  * `.done` event or the finished item holds more than the deltas did, the rest is emitted then, so
@@ -20,6 +21,7 @@ import type { StreamDecoder } from '../codec';
 import type { SseEvent } from '../sse';
 import { errorInfo } from './errors';
 import { callName, messageTexts, reasoningOpaque, reasoningText } from './items';
+import { serverToolFromCodeItem } from './code-interpreter';
 import { citationFromAnnotation, citationsFromPart, serverToolFromItem } from './web-search';
 import { decodeUsage, escapeJsonFragment, finishOf, isRecord, num, parseJson, str, type Json } from './wire';
 
@@ -108,6 +110,8 @@ export class ResponsesStreamDecoder implements StreamDecoder {
         if (isRecord(data.item) && data.item.type === 'web_search_call') {
           this.searches++;
           out.push({ type: 'server_tool', tool: serverToolFromItem(data.item) });
+        } else if (isRecord(data.item) && data.item.type === 'code_interpreter_call') {
+          out.push({ type: 'server_tool', tool: serverToolFromCodeItem(data.item) });
         } else if (isRecord(data.item)) {
           this.close(num(data.output_index), data.item, out);
         }

@@ -16,6 +16,9 @@
  *                (custom tools: custom_tool_call_input.delta/.done with the whole input at the end)
  *   per web search another provider ran (a `server_tool` event), one web_search_call item:
  *     output_item.added · web_search_call.in_progress · .searching · .completed · output_item.done
+ *   per code run another provider did, one code_interpreter_call item:
+ *     output_item.added · code_interpreter_call.in_progress · code_interpreter_call_code.delta ·
+ *     code_interpreter_call_code.done · code_interpreter_call.interpreting · .completed · output_item.done
  *   response.completed | response.incomplete (length, content_filter) | response.failed
  *
  * Every event has `sequence_number`, from 0. Codex needs `output_item.added`, `output_item.done`
@@ -36,6 +39,7 @@ import {
   type ClientCall,
 } from './items';
 import { place } from '../citations';
+import { codeInterpreterItem } from './code-interpreter';
 import { annotationToWire, webSearchItem } from './web-search';
 import { newId, statusOf, unwrapCustomInput, type Json } from './wire';
 
@@ -104,7 +108,7 @@ export class ResponsesStreamEncoder implements StreamEncoder {
         return '';
       }
       case 'server_tool':
-        return this.open() + this.webSearch(ev.tool);
+        return this.open() + this.webSearch(ev.tool) + this.codeRun(ev.tool);
       case 'usage':
         this.usage = ev.usage;
         return '';
@@ -254,6 +258,22 @@ export class ResponsesStreamEncoder implements StreamEncoder {
       + this.event('response.web_search_call.in_progress', at)
       + this.event('response.web_search_call.searching', at)
       + this.event('response.web_search_call.completed', at)
+      + this.event('response.output_item.done', { output_index: outputIndex, item });
+  }
+
+  /** A code run another provider did, as a whole code_interpreter_call item (none for other server tools). */
+  private codeRun(tool: ServerToolPart): string {
+    const item = codeInterpreterItem(tool, 'completed');
+    if (!item) return '';
+    const outputIndex = this.output.length;
+    this.output.push(item);
+    const at = { output_index: outputIndex, item_id: item.id };
+    return this.event('response.output_item.added', { output_index: outputIndex, item: codeInterpreterItem(tool, 'in_progress') })
+      + this.event('response.code_interpreter_call.in_progress', at)
+      + (item.code !== '' ? this.event('response.code_interpreter_call_code.delta', { ...at, delta: item.code }) : '')
+      + this.event('response.code_interpreter_call_code.done', { ...at, code: item.code })
+      + this.event('response.code_interpreter_call.interpreting', at)
+      + this.event('response.code_interpreter_call.completed', at)
       + this.event('response.output_item.done', { output_index: outputIndex, item });
   }
 

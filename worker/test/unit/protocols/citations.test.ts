@@ -408,3 +408,80 @@ describe('OpenAI Chat upstream annotations (written from the API reference: no C
     expect(anthropic).toEqual(['https://w.example/paris', 'https://flat.example']);
   });
 });
+
+describe('code execution (Anthropic recording vercel__anthropic-code-execution-20260120-prompt-cache.1)', () => {
+  const CODE = 'anthropic/vercel__anthropic-code-execution-20260120-prompt-cache.1';
+  const payloads = readFileSync(path.join(fixturesDir(), `${CODE}.chunks.txt`), 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
+  /** The Message body the same blocks make (the recording is a stream): blocks with their deltas applied. */
+  const body = (() => {
+    const blocks: any[] = [];
+    const json: string[] = [];
+    for (const p of payloads) {
+      if (p.type === 'content_block_start') blocks[p.index] = structuredClone(p.content_block);
+      if (p.type === 'content_block_delta' && p.delta.type === 'text_delta') blocks[p.index].text += p.delta.text;
+      if (p.type === 'content_block_delta' && p.delta.type === 'input_json_delta') json[p.index] = (json[p.index] ?? '') + p.delta.partial_json;
+    }
+    json.forEach((j, i) => { if (j) blocks[i].input = JSON.parse(j); });
+    return { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-sonnet-5', content: blocks, stop_reason: 'end_turn', usage: payloads.at(-2).usage };
+  })();
+  const runs = [
+    { command: 'for n in $(seq 1 12); do echo "$n: $((n*n))"; done', stdout: '1: 1\n2: 4\n3: 9\n4: 16\n5: 25\n6: 36\n7: 49\n8: 64\n9: 81\n10: 100\n11: 121\n12: 144\n' },
+    { command: 'sum=0; for n in $(seq 1 12); do sum=$((sum + n*n)); done; echo "Sum: $sum"', stdout: 'Sum: 650\n' },
+  ];
+
+  it('decodes both runs with their command and output, stream and body alike', () => {
+    const expected = runs.map((r, i) => ({
+      type: 'server_tool', id: body.content[i * 2].id, name: 'bash_code_execution', arguments: JSON.stringify({ command: r.command }), output: r.stdout,
+    }));
+    const events = upstreamEvents('anthropic', CODE);
+    const streamed = events.filter((e) => e.type === 'server_tool').map((e) => (e as any).tool);
+    expect(streamed.map((t: any) => ({ ...t, arguments: JSON.stringify(JSON.parse(t.arguments)) }))).toEqual(expected);
+    const res = codecFor('anthropic').decodeResponse(body);
+    expect(res.content.filter((p) => p.type === 'server_tool')).toEqual(expected);
+  });
+
+  it('Responses client: code_interpreter_call items (body), and their events in order (stream)', () => {
+    const out = (codecFor('openai-responses').encodeResponse(codecFor('anthropic').decodeResponse(body), request('openai-responses', false)) as any).output;
+    expect(out.map((o: any) => o.type)).toEqual(['code_interpreter_call', 'code_interpreter_call', 'message']);
+    expect(out[1]).toEqual({ id: `ci_${body.content[2].id}`, type: 'code_interpreter_call', container_id: '', status: 'completed', code: runs[1].command, outputs: [{ type: 'logs', logs: runs[1].stdout }] });
+    const events = dataOf(clientStream('openai-responses', upstreamEvents('anthropic', CODE)));
+    const first = events.findIndex((p) => p.type === 'response.code_interpreter_call.in_progress');
+    expect(events.slice(first - 1, first + 6).map((p) => p.type)).toEqual([
+      'response.output_item.added', 'response.code_interpreter_call.in_progress', 'response.code_interpreter_call_code.delta',
+      'response.code_interpreter_call_code.done', 'response.code_interpreter_call.interpreting', 'response.code_interpreter_call.completed', 'response.output_item.done',
+    ]);
+    expect(events[first + 2].code).toBe(runs[0].command);
+    expect(events.find((p) => p.type === 'response.completed').response.output.filter((o: any) => o.type === 'code_interpreter_call')).toHaveLength(2);
+  });
+
+  it('Gemini client: executableCode + codeExecutionResult parts before the answer (body and stream)', () => {
+    const parts = (codecFor('gemini').encodeResponse(codecFor('anthropic').decodeResponse(body), request('gemini', false)) as any).candidates[0].content.parts;
+    expect(parts.slice(0, 2)).toEqual([
+      { executableCode: { language: 'LANGUAGE_UNSPECIFIED', code: runs[0].command } },
+      { codeExecutionResult: { outcome: 'OUTCOME_OK', output: runs[0].stdout } },
+    ]);
+    expect(parts.at(-1).text).toContain('650');
+    const streamed = dataOf(clientStream('gemini', upstreamEvents('anthropic', CODE))).flatMap((c) => c.candidates?.[0]?.content?.parts ?? []);
+    expect(streamed.filter((p: any) => p.codeExecutionResult).map((p: any) => p.codeExecutionResult.output)).toEqual(runs.map((r) => r.stdout));
+    expect(streamed.findIndex((p: any) => p.executableCode)).toBeLessThan(streamed.findIndex((p: any) => typeof p.text === 'string' && p.text !== ''));
+  });
+
+  it('Gemini upstream code parts and a Responses code_interpreter_call decode to the same canonical run', () => {
+    const chunk = {
+      candidates: [{ content: { role: 'model', parts: [
+        { executableCode: { language: 'PYTHON', code: 'print(6*7)' } }, { codeExecutionResult: { outcome: 'OUTCOME_OK', output: '42\n' } }, { text: 'It is 42.' },
+      ] }, finishReason: 'STOP', index: 0 }], responseId: 'r', modelVersion: 'g',
+    };
+    const g = codecFor('gemini').decodeResponse(chunk);
+    expect(g.content[0]).toMatchObject({ type: 'server_tool', name: 'code_execution', arguments: '{"code":"print(6*7)","language":"python"}', output: '42\n' });
+    const r = codecFor('openai-responses').decodeResponse({
+      id: 'resp_1', object: 'response', created_at: 1, status: 'completed', model: 'gpt-x',
+      output: [{ id: 'ci_1', type: 'code_interpreter_call', status: 'completed', code: 'print(6*7)', container_id: 'c', outputs: [{ type: 'logs', logs: '42\n' }] }],
+      usage: { input_tokens: 1, output_tokens: 1, total_tokens: 2 },
+    });
+    expect(r.content[0]).toEqual({ type: 'server_tool', id: 'ci_1', name: 'code_execution', arguments: '{"code":"print(6*7)"}', output: '42\n' });
+    // Chat has no slot: the run is left out, the text stays.
+    const chat = codecFor('openai-chat').encodeResponse(g, request('openai-chat', false)) as any;
+    expect(chat.choices[0].message.content).toBe('It is 42.');
+  });
+});
