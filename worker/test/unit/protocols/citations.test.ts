@@ -443,22 +443,22 @@ describe('code execution (Anthropic recording vercel__anthropic-code-execution-2
   it('Responses client: code_interpreter_call items (body), and their events in order (stream)', () => {
     const out = (codecFor('openai-responses').encodeResponse(codecFor('anthropic').decodeResponse(body), request('openai-responses', false)) as any).output;
     expect(out.map((o: any) => o.type)).toEqual(['code_interpreter_call', 'code_interpreter_call', 'message']);
-    expect(out[1]).toEqual({ id: `ci_${body.content[2].id}`, type: 'code_interpreter_call', container_id: '', status: 'completed', code: runs[1].command, outputs: [{ type: 'logs', logs: runs[1].stdout }] });
+    expect(out[1]).toEqual({ id: `ci_${body.content[2].id}`, type: 'code_interpreter_call', container_id: '', status: 'completed', code: runs[1]!.command, outputs: [{ type: 'logs', logs: runs[1]!.stdout }] });
     const events = dataOf(clientStream('openai-responses', upstreamEvents('anthropic', CODE)));
     const first = events.findIndex((p) => p.type === 'response.code_interpreter_call.in_progress');
     expect(events.slice(first - 1, first + 6).map((p) => p.type)).toEqual([
       'response.output_item.added', 'response.code_interpreter_call.in_progress', 'response.code_interpreter_call_code.delta',
       'response.code_interpreter_call_code.done', 'response.code_interpreter_call.interpreting', 'response.code_interpreter_call.completed', 'response.output_item.done',
     ]);
-    expect(events[first + 2].code).toBe(runs[0].command);
+    expect(events[first + 2].code).toBe(runs[0]!.command);
     expect(events.find((p) => p.type === 'response.completed').response.output.filter((o: any) => o.type === 'code_interpreter_call')).toHaveLength(2);
   });
 
   it('Gemini client: executableCode + codeExecutionResult parts before the answer (body and stream)', () => {
     const parts = (codecFor('gemini').encodeResponse(codecFor('anthropic').decodeResponse(body), request('gemini', false)) as any).candidates[0].content.parts;
     expect(parts.slice(0, 2)).toEqual([
-      { executableCode: { language: 'LANGUAGE_UNSPECIFIED', code: runs[0].command } },
-      { codeExecutionResult: { outcome: 'OUTCOME_OK', output: runs[0].stdout } },
+      { executableCode: { language: 'LANGUAGE_UNSPECIFIED', code: runs[0]!.command } },
+      { codeExecutionResult: { outcome: 'OUTCOME_OK', output: runs[0]!.stdout } },
     ]);
     expect(parts.at(-1).text).toContain('650');
     const streamed = dataOf(clientStream('gemini', upstreamEvents('anthropic', CODE))).flatMap((c) => c.candidates?.[0]?.content?.parts ?? []);
