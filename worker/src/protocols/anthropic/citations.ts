@@ -12,7 +12,7 @@
  * none: a body holding it is never passed through to Anthropic (passthrough.ts `carriesEnvelope`).
  */
 import type { Citation, ServerToolPart } from '../canonical';
-import { FOREIGN_PLACEHOLDER, opaqueFromSlot, opaqueToSlot } from '../opaque';
+import { FOREIGN_PLACEHOLDER, foreignItemId, opaqueFromSlot, opaqueToSlot } from '../opaque';
 import { isRecord, type Json } from './wire';
 
 /** A `web_search_result_location` citation → canonical; undefined for other citation types (documents, …). */
@@ -94,10 +94,12 @@ export function isServerToolResult(b: Json): boolean {
 export function serverToolBlocks(p: ServerToolPart): Json[] {
   if (p.name !== 'web_search') return [];
   const input = safeInput(p.arguments);
+  // Only another provider's search reaches this encoder (same-protocol replies pass through).
+  const id = foreignItemId('srvtoolu_', p.id);
   return [
-    { type: 'server_tool_use', id: p.id, name: p.name, input },
+    { type: 'server_tool_use', id, name: p.name, input },
     {
-      type: 'web_search_tool_result', tool_use_id: p.id,
+      type: 'web_search_tool_result', tool_use_id: id,
       content: (p.sources ?? []).map((s) => ({ type: 'web_search_result', url: s.url, title: s.title ?? s.url, encrypted_content: FOREIGN_PLACEHOLDER, page_age: null })),
     },
   ];
@@ -114,13 +116,12 @@ function safeInput(json: string): Json {
 
 /**
  * True for a client's `server_tool_use` or server tool result block that another provider's run
- * became (`serverToolBlocks`): Anthropic's own ids start with `srvtoolu_` (docs "Web search tool"
- * response examples), canonical ids of other providers do not. Anthropic cannot verify such a
- * block, so a request decoder drops it rather than keep it for an Anthropic upstream.
+ * became (`serverToolBlocks`: id `srvtoolu_oe1_…`, `foreignItemId`). Anthropic cannot verify such
+ * a block, so a request decoder drops it rather than keep it for an Anthropic upstream.
  */
 export function isForeignServerBlock(block: Json): boolean {
   const id = block.type === 'server_tool_use' ? block.id : isServerToolResult(block) ? block.tool_use_id : undefined;
-  return typeof id === 'string' && !id.startsWith('srvtoolu_');
+  return typeof id === 'string' && id.startsWith(foreignItemId('srvtoolu_', ''));
 }
 
 /** True when a text block has a citation whose `encrypted_index` is another provider's (`FOREIGN_PLACEHOLDER`). */

@@ -6,6 +6,7 @@
  * with `item_id` and `output_index`).
  */
 import type { ServerToolPart } from '../canonical';
+import { foreignItemId } from '../opaque';
 import { codeRun } from '../server-tools';
 import { isRecord, str, type Json } from './wire';
 
@@ -21,11 +22,6 @@ export function serverToolFromCodeItem(item: Json): ServerToolPart {
   };
 }
 
-/** The item id a client sees for a code run: Responses code interpreter ids start with `ci_`. */
-function itemId(id: string): string {
-  return id.startsWith('ci_') ? id : `ci_${id.replace(/[^A-Za-z0-9_-]/g, '')}`;
-}
-
 /**
  * A code run another provider did, as a `code_interpreter_call` item (bash commands too: the item
  * has no language); undefined for other server tools. `container_id` is unknown here: empty.
@@ -33,7 +29,8 @@ function itemId(id: string): string {
 export function codeInterpreterItem(p: ServerToolPart, status: 'in_progress' | 'completed'): Json | undefined {
   const run = codeRun(p);
   if (!run) return undefined;
-  const base = { id: itemId(p.id), type: 'code_interpreter_call', container_id: '' };
+  // Only another provider's run reaches this encoder (same-protocol replies pass through).
+  const base = { id: foreignItemId('ci_', p.id), type: 'code_interpreter_call', container_id: '' };
   if (status === 'in_progress') return { ...base, status, code: '', outputs: null };
   return { ...base, status: p.failed ? 'failed' : 'completed', code: run.code, outputs: p.output !== undefined ? [{ type: 'logs', logs: p.output }] : [] };
 }

@@ -9,6 +9,7 @@
  */
 import type { Citation, ServerToolPart } from '../canonical';
 import type { PlacedCitation } from '../citations';
+import { foreignItemId } from '../opaque';
 import { isRecord, str, type Json } from './wire';
 
 /** A `url_citation` annotation → a citation with its span in its output_text; undefined for other annotation types. */
@@ -48,10 +49,6 @@ export function serverToolFromItem(item: Json): ServerToolPart {
   return { type: 'server_tool', id: str(item.id) ?? '', name: 'web_search', arguments: JSON.stringify(args), ...(sources.length > 0 && { sources }) };
 }
 
-/** The item id a client sees for a server tool: Responses web search ids start with `ws_`. */
-export function webSearchItemId(id: string): string {
-  return id.startsWith('ws_') ? id : `ws_${id.replace(/[^A-Za-z0-9_-]/g, '')}`;
-}
 
 /**
  * A web search another provider ran, as a `web_search_call` item; undefined for other server
@@ -59,7 +56,8 @@ export function webSearchItemId(id: string): string {
  */
 export function webSearchItem(p: ServerToolPart, status: 'in_progress' | 'completed'): Json | undefined {
   if (p.name !== 'web_search') return undefined;
-  const id = webSearchItemId(p.id);
+  // Only another provider's search reaches this encoder (same-protocol replies pass through).
+  const id = foreignItemId('ws_', p.id);
   if (status === 'in_progress') return { id, type: 'web_search_call', status };
   let query = '';
   try {

@@ -148,9 +148,12 @@ describe('Anthropic web search → OpenAI Responses client', () => {
     const calls = body.output.filter((o: any) => o.type === 'web_search_call');
     const wire = fixture(`${ANTHROPIC}.json`).content.filter((b: any) => b.type === 'server_tool_use');
     expect(calls.map((c: any) => c.action.query)).toEqual(wire.map((b: any) => b.input.query));
-    expect(calls[0]).toMatchObject({ id: `ws_${wire[0].id}`, status: 'completed', action: { type: 'search', sources: expect.any(Array) } });
+    expect(calls[0]).toMatchObject({ id: `ws_oe1_${wire[0].id}`, status: 'completed', action: { type: 'search', sources: expect.any(Array) } });
     expect(calls[0].action.sources.length).toBe(10);
     expect(body.output[0].type).toBe('web_search_call'); // in the order the upstream ran it
+    // Codex sends these items back: a mixed group must convert that history, not pass it to OpenAI.
+    expect(carriesEnvelope(JSON.stringify({ input: [calls[1]] }))).toBe(true);
+    expect(carriesEnvelope(readFileSync(path.join(fixturesDir(), `${RESPONSES}.json`), 'utf8'))).toBe(false);
     const pairs = body.output.filter((o: any) => o.type === 'message').flatMap((m: any) => m.content[0].annotations.map((a: any) => [m.content[0].text.slice(a.start_index, a.end_index), a.url]));
     expect(pairs).toEqual(citedPairs(anthropicBody));
   });
@@ -218,7 +221,8 @@ describe('OpenAI Responses web search → Anthropic client', () => {
     const uses = body.content.filter((b: any) => b.type === 'server_tool_use');
     const results = body.content.filter((b: any) => b.type === 'web_search_tool_result');
     const wire = fixture(`${RESPONSES}.json`).output.filter((o: any) => o.type === 'web_search_call');
-    expect(uses.map((u: any) => u.id)).toEqual(wire.map((w: any) => w.id));
+    expect(uses.map((u: any) => u.id)).toEqual(wire.map((w: any) => `srvtoolu_oe1_${w.id}`));
+    expect(results.map((u: any) => u.tool_use_id)).toEqual(uses.map((u: any) => u.id));
     expect(uses[0].input).toEqual({ query: wire[0].action.query });
     expect(results[0].content.map((r: any) => r.url)).toEqual(wire[0].action.sources.map((s: any) => s.url));
     const text = body.content.find((b: any) => b.type === 'text');
@@ -228,6 +232,7 @@ describe('OpenAI Responses web search → Anthropic client', () => {
     // The client sends this history back: it must be converted, not passed to Anthropic as its own data.
     expect(carriesEnvelope(JSON.stringify({ messages: [{ role: 'assistant', content: body.content }] }))).toBe(true);
     expect(carriesEnvelope(JSON.stringify({ messages: [{ role: 'assistant', content: [text] }] }))).toBe(true); // a cited text alone
+    expect(carriesEnvelope(JSON.stringify({ messages: [{ role: 'assistant', content: [uses[0], { ...results[0], content: [] }] }] }))).toBe(true); // a search that found nothing
     expect(carriesEnvelope(readFileSync(path.join(fixturesDir(), `${ANTHROPIC}.json`), 'utf8'))).toBe(false);
   });
 
@@ -443,7 +448,7 @@ describe('code execution (Anthropic recording vercel__anthropic-code-execution-2
   it('Responses client: code_interpreter_call items (body), and their events in order (stream)', () => {
     const out = (codecFor('openai-responses').encodeResponse(codecFor('anthropic').decodeResponse(body), request('openai-responses', false)) as any).output;
     expect(out.map((o: any) => o.type)).toEqual(['code_interpreter_call', 'code_interpreter_call', 'message']);
-    expect(out[1]).toEqual({ id: `ci_${body.content[2].id}`, type: 'code_interpreter_call', container_id: '', status: 'completed', code: runs[1]!.command, outputs: [{ type: 'logs', logs: runs[1]!.stdout }] });
+    expect(out[1]).toEqual({ id: `ci_oe1_${body.content[2].id}`, type: 'code_interpreter_call', container_id: '', status: 'completed', code: runs[1]!.command, outputs: [{ type: 'logs', logs: runs[1]!.stdout }] });
     const events = dataOf(clientStream('openai-responses', upstreamEvents('anthropic', CODE)));
     const first = events.findIndex((p) => p.type === 'response.code_interpreter_call.in_progress');
     expect(events.slice(first - 1, first + 6).map((p) => p.type)).toEqual([
