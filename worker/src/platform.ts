@@ -8,6 +8,7 @@ import type { KeyVault } from './lib/crypto';
 import type { RequestRecord } from './accounting/records';
 import type { MemberHealth, Plan, PlanInput, RoutingReport } from './routing/types';
 import type { UpstreamCaller } from './relay/upstream';
+import type { TokenCounter } from './relay/count-local';
 
 /** Routing state of every group, one holder per group (Durable Object on the edge). */
 export interface GroupStates {
@@ -88,6 +89,12 @@ export interface Platform {
    * from the IncomingMessage (node/request-body.ts).
    */
   readRequestBody?: (maxBytes: number) => Promise<string>;
+  /**
+   * The tokenizer for prompts counted locally (Anthropic `count_tokens`, Gemini `:countTokens` with
+   * no member of the client's protocol). Unset: the character estimate of relay/count-local.ts (the
+   * Worker: a rank table would not fit its bundle). Node: gpt-tokenizer o200k_base (node/tokenizer.ts).
+   */
+  tokenCounter?: () => Promise<TokenCounter>;
   /** Keeps background work alive after the response (Workers: ctx.waitUntil). */
   defer(promise: Promise<unknown>): void;
   /**

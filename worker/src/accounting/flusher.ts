@@ -72,11 +72,15 @@ export class FlushWriter {
  * Writes the pending flush (if any), then the whole buffer in batches of FLUSH_MAX_RECORDS.
  * Never throws for a database failure: the failed flush stays pending with `tries + 1` and the
  * result says so; the caller schedules the retry (see `retryDelayMs`).
+ * @param pause awaited between two batches. Node passes a turn of the event loop: with a
+ *   synchronous driver (better-sqlite3) every `await` here resolves at once, so without it a drain
+ *   of thousands of records ran as one block and stalled every request meanwhile.
  * @throws only when the buffer itself fails.
  */
-export async function drainBuffer(buffer: FlushBuffer, writer: FlushWriter, store: Store, newId: () => string = () => crypto.randomUUID()): Promise<DrainResult> {
+export async function drainBuffer(buffer: FlushBuffer, writer: FlushWriter, store: Store, newId: () => string = () => crypto.randomUUID(), pause?: () => Promise<void>): Promise<DrainResult> {
   let flushes = 0;
   for (;;) {
+    if (flushes > 0 && pause) await pause();
     const pending = (await buffer.pending()) ?? (await buffer.takePending(newId(), FLUSH_MAX_RECORDS));
     if (!pending) return { ok: true, flushes };
     try {

@@ -44,6 +44,11 @@ export interface Dialect {
   /** An INSERT of `values` that leaves an existing row with the same key (`target`) unchanged. */
   insertIgnore(db: Db, table: SQLiteTable, values: Values, target: Column[]): Query;
   /**
+   * Optional: the request-log inserts of a flush (rows from rows.ts toLogRow; a row whose id exists
+   * is left alone), for `atomic`. Without it SqlStore builds multi-row `insertIgnore`s.
+   */
+  logInserts?(db: Db, rows: Values[]): Query[];
+  /**
    * Runs the queries that `build` makes on the db handle it is given (the db itself or a
    * transaction) as one all-or-nothing unit. @throws what the failing query threw; nothing is kept.
    */

@@ -282,7 +282,8 @@ export class SqlStore implements Store {
         db.insert(appliedFlushes).values({ id: flushId, appliedAt: at }),
         // Multi-row inserts, as few as the bound-value limit allows: each statement costs a drizzle
         // build and a prepare, on better-sqlite3 synchronously on the event loop.
-        ...chunkRows(logs.map(toLogRow), this.d.maxBoundValues).map((rows) => this.d.insertIgnore(db, requestLogs, rows, [requestLogs.id])),
+        ...(this.d.logInserts ? this.d.logInserts(db, logs.map(toLogRow))
+          : chunkRows(logs.map(toLogRow), this.d.maxBoundValues).map((rows) => this.d.insertIgnore(db, requestLogs, rows, [requestLogs.id]))),
         ...stats.map((s) => this.d.upsert(db, h, s, [h.hour, h.groupName, h.channelId, h.upstreamModel, h.apiKeyId], {
           requests: sql`${h.requests} + ${s.requests}`,
           successes: sql`${h.successes} + ${s.successes}`,

@@ -20,6 +20,9 @@ import { applyReport, healthView } from '../routing/health';
 import { planRequest } from '../routing/plan';
 import { emptyRoutingState, type MemberHealth, type Plan, type PlanInput, type RoutingReport, type RoutingState } from '../routing/types';
 
+/** One turn of the event loop: requests waiting on I/O run between two flush batches. */
+const nextTurn = () => new Promise<void>((ok) => setImmediate(ok));
+
 /** Settings key holding a group's routing state. */
 export function routingStateKey(groupId: number): string {
   return `routing-state:${groupId}`;
@@ -133,7 +136,7 @@ export class GroupHolder {
   private async drain(): Promise<DrainResult> {
     let flushes = 0;
     for (;;) {
-      const r = await drainBuffer(this.buffer(), this.writer, this.store);
+      const r = await drainBuffer(this.buffer(), this.writer, this.store, undefined, nextTurn);
       flushes += r.flushes;
       if (!r.ok) return { ...r, flushes };
       if (!this.journal || this.journal.spilled(this.groupId) === 0) return { ok: true, flushes };

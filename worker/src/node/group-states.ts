@@ -112,6 +112,8 @@ export class NodeGroupStates implements GroupStates {
         this.droppedLogged.set(h.groupId, dropped);
       }
       const r = await h.flush({ force, intervalMs });
+      // Requests run between two groups' flushes too (see drainBuffer's pause).
+      await new Promise<void>((ok) => setImmediate(ok));
       if (!r.ok) {
         ok = false;
         this.logger.warn('stats flush failed, will retry', { group: h.groupId, flush: r.failed.id, tries: r.failed.tries, error: String(r.error).slice(0, 300) });

@@ -12,6 +12,7 @@ import { NodeGroupStates } from './group-states';
 import type { RecordJournal } from './journal';
 import { createUpstreamAgent, type UpstreamAgent } from './upstream-agent';
 import { readIncomingText } from './request-body';
+import { o200kCounter } from './tokenizer';
 import type { IncomingMessage } from 'node:http';
 
 /** Background promises handed to `defer`, awaited at shutdown. */
@@ -93,6 +94,7 @@ export function createNodeRuntime(parts: NodePlatformParts): NodeRuntime {
     logger: parts.logger,
     defer: (promise) => deferred.add(promise),
     callUpstream: upstream.call,
+    tokenCounter: o200kCounter,
     // One process: concurrent requests may wait on one configuration load.
     shareLoads: true,
   };

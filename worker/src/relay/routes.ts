@@ -2,11 +2,13 @@
  * The client-facing endpoints of every protocol:
  * OpenAI Chat `POST /v1/chat/completions`, OpenAI Responses `POST /v1/responses`, Anthropic
  * `POST /v1/messages` (`?beta=true` too), Gemini `POST /{v1beta,v1}/models/{model}:generateContent`
- * and `:streamGenerateContent` (with or without `alt=sse`), and the model lists.
+ * and `:streamGenerateContent` (with or without `alt=sse`), the token counts (Anthropic
+ * `POST /v1/messages/count_tokens`, Gemini `:countTokens`), and the model lists.
  */
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../app-env';
 import { gatewayError } from '../protocols/canonical';
+import { handleCountTokens } from './count-tokens';
 import { handleEmbed } from './embed';
 import { handleGenerate, protocolError } from './generate';
 import { handleGetModel, handleListModels } from './models';
@@ -34,6 +36,7 @@ async function geminiAction(c: Context<AppEnv>): Promise<Response> {
       streamOptions: { geminiAlt: alt === 'sse' ? 'sse' : 'json-array' },
     });
   }
+  if (parsed && parsed.method === 'countTokens') return handleCountTokens(c, { protocol: 'gemini', model: parsed.model });
   if (parsed && (parsed.method === 'embedContent' || parsed.method === 'batchEmbedContents')) {
     return handleEmbed(c, { protocol: 'gemini', model: parsed.model, batch: parsed.method === 'batchEmbedContents' });
   }
@@ -46,6 +49,7 @@ export function relayRoutes(): Hono<AppEnv> {
   r.post('/v1/responses', (c) => handleGenerate(c, { protocol: 'openai-responses' }));
   r.post('/v1/embeddings', (c) => handleEmbed(c, { protocol: 'openai-chat' }));
   r.post('/v1/messages', (c) => handleGenerate(c, { protocol: 'anthropic', forwardHeaders: ['anthropic-beta'] }));
+  r.post('/v1/messages/count_tokens', (c) => handleCountTokens(c, { protocol: 'anthropic' }));
   r.post('/v1beta/models/:action', geminiAction);
   r.post('/v1/models/:action', geminiAction);
 

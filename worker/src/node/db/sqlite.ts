@@ -45,7 +45,7 @@ export async function openSqlite(path: string, migrationsDir: string, onModeNote
       sqlite.transaction(() => {
         for (const q of queries) q.run();
       })();
-    }, Date.now, BETTER_SQLITE3_MAX_BOUND_VALUES);
+    }, Date.now, { maxBoundValues: BETTER_SQLITE3_MAX_BOUND_VALUES, preparedLogInserts: true });
     return {
       store,
       close: async () => {

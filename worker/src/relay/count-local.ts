@@ -1,0 +1,91 @@
+/**
+ * Counting a prompt's input tokens without asking a provider: the answer to Anthropic
+ * `count_tokens` and Gemini `:countTokens` when the group has no member of the client's protocol
+ * (or every such member failed). Neither provider publishes its tokenizer, so this is an estimate;
+ * its measured accuracy is in the README ("Token counting").
+ */
+import type { CanonicalRequest, Part } from '../protocols/canonical';
+
+/** Counts the tokens of a text with one tokenizer. */
+export interface TokenCounter {
+  /** What counts, for logs and the README (e.g. `gpt-tokenizer o200k_base`). */
+  name: string;
+  /** Tokens of `text` (a whole number ≥ 0). */
+  count(text: string): number;
+}
+
+/**
+ * The fallback where no tokenizer is loaded (the Worker: a rank table would not fit its bundle):
+ * one token per 4 characters, OpenAI's rule of thumb for English ("What are tokens and how to
+ * count them"), rounded up per piece of text.
+ */
+export const characterEstimate: TokenCounter = {
+  name: 'characters / 4',
+  count: (text) => Math.ceil(text.length / 4),
+};
+
+/**
+ * Tokens one image stands for when its size is unknown (the gateway does not decode images):
+ * Gemini bills an image of up to 384 px a side as 258 tokens ("Token counting", Gemini API docs);
+ * Anthropic bills width × height / 750, about 1,600 for the largest image it keeps unscaled
+ * (1.15 megapixels, "Vision: calculate image costs").
+ */
+const IMAGE_TOKENS = { anthropic: 1600, gemini: 258 } as const;
+
+/**
+ * Framing tokens per message (role markers, turn separators) that no text carries. Not published by
+ * either provider; 3 is what OpenAI's chat format adds ("How to count tokens with tiktoken").
+ */
+const TOKENS_PER_MESSAGE = 3;
+
+/**
+ * The system prompt Anthropic adds when a request carries tools: 346 tokens for the Claude 4
+ * models with `tool_choice` auto or none, 313 with any or tool ("Tool use pricing and tokens";
+ * older models range from 159 to 530). Gemini documents no such addition.
+ */
+function toolSystemTokens(req: CanonicalRequest, protocol: 'anthropic' | 'gemini'): number {
+  if (protocol !== 'anthropic' || req.tools.length === 0) return 0;
+  const forced = req.toolChoice?.type === 'required' || req.toolChoice?.type === 'tool';
+  return forced ? 313 : 346;
+}
+
+/** Every text of a prompt, in order: system, messages (text, tool calls and results, reasoning), tool definitions. */
+export function promptTexts(req: CanonicalRequest): { texts: string[]; images: number; messages: number } {
+  const texts: string[] = req.system.map((s) => s.text);
+  let images = 0;
+  const addPart = (part: Part) => {
+    switch (part.type) {
+      case 'text':
+      case 'reasoning':
+        texts.push(part.text);
+        break;
+      case 'image':
+        images += 1;
+        break;
+      case 'tool_call':
+        texts.push(part.name, part.arguments);
+        break;
+      case 'tool_result':
+        for (const c of part.content) {
+          if (c.type === 'text') texts.push(c.text);
+          else images += 1;
+        }
+        break;
+    }
+  };
+  for (const m of req.messages) for (const part of m.parts) addPart(part);
+  for (const t of req.tools) texts.push(t.name, t.description ?? '', JSON.stringify(t.parameters));
+  if (req.responseFormat?.type === 'json_schema') texts.push(JSON.stringify(req.responseFormat.schema));
+  return { texts, images, messages: req.messages.length };
+}
+
+/**
+ * The prompt's input tokens as `counter` sees them: its texts, a flat count per image (see
+ * IMAGE_TOKENS), a few framing tokens per message and Anthropic's tool-use system prompt. Never negative; 0 for an empty prompt.
+ */
+export function countPromptTokens(req: CanonicalRequest, protocol: 'anthropic' | 'gemini', counter: TokenCounter): number {
+  const { texts, images, messages } = promptTexts(req);
+  let total = images * IMAGE_TOKENS[protocol] + messages * TOKENS_PER_MESSAGE + toolSystemTokens(req, protocol);
+  for (const text of texts) if (text) total += counter.count(text);
+  return total;
+}
