@@ -6,8 +6,9 @@
  * cited_text, encrypted_index}]`; streaming sends citations as `citations_delta` {citation}).
  *
  * An Anthropic citation covers its whole text block, so a canonical citation decoded here has no
- * span. Encoding for an Anthropic client, a span is dropped: the citation goes on the text block
- * holding it. Opaque slots Anthropic requires (`encrypted_index`, `encrypted_content`) get the
+ * span. Encoding for an Anthropic client, a whole reply is cut so each cited span is a block
+ * (`splitByCitations`); a stream cannot be cut after the fact, so there the citation goes on the
+ * text block holding it. Opaque slots Anthropic requires (`encrypted_index`, `encrypted_content`) get the
  * provider's own value, or the empty envelope `FOREIGN_PLACEHOLDER` when another provider gave
  * none: a body holding it is never passed through to Anthropic (passthrough.ts `carriesEnvelope`).
  */
@@ -40,6 +41,25 @@ export function citationToWire(c: Citation): Json {
     cited_text: c.citedText ?? '',
     encrypted_index: c.opaque ? opaqueToSlot(c.opaque, 'anthropic') : FOREIGN_PLACEHOLDER,
   };
+}
+
+/**
+ * A text part cut into the text blocks an Anthropic client expects: one block per cited span with
+ * the citations covering it, the text between as blocks of its own, as Anthropic itself answers
+ * (it cites whole blocks). Joined, the blocks are the text. A citation without a span covers the
+ * whole part, so then the part stays one block (with every citation).
+ */
+export function splitByCitations(text: string, citations: Citation[]): Array<{ text: string; citations: Citation[] }> {
+  if (citations.length === 0 || citations.some((c) => c.start === undefined || c.end === undefined)) return [{ text, citations }];
+  const clamp = (n: number) => Math.min(Math.max(0, n), text.length);
+  const cuts = [...new Set([0, text.length, ...citations.flatMap((c) => [clamp(c.start!), clamp(c.end!)])])].sort((a, b) => a - b);
+  const out: Array<{ text: string; citations: Citation[] }> = [];
+  for (let i = 0; i + 1 < cuts.length; i++) {
+    const [from, to] = [cuts[i]!, cuts[i + 1]!];
+    const covering = citations.filter((c) => clamp(c.start!) <= from && clamp(c.end!) >= to);
+    out.push({ text: text.slice(from, to), citations: covering });
+  }
+  return out;
 }
 
 /** A `server_tool_use` block → a server tool part without sources yet. */

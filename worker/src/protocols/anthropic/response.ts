@@ -4,7 +4,7 @@
  */
 import type { CanonicalRequest, CanonicalResponse, ReasoningPart, ServerToolPart, TextPart, ToolCallPart } from '../canonical';
 import { opaqueFromSlot, opaqueToSlot, packToolCallId, textSignatureToSlot } from '../opaque';
-import { applyResult, citationsFromWire, citationToWire, isServerToolResult, serverToolBlocks, serverToolFromWire } from './citations';
+import { applyResult, citationsFromWire, citationToWire, isServerToolResult, serverToolBlocks, serverToolFromWire, splitByCitations } from './citations';
 import { toolInput } from './encode-blocks';
 import { finishFromStopReason, isRecord, messageId, stopReasonFromFinish, usageFromWire, usageToWire, type Json } from './wire';
 
@@ -77,9 +77,11 @@ function encodeContentBlocks(p: OutputPart): Json[] {
   if (p.type === 'server_tool') return serverToolBlocks(p);
   if (p.type !== 'text') return [encodeContentBlock(p)];
   const sig = textSignatureBlock(p);
-  // A citation's span is lost: Anthropic cites whole text blocks (citations.ts).
-  const citations = p.citations?.length ? { citations: p.citations.map(citationToWire) } : {};
-  return [...(p.text === '' ? [] : [{ type: 'text', text: p.text, ...citations }]), ...(sig ? [sig] : [])];
+  // Anthropic cites whole text blocks: each cited span becomes a block of its own.
+  const blocks = p.text === '' ? [] : splitByCitations(p.text, p.citations ?? []).map((b) => ({
+    type: 'text', text: b.text, ...(b.citations.length > 0 && { citations: b.citations.map(citationToWire) }),
+  }));
+  return [...blocks, ...(sig ? [sig] : [])];
 }
 
 function encodeContentBlock(p: ReasoningPart | ToolCallPart): Json {

@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CanonicalRequest, CanonicalResponse, ProtocolName, StreamEvent, TextPart } from '../../../src/protocols/canonical';
+import { splitByCitations } from '../../../src/protocols/anthropic/citations';
 import { CitationTracker, place, placeAll, utf16Offset, utf8Offset } from '../../../src/protocols/citations';
 import { codecFor } from '../../../src/protocols/index';
 import { StreamNormalizer } from '../../../src/protocols/normalize';
@@ -65,6 +66,16 @@ describe('citation placement helpers', () => {
     const text = 'é水😀x';
     expect([0, 1, 2, 4, 5].map((i) => utf8Offset(text, i))).toEqual([0, 2, 5, 9, 10]);
     expect([0, 2, 5, 9, 10].map((b) => utf16Offset(text, b))).toEqual([0, 1, 2, 4, 5]);
+  });
+
+  it('cuts a text for an Anthropic client: one block per cited span, text between on its own', () => {
+    const text = 'Intro. Cited one. Both. End';
+    const a = { url: 'a', start: 7, end: 23 };
+    const b = { url: 'b', start: 18, end: 23 };
+    expect(splitByCitations(text, [a, b]).map((s) => [s.text, s.citations.map((c) => c.url)])).toEqual([
+      ['Intro. ', []], ['Cited one. ', ['a']], ['Both.', ['a', 'b']], [' End', []],
+    ]);
+    expect(splitByCitations(text, [{ url: 'whole' }, a])).toEqual([{ text, citations: [{ url: 'whole' }, a] }]);
   });
 
   it('tracks stream blocks: a citation sent before its text spans the whole block once it ends', () => {
@@ -225,8 +236,12 @@ describe('OpenAI Responses web search → Anthropic client', () => {
     expect(results.map((u: any) => u.tool_use_id)).toEqual(uses.map((u: any) => u.id));
     expect(uses[0].input).toEqual({ query: wire[0].action.query });
     expect(results[0].content.map((r: any) => r.url)).toEqual(wire[0].action.sources.map((s: any) => s.url));
-    const text = body.content.find((b: any) => b.type === 'text');
-    expect(text.citations.map((c: any) => c.url)).toEqual(citedPairs(responsesBody).map(([, url]) => url));
+    // Each cited span is a text block of its own with its citation; joined, the blocks are the answer.
+    const texts = body.content.filter((b: any) => b.type === 'text');
+    expect(texts.map((b: any) => b.text).join('')).toBe(responsesBody.content.find((p) => p.type === 'text')!.text);
+    const cited = texts.filter((b: any) => b.citations);
+    expect(cited.map((b: any) => [b.text, b.citations.map((c: any) => c.url).join()])).toEqual(citedPairs(responsesBody));
+    const text = cited[0];
     expect(text.citations[0]).toMatchObject({ type: 'web_search_result_location', title: expect.any(String), cited_text: '', encrypted_index: 'oe1_' });
     expect(body.usage.server_tool_use).toEqual({ web_search_requests: wire.length });
     // The client sends this history back: it must be converted, not passed to Anthropic as its own data.
@@ -251,8 +266,8 @@ describe('OpenAI Responses web search → Anthropic client', () => {
     const up = anthropic.encodeRequest(anthropic.decodeRequest(body, {}), 'claude-x') as any;
     const [first, , second] = up.messages.slice(1);
     expect(JSON.stringify(first)).not.toContain('oe1_');
-    expect(first.content.map((b: any) => b.type)).toEqual(['text']);
-    expect(first.content[0].text).toBe(foreign.content.find((b: any) => b.type === 'text').text);
+    expect(new Set(first.content.map((b: any) => b.type))).toEqual(new Set(['text']));
+    expect(first.content.map((b: any) => b.text).join('')).toBe(foreign.content.filter((b: any) => b.type === 'text').map((b: any) => b.text).join(''));
     // Anthropic's own search history is untouched (kept for an Anthropic upstream).
     expect(second.content.filter((b: any) => b.type === 'server_tool_use').length).toBe(2);
     expect(second.content.filter((b: any) => b.citations?.length).length).toBe(own.filter((b: any) => b.citations?.length).length);
