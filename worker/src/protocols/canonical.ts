@@ -29,9 +29,52 @@ export type ImageSource =
   | { kind: 'url'; url: string }
   | { kind: 'base64'; mediaType: string; data: string };
 
+/**
+ * A source a span of output text rests on (a web search result). Wire forms: Anthropic text block
+ * `citations[]` of type `web_search_result_location`; OpenAI Chat `message.annotations[]` and
+ * Responses `output_text.annotations[]` of type `url_citation`; Gemini `groundingMetadata`
+ * (`groundingChunks[].web` + `groundingSupports[].segment`).
+ */
+export interface Citation {
+  url: string;
+  title?: string;
+  /** The source text quoted (Anthropic `cited_text`). */
+  citedText?: string;
+  /**
+   * Span of the owning text part, UTF-16 code units, `[start, end)`. Absent: the whole part
+   * (Anthropic cites whole text blocks). Each encoder converts to its own unit.
+   */
+  start?: number;
+  end?: number;
+  /** Provider data needed to send the citation back (Anthropic `encrypted_index`). */
+  opaque?: Opaque;
+}
+
+/**
+ * A tool the provider ran itself (web search, code execution): Anthropic `server_tool_use` + its
+ * `*_tool_result` block, Responses `web_search_call`, Gemini `groundingMetadata.webSearchQueries`.
+ * Output only: the client never answers it.
+ */
+export interface ServerToolPart {
+  type: 'server_tool';
+  id: string;
+  /** Provider tool name, e.g. `web_search`, `code_execution`. */
+  name: string;
+  /** JSON text of the input (`{"query": …}` for a search); `{}` when unknown. */
+  arguments: string;
+  /** Pages the tool found or opened (web search). */
+  sources?: Array<{ url: string; title?: string }>;
+  /** What the tool printed (code execution: stdout, then stderr). */
+  output?: string;
+  /** The run failed (code execution: a non-zero exit code or an error result). */
+  failed?: boolean;
+}
+
 export interface TextPart {
   type: 'text';
   text: string;
+  /** Sources of the text (web search citations), in order. */
+  citations?: Citation[];
   /** Provider hint passed through where the target understands it (Anthropic `cache_control`). */
   cacheControl?: unknown;
   /** Gemini may sign a text part. */
@@ -171,6 +214,12 @@ export interface Usage {
   output: number;
   /** Reasoning tokens (a part of `output`). */
   reasoning: number;
+  /**
+   * Web searches the provider ran and bills per call (Anthropic
+   * `usage.server_tool_use.web_search_requests`; Responses: one per `web_search_call` item).
+   * Absent when none. A count of calls, not tokens.
+   */
+  webSearchRequests?: number;
 }
 
 export function emptyUsage(): Usage {
@@ -186,8 +235,8 @@ export interface CanonicalResponse {
   id: string;
   /** Model as the upstream reported it. */
   model: string;
-  /** Assistant output in order: reasoning, text and tool calls. */
-  content: Array<TextPart | ToolCallPart | ReasoningPart>;
+  /** Assistant output in order: reasoning, text, tool calls and server tools the provider ran. */
+  content: Array<TextPart | ToolCallPart | ReasoningPart | ServerToolPart>;
   finishReason: FinishReason;
   usage: Usage;
   /** Seconds since epoch. */
@@ -215,6 +264,10 @@ export type StreamEvent =
   | { type: 'redacted_reasoning'; index: number; data: Opaque }
   | { type: 'tool_arguments_delta'; index: number; json: string }
   | { type: 'block_end'; index: number }
+  /** A source of text block `index` (sent before or during its text; the span, if any, is in that block's text). */
+  | { type: 'citation'; index: number; citation: Citation }
+  /** A server tool the provider ran, complete (not a block: clients never answer it). */
+  | { type: 'server_tool'; tool: ServerToolPart }
   | { type: 'usage'; usage: Usage }
   | { type: 'finish'; reason: FinishReason }
   | { type: 'error'; error: UpstreamErrorInfo };

@@ -9,15 +9,20 @@
  * - open blocks end before `finish` or `error`; one `finish` at most; after it only `usage` and
  *   one `error` (an upstream that fails the response after its finish reason, e.g. OpenRouter's
  *   error chunk: the client must learn the response failed); nothing but `usage` after an `error`;
- * - a stream that ends with neither `finish` nor `error` gets an `error` (it ended early).
+ * - a stream that ends with neither `finish` nor `error` gets an `error` (it ended early);
+ * - a `citation` belongs to a text block and follows its `block_start` (Anthropic sends citations
+ *   before the text: they wait for the block's first text; a block that never gets text drops them);
+ * - a `server_tool` (a whole tool run, no block) passes before `finish`.
  */
-import type { BlockKind, StreamEvent } from './canonical';
+import type { BlockKind, Citation, StreamEvent } from './canonical';
 
 interface Block {
   out: number;
   kind: BlockKind;
   announced: boolean;
   ended: boolean;
+  /** Citations that arrived before the block's first content. */
+  pending?: Citation[];
 }
 
 export class StreamNormalizer {
@@ -66,6 +71,11 @@ export class StreamNormalizer {
     }
     if (this.finished || this.failed) return out;
 
+    if (ev.type === 'server_tool') {
+      this.ensureStart(out);
+      out.push(ev);
+      return out;
+    }
     if (ev.type === 'block_start') {
       if (this.blocks.has(ev.index)) return out;
       // Tool calls are announced at once (their name is content); text and reasoning wait for content.
@@ -109,6 +119,11 @@ export class StreamNormalizer {
         this.announce(b, out);
         out.push({ ...ev, index: b.out });
         return out;
+      case 'citation':
+        if (b.kind.type !== 'text') return out;
+        if (b.announced) out.push({ ...ev, index: b.out });
+        else (b.pending ??= []).push(ev.citation);
+        return out;
     }
   }
 
@@ -134,6 +149,8 @@ export class StreamNormalizer {
     b.announced = true;
     b.out = this.nextOut++;
     out.push({ type: 'block_start', index: b.out, block: b.kind });
+    for (const citation of b.pending ?? []) out.push({ type: 'citation', index: b.out, citation });
+    b.pending = undefined;
   }
 
   private closeAll(out: StreamEvent[]): void {

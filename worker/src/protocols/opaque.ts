@@ -86,6 +86,25 @@ function unpackOpaque(b64: string): Opaque | null {
   return unpackEnvelope(b64)?.opaque ?? null;
 }
 
+/**
+ * The value for an opaque slot a protocol requires when the provider that produced the content
+ * gave none (an Anthropic `encrypted_index` for a citation from OpenAI): an envelope with nothing
+ * in it. Decoded, it is nobody's data; passthrough.ts `carriesEnvelope` sees it, so a history
+ * holding it is converted (which drops it) rather than passed to Anthropic as its own.
+ */
+export const FOREIGN_PLACEHOLDER = PREFIX;
+
+/**
+ * The id a client sees for an item another provider produced and this protocol would otherwise
+ * take as its own (a Responses `web_search_call` id, an Anthropic `server_tool_use` id):
+ * `<prefix>oe1_<id>`, the id cut to `[A-Za-z0-9_]` (what every provider accepts). passthrough.ts
+ * `carriesEnvelope` sees it, so a history holding it is converted, never passed to the provider
+ * whose id shape it borrows.
+ */
+export function foreignItemId(prefix: string, id: string): string {
+  return `${prefix}${PREFIX}${id.replace(/[^A-Za-z0-9_]/g, '')}`;
+}
+
 /** The string to put in `slotOwner`'s opaque slot for `o`. */
 export function opaqueToSlot(o: Opaque, slotOwner: ProtocolName): string {
   return o.provider === slotOwner ? o.value : PREFIX + packOpaque(o);

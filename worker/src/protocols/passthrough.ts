@@ -17,9 +17,13 @@ import { formatSse, type SseEvent } from './sse';
  * differ in type); passed through, the envelope would reach the upstream as its own signature, a
  * 400 ("Invalid `signature` in `thinking` block"). The relay converts such a body instead, which
  * sends each provider only its own data. Envelopes inside tool call ids are valid ids: not counted.
+ * Citations and web search results another provider produced carry `FOREIGN_PLACEHOLDER` in
+ * `encrypted_index` / `encrypted_content`, and its server tool items ids from `foreignItemId`
+ * (`ws_oe1_…`, `ci_oe1_…`, `srvtoolu_oe1_…`), so they count too.
  */
 export function carriesEnvelope(rawBody: string): boolean {
-  return /"(?:signature|thoughtSignature|thought_signature|encrypted_content|data)"\s*:\s*"oe1_/.test(rawBody);
+  return /"(?:signature|thoughtSignature|thought_signature|encrypted_content|encrypted_index|data)"\s*:\s*"oe1_/.test(rawBody)
+    || /"(?:id|tool_use_id)"\s*:\s*"(?:ws|ci|srvtoolu)_oe1_/.test(rawBody);
 }
 
 /**

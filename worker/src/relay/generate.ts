@@ -23,7 +23,7 @@ import { dispatch, releasePlan, startPlan, type DispatchResult } from './dispatc
 import { exhaustedReply } from './exhausted';
 import { pipeStream, type OutputMode } from './pipeline';
 import { admitKey, settleKey } from './key-limits';
-import { UNROUTED_GROUP_ID, buildRecord, unroutedRecord, type FinalOutcome, type RecordContext } from './record';
+import { UNROUTED_GROUP_ID, buildRecord, serverToolLogFields, unroutedRecord, type FinalOutcome, type RecordContext } from './record';
 import { noteUnauthenticated } from './refusals';
 import { readErrorBody, type UpstreamResponse } from './upstream';
 import { BodyCapture, truncateBody } from './body-log';
@@ -213,6 +213,8 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
   // The routing report travels with the record: one call to the group's holder, off the critical path.
   const done = (final: FinalOutcome, reasoning?: ReasoningTurn) => {
     const record = buildRecord(ctx, final, p.now());
+    const serverTools = serverToolLogFields(record);
+    if (serverTools) p.logger.info('server tools used', serverTools);
     if (bodyMax !== null) {
       record.requestBody = truncateBody(rawBody, bodyMax);
       record.responseBody = final.responseBody ?? null;

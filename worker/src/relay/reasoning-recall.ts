@@ -12,12 +12,12 @@
  *   the parts back, and only an Anthropic channel's request gets them (`withRecalled`). Another
  *   provider never sees them.
  */
-import type { CanonicalRequest, CanonicalResponse, Message, Part, ProtocolName, ReasoningPart, StreamEvent } from '../protocols/canonical';
+import type { CanonicalRequest, CanonicalResponse, Message, Part, ProtocolName, ReasoningPart, ServerToolPart, StreamEvent } from '../protocols/canonical';
 import type { Route } from '../db/types';
 import type { ReasoningTurn } from '../routing/reasoning-memory';
 
 /** A reasoning part Anthropic issued (a thinking block with its signature, or redacted thinking). */
-function anthropicSigned(p: Part): p is ReasoningPart {
+function anthropicSigned(p: Part | ServerToolPart): p is ReasoningPart {
   return p.type === 'reasoning' && (p.signature?.provider === 'anthropic' || p.redacted?.provider === 'anthropic');
 }
 

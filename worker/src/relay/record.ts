@@ -71,3 +71,15 @@ export function unroutedRecord(o: { start: number; now: number; apiKeyId: number
     costNanoUsd: 0, latencyMs: Math.max(0, o.now - o.start), ttftMs: null, error: o.error.slice(0, 500),
   };
 }
+
+/**
+ * Log fields for the server tools a request's provider ran and bills per call (web searches:
+ * `Usage.webSearchRequests`), or undefined when none ran. They are logged, not priced: models.dev
+ * (the price source, accounting/modelsdev.ts) has no per-search price, and the stats rows have
+ * no column for them.
+ */
+export function serverToolLogFields(record: RequestRecord): Record<string, unknown> | undefined {
+  const searches = record.usage?.webSearchRequests ?? 0;
+  if (searches <= 0) return undefined;
+  return { requestId: record.id, group: record.groupName, channelId: record.channelId, upstreamModel: record.upstreamModel, webSearchRequests: searches };
+}

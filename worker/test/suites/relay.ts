@@ -499,6 +499,27 @@ export function relaySuite(h: Harness): void {
     });
   });
 
+  describe('web search through a conversion (issue 13 item 11)', () => {
+    it('an OpenAI Chat client of an Anthropic web search gets url_citation annotations, whole and streamed', async () => {
+      const cookie = await login();
+      const up = await scenario({ json: 'anthropic/vercel__anthropic-web-search-tool.1.json', stream: 'anthropic/vercel__anthropic-web-search-tool.1.chunks.txt' });
+      const r = await routeTo(cookie, [up], { channelType: 'anthropic', upstreamModel: 'claude-sonnet-4-20250514' });
+      const whole = await (await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'tech news?' }] })).json() as any;
+      const message = whole.choices[0].message;
+      expect(message.annotations).toHaveLength(3); // the recording's three citations
+      for (const a of message.annotations) {
+        expect(a.type).toBe('url_citation');
+        expect(message.content.slice(a.url_citation.start_index, a.url_citation.end_index).length).toBeGreaterThan(0);
+      }
+      const streamed = await (await chat(r.clientKey, { model: r.group, stream: true, messages: [{ role: 'user', content: 'tech news?' }] })).text();
+      const deltas = streamed.split('\n\n').filter((e) => e.startsWith('data: {')).map((e) => JSON.parse(e.slice(6)).choices?.[0]?.delta ?? {});
+      const content = deltas.map((d) => d.content ?? '').join('');
+      const annotations = deltas.flatMap((d) => d.annotations ?? []);
+      expect(annotations).toHaveLength(14); // the recording's citations_delta events
+      expect(annotations.every((a: any) => a.url_citation.end_index <= content.length)).toBe(true);
+    });
+  });
+
   describe('hostile requests', () => {
     it('refuses a body nested 200,000 levels deep with a 400, not a stack overflow', async () => {
       const cookie = await login();

@@ -6,6 +6,7 @@
  */
 import { RequestDecodeError, type ImagePart, type Part, type TextPart, type ToolResultPart } from '../canonical';
 import { opaqueFromSlot, reasoningFromSlot, unpackToolCallId } from '../opaque';
+import { hasForeignCitation, isForeignServerBlock } from './citations';
 import { isRecord, type Json } from './wire';
 
 export type BlockResult =
@@ -151,7 +152,9 @@ export function decodeBlock(block: unknown, path: string, names: ToolNames): Blo
   switch (block.type) {
     case 'text': {
       const part = decodeTextBlock(block, path);
-      return part ? { kind: 'part', part, keepRaw: hasExtraFields(block, ['type', 'text', 'cache_control']) } : { kind: 'drop' };
+      // Citations of another provider's search cannot go back to Anthropic: the text goes without them.
+      const keepRaw = hasExtraFields(block, ['type', 'text', 'cache_control']) && !hasForeignCitation(block);
+      return part ? { kind: 'part', part, keepRaw } : { kind: 'drop' };
     }
     case 'image': {
       const part = decodeImageBlock(block, path);
@@ -171,7 +174,8 @@ export function decodeBlock(block: unknown, path: string, names: ToolNames): Blo
     case 'redacted_thinking':
       return { kind: 'part', part: { type: 'reasoning', text: '', redacted: opaqueFromSlot(stringField(block, 'data', path), 'anthropic') }, keepRaw: false };
     default:
-      return { kind: 'keep' };
+      // Another provider's web search, shown to the client as server tool blocks: nothing to send anywhere.
+      return isForeignServerBlock(block) ? { kind: 'drop' } : { kind: 'keep' };
   }
 }
 

@@ -2,19 +2,25 @@
  * Whole (non-stream) Anthropic Messages responses (Anthropic API reference, "Messages" → response
  * `Message`: `{id, type: "message", role, model, content, stop_reason, stop_sequence, usage}`).
  */
-import type { CanonicalRequest, CanonicalResponse, ReasoningPart, TextPart, ToolCallPart } from '../canonical';
+import type { CanonicalRequest, CanonicalResponse, ReasoningPart, ServerToolPart, TextPart, ToolCallPart } from '../canonical';
 import { opaqueFromSlot, opaqueToSlot, packToolCallId, textSignatureToSlot } from '../opaque';
+import { applyResult, citationsFromWire, citationToWire, isServerToolResult, serverToolBlocks, serverToolFromWire, splitByCitations } from './citations';
 import { toolInput } from './encode-blocks';
 import { finishFromStopReason, isRecord, messageId, stopReasonFromFinish, usageFromWire, usageToWire, type Json } from './wire';
 
-type OutputPart = TextPart | ToolCallPart | ReasoningPart;
+type OutputPart = CanonicalResponse['content'][number];
 
-/** One response content block → a canonical part; server-tool blocks and unknown types have none. */
+/** One response content block → a canonical part; server tool results and unknown types have none. */
 function decodeContentBlock(b: unknown): OutputPart | undefined {
   if (!isRecord(b)) return undefined;
   switch (b.type) {
-    case 'text':
-      return typeof b.text === 'string' && b.text !== '' ? { type: 'text', text: b.text } : undefined;
+    case 'text': {
+      if (typeof b.text !== 'string' || b.text === '') return undefined;
+      const citations = citationsFromWire(b.citations);
+      return { type: 'text', text: b.text, ...(citations.length > 0 && { citations }) };
+    }
+    case 'server_tool_use':
+      return serverToolFromWire(b);
     case 'thinking': {
       const text = typeof b.thinking === 'string' ? b.thinking : '';
       const sig = typeof b.signature === 'string' ? b.signature : '';
@@ -42,6 +48,12 @@ export function decodeResponse(body: unknown): CanonicalResponse {
     throw new Error('Anthropic response is not a Message object');
   }
   const content = body.content.map(decodeContentBlock).filter((p): p is OutputPart => p !== undefined);
+  // A server tool's result block names its call: the pages it found or the output it printed join that part.
+  for (const b of body.content) {
+    if (!isRecord(b) || !isServerToolResult(b)) continue;
+    const call = content.find((p): p is ServerToolPart => p.type === 'server_tool' && p.id === b.tool_use_id);
+    if (call) applyResult(call, b);
+  }
   return {
     id: typeof body.id === 'string' ? body.id : '',
     model: typeof body.model === 'string' ? body.model : '',
@@ -62,9 +74,14 @@ function textSignatureBlock(p: TextPart): Json | undefined {
 
 /** A canonical part → response content blocks for an Anthropic client (opaque data in Anthropic's slots). */
 function encodeContentBlocks(p: OutputPart): Json[] {
+  if (p.type === 'server_tool') return serverToolBlocks(p);
   if (p.type !== 'text') return [encodeContentBlock(p)];
   const sig = textSignatureBlock(p);
-  return [...(p.text === '' ? [] : [{ type: 'text', text: p.text }]), ...(sig ? [sig] : [])];
+  // Anthropic cites whole text blocks: each cited span becomes a block of its own.
+  const blocks = p.text === '' ? [] : splitByCitations(p.text, p.citations ?? []).map((b) => ({
+    type: 'text', text: b.text, ...(b.citations.length > 0 && { citations: b.citations.map(citationToWire) }),
+  }));
+  return [...blocks, ...(sig ? [sig] : [])];
 }
 
 function encodeContentBlock(p: ReasoningPart | ToolCallPart): Json {

@@ -10,18 +10,23 @@
  * message spliced in after content began (an error: the blocks can no longer be trusted).
  */
 import type { StreamDecoder } from '../codec';
-import { emptyUsage, type FinishReason, type StreamEvent, type UpstreamErrorInfo, type Usage } from '../canonical';
+import { emptyUsage, type FinishReason, type ServerToolPart, type StreamEvent, type UpstreamErrorInfo, type Usage } from '../canonical';
 import { opaqueFromSlot } from '../opaque';
+import { applyResult, citationFromWire, citationsFromWire, isServerToolResult, serverToolFromWire } from './citations';
 import type { SseEvent } from '../sse';
 import { errorInfoFromBody } from './errors';
 import { finishFromStopReason, isRecord, parseJson, usageFromWire, type Json } from './wire';
 
 interface OpenBlock {
-  kind: 'text' | 'reasoning' | 'tool_call';
+  kind: 'text' | 'reasoning' | 'tool_call' | 'server_tool';
+  /** Server tools: the call, its input gathered from `input_json_delta`. */
+  server?: ServerToolPart;
   /** Tool calls: arguments sent so far were all empty. */
   argsEmpty: boolean;
   /** Tool calls: `input` given whole in content_block_start (some proxies send no deltas). */
   startInput?: unknown;
+  /** Server tools: input JSON text from the deltas. */
+  args?: string;
 }
 
 export class AnthropicStreamDecoder implements StreamDecoder {
@@ -32,6 +37,8 @@ export class AnthropicStreamDecoder implements StreamDecoder {
   private done = false;
   /** Open blocks by Anthropic index (canonical indexes are the same; skipped server-tool blocks leave gaps the normalizer closes). */
   private blocks = new Map<number, OpenBlock>();
+  /** A server tool call whose result block has not come yet; sent with the result's sources, or alone. */
+  private pendingServerTool: ServerToolPart | undefined;
 
   push(event: SseEvent): StreamEvent[] {
     if (this.done) return [];
@@ -84,12 +91,24 @@ export class AnthropicStreamDecoder implements StreamDecoder {
     const b = data.content_block;
     if (typeof index !== 'number' || !isRecord(b) || this.blocks.has(index)) return [];
     this.sawContent = true;
+    if (isServerToolResult(b)) return this.serverToolResult(b);
+    const out = this.flushServerTool();
+    return out.concat(this.startBlock(index, b));
+  }
+
+  private startBlock(index: number, b: Json): StreamEvent[] {
     switch (b.type) {
       case 'text': {
         this.blocks.set(index, { kind: 'text', argsEmpty: true });
         const out: StreamEvent[] = [{ type: 'block_start', index, block: { type: 'text' } }];
+        for (const citation of citationsFromWire(b.citations)) out.push({ type: 'citation', index, citation });
         if (typeof b.text === 'string' && b.text !== '') out.push({ type: 'text_delta', index, text: b.text });
         return out;
+      }
+      case 'server_tool_use': {
+        const server = serverToolFromWire(b);
+        if (server) this.blocks.set(index, { kind: 'server_tool', argsEmpty: true, server });
+        return [];
       }
       case 'thinking': {
         this.blocks.set(index, { kind: 'reasoning', argsEmpty: true });
@@ -110,8 +129,21 @@ export class AnthropicStreamDecoder implements StreamDecoder {
         return [{ type: 'block_start', index, block: { type: 'tool_call', id: b.id, name: b.name } }];
       }
       default:
-        return []; // server_tool_use, web_search_tool_result, …: no canonical form
+        return []; // future block types: no canonical form
     }
+  }
+
+  /** A server tool's result: the pending call goes out with the pages found or the output printed. */
+  private serverToolResult(b: Json): StreamEvent[] {
+    const call = this.pendingServerTool;
+    if (call && call.id === b.tool_use_id) applyResult(call, b);
+    return this.flushServerTool();
+  }
+
+  private flushServerTool(): StreamEvent[] {
+    const tool = this.pendingServerTool;
+    this.pendingServerTool = undefined;
+    return tool ? [{ type: 'server_tool', tool }] : [];
   }
 
   private onBlockDelta(data: Json): StreamEvent[] {
@@ -128,12 +160,20 @@ export class AnthropicStreamDecoder implements StreamDecoder {
         return block.kind === 'reasoning' && typeof d.signature === 'string' && d.signature !== ''
           ? [{ type: 'signature', index, signature: opaqueFromSlot(d.signature, 'anthropic') }]
           : [];
+      case 'citations_delta': {
+        const citation = block.kind === 'text' ? citationFromWire(d.citation) : undefined;
+        return citation ? [{ type: 'citation', index, citation }] : [];
+      }
       case 'input_json_delta':
+        if (block.kind === 'server_tool' && typeof d.partial_json === 'string') {
+          block.args = (block.args ?? '') + d.partial_json;
+          return [];
+        }
         if (block.kind !== 'tool_call' || typeof d.partial_json !== 'string' || d.partial_json === '') return [];
         block.argsEmpty = false;
         return [{ type: 'tool_arguments_delta', index, json: d.partial_json }];
       default:
-        return []; // citations_delta and future deltas
+        return []; // future deltas
     }
   }
 
@@ -142,6 +182,13 @@ export class AnthropicStreamDecoder implements StreamDecoder {
     const block = typeof index === 'number' ? this.blocks.get(index) : undefined;
     if (!block || typeof index !== 'number') return [];
     this.blocks.delete(index);
+    if (block.kind === 'server_tool') {
+      // The call is whole; it waits for its result block (which names the pages found).
+      if (block.server && block.args) block.server.arguments = block.args;
+      const out = this.flushServerTool();
+      this.pendingServerTool = block.server;
+      return out;
+    }
     const out: StreamEvent[] = [];
     if (block.kind === 'tool_call' && block.argsEmpty) {
       // No argument deltas: the input given at the start (usually {}) is the whole input.
@@ -166,6 +213,6 @@ export class AnthropicStreamDecoder implements StreamDecoder {
   private onMessageStop(explicit: boolean): StreamEvent[] {
     if (this.done || (this.finish === undefined && !explicit)) return [];
     this.done = true;
-    return [{ type: 'finish', reason: this.finish ?? 'stop' }];
+    return [...this.flushServerTool(), { type: 'finish', reason: this.finish ?? 'stop' }];
   }
 }

@@ -15,8 +15,9 @@
  * timeouts do not cut the stream.
  */
 import type { StreamEncoder } from '../codec';
-import { emptyUsage, type BlockKind, type CanonicalRequest, type FinishReason, type Opaque, type StreamEvent, type Usage } from '../canonical';
+import { emptyUsage, type BlockKind, type CanonicalRequest, type FinishReason, type Opaque, type ServerToolPart as ServerTool, type StreamEvent, type Usage } from '../canonical';
 import { opaqueToSlot, packToolCallId, textSignatureToSlot } from '../opaque';
+import { citationToWire, serverToolBlocks } from './citations';
 import { formatSse } from '../sse';
 import { errorType } from './errors';
 import { messageId, stopReasonFromFinish, usageToWire, type Json } from './wire';
@@ -106,7 +107,30 @@ export class AnthropicStreamEncoder implements StreamEncoder {
         return this.holdArguments(ev.index, ev.json);
       case 'block_end':
         return this.blockEnd(ev.index);
+      case 'citation':
+        // On the text block holding the span (Anthropic cites whole blocks: citations.ts).
+        return this.delta(ev.index, 'text', { type: 'citations_delta', citation: citationToWire(ev.citation) });
+      case 'server_tool':
+        return this.serverTool(ev.tool);
     }
+  }
+
+  /** A server tool another provider ran, as whole blocks (`serverToolBlocks`). */
+  private serverTool(tool: ServerTool): string {
+    const blocks = serverToolBlocks(tool);
+    if (blocks.length === 0) return '';
+    let out = this.messageStart() + this.closeOpen();
+    for (const block of blocks) {
+      const index = this.nextIndex++;
+      if (block.type === 'server_tool_use') {
+        out += sse({ type: 'content_block_start', index, content_block: { ...block, input: {} } });
+        out += sse({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) } });
+      } else {
+        out += sse({ type: 'content_block_start', index, content_block: block });
+      }
+      out += sse({ type: 'content_block_stop', index });
+    }
+    return out;
   }
 
   /** `message_start` once, with the usage known so far (zeros when none came before the content). */

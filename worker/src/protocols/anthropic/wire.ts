@@ -30,21 +30,28 @@ function count(v: unknown): number | undefined {
  * Canonical usage from an Anthropic `usage` object. Anthropic counts are cumulative totals and
  * `message_delta` omits (or nulls) those that do not apply, so a present field REPLACES the value in
  * `prev` and an absent one keeps it. `input_tokens` already excludes cache reads and writes;
- * `output_tokens` includes thinking; `output_tokens_details.thinking_tokens` is the thinking part.
+ * `output_tokens` includes thinking; `output_tokens_details.thinking_tokens` is the thinking part;
+ * `server_tool_use.web_search_requests` counts the searches run (docs "Web search tool" › Usage).
  */
 export function usageFromWire(u: unknown, prev: Usage = emptyUsage()): Usage {
   if (!isRecord(u)) return { ...prev };
   const details = isRecord(u.output_tokens_details) ? u.output_tokens_details : undefined;
+  const server = isRecord(u.server_tool_use) ? u.server_tool_use : undefined;
+  const searches = count(server?.web_search_requests) ?? prev.webSearchRequests;
   return {
     input: count(u.input_tokens) ?? prev.input,
     cacheRead: count(u.cache_read_input_tokens) ?? prev.cacheRead,
     cacheWrite: count(u.cache_creation_input_tokens) ?? prev.cacheWrite,
     output: count(u.output_tokens) ?? prev.output,
     reasoning: count(details?.thinking_tokens) ?? prev.reasoning,
+    ...(searches !== undefined && searches > 0 && { webSearchRequests: searches }),
   };
 }
 
-/** Anthropic `usage` for canonical usage (tokens). `output_tokens_details` only when thinking tokens are known. */
+/**
+ * Anthropic `usage` for canonical usage (tokens). `output_tokens_details` only when thinking tokens
+ * are known; `server_tool_use` only when searches ran.
+ */
 export function usageToWire(u: Usage): Json {
   return {
     input_tokens: u.input,
@@ -52,6 +59,7 @@ export function usageToWire(u: Usage): Json {
     cache_read_input_tokens: u.cacheRead,
     output_tokens: u.output,
     ...(u.reasoning > 0 && { output_tokens_details: { thinking_tokens: u.reasoning } }),
+    ...(u.webSearchRequests !== undefined && u.webSearchRequests > 0 && { server_tool_use: { web_search_requests: u.webSearchRequests } }),
   };
 }
 

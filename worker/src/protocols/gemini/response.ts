@@ -3,9 +3,11 @@
  * parts}, finishReason, index}], usageMetadata, modelVersion, responseId, promptFeedback}
  * (Gemini API reference "GenerateContentResponse").
  */
-import { emptyUsage, type CanonicalRequest, type CanonicalResponse, type ReasoningPart, type StreamEvent, type TextPart, type ToolCallPart } from '../canonical';
+import { emptyUsage, type CanonicalRequest, type CanonicalResponse, type ReasoningPart, type ServerToolPart, type StreamEvent, type TextPart, type ToolCallPart } from '../canonical';
 import { opaqueToSlot, reasoningToSlot } from '../opaque';
+import { placeAll } from '../citations';
 import { argsObject } from './contents-encode';
+import { codeParts, groundingMetadata } from './grounding';
 import { finishToGemini, usageToGemini } from './mapping';
 import { GeminiStreamDecoder } from './stream-decode';
 import { isObject, type Json } from './wire';
@@ -46,6 +48,14 @@ function collect(events: StreamEvent[]): CanonicalResponse {
         if (part) part.signature = ev.signature;
         break;
       }
+      case 'citation': {
+        const part = blocks.get(ev.index);
+        if (part?.type === 'text') (part.citations ??= []).push(ev.citation);
+        break;
+      }
+      case 'server_tool':
+        res.content.push(ev.tool);
+        break;
       case 'usage':
         res.usage = ev.usage;
         break;
@@ -103,6 +113,11 @@ export function clientParts(content: CanonicalResponse['content']): Json[] {
     parts.push(part);
   };
   for (const p of content) {
+    if (p.type === 'server_tool') {
+      // A code run is parts, in place; a web search is in groundingMetadata (encodeGeminiResponse).
+      parts.push(...codeParts(p));
+      continue;
+    }
     const own = p.type === 'reasoning' ? reasoningToSlot(p, 'gemini') : p.signature ? opaqueToSlot(p.signature, 'gemini') : undefined;
     if (p.type === 'reasoning') {
       if (p.text !== '') parts.push({ text: p.text, thought: true });
@@ -112,7 +127,7 @@ export function clientParts(content: CanonicalResponse['content']): Json[] {
       }
     } else if (p.type === 'text') {
       if (p.text !== '' || own) sign({ text: p.text }, own);
-    } else {
+    } else if (p.type === 'tool_call') {
       sign({ functionCall: { id: p.id, name: p.name, args: argsObject(p) } }, own);
     }
   }
@@ -123,15 +138,20 @@ export function clientParts(content: CanonicalResponse['content']): Json[] {
 /**
  * Encodes a whole response for a Gemini client: one candidate, `modelVersion` = the model the client
  * asked for, `responseId` = the response id. With no parts the content is `{role: 'model'}` alone,
- * as Gemini sends it.
+ * as Gemini sends it. Citations and web searches become the candidate's `groundingMetadata`.
  */
 export function encodeGeminiResponse(res: CanonicalResponse, req: CanonicalRequest): unknown {
   const parts = clientParts(res.content);
+  const texts = res.content.filter((p): p is TextPart => p.type === 'text');
+  const grounding = groundingMetadata(
+    texts.map((p) => p.text).join(''), placeAll(texts), res.content.filter((p): p is ServerToolPart => p.type === 'server_tool'),
+  );
   return {
     candidates: [{
       content: parts.length > 0 ? { role: 'model', parts } : { role: 'model' },
       finishReason: finishToGemini(res.finishReason),
       index: 0,
+      ...(grounding && { groundingMetadata: grounding }),
     }],
     usageMetadata: usageToGemini(res.usage),
     modelVersion: req.model,

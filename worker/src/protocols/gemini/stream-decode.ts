@@ -11,14 +11,19 @@
  *   reasoning block, else a reasoning block of its own;
  * - `usageMetadata` is cumulative on every chunk: a `usage` event whenever the numbers change;
  * - `finishReason` (last chunk) → `finish`, `STOP` with any function call in the response → `tool_calls`;
+ * - `groundingMetadata` (grounding.ts; Gemini repeats it, so each citation and query counts once):
+ *   each cited source of a span in the open text block → `citation`; each web search query →
+ *   `server_tool`, and the queries are `usage.webSearchRequests`;
  * - `{"error": {...}}` → `error`.
- * Only candidate 0 is read. Code-execution and inline media parts have no canonical stream form: skipped.
+ * - `executableCode` + its `codeExecutionResult` → one `server_tool` (code_execution) event.
+ * Only candidate 0 is read. Inline media parts have no canonical stream form: skipped.
  */
-import type { FinishReason, Opaque, StreamEvent } from '../canonical';
+import type { FinishReason, Opaque, ServerToolPart, StreamEvent } from '../canonical';
 import type { StreamDecoder } from '../codec';
 import { opaqueFromSlot } from '../opaque';
 import type { SseEvent } from '../sse';
 import { errorInfoFromGoogle } from './errors';
+import { applyCodeResult, codeRunFromPart, groundingFromWire } from './grounding';
 import { finishFromGemini, usageFromGemini } from './mapping';
 import { PartialArgs } from './partial-args';
 import { field, idSafe, isObject, numberField, randomId, stringField, type Json } from './wire';
@@ -44,6 +49,15 @@ export class GeminiStreamDecoder implements StreamDecoder {
   private sawToolCall = false;
   private idPrefix = '';
   private lastUsage = '';
+  /** The answer text so far (text blocks joined) and where the open text block begins in it: grounding offsets count in it. */
+  private answer = '';
+  private openTextStart = 0;
+  /** Citations (`start:end:url`) and search queries already sent. */
+  private grounded = new Set<string>();
+  private queries = new Set<string>();
+  /** An `executableCode` part waiting for its `codeExecutionResult`. */
+  private pendingCode: ServerToolPart | undefined;
+  private codeCount = 0;
 
   push(event: SseEvent): StreamEvent[] {
     if (this.stopped) return [];
@@ -80,6 +94,7 @@ export class GeminiStreamDecoder implements StreamDecoder {
       const parts = isObject(content) ? field(content, 'parts') : undefined;
       if (Array.isArray(parts)) for (const p of parts) if (isObject(p)) this.part(p, out);
       finishReason = stringField(candidate, 'finishReason');
+      this.grounding(field(candidate, 'groundingMetadata'), out);
     }
     this.usage(chunk, out);
     const feedback = field(chunk, 'promptFeedback');
@@ -106,16 +121,41 @@ export class GeminiStreamDecoder implements StreamDecoder {
     out.push({ type: 'start', id, model: stringField(chunk, 'modelVersion') ?? '', created: createdOf(chunk) });
   }
 
+  /** Citations of the open text block and new search queries of a `groundingMetadata`. */
+  private grounding(meta: unknown, out: StreamEvent[]): void {
+    if (meta === undefined) return;
+    const g = groundingFromWire(meta, this.answer, this.idPrefix);
+    const open = this.open?.kind === 'text' ? this.open : undefined;
+    for (const p of g.placed) {
+      const key = `${p.start}:${p.end}:${p.citation.url}`;
+      if (!open || p.start < this.openTextStart || this.grounded.has(key)) continue;
+      this.grounded.add(key);
+      out.push({ type: 'citation', index: open.index, citation: { ...p.citation, start: p.start - this.openTextStart, end: p.end - this.openTextStart } });
+    }
+    for (const tool of g.searches) {
+      if (this.queries.has(tool.arguments)) continue;
+      this.queries.add(tool.arguments);
+      out.push({ type: 'server_tool', tool: { ...tool, id: `${this.idPrefix}_search_${this.queries.size - 1}` } });
+    }
+  }
+
   private usage(chunk: Json, out: StreamEvent[]): void {
     const usage = usageFromGemini(field(chunk, 'usageMetadata'));
     if (!usage) return;
+    if (this.queries.size > 0) usage.webSearchRequests = this.queries.size;
     const key = JSON.stringify(usage);
     if (key === this.lastUsage) return;
     this.lastUsage = key;
     out.push({ type: 'usage', usage });
   }
 
+  private flushCode(out: StreamEvent[]): void {
+    if (this.pendingCode) out.push({ type: 'server_tool', tool: this.pendingCode });
+    this.pendingCode = undefined;
+  }
+
   private finish(reason: FinishReason, out: StreamEvent[]): void {
+    this.flushCode(out);
     this.completeCall(out);
     this.closeOpen(out);
     this.finished = true;
@@ -123,6 +163,18 @@ export class GeminiStreamDecoder implements StreamDecoder {
   }
 
   private part(part: Json, out: StreamEvent[]): void {
+    const code = field(part, 'executableCode');
+    const result = field(part, 'codeExecutionResult');
+    if (isObject(result) && this.pendingCode) {
+      applyCodeResult(this.pendingCode, result);
+      this.flushCode(out);
+      return;
+    }
+    this.flushCode(out);
+    if (isObject(code)) {
+      this.pendingCode = codeRunFromPart(code, `${this.idPrefix}_code_${this.codeCount++}`);
+      return;
+    }
     const sig = stringField(part, 'thoughtSignature');
     const signature = sig ? opaqueFromSlot(sig, 'gemini') : undefined;
     const fc = field(part, 'functionCall');
@@ -142,7 +194,9 @@ export class GeminiStreamDecoder implements StreamDecoder {
     if (!block || block.kind !== kind || (signature && block.signed)) {
       this.closeOpen(out);
       block = this.openBlock(kind, out);
+      if (kind === 'text') this.openTextStart = this.answer.length;
     }
+    if (kind === 'text') this.answer += text;
     out.push(kind === 'text' ? { type: 'text_delta', index: block.index, text } : { type: 'reasoning_delta', index: block.index, text });
     if (signature) {
       out.push({ type: 'signature', index: block.index, signature });

@@ -12,14 +12,18 @@
  *   (another provider's as an envelope with the thinking text it signs; redacted thinking likewise);
  * - the last chunk carries `finishReason` and `usageMetadata` (Gemini CLI retries a stream that ends
  *   without finishReason); its parts are `[{"text": ""}]` (plus a carried signature) as Gemini sends;
- *   `usageMetadata` is always there, zero counts when the upstream reported none;
+ *   `usageMetadata` is always there, zero counts when the upstream reported none; citations and web
+ *   searches go in its `groundingMetadata` (grounding.ts), as Gemini sends them at the end;
+ * - a code run is an `executableCode` + `codeExecutionResult` chunk where it happened;
  * - a canonical error → `{"error": {code, message, status}}`, then the stream closes.
  *
  * Framing: `sse` (`?alt=sse`) → `data: <json>\r\n\r\n` per chunk, as Google sends; `json-array`
  * (no `alt`) → `[` + chunks (2-space indented) joined by `\n,\r\n` + `\n]`, byte-compatible with the
  * recording gemini/extracted/llmgemini__test_prompt.resp0.jsonarray.
  */
-import type { BlockKind, CanonicalRequest, FinishReason, StreamEvent, Usage } from '../canonical';
+import type { BlockKind, CanonicalRequest, FinishReason, ServerToolPart, StreamEvent, Usage } from '../canonical';
+import { CitationTracker, type PlacedCitation } from '../citations';
+import { codeParts, groundingMetadata } from './grounding';
 import { STATUS_BY_KIND, emptyUsage } from '../canonical';
 import type { StreamEncoder } from '../codec';
 import { opaqueToSlot, reasoningToSlot } from '../opaque';
@@ -46,6 +50,11 @@ export class GeminiStreamEncoder implements StreamEncoder {
   private chunks = 0;
   private failed = false;
   private ended = false;
+  /** The answer text so far, its citations and the searches run, for `groundingMetadata`. */
+  private text = '';
+  private citations = new CitationTracker();
+  private placed: PlacedCitation[] = [];
+  private searches: ServerToolPart[] = [];
 
   constructor(private readonly req: CanonicalRequest, private readonly framing: GeminiFraming = 'sse') {}
 
@@ -59,7 +68,17 @@ export class GeminiStreamEncoder implements StreamEncoder {
         this.blocks.set(ev.index, { kind: ev.block, args: '' });
         return '';
       case 'text_delta':
+        this.text += ev.text;
+        this.citations.text(ev.index, ev.text);
         return this.hold(ev.index, this.takeCarried({ text: ev.text }));
+      case 'citation':
+        this.citations.cite(ev.index, ev.citation);
+        return '';
+      case 'server_tool': {
+        this.searches.push(ev.tool);
+        const parts = codeParts(ev.tool);
+        return parts.length > 0 ? this.release() + this.emit(parts) : '';
+      }
       case 'reasoning_delta': {
         const b = this.blocks.get(ev.index);
         if (b) b.args += ev.text;
@@ -79,6 +98,7 @@ export class GeminiStreamEncoder implements StreamEncoder {
         return '';
       }
       case 'block_end':
+        this.placed.push(...this.citations.end(ev.index));
         return this.blockEnd(ev.index);
       case 'usage':
         this.usage = ev.usage;
@@ -171,7 +191,10 @@ export class GeminiStreamEncoder implements StreamEncoder {
     const part: Json = this.carried ? { text: '', thoughtSignature: this.carried } : { text: '' };
     this.carried = undefined;
     const chunk = this.chunk([part]);
-    (chunk.candidates as Json[])[0]!.finishReason = finishToGemini(reason);
+    const candidate = (chunk.candidates as Json[])[0]!;
+    candidate.finishReason = finishToGemini(reason);
+    const grounding = groundingMetadata(this.text, [...this.placed, ...this.citations.endAll()], this.searches);
+    if (grounding) candidate.groundingMetadata = grounding;
     chunk.usageMetadata = usageToGemini(this.usage ?? emptyUsage());
     return this.frame(chunk);
   }

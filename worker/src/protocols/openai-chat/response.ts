@@ -9,10 +9,11 @@
  */
 import type { CanonicalRequest, CanonicalResponse, ToolCallPart } from '../canonical';
 import { emptyUsage } from '../canonical';
+import { placeAll } from '../citations';
 import { packToolCallId } from '../opaque';
 import { decodeReasoningDetails, encodeReasoningDetails } from './reasoning-details';
 import {
-  argumentsText, completionId, finishFromWire, finishToWire, isObject, plainText, reasoningText,
+  annotationToWire, argumentsText, citationsFromAnnotations, completionId, finishFromWire, finishToWire, isObject, plainText, reasoningText,
   usageFromWire, usageToWire, type JsonObject,
 } from './wire';
 
@@ -31,7 +32,8 @@ export function decodeResponse(body: unknown): CanonicalResponse {
   if (details.length > 0) content.push(...details);
   else if (reasoning) content.push({ type: 'reasoning', text: reasoning });
   const text = plainText(message.content) || (typeof message.refusal === 'string' ? message.refusal : '');
-  if (text !== '') content.push({ type: 'text', text });
+  const citations = citationsFromAnnotations(message.annotations);
+  if (text !== '') content.push({ type: 'text', text, ...(citations.length > 0 && { citations }) });
   const calls = responseToolCalls(message);
   content.push(...calls);
   let finishReason = finishFromWire(choice.finish_reason);
@@ -71,6 +73,8 @@ function responseToolCalls(message: JsonObject): ToolCallPart[] {
  * carry any signature (`packToolCallId`), reasoning text goes in `reasoning_content` (the field
  * DeepSeek-style clients read), and reasoning with opaque data (signatures, redacted thinking)
  * also in `reasoning_details` (reasoning-details.ts), which OpenRouter-style clients send back.
+ * Citations of the text become `message.annotations`; server tools (searches) have no slot in
+ * Chat: their effect is the text.
  */
 export function encodeResponse(res: CanonicalResponse, req: CanonicalRequest): JsonObject {
   let text = '';
@@ -82,7 +86,7 @@ export function encodeResponse(res: CanonicalResponse, req: CanonicalRequest): J
     else if (p.type === 'reasoning') {
       reasoning += p.text;
       details.push(...encodeReasoningDetails(p, details.length));
-    } else {
+    } else if (p.type === 'tool_call') {
       const id = packToolCallId(p.id, p.signature);
       toolCalls.push(p.kind === 'custom'
         ? { id, type: 'custom', custom: { name: p.name, input: p.arguments } }
@@ -93,6 +97,8 @@ export function encodeResponse(res: CanonicalResponse, req: CanonicalRequest): J
   if (reasoning !== '') message.reasoning_content = reasoning;
   if (details.length > 0) message.reasoning_details = details;
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  const annotations = placeAll(res.content.filter((p) => p.type === 'text')).map(annotationToWire);
+  if (annotations.length > 0) message.annotations = annotations;
   return {
     id: completionId(res.id),
     object: 'chat.completion',

@@ -26,13 +26,16 @@
  * - `data: {"error":{...}}` mid-stream becomes an `error` event, even after `finish_reason`
  *   (OpenRouter: "Handling Errors During Streaming"); a `usage` on that chunk is emitted before it.
  *
+ * - Web search citations come as `delta.annotations` (url_citation, span in the whole `content`):
+ *   a `citation` of the open text block, its span made relative to that block.
+ *
  * Blocks are sequential: a new block (text, reasoning or another tool call) ends the open one.
  */
 import type { StreamEvent, Usage } from '../canonical';
 import type { StreamDecoder } from '../codec';
 import type { SseEvent } from '../sse';
 import { streamErrorInfo } from './errors';
-import { finishFromWire, isObject, reasoningText, usageFromWire, type JsonObject } from './wire';
+import { citationsFromAnnotations, finishFromWire, isObject, reasoningText, usageFromWire, type JsonObject } from './wire';
 import { decodeReasoningDetails } from './reasoning-details';
 
 /** A tool call being assembled, by its wire `index`. */
@@ -69,6 +72,9 @@ export class OpenAIChatStreamDecoder implements StreamDecoder {
   private aliases = new Map<number, number>();
   private sawToolCall = false;
   private lastUsage = '';
+  /** Characters of `content` so far, and where the open text block began in it (annotation spans count in `content`). */
+  private contentLength = 0;
+  private openTextStart = 0;
 
   push(event: SseEvent): StreamEvent[] {
     const out: StreamEvent[] = [];
@@ -138,6 +144,14 @@ export class OpenAIChatStreamDecoder implements StreamDecoder {
     if (Array.isArray(delta.reasoning_details)) this.details(delta.reasoning_details, chunk, out);
     if (typeof delta.content === 'string' && delta.content !== '') this.text('text', delta.content, chunk, out);
     if (typeof delta.refusal === 'string' && delta.refusal !== '') this.text('text', delta.refusal, chunk, out);
+    if (this.open?.kind === 'text') {
+      for (const c of citationsFromAnnotations(delta.annotations)) {
+        // A span that begins before this block cannot be placed in it: the citation covers the block.
+        const inBlock = c.start !== undefined && c.end !== undefined && c.start >= this.openTextStart;
+        const citation = { url: c.url, ...(c.title !== undefined && { title: c.title }) };
+        out.push({ type: 'citation', index: this.open.index, citation: inBlock ? { ...citation, start: c.start! - this.openTextStart, end: c.end! - this.openTextStart } : citation });
+      }
+    }
     if (Array.isArray(delta.tool_calls)) {
       delta.tool_calls.forEach((f, position) => { if (isObject(f)) this.toolFragment(f, position, chunk, out); });
     }
@@ -169,11 +183,13 @@ export class OpenAIChatStreamDecoder implements StreamDecoder {
     this.closeOpen(out);
     this.ensureStart(chunk, out, true);
     this.open = { index: this.nextBlock++, kind };
+    if (kind === 'text') this.openTextStart = this.contentLength;
     out.push({ type: 'block_start', index: this.open.index, block: { type: kind } });
   }
 
   private text(kind: 'text' | 'reasoning', text: string, chunk: JsonObject, out: StreamEvent[]): void {
     if (this.open?.kind !== kind) this.openBlock(kind, chunk, out);
+    if (kind === 'text') this.contentLength += text.length;
     const index = this.open!.index;
     out.push(kind === 'text' ? { type: 'text_delta', index, text } : { type: 'reasoning_delta', index, text });
   }

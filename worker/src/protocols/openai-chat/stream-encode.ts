@@ -13,19 +13,22 @@
  *    `{index, function:{arguments}}`, `index` counting tool calls from 0. A call is written when its
  *    block ends, so a signature that arrives after the arguments (Gemini) still rides in the id
  *    (`packToolCallId`);
- * 4. `delta: {}` with `finish_reason`;
- * 5. only when the client asked (`includeUsage`), a `choices: []` chunk with `usage`, written at
+ * 4. a text block's citations as `delta.annotations` (url_citation, span in the whole content)
+ *    when the block ends; server tools have no slot in Chat;
+ * 5. `delta: {}` with `finish_reason`;
+ * 6. only when the client asked (`includeUsage`), a `choices: []` chunk with `usage`, written at
  *    `end()` so the last cumulative usage wins (zeros when the upstream sent none: the client asked);
- * 6. `data: [DONE]`.
+ * 7. `data: [DONE]`.
  * A canonical `error` becomes `data: {"error":{message,type,param,code}}` (what the OpenAI SDK
  * raises as an APIError), then `[DONE]`.
  */
 import { emptyUsage, type CanonicalRequest, type Opaque, type ReasoningPart, type StreamEvent, type Usage } from '../canonical';
 import type { StreamEncoder } from '../codec';
+import { CitationTracker, type PlacedCitation } from '../citations';
 import { packToolCallId } from '../opaque';
 import { formatSse } from '../sse';
 import { encodeOpenAIError } from './errors';
-import { completionId, finishToWire, usageToWire, type JsonObject } from './wire';
+import { annotationToWire, completionId, finishToWire, usageToWire, type JsonObject } from './wire';
 import { encodeReasoningDetails } from './reasoning-details';
 
 /** A tool call held until its block ends. */
@@ -52,6 +55,7 @@ export class OpenAIChatStreamEncoder implements StreamEncoder {
   /** Reasoning details written so far (the next detail's `index`). */
   private detailCount = 0;
   private usage: Usage | undefined;
+  private citations = new CitationTracker();
 
   constructor(private readonly req: CanonicalRequest) {}
 
@@ -71,7 +75,13 @@ export class OpenAIChatStreamEncoder implements StreamEncoder {
         } else if (ev.block.type === 'reasoning') this.thoughts.set(ev.index, '');
         return this.begin();
       case 'text_delta':
+        this.citations.text(ev.index, ev.text);
         return this.begin() + this.chunk({ content: ev.text });
+      case 'citation':
+        this.citations.cite(ev.index, ev.citation);
+        return '';
+      case 'server_tool':
+        return '';
       case 'reasoning_delta':
         if (this.thoughts.has(ev.index)) this.thoughts.set(ev.index, this.thoughts.get(ev.index)! + ev.text);
         return this.begin() + this.chunk({ reasoning_content: ev.text });
@@ -90,7 +100,7 @@ export class OpenAIChatStreamEncoder implements StreamEncoder {
       }
       case 'block_end':
         this.thoughts.delete(ev.index);
-        return this.flushCall(ev.index);
+        return this.flushCall(ev.index) + this.annotations(this.citations.end(ev.index));
       case 'usage':
         this.usage = ev.usage;
         return '';
@@ -161,8 +171,12 @@ export class OpenAIChatStreamEncoder implements StreamEncoder {
       + this.chunk({ tool_calls: [{ index: call.position, function: { arguments: call.args === '' ? '{}' : call.args } }] });
   }
 
+  private annotations(placed: PlacedCitation[]): string {
+    return placed.length > 0 ? this.chunk({ annotations: placed.map(annotationToWire) }) : '';
+  }
+
   private flushAll(): string {
-    let s = '';
+    let s = this.annotations(this.citations.endAll());
     for (const block of [...this.calls.keys()]) s += this.flushCall(block);
     return s;
   }

@@ -6,6 +6,8 @@
  * (`finish_reason`, `usage`), "The chat completion chunk object"; DeepSeek API reference
  * "Create Chat Completion" (`prompt_cache_hit_tokens`, `prompt_cache_miss_tokens`).
  */
+import type { PlacedCitation } from '../citations';
+import type { Citation } from '../canonical';
 import type { FinishReason, Usage } from '../canonical';
 import { totalInput } from '../canonical';
 
@@ -129,4 +131,35 @@ export function reasoningText(m: JsonObject): string | undefined {
 export function completionId(id: string): string {
   if (id.startsWith('chatcmpl-')) return id;
   return id === '' ? `chatcmpl-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}` : `chatcmpl-${id}`;
+}
+
+/**
+ * A placed citation as a Chat `annotations[]` entry (OpenAI API reference, "The chat completion
+ * object" › message.annotations: `{type: "url_citation", url_citation: {start_index, end_index,
+ * url, title}}`; streamed the same way in `delta.annotations`).
+ */
+export function annotationToWire(p: PlacedCitation): JsonObject {
+  return { type: 'url_citation', url_citation: { start_index: p.start, end_index: p.end, url: p.citation.url, title: p.citation.title ?? '' } };
+}
+
+/**
+ * A Chat `annotations[]` entry → a citation (span in the message `content`); undefined for other
+ * types. OpenRouter also sends the fields flat on the annotation: both are read.
+ */
+export function citationFromAnnotation(a: unknown): Citation | undefined {
+  if (!isObject(a) || a.type !== 'url_citation') return undefined;
+  const c = isObject(a.url_citation) ? a.url_citation : a;
+  if (typeof c.url !== 'string') return undefined;
+  const start = typeof c.start_index === 'number' ? c.start_index : undefined;
+  const end = typeof c.end_index === 'number' ? c.end_index : undefined;
+  return {
+    url: c.url,
+    ...(typeof c.title === 'string' && c.title !== '' && { title: c.title }),
+    ...(start !== undefined && end !== undefined && end >= start && { start, end }),
+  };
+}
+
+/** The url citations of a message or delta `annotations` array. */
+export function citationsFromAnnotations(list: unknown): Citation[] {
+  return Array.isArray(list) ? list.map(citationFromAnnotation).filter((c): c is Citation => c !== undefined) : [];
 }

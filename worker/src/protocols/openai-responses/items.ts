@@ -3,7 +3,9 @@
  * `message`, `reasoning`, `function_call`, `custom_tool_call`), both directions. Shared by the
  * whole-body and the streaming code so a client sees the same items either way.
  */
-import type { CanonicalRequest, Opaque, ReasoningPart, TextPart, ToolCallPart, Usage } from '../canonical';
+import type { CanonicalRequest, CanonicalResponse, Opaque, ReasoningPart, TextPart, ToolCallPart, Usage } from '../canonical';
+import { serverToolFromCodeItem } from './code-interpreter';
+import { citationsFromPart, serverToolFromItem } from './web-search';
 import { opaqueFromSlot, opaqueToSlot, packToolCallId, reasoningFromSlot, reasoningToSlot, textSignatureToSlot } from '../opaque';
 import {
   PROTOCOL, REDACTED_MARK, encodeUsage, flatToolName, isRecord, namespaceTable, newId, str, wrapCustomInput, type Json,
@@ -45,13 +47,16 @@ export function decodeReasoningItem(item: Json): ReasoningPart | TextPart | unde
   return reasoningFromSlot(enc, PROTOCOL, text, str(item.id));
 }
 
-/** Text of each `output_text` / `refusal` part of a message item. */
-export function messageTexts(item: Json): Array<{ text: string; refusal: boolean }> {
+/** Text of each `output_text` / `refusal` part of a message item, with the url citations of the text. */
+export function messageTexts(item: Json): Array<{ text: string; refusal: boolean; citations?: TextPart['citations'] }> {
   const content = Array.isArray(item.content) ? item.content : [];
-  const out: Array<{ text: string; refusal: boolean }> = [];
+  const out: Array<{ text: string; refusal: boolean; citations?: TextPart['citations'] }> = [];
   for (const c of content) {
     if (!isRecord(c)) continue;
-    if (typeof c.text === 'string') out.push({ text: c.text, refusal: false });
+    if (typeof c.text === 'string') {
+      const citations = citationsFromPart(c);
+      out.push({ text: c.text, refusal: false, ...(citations.length > 0 && { citations }) });
+    }
     else if (c.type === 'refusal' && typeof c.refusal === 'string') out.push({ text: c.refusal, refusal: true });
   }
   return out;
@@ -72,9 +77,13 @@ export function decodeToolCallItem(item: Json): ToolCallPart {
   return { type: 'tool_call', id, name: callName(item), arguments: args.trim() === '' ? '{}' : args };
 }
 
-/** Output items → canonical content, in order; items with no canonical meaning are skipped. */
-export function decodeOutput(output: unknown): { content: Array<TextPart | ToolCallPart | ReasoningPart>; refused: boolean } {
-  const content: Array<TextPart | ToolCallPart | ReasoningPart> = [];
+/**
+ * Output items → canonical content, in order; `web_search_call` and `code_interpreter_call` items
+ * become server tool parts;
+ * items with no canonical meaning are skipped.
+ */
+export function decodeOutput(output: unknown): { content: CanonicalResponse['content']; refused: boolean } {
+  const content: CanonicalResponse['content'] = [];
   let refused = false;
   for (const item of Array.isArray(output) ? output : []) {
     if (!isRecord(item)) continue;
@@ -84,10 +93,14 @@ export function decodeOutput(output: unknown): { content: Array<TextPart | ToolC
     } else if (item.type === 'message') {
       for (const t of messageTexts(item)) {
         refused ||= t.refusal;
-        if (t.text !== '') content.push({ type: 'text', text: t.text });
+        if (t.text !== '') content.push({ type: 'text', text: t.text, ...(t.citations && { citations: t.citations }) });
       }
     } else if (item.type === 'function_call' || item.type === 'custom_tool_call') {
       content.push(decodeToolCallItem(item));
+    } else if (item.type === 'web_search_call') {
+      content.push(serverToolFromItem(item));
+    } else if (item.type === 'code_interpreter_call') {
+      content.push(serverToolFromCodeItem(item));
     }
   }
   return { content, refused };
@@ -99,14 +112,14 @@ export function decodeOutput(output: unknown): { content: Array<TextPart | ToolC
 
 type Status = 'in_progress' | 'completed';
 
-/** An `output_text` content part. */
-export function outputText(text: string): Json {
-  return { type: 'output_text', annotations: [], logprobs: [], text };
+/** An `output_text` content part; `annotations` are wire `url_citation`s (web-search.ts). */
+export function outputText(text: string, annotations: Json[] = []): Json {
+  return { type: 'output_text', annotations, logprobs: [], text };
 }
 
 /** An assistant `message` item (no content while in progress). */
-export function messageItem(id: string, text: string, status: Status): Json {
-  return { id, type: 'message', status, content: status === 'in_progress' ? [] : [outputText(text)], role: 'assistant' };
+export function messageItem(id: string, text: string, status: Status, annotations: Json[] = []): Json {
+  return { id, type: 'message', status, content: status === 'in_progress' ? [] : [outputText(text, annotations)], role: 'assistant' };
 }
 
 /** A `reasoning` item: the text as one summary; `encrypted_content` when there is opaque data. */

@@ -5,9 +5,13 @@
  * `response.output_item.done`: a `message` is a text block, a `reasoning` item a reasoning block
  * (summary deltas, or raw `reasoning_text` deltas, are its text; summary parts are separated by a
  * blank line; `encrypted_content` of the finished item is its signature), a `function_call` or
- * `custom_tool_call` a tool_call block (id = `call_id`). Other items (web_search_call, …) carry no
- * canonical content and are skipped. When a `.done` event or the finished item holds more than
- * the deltas did, the rest is emitted then, so text is never lost.
+ * `custom_tool_call` a tool_call block (id = `call_id`). A finished `web_search_call` is a
+ * `server_tool` event (and one search in `usage.webSearchRequests`), a finished
+ * `code_interpreter_call` a `code_execution` one; a `url_citation` from
+ * `response.output_text.annotation.added` (or, when none came, from the finished message) is a
+ * `citation` of its text block. Other items carry no canonical content and are skipped. When a
+ * `.done` event or the finished item holds more than the deltas did, the rest is emitted then, so
+ * text is never lost.
  *
  * The stream ends at the first `response.completed` / `response.incomplete` (usage + finish),
  * `response.failed` or `error` (error); anything after it is ignored.
@@ -17,6 +21,8 @@ import type { StreamDecoder } from '../codec';
 import type { SseEvent } from '../sse';
 import { errorInfo } from './errors';
 import { callName, messageTexts, reasoningOpaque, reasoningText } from './items';
+import { serverToolFromCodeItem } from './code-interpreter';
+import { citationFromAnnotation, citationsFromPart, serverToolFromItem } from './web-search';
 import { decodeUsage, escapeJsonFragment, finishOf, isRecord, num, parseJson, str, type Json } from './wire';
 
 type ItemType = 'message' | 'reasoning' | 'function_call' | 'custom_tool_call';
@@ -31,6 +37,8 @@ interface ItemState {
   /** Custom tool: `{"input":"` has been emitted. */
   opened: boolean;
   ended: boolean;
+  /** Message: citations emitted from annotation events. */
+  citations?: number;
 }
 
 const ITEM_TYPES = new Set<string>(['message', 'reasoning', 'function_call', 'custom_tool_call']);
@@ -48,6 +56,8 @@ export class ResponsesStreamDecoder implements StreamDecoder {
   private terminated = false;
   private calledTools = false;
   private refused = false;
+  /** `web_search_call` items finished so far. */
+  private searches = 0;
 
   push(ev: SseEvent): StreamEvent[] {
     if (this.terminated) return [];
@@ -87,8 +97,24 @@ export class ResponsesStreamDecoder implements StreamDecoder {
       case 'response.custom_tool_call_input.done':
         this.customCatchUp(this.find(data, 'custom_tool_call'), str(data.input), out);
         break;
+      case 'response.output_text.annotation.added': {
+        const state = this.find(data, 'message');
+        const citation = citationFromAnnotation(data.annotation);
+        if (state && citation) {
+          state.citations = (state.citations ?? 0) + 1;
+          out.push({ type: 'citation', index: state.block, citation });
+        }
+        break;
+      }
       case 'response.output_item.done':
-        if (isRecord(data.item)) this.close(num(data.output_index), data.item, out);
+        if (isRecord(data.item) && data.item.type === 'web_search_call') {
+          this.searches++;
+          out.push({ type: 'server_tool', tool: serverToolFromItem(data.item) });
+        } else if (isRecord(data.item) && data.item.type === 'code_interpreter_call') {
+          out.push({ type: 'server_tool', tool: serverToolFromCodeItem(data.item) });
+        } else if (isRecord(data.item)) {
+          this.close(num(data.output_index), data.item, out);
+        }
         break;
       case 'response.completed':
       case 'response.incomplete':
@@ -101,7 +127,7 @@ export class ResponsesStreamDecoder implements StreamDecoder {
         this.error(data, out);
         break;
       default:
-        break; // annotations, content parts, web search progress, keepalive: nothing canonical
+        break; // content parts, web search progress, keepalive: nothing canonical
     }
     return out;
   }
@@ -203,6 +229,11 @@ export class ResponsesStreamDecoder implements StreamDecoder {
         const texts = messageTexts(item);
         if (texts.some((t) => t.refusal)) this.refused = true;
         this.catchUp(state, texts.map((t) => t.text).join(''), out);
+        // Annotations only in the finished item (no annotation events): they still count.
+        if (!state.citations && Array.isArray(item.content)) {
+          const first = item.content.find((c): c is Json => isRecord(c) && typeof c.text === 'string');
+          for (const citation of first ? citationsFromPart(first) : []) out.push({ type: 'citation', index: state.block, citation });
+        }
         break;
       }
       case 'reasoning': {
@@ -246,6 +277,7 @@ export class ResponsesStreamDecoder implements StreamDecoder {
     this.start(r, out);
     this.closeAll(out);
     const usage = decodeUsage(r.usage);
+    if (usage && this.searches > 0) usage.webSearchRequests = this.searches;
     if (usage) out.push({ type: 'usage', usage });
     return r;
   }

@@ -5,13 +5,20 @@
  *   response.created, response.in_progress
  *   per block, one output item:
  *     text:      output_item.added (message) · content_part.added · output_text.delta… ·
- *                output_text.done · content_part.done · output_item.done
+ *                output_text.annotation.added… (the block's citations, at its end: an
+ *                Anthropic citation spans its whole block) · output_text.done ·
+ *                content_part.done · output_item.done
  *     reasoning: output_item.added (reasoning) · reasoning_summary_part.added ·
  *                reasoning_summary_text.delta… · reasoning_summary_text.done ·
  *                reasoning_summary_part.done · output_item.done (encrypted_content = signature)
  *     tool call: output_item.added (function_call) · function_call_arguments.delta… ·
  *                function_call_arguments.done · output_item.done
  *                (custom tools: custom_tool_call_input.delta/.done with the whole input at the end)
+ *   per web search another provider ran (a `server_tool` event), one web_search_call item:
+ *     output_item.added · web_search_call.in_progress · .searching · .completed · output_item.done
+ *   per code run another provider did, one code_interpreter_call item:
+ *     output_item.added · code_interpreter_call.in_progress · code_interpreter_call_code.delta ·
+ *     code_interpreter_call_code.done · code_interpreter_call.interpreting · .completed · output_item.done
  *   response.completed | response.incomplete (length, content_filter) | response.failed
  *
  * Every event has `sequence_number`, from 0. Codex needs `output_item.added`, `output_item.done`
@@ -23,7 +30,7 @@
  * signature (Gemini) has no slot in a message item: a reasoning item carrying it follows the
  * message (output_item.added + output_item.done, `textSignatureItem`).
  */
-import { emptyUsage, type BlockKind, type CanonicalRequest, type FinishReason, type Opaque, type StreamEvent, type UpstreamErrorInfo, type Usage } from '../canonical';
+import { emptyUsage, type BlockKind, type CanonicalRequest, type FinishReason, type Citation, type Opaque, type ServerToolPart, type StreamEvent, type UpstreamErrorInfo, type Usage } from '../canonical';
 import type { StreamEncoder } from '../codec';
 import { formatSse } from '../sse';
 import { clientStreamError } from './errors';
@@ -31,6 +38,9 @@ import {
   clientCall, clientCallId, messageItem, outputText, reasoningItem, reasoningSlot, responseObject, responseId, textSignatureItem, toolCallItem,
   type ClientCall,
 } from './items';
+import { place } from '../citations';
+import { codeInterpreterItem } from './code-interpreter';
+import { annotationToWire, webSearchItem } from './web-search';
 import { newId, statusOf, unwrapCustomInput, type Json } from './wire';
 
 interface Block {
@@ -48,6 +58,8 @@ interface Block {
   toolId?: string;
   call?: ClientCall;
   done?: boolean;
+  /** Message: citations of the text, annotated at the end. */
+  citations?: Citation[];
 }
 
 /** One per client response; see the module comment for the event order. Never throws. */
@@ -90,6 +102,13 @@ export class ResponsesStreamEncoder implements StreamEncoder {
       }
       case 'block_end':
         return this.endBlock(ev.index);
+      case 'citation': {
+        const b = this.blocks.get(ev.index);
+        if (b && b.kind === 'message' && !b.done) (b.citations ??= []).push(ev.citation);
+        return '';
+      }
+      case 'server_tool':
+        return this.open() + this.webSearch(ev.tool) + this.codeRun(ev.tool);
       case 'usage':
         this.usage = ev.usage;
         return '';
@@ -205,9 +224,13 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     const at = { item_id: b.itemId, output_index: b.outputIndex };
     let item: Json;
     if (b.kind === 'message') {
+      const annotations = (b.citations ?? []).map((c) => annotationToWire(place(c, 0, b.text.length)));
+      annotations.forEach((annotation, i) => {
+        s += this.event('response.output_text.annotation.added', { ...at, content_index: 0, annotation_index: i, annotation });
+      });
       s += this.event('response.output_text.done', { ...at, content_index: 0, text: b.text, logprobs: [] })
-        + this.event('response.content_part.done', { ...at, content_index: 0, part: outputText(b.text) });
-      item = messageItem(b.itemId, b.text, 'completed');
+        + this.event('response.content_part.done', { ...at, content_index: 0, part: outputText(b.text, annotations) });
+      item = messageItem(b.itemId, b.text, 'completed', annotations);
     } else if (b.kind === 'reasoning') {
       if (b.partOpen) {
         const part = { type: 'summary_text', text: b.text };
@@ -222,6 +245,36 @@ export class ResponsesStreamEncoder implements StreamEncoder {
     this.output[b.outputIndex] = item;
     s += this.event('response.output_item.done', { output_index: b.outputIndex, item });
     return b.kind === 'message' && b.signature ? s + this.textSignature(b.signature) : s;
+  }
+
+  /** A web search another provider ran, as a whole web_search_call item (none for other server tools). */
+  private webSearch(tool: ServerToolPart): string {
+    const item = webSearchItem(tool, 'completed');
+    if (!item) return '';
+    const outputIndex = this.output.length;
+    this.output.push(item);
+    const at = { output_index: outputIndex, item_id: item.id };
+    return this.event('response.output_item.added', { output_index: outputIndex, item: webSearchItem(tool, 'in_progress') })
+      + this.event('response.web_search_call.in_progress', at)
+      + this.event('response.web_search_call.searching', at)
+      + this.event('response.web_search_call.completed', at)
+      + this.event('response.output_item.done', { output_index: outputIndex, item });
+  }
+
+  /** A code run another provider did, as a whole code_interpreter_call item (none for other server tools). */
+  private codeRun(tool: ServerToolPart): string {
+    const item = codeInterpreterItem(tool, 'completed');
+    if (!item) return '';
+    const outputIndex = this.output.length;
+    this.output.push(item);
+    const at = { output_index: outputIndex, item_id: item.id };
+    return this.event('response.output_item.added', { output_index: outputIndex, item: codeInterpreterItem(tool, 'in_progress') })
+      + this.event('response.code_interpreter_call.in_progress', at)
+      + (item.code !== '' ? this.event('response.code_interpreter_call_code.delta', { ...at, delta: item.code }) : '')
+      + this.event('response.code_interpreter_call_code.done', { ...at, code: item.code })
+      + this.event('response.code_interpreter_call.interpreting', at)
+      + this.event('response.code_interpreter_call.completed', at)
+      + this.event('response.output_item.done', { output_index: outputIndex, item });
   }
 
   /** A text block's signature as a reasoning item of its own, announced and done at once. */

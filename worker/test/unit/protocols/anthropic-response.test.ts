@@ -58,12 +58,27 @@ describe('Anthropic response decoding of every recorded body', () => {
     expect(tool.usage.output).toBe(130);
   });
 
-  it('keeps only the text of a web search reply (server tool blocks have no canonical form)', () => {
-    const body = load('vercel__anthropic-web-search-tool.1.json') as { content: Array<{ type: string; text?: string }> };
+  it('web search reply: searches as server_tool parts with their pages, citations on text parts, search count', () => {
+    const body = load('vercel__anthropic-web-search-tool.1.json') as { content: Array<Record<string, any>> };
     const r = decodeResponse(body);
-    expect(r.content.every((p) => p.type === 'text')).toBe(true);
-    expect(r.content.map((p) => (p as { text: string }).text).join('')).toBe(body.content.filter((b) => b.type === 'text').map((b) => b.text).join(''));
-    expect(r.usage).toEqual({ input: 27118, cacheRead: 0, cacheWrite: 0, output: 600, reasoning: 0 });
+    const texts = r.content.filter((p) => p.type === 'text');
+    expect(texts.map((p) => p.text).join('')).toBe(body.content.filter((b) => b.type === 'text').map((b) => b.text).join(''));
+    expect(r.usage).toEqual({ input: 27118, cacheRead: 0, cacheWrite: 0, output: 600, reasoning: 0, webSearchRequests: 2 });
+    // Each server_tool_use becomes a part in place, with the pages of its web_search_tool_result.
+    const calls = body.content.filter((b) => b.type === 'server_tool_use');
+    const results = body.content.filter((b) => b.type === 'web_search_tool_result');
+    expect(r.content.filter((p) => p.type === 'server_tool')).toEqual(calls.map((c) => {
+      const sources = results.find((x) => x.tool_use_id === c.id)!.content.map((x: any) => ({ url: x.url, title: x.title }));
+      return { type: 'server_tool', id: c.id, name: 'web_search', arguments: JSON.stringify(c.input), ...(sources.length > 0 && { sources }) };
+    }));
+    expect(calls).toHaveLength(2); // the second search found nothing: no sources
+    expect(r.content.map((p) => p.type).slice(0, 2)).toEqual(['server_tool', 'text']);
+    // Citations: every web_search_result_location of the body, on its own text part.
+    const cited = body.content.filter((b) => b.type === 'text' && Array.isArray(b.citations) && b.citations.length > 0);
+    expect(cited.length).toBeGreaterThan(0);
+    expect(texts.filter((p) => p.citations).map((p) => [p.text, p.citations])).toEqual(cited.map((b) => [b.text, b.citations.map((c: any) => ({
+      url: c.url, title: c.title, citedText: c.cited_text, opaque: { provider: 'anthropic', value: c.encrypted_index },
+    }))]));
   });
 
   it('decodes a signed thinking block, redacted thinking, cache usage and thinking tokens', () => {

@@ -80,6 +80,7 @@ function reference(file: string) {
     cacheWrite: usage.cache_creation_input_tokens ?? 0,
     output: usage.output_tokens ?? 0,
     reasoning: usage.output_tokens_details?.thinking_tokens ?? 0,
+    ...(usage.server_tool_use?.web_search_requests > 0 && { webSearchRequests: usage.server_tool_use.web_search_requests }),
   };
   return { text, reasoning, signatures, tools: [...tools.values()].map((t) => ({ ...t, args: t.args === '' ? '{}' : t.args })), usage: expectedUsage, stop };
 }
@@ -166,13 +167,39 @@ describe('Anthropic stream decoding: pinned quirks', () => {
     expect(events.at(-1)).toEqual({ type: 'finish', reason: 'refusal' });
   });
 
-  it('skips server tool blocks and citations (web search, code execution) but keeps the text', () => {
-    const ws = read('vercel__anthropic-web-search-tool.1.chunks.txt');
+  it('web search: the search as a server_tool event, citations on their text blocks, search count in usage', () => {
+    const file = 'vercel__anthropic-web-search-tool.1.chunks.txt';
+    const ws = read(file);
     expect(ws.tools).toEqual([]);
     expect(ws.text.length).toBeGreaterThan(1000);
-    const events = decodePieces(wireEvents('anthropic/vercel__anthropic-web-search-tool.1.chunks.txt'));
+    expect(ws.usage?.webSearchRequests).toBe(1);
+    const events = decodePieces(wireEvents(`anthropic/${file}`));
     const starts = events.filter((e) => e.type === 'block_start').map((e) => (e as { index: number }).index);
-    expect(starts).toEqual(starts.map((_, i) => i)); // dense after the skipped blocks
+    expect(starts).toEqual(starts.map((_, i) => i)); // dense: server tool blocks are no blocks
+    const raw = payloads(file);
+    const result = raw.find((p) => p.type === 'content_block_start' && p.content_block.type === 'web_search_tool_result')!.content_block;
+    const tools = events.filter((e) => e.type === 'server_tool').map((e) => (e as Extract<StreamEvent, { type: 'server_tool' }>).tool);
+    expect(tools).toEqual([{
+      type: 'server_tool', id: 'srvtoolu_01Bj5uzzLcYG5hfueSLcDH8k', name: 'web_search', arguments: '{"query": "tech news today September 26 2025"}',
+      sources: result.content.map((r: { url: string; title: string }) => ({ url: r.url, title: r.title })),
+    }]);
+    // The server tool comes before the first text block (its order in the recording).
+    expect(events.findIndex((e) => e.type === 'server_tool')).toBeLessThan(events.findIndex((e) => e.type === 'block_start'));
+    // Every citations_delta arrives, on the block of its text, right after that block starts.
+    const wireCitations = raw.filter((p) => p.type === 'content_block_delta' && p.delta.type === 'citations_delta').map((p) => p.delta.citation);
+    const citations = events.filter((e) => e.type === 'citation') as Array<Extract<StreamEvent, { type: 'citation' }>>;
+    expect(citations.map((c) => c.citation)).toEqual(wireCitations.map((c) => ({
+      url: c.url, title: c.title, citedText: c.cited_text, opaque: { provider: 'anthropic', value: c.encrypted_index },
+    })));
+    for (const c of citations) {
+      const at = events.findIndex((e) => e === c);
+      const start = events.findIndex((e) => e.type === 'block_start' && e.index === c.index);
+      expect(start).toBeGreaterThanOrEqual(0);
+      expect(start).toBeLessThan(at);
+      expect(events.slice(start, at).some((e) => e.type === 'text_delta')).toBe(false);
+    }
+    const cited = new Set(citations.map((c) => c.index));
+    expect(cited.size).toBe(9);
   });
 
   it('ignores a repeated message_start of the same message', () => {

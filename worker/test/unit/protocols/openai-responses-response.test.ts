@@ -54,13 +54,25 @@ describe('decodeResponse / decodeError on every JSON recording', () => {
     expect(res.usage).toEqual({ input: 865, cacheRead: 0, cacheWrite: 0, output: 163, reasoning: 128 });
   });
 
-  it('web search: search calls skipped, text kept, cached and reasoning tokens exact', () => {
+  it('web search: each web_search_call a server tool with its pages, url_citation annotations as citations, search count', () => {
     const body = JSON.parse(read('vercel__openai-web-search-tool.1.json'));
     const res = codec.decodeResponse(body);
     const message = body.output.find((o: { type: string }) => o.type === 'message');
-    expect(res.content).toEqual([{ type: 'text', text: message.content[0].text }]);
+    const part = message.content[0];
+    const calls = body.output.filter((o: { type: string }) => o.type === 'web_search_call');
+    expect(res.content.filter((p) => p.type === 'text')).toEqual([{
+      type: 'text', text: part.text,
+      citations: part.annotations.map((a: any) => ({ url: a.url, title: a.title, start: a.start_index, end: a.end_index })),
+    }]);
+    expect(part.annotations.length).toBeGreaterThan(3);
+    const tools = res.content.filter((p) => p.type === 'server_tool');
+    expect(tools.map((t) => t.id)).toEqual(calls.map((c: { id: string }) => c.id));
+    expect(tools[0]).toEqual({
+      type: 'server_tool', id: calls[0].id, name: 'web_search', arguments: JSON.stringify({ query: calls[0].action.query }),
+      sources: calls[0].action.sources.map((s: { url: string }) => ({ url: s.url })),
+    });
     expect(res.finishReason).toBe('stop');
-    expect(res.usage).toEqual({ input: 19681 - 3712, cacheRead: 3712, cacheWrite: 0, output: 3773, reasoning: 3136 });
+    expect(res.usage).toEqual({ input: 19681 - 3712, cacheRead: 3712, cacheWrite: 0, output: 3773, reasoning: 3136, webSearchRequests: calls.length });
   });
 
   it('error bodies: 429 insufficient_quota and 400 unsupported temperature', () => {

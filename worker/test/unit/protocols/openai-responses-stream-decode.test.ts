@@ -156,16 +156,38 @@ describe('Responses stream decoder on recordings', () => {
     expect(events.at(-1)).toEqual({ type: 'finish', reason: 'tool_calls' });
   });
 
-  it('web search: search calls and empty reasoning items skipped, text and cached/reasoning usage exact', () => {
+  it('web search: searches as server_tool events, annotations as citations of the text, search count in usage', () => {
     const name = 'openai-responses/vercel__openai-web-search-tool.1.chunks.txt';
     const all = payloads(name);
     const message = all.find((p) => p.type === 'response.output_item.done' && p.item.type === 'message')!.item;
-    const s = summarize(sameEveryChunking(name));
+    const events = sameEveryChunking(name);
+    const s = summarize(events);
     expect(s.texts).toEqual([message.content[0].text]);
     expect(s.reasoning).toEqual([]);
     expect(s.tools).toEqual([]);
-    expect(s.usage).toEqual({ input: 31073 - 3712, cacheRead: 3712, cacheWrite: 0, output: 4416, reasoning: 3712 });
+    const searches = all.filter((p) => p.type === 'response.output_item.done' && p.item.type === 'web_search_call').map((p) => p.item);
+    expect(searches.length).toBe(6);
+    expect(s.usage).toEqual({ input: 31073 - 3712, cacheRead: 3712, cacheWrite: 0, output: 4416, reasoning: 3712, webSearchRequests: 6 });
     expect(s.finishes).toEqual(['stop']);
+    const tools = events.filter((e) => e.type === 'server_tool').map((e) => (e as Extract<StreamEvent, { type: 'server_tool' }>).tool);
+    expect(tools.map((t) => t.id)).toEqual(searches.map((i) => i.id));
+    // open_page / find_in_page keep their action as arguments and the page as source.
+    expect(tools[2]).toEqual({ type: 'server_tool', id: searches[2].id, name: 'web_search', arguments: JSON.stringify({ type: 'open_page', url: searches[2].action.url }), sources: [{ url: searches[2].action.url }] });
+    // Each annotation.added is a citation of the text block, in order, with its span.
+    const textBlock = events.find((e) => e.type === 'block_start' && e.block.type === 'text') as Extract<StreamEvent, { type: 'block_start' }>;
+    const citations = events.filter((e) => e.type === 'citation') as Array<Extract<StreamEvent, { type: 'citation' }>>;
+    expect(citations.every((c) => c.index === textBlock.index)).toBe(true);
+    expect(citations.map((c) => c.citation)).toEqual(message.content[0].annotations.map((a: any) => ({ url: a.url, title: a.title, start: a.start_index, end: a.end_index })));
+  });
+
+  it('takes annotations from the finished message when no annotation events came', () => {
+    const name = 'openai-responses/vercel__openai-web-search-tool.1.chunks.txt';
+    const text = new TextDecoder().decode(concat(wireEvents(name)));
+    const without = text.split(/\n\n/).filter((e) => !e.includes('"response.output_text.annotation.added"')).join('\n\n');
+    expect(without).not.toContain('response.output_text.annotation.added');
+    const events = decodeChunks([new TextEncoder().encode(without)]);
+    const message = payloads(name).find((p) => p.type === 'response.output_item.done' && p.item.type === 'message')!.item;
+    expect(events.filter((e) => e.type === 'citation')).toHaveLength(message.content[0].annotations.length);
   });
 });
 
