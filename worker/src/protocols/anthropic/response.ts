@@ -3,7 +3,7 @@
  * `Message`: `{id, type: "message", role, model, content, stop_reason, stop_sequence, usage}`).
  */
 import type { CanonicalRequest, CanonicalResponse, ReasoningPart, ServerToolPart, TextPart, ToolCallPart } from '../canonical';
-import { opaqueFromSlot, opaqueToSlot, packToolCallId, textSignatureToSlot } from '../opaque';
+import { opaqueFromSlot, opaqueToSlot, packToolCallId } from '../opaque';
 import { applyResult, citationsFromWire, citationToWire, isServerToolResult, serverToolBlocks, serverToolFromWire, splitByCitations } from './citations';
 import { toolInput } from './encode-blocks';
 import { finishFromStopReason, isRecord, messageId, stopReasonFromFinish, usageFromWire, usageToWire, type Json } from './wire';
@@ -65,23 +65,18 @@ export function decodeResponse(body: unknown): CanonicalResponse {
 }
 
 /**
- * A signed text part's signature (Gemini) as a thinking block: Anthropic text blocks have no slot
- * for it, and clients replay thinking blocks unchanged (see `textSignatureToSlot`).
+ * A canonical part → response content blocks for an Anthropic client (opaque data in Anthropic's
+ * slots). A text part's signature (Gemini) is dropped: Anthropic text blocks have no slot, and a
+ * thinking block carrying it after the text made Claude Code print nothing (`claude -p` prints the
+ * final block's text; found by the real-client run). Gemini accepts the next turn without it.
  */
-function textSignatureBlock(p: TextPart): Json | undefined {
-  return p.signature ? { type: 'thinking', thinking: '', signature: textSignatureToSlot(p.signature) } : undefined;
-}
-
-/** A canonical part → response content blocks for an Anthropic client (opaque data in Anthropic's slots). */
 function encodeContentBlocks(p: OutputPart): Json[] {
   if (p.type === 'server_tool') return serverToolBlocks(p);
   if (p.type !== 'text') return [encodeContentBlock(p)];
-  const sig = textSignatureBlock(p);
   // Anthropic cites whole text blocks: each cited span becomes a block of its own.
-  const blocks = p.text === '' ? [] : splitByCitations(p.text, p.citations ?? []).map((b) => ({
+  return p.text === '' ? [] : splitByCitations(p.text, p.citations ?? []).map((b) => ({
     type: 'text', text: b.text, ...(b.citations.length > 0 && { citations: b.citations.map(citationToWire) }),
   }));
-  return [...blocks, ...(sig ? [sig] : [])];
 }
 
 function encodeContentBlock(p: ReasoningPart | ToolCallPart): Json {

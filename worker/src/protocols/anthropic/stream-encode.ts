@@ -10,13 +10,12 @@
  * Blocks go out one at a time with dense indexes. Text and thinking stream as they come. A tool
  * call is held until its end because Anthropic's `tool_use` has no signature slot: a signature
  * (Gemini) must ride in the id (`packToolCallId`), which is sent first, and the signature may arrive
- * after the arguments. A text block's signature (Gemini) has no slot either: a thinking block whose
- * signature is an envelope of it follows the text. While a tool call is held a `ping` goes out every 10 s so idle-connection
+ * after the arguments. A text block's signature (Gemini) has no slot either and is dropped. While a tool call is held a `ping` goes out every 10 s so idle-connection
  * timeouts do not cut the stream.
  */
 import type { StreamEncoder } from '../codec';
 import { emptyUsage, type BlockKind, type CanonicalRequest, type FinishReason, type Opaque, type ServerToolPart as ServerTool, type StreamEvent, type Usage } from '../canonical';
-import { opaqueToSlot, packToolCallId, textSignatureToSlot } from '../opaque';
+import { opaqueToSlot, packToolCallId } from '../opaque';
 import { citationToWire, serverToolBlocks } from './citations';
 import { formatSse } from '../sse';
 import { errorType } from './errors';
@@ -27,7 +26,7 @@ export const PING_INTERVAL_MS = 10_000;
 
 interface Block {
   kind: BlockKind;
-  /** Tool calls: arguments so far (JSON text) and the signature, held until the block ends. A text block's signature (Gemini), sent after it. */
+  /** Tool calls: arguments so far (JSON text) and the signature, held until the block ends. */
   args: string;
   signature?: Opaque;
 }
@@ -178,11 +177,9 @@ export class AnthropicStreamEncoder implements StreamEncoder {
       b.signature = sig;
       return '';
     }
-    if (b.kind.type === 'text') {
-      // Anthropic text blocks have no signature slot: it follows the text as a thinking block.
-      b.signature = sig;
-      return '';
-    }
+    // Anthropic text blocks have no signature slot; see response.ts encodeContentBlocks for why a
+    // thinking block after the text is not used instead.
+    if (b.kind.type === 'text') return '';
     const out = this.openBlock(canonical, 'reasoning');
     return out + sse({ type: 'content_block_delta', index: this.open!.index, delta: { type: 'signature_delta', signature: opaqueToSlot(sig, 'anthropic') } });
   }
@@ -208,17 +205,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
     if (!b) return '';
     this.blocks.delete(canonical);
     if (b.kind.type === 'tool_call') return this.toolBlock(b);
-    const out = this.open?.canonical === canonical ? this.closeOpen() : '';
-    return b.kind.type === 'text' && b.signature ? out + this.textSignatureBlock(b.signature) : out;
-  }
-
-  /** A text block's signature as a whole thinking block (`textSignatureToSlot`), as response.ts does. */
-  private textSignatureBlock(sig: Opaque): string {
-    let out = this.messageStart() + this.closeOpen();
-    const index = this.nextIndex++;
-    out += sse({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } });
-    out += sse({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: textSignatureToSlot(sig) } });
-    return out + sse({ type: 'content_block_stop', index });
+    return this.open?.canonical === canonical ? this.closeOpen() : '';
   }
 
   /** A held tool call, whole: start (id with its signature packed in), all arguments, stop. */
