@@ -70,9 +70,11 @@ export class GroupObject extends DurableObject<Env> {
   /** Ordered candidates for one request; advances the cursors. */
   async plan(input: PlanInput): Promise<Plan> {
     const { plan, state } = planRequest(this.state, input, Date.now(), Math.random);
-    // Only a half-open lease (a breaker change) must be durable before the reply; a cursor step
-    // lost in a crash is harmless, so that write does not hold the response (allowUnconfirmed).
-    this.commit(state, state.breakers === this.state.breakers);
+    // Only a half-open lease (a breaker change) must be durable before the reply. A cursor step
+    // stays in memory: the request's `finish` (or `report`) writes the whole state moments later,
+    // and a step lost with a crash in between is harmless. One storage write a request, not two.
+    if (state.breakers !== this.state.breakers) this.commit(state);
+    else this.state = state;
     const reasoning = input.recall ? this.memory.recall(input.recall.owner, input.recall.toolCallIds, Date.now()) : undefined;
     return reasoning ? { ...plan, reasoning } : plan;
   }
