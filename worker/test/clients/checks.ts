@@ -1,7 +1,8 @@
 /**
  * Reads tool declarations, tool calls and tool results out of a request body in any of the four
  * wire protocols, so a test can tell whether a CLI's tool result survived conversion into the
- * channel's protocol and still points at the call it answers.
+ * channel's protocol and still points at the call it answers; and whether an Anthropic tool loop's
+ * second request carries the first answer's signed thinking with thinking on.
  */
 import type { WireProtocol } from '../upstream/server.js';
 
@@ -120,4 +121,38 @@ export function checkToolResult(protocol: WireProtocol, body: unknown, toolName:
     return `tool result answers a call named ${answered.map((c) => c.name).join(', ')}, expected ${toolName}`;
   }
   return null;
+}
+
+/** What the upstream's second request carried: its `thinking` config and its assistant turn's first block. */
+export interface SignedThinkingSeen {
+  config: unknown;
+  block: unknown;
+}
+
+/** Anthropic `thinking` settings that turn thinking on (Messages API, "Extended thinking"). */
+const THINKING_ON = new Set(['enabled', 'adaptive']);
+
+/**
+ * Checks two Anthropic request bodies of a tool loop: the first asks for thinking (so the client's
+ * reasoning option got through), and the second still has thinking on and its assistant turn (the
+ * one holding the tool_use) opens with exactly `signed`, the thinking block of the first answer,
+ * which Anthropic verifies against its signature. Returns what the second request carried, or the
+ * reason it falls short.
+ */
+export function checkSignedThinking(first: unknown, second: unknown, signed: { type: 'thinking'; thinking: string; signature: string }): SignedThinkingSeen | string {
+  const a = (first ?? {}) as J;
+  const b = (second ?? {}) as J;
+  if (!THINKING_ON.has(a.thinking?.type)) {
+    return `upstream request #1 does not turn thinking on (thinking: ${JSON.stringify(a.thinking)}): the client's reasoning option did not get through`;
+  }
+  if (!THINKING_ON.has(b.thinking?.type)) return `upstream request #2 has thinking ${JSON.stringify(b.thinking)}, not on`;
+  const turn = arr(b.messages).find((m) => m?.role === 'assistant' && arr(m.content).some((c) => c?.type === 'tool_use'));
+  if (!turn) return 'upstream request #2 has no assistant turn with a tool_use';
+  const head = arr(turn.content)[0];
+  const same = head && typeof head === 'object' && Object.keys(head).length === 3
+    && head.type === signed.type && head.thinking === signed.thinking && head.signature === signed.signature;
+  if (!same) {
+    return `upstream request #2's assistant turn does not open with the first answer's signed thinking ${JSON.stringify(signed)}: its blocks are ${JSON.stringify(arr(turn.content)).slice(0, 600)}`;
+  }
+  return { config: b.thinking, block: head };
 }

@@ -8,7 +8,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WireProtocol } from '../upstream/server.js';
 
-export type Turn = 'text' | 'tool';
+/**
+ * What a run asks of the CLI: `text` (a plain answer), `tool` (one call of its shell tool, then a
+ * final answer), `thinking` (the tool turn with reasoning requested, for the CLIs and channels in
+ * `thinkingChannels`: the signed thinking of the first answer must reach the upstream again).
+ */
+export type Turn = 'text' | 'tool' | 'thinking';
 export type ClientId = 'claude-code' | 'codex' | 'gemini-cli' | 'opencode';
 
 /** Where a CLI sends its requests. `root` has no API version suffix (e.g. `http://127.0.0.1:8787`). */
@@ -43,10 +48,18 @@ export interface ClientSpec {
   version: string;
   /** Executable name in node_modules/.bin. */
   bin: string;
-  prompts: Record<Turn, string>;
+  /** The `thinking` turn uses the `tool` prompt. */
+  prompts: Record<'text' | 'tool', string>;
   /** The CLI's own shell tool as the model must call it. */
   tool: { name: string; args(command: string): Record<string, unknown> };
+  /** Gateway channel protocols the `thinking` turn runs through (none when absent). */
+  thinkingChannels?: WireProtocol[];
   prepare(ctx: PrepareContext): Invocation;
+}
+
+/** The prompt of a turn (`thinking` is a tool turn). */
+function prompt(spec: ClientSpec, turn: Turn): string {
+  return spec.prompts[turn === 'text' ? 'text' : 'tool'];
 }
 
 /** Environment shared by all CLIs: an isolated home and no colours. */
@@ -73,7 +86,7 @@ const claudeCode: ClientSpec = {
     const m = main.model;
     return {
       // Root is refused --dangerously-skip-permissions; --allowedTools Bash is what the fixtures used.
-      args: ['-p', this.prompts[turn], '--model', m, ...(turn === 'tool' ? ['--allowedTools', 'Bash'] : [])],
+      args: ['-p', prompt(this, turn), '--model', m, ...(turn !== 'text' ? ['--allowedTools', 'Bash'] : [])],
       env: {
         ...baseEnv(home),
         CLAUDE_CONFIG_DIR: join(home, '.claude'),
@@ -128,7 +141,7 @@ const codex: ClientSpec = {
     ].join('\n');
     writeFileSync(join(codexHome, 'config.toml'), toml);
     return {
-      args: ['exec', '--skip-git-repo-check', '--color', 'never', this.prompts[turn]],
+      args: ['exec', '--skip-git-repo-check', '--color', 'never', prompt(this, turn)],
       env: { ...baseEnv(home), CODEX_HOME: codexHome, OCTOPUS_API_KEY: main.apiKey },
     };
   },
@@ -153,7 +166,7 @@ const geminiCli: ClientSpec = {
     writeFileSync(join(home, '.gemini', 'settings.json'), JSON.stringify(settings, null, 2));
     return {
       // An explicit -m skips the model router's extra classifier request (generateContent).
-      args: ['-p', this.prompts[turn], '-m', main.model, ...(turn === 'tool' ? ['--yolo'] : [])],
+      args: ['-p', prompt(this, turn), '-m', main.model, ...(turn !== 'text' ? ['--yolo'] : [])],
       env: {
         ...baseEnv(home),
         GEMINI_API_KEY: main.apiKey,
@@ -172,16 +185,21 @@ const opencode: ClientSpec = {
   bin: 'opencode',
   prompts: { text: 'say hi', tool: 'run echo hi' },
   tool: { name: 'bash', args: (command) => ({ command, description: 'Print the marker' }) },
+  // As an OpenAI-compatible (Chat) client it cannot carry Anthropic's signed thinking itself.
+  thinkingChannels: ['anthropic'],
   prepare({ home, turn, main, aux }) {
-    const provider = (e: Endpoint, name: string) => ({
+    // Model `options` go to the AI SDK provider as provider options: `reasoningEffort` becomes
+    // the Chat request's `reasoning_effort`.
+    const think = turn === 'thinking' ? { options: { reasoningEffort: 'high' } } : {};
+    const provider = (e: Endpoint, name: string, model: object) => ({
       npm: '@ai-sdk/openai-compatible',
       name,
       options: { baseURL: `${e.root}/v1`, apiKey: e.apiKey },
-      models: { [e.model]: { name: e.model } },
+      models: { [e.model]: { name: e.model, ...model } },
     });
     const config = {
       $schema: 'https://opencode.ai/config.json',
-      provider: { octopus: provider(main, 'octopus-edge'), 'octopus-aux': provider(aux, 'octopus-edge (titles)') },
+      provider: { octopus: provider(main, 'octopus-edge', think), 'octopus-aux': provider(aux, 'octopus-edge (titles)', {}) },
       model: `octopus/${main.model}`,
       // Title generation runs concurrently with the main request: give it its own model/scenario.
       small_model: `octopus-aux/${aux.model}`,
@@ -192,7 +210,7 @@ const opencode: ClientSpec = {
     const file = join(home, 'opencode.json');
     writeFileSync(file, JSON.stringify(config, null, 2));
     return {
-      args: ['run', this.prompts[turn]],
+      args: ['run', prompt(this, turn)],
       env: {
         ...baseEnv(home),
         OPENCODE_CONFIG: file,

@@ -1,7 +1,10 @@
 /**
  * `npm run test:clients`: real coding-agent CLIs (Claude Code, Codex, Gemini CLI, opencode) run
  * against the gateway, whose groups route to a fake upstream channel speaking a DIFFERENT protocol,
- * for a text turn and a tool turn each. See scripts/test-clients.ts for the options.
+ * for a text turn and a tool turn each; plus a `thinking` turn for a CLI that names channels for it
+ * (opencode, an OpenAI Chat client, through an Anthropic channel: the first answer's signed
+ * thinking must reach the upstream again on the second turn, with thinking still on). See
+ * scripts/test-clients.ts for the options.
  *
  * Every run goes through a recording proxy (tap.ts) so a failure shows what the client sent and
  * what the gateway answered; the fake upstream records what the gateway sent upstream. A "direct"
@@ -18,10 +21,10 @@ import { randomBytes } from 'node:crypto';
 import { startFakeUpstream, type Behavior, type FakeUpstream, type RecordedRequest, type WireProtocol } from '../upstream/server.js';
 import { startGateway, type RunningGateway } from '../e2e/harness.js';
 import { CLIENTS, type ClientSpec, type Endpoint, type Turn } from './clients.js';
-import { checkToolResult, declaredTools } from './checks.js';
+import { checkSignedThinking, checkToolResult, declaredTools } from './checks.js';
 import { ensureClients } from './install.js';
 import { startTap, type Exchange, type Tap } from './tap.js';
-import { streamReply } from './wire.js';
+import { recordedThinkingThenTool, streamReply, type SignedThinking } from './wire.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const PROTOCOLS: WireProtocol[] = ['anthropic', 'openai-chat', 'openai-responses', 'gemini'];
@@ -40,6 +43,13 @@ const TEXT: Record<WireProtocol, { stream: string; json: string; expect: string 
   },
   gemini: { stream: 'gemini/vercel__google-text.chunks.txt', json: 'gemini/vercel__google-text.json', expect: 'in strawberry' },
 };
+
+/**
+ * The `thinking` turn's first answer opens with the second message of this recording: its
+ * `message_start` and a thinking block signed `sig-second` (wire events 7 to 11); the tool_use
+ * that follows is written for the CLI's own tool.
+ */
+const SIGNED_THINKING_TURN = { recording: 'anthropic/vercel__spliced-message-start.chunks.txt', events: { from: 7, to: 12 } };
 
 /** Upstream model names a channel of each protocol is given (realistic, so model-dependent conversion rules apply). */
 const UPSTREAM_MODEL: Record<WireProtocol, string> = {
@@ -315,13 +325,18 @@ class Runner {
     const marker = `oe${randomBytes(5).toString('hex')}`;
     const command = `echo ${marker}`;
     const finalText = `Tool check complete: DONE-${marker}`;
-    const steps: Behavior[] =
-      turn === 'text'
-        ? [{ stream: TEXT[channel].stream, json: TEXT[channel].json }]
-        : [
-            streamReply(channel, { kind: 'tool', name: client.tool.name, args: client.tool.args(command) }, UPSTREAM_MODEL[channel]),
-            streamReply(channel, { kind: 'text', text: finalText }, UPSTREAM_MODEL[channel]),
-          ];
+    const call = { kind: 'tool' as const, name: client.tool.name, args: client.tool.args(command) };
+    const finalReply = streamReply(channel, { kind: 'text', text: finalText }, UPSTREAM_MODEL[channel]);
+    let signed: SignedThinking | undefined;
+    let steps: Behavior[];
+    if (turn === 'text') steps = [{ stream: TEXT[channel].stream, json: TEXT[channel].json }];
+    else if (turn === 'tool') steps = [streamReply(channel, call, UPSTREAM_MODEL[channel]), finalReply];
+    else {
+      if (channel !== 'anthropic') return out(false, `harness error: the thinking turn needs an anthropic channel, not ${channel}`);
+      const first = recordedThinkingThenTool(SIGNED_THINKING_TURN.recording, SIGNED_THINKING_TURN.events, call);
+      signed = first.thinking;
+      steps = [first.behavior, finalReply];
+    }
     const expectText = turn === 'text' ? TEXT[channel].expect : `DONE-${marker}`;
     const scenario = this.upstream.addScenario({ steps });
     const auxScenario = this.upstream.addScenario({ steps: [streamReply(channel, { kind: 'text', text: 'Echo check' }, UPSTREAM_MODEL[channel])] });
@@ -372,7 +387,7 @@ class Runner {
 
       const wrongPath = ups.find((r) => !UPSTREAM_PATH[channel].test(r.path));
       if (wrongPath) return failed(`upstream got ${wrongPath.method} ${wrongPath.path}, not a ${channel} endpoint`);
-      if (turn === 'tool') {
+      if (turn !== 'text') {
         // The tool turn's replies are hand-written SSE: they only fit a streaming upstream request.
         const nonStream = ups.find((r) =>
           channel === 'gemini' ? !(r.path.endsWith(':streamGenerateContent') && r.query.alt === 'sse') : (r.json as { stream?: unknown } | null)?.stream !== true);
@@ -386,7 +401,8 @@ class Runner {
         return failed(`exit code ${proc.code}${badClient ? `; client got ${badClient.status ?? 'no response'} on ${badClient.method} ${badClient.url}: ${snippet(badClient.responseBody || badClient.error || '', 200)}` : ''}`);
       }
       const printed = plain(proc.stdout);
-      if (turn === 'tool') {
+      let thinkingSeen = '';
+      if (turn !== 'text') {
         if (ups.length < 2) {
           const tools = ups[0] ? declaredTools(channel, ups[0].json) : [];
           const why = ups[0] && !tools.includes(client.tool.name)
@@ -403,14 +419,19 @@ class Runner {
         }
         const problem = checkToolResult(channel, ups[1]!.json, client.tool.name, marker);
         if (problem) return failed(problem);
+        if (signed) {
+          const thinking = checkSignedThinking(ups[0]!.json, ups[1]!.json, signed);
+          if (typeof thinking === 'string') return failed(thinking);
+          thinkingSeen = `; upstream request #2: thinking ${JSON.stringify(thinking.config)}, assistant turn opens with ${JSON.stringify(thinking.block)}`;
+        }
       } else if (ups.length < 1) {
         return failed('no request reached the upstream');
       }
       if (!printed.includes(expectText)) {
         return failed(`final text ${JSON.stringify(expectText)} not printed on stdout`);
       }
-      const extra = ups.length > (turn === 'tool' ? 2 : 1) ? `, ${ups.length} upstream requests` : '';
-      const ok = out(true, `${(proc.ms / 1000).toFixed(1)} s${extra}`);
+      const extra = ups.length > (turn === 'text' ? 1 : 2) ? `, ${ups.length} upstream requests` : '';
+      const ok = out(true, `${(proc.ms / 1000).toFixed(1)} s${extra}${thinkingSeen}`);
       if (this.opts.saveAll) ok.artifacts = this.saveArtifacts(label, proc, tap.exchanges, ups, ok);
       return ok;
     } catch (e) {
@@ -464,10 +485,15 @@ async function pool<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Prom
 /** Slowest CLIs first, so the run is not left waiting on one long tail. */
 const START_ORDER: Record<string, number> = { opencode: 0, 'gemini-cli': 1, 'claude-code': 2, codex: 3 };
 
+/** The turns a CLI's rows show: text and tool, and thinking when it names channels for it. */
+function turnsOf(c: ClientSpec): Turn[] {
+  return c.thinkingChannels?.length ? ['text', 'tool', 'thinking'] : ['text', 'tool'];
+}
+
 function printMatrix(outcomes: Outcome[], clients: ClientSpec[], routes: Route[]): void {
   const cols = routes.map((r) => (r === 'direct' ? 'direct (no gateway)' : `→ ${r}`));
   const rowLabel = (c: ClientSpec, t: Turn) => `${c.id} (${c.protocol}) ${t}`;
-  const rows = clients.flatMap((c) => (['text', 'tool'] as Turn[]).map((t) => ({ c, t })));
+  const rows = clients.flatMap((c) => turnsOf(c).map((t) => ({ c, t })));
   const w0 = Math.max(...rows.map(({ c, t }) => rowLabel(c, t).length), 10);
   const cell = (o: Outcome | undefined) => (!o ? '·' : o.pass ? 'pass' : 'FAIL');
   const widths = cols.map((h) => Math.max(h.length, 4));
@@ -480,7 +506,7 @@ function printMatrix(outcomes: Outcome[], clients: ClientSpec[], routes: Route[]
     });
     console.log(`${rowLabel(c, t).padEnd(w0)} | ${cells.join(' | ')}`);
   }
-  console.log('(· = not run: a gateway column equal to the CLI\'s own protocol is skipped unless --same)');
+  console.log('(· = not run: a gateway column equal to the CLI\'s own protocol is skipped unless --same; the thinking turn runs only through the channels its CLI names)');
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -506,6 +532,7 @@ export async function main(argv: string[]): Promise<number> {
     for (const route of opts.routes) {
       if (route !== 'direct' && route === client.protocol && !opts.same) continue;
       for (const turn of ['text', 'tool'] as Turn[]) tasks.push({ client, turn, route });
+      if (route !== 'direct' && client.thinkingChannels?.includes(route)) tasks.push({ client, turn: 'thinking', route });
     }
   }
   const needGateway = tasks.some((t) => t.route !== 'direct');

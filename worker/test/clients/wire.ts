@@ -2,9 +2,11 @@
  * Hand-written streaming upstream replies, one builder per wire protocol: a plain text answer
  * and a single function/tool call. These are test data written to each provider's documented
  * streaming format (SSE framing, event names and the fields real clients insist on), used as
- * literal `body` replies of the fake upstream.
+ * literal `body` replies of the fake upstream; one Anthropic reply opens with a recorded message's
+ * signed thinking block (`recordedThinkingThenTool`).
  */
 import type { Behavior, WireProtocol } from '../upstream/server.js';
+import { wireEvents } from '../upstream/recordings.js';
 
 /** SSE framing: optional `event:` line, one `data:` line, blank line. */
 function sse(data: unknown, event?: string): string {
@@ -42,19 +44,62 @@ function anthropic(reply: Reply, model: string): string {
     out += ev({ type: 'content_block_stop', index: 0 });
     out += ev({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 12 } });
   } else {
-    const id = reply.callId ?? rid('toolu_');
-    const json = JSON.stringify(reply.args);
-    out += ev({ type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id, name: reply.name, input: {} } });
-    out += ev({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '' } });
-    const mid = Math.ceil(json.length / 2);
-    for (const part of [json.slice(0, mid), json.slice(mid)]) {
-      out += ev({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: part } });
-    }
-    out += ev({ type: 'content_block_stop', index: 0 });
-    out += ev({ type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 30 } });
+    out += anthropicToolUse(reply, 0);
   }
   out += ev({ type: 'message_stop' });
   return out;
+}
+
+/** Anthropic SSE events of one `tool_use` block at `index`, then `message_delta` with stop_reason tool_use. */
+function anthropicToolUse(reply: Extract<Reply, { kind: 'tool' }>, index: number): string {
+  const ev = (d: { type: string; [k: string]: unknown }) => sse(d, d.type);
+  const id = reply.callId ?? rid('toolu_');
+  const json = JSON.stringify(reply.args);
+  let out = ev({ type: 'content_block_start', index, content_block: { type: 'tool_use', id, name: reply.name, input: {} } });
+  out += ev({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: '' } });
+  const mid = Math.ceil(json.length / 2);
+  for (const part of [json.slice(0, mid), json.slice(mid)]) {
+    out += ev({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: part } });
+  }
+  out += ev({ type: 'content_block_stop', index });
+  out += ev({ type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 30 } });
+  return out;
+}
+
+/** The signed thinking block a {@link recordedThinkingThenTool} reply carries, as Anthropic wants it back. */
+export interface SignedThinking {
+  type: 'thinking';
+  thinking: string;
+  signature: string;
+}
+
+/**
+ * An Anthropic streaming reply that opens with a recorded message: the wire events `from` up to
+ * `to` (excluded) of Anthropic recording `recording` (its `message_start` and a whole thinking
+ * block with `thinking_delta` and `signature_delta`, replayed verbatim), followed by a hand-written
+ * `tool_use` block calling `tool` (the CLI's own tool, which a recording cannot name) and the
+ * closing `message_delta` / `message_stop`. Returns the Behavior and the signed thinking block the
+ * recorded events spell out. Throws when those events hold no signed thinking block.
+ */
+export function recordedThinkingThenTool(
+  recording: string,
+  events: { from: number; to: number },
+  tool: Extract<Reply, { kind: 'tool' }>,
+): { behavior: Behavior; thinking: SignedThinking } {
+  const decoder = new TextDecoder();
+  const recorded = wireEvents(recording).slice(events.from, events.to).map((e) => decoder.decode(e));
+  const thinking: SignedThinking = { type: 'thinking', thinking: '', signature: '' };
+  let lastIndex = -1;
+  for (const frame of recorded) {
+    const data = frame.split('\n').find((l) => l.startsWith('data: '));
+    const ev = data ? JSON.parse(data.slice(6)) : null;
+    if (typeof ev?.index === 'number') lastIndex = Math.max(lastIndex, ev.index);
+    if (ev?.delta?.type === 'thinking_delta') thinking.thinking += ev.delta.thinking;
+    if (ev?.delta?.type === 'signature_delta') thinking.signature += ev.delta.signature;
+  }
+  if (!thinking.thinking || !thinking.signature) throw new Error(`${recording} events ${events.from}..${events.to} hold no signed thinking block`);
+  const body = recorded.join('') + anthropicToolUse(tool, lastIndex + 1) + sse({ type: 'message_stop' }, 'message_stop');
+  return { behavior: { body, headers: SSE_HEADERS, protocol: 'anthropic', split: 'random', seed: 7 }, thinking };
 }
 
 /** OpenAI Chat Completions SSE (`data:` only, usage chunk, `[DONE]`). */
