@@ -19,8 +19,8 @@ import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
 import { Agent, request } from 'undici';
-import { UPSTREAM_ACCEPT_ENCODING, UpstreamBodyError, readErrorMessage, tooLarge } from '../relay/content-coding';
-import { BodyReadError, type UpstreamCall, type UpstreamResponse, type UpstreamResult } from '../relay/upstream';
+import { formatFor, readErrorMessage, tooLarge, unsupportedCoding } from '../relay/content-coding';
+import { BodyReadError, outboundHeaders, type UpstreamCall, type UpstreamResponse, type UpstreamResult } from '../relay/upstream';
 
 /**
  * The abort source of one attempt: the request's deadline signal or the first-byte timer. undici
@@ -48,16 +48,6 @@ class ReplyHeaders {
     if (v === undefined) return null;
     return Array.isArray(v) ? v.join(', ') : v;
   }
-}
-
-/** The decoder for a `content-encoding`, '' for none, null when it is not one the gateway asked for. */
-function decoderFor(contentEncoding: string | null): 'gzip' | 'deflate' | '' | null {
-  const codings = (contentEncoding ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '' && s !== 'identity');
-  if (codings.length === 0) return '';
-  if (codings.length > 1) return null;
-  if (codings[0] === 'gzip' || codings[0] === 'x-gzip') return 'gzip';
-  if (codings[0] === 'deflate') return 'deflate'; // RFC 9110 §8.4.1.2: the zlib format
-  return null;
 }
 
 /** An upstream reply whose body is a Node stream (decoded). */
@@ -191,9 +181,7 @@ export function createUpstreamAgent(opts: UpstreamAgentOptions = {}): UpstreamAg
       timedOut = true;
       attempt.abort(new Error('first-byte timeout'));
     }, c.firstByteTimeoutMs);
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(c.headers)) if (name.toLowerCase() !== 'accept-encoding') headers[name] = value;
-    headers['accept-encoding'] = UPSTREAM_ACCEPT_ENCODING;
+    const headers = outboundHeaders(c.headers);
     try {
       const res = await request(c.url, {
         dispatcher: agent,
@@ -222,12 +210,12 @@ export function createUpstreamAgent(opts: UpstreamAgentOptions = {}): UpstreamAg
 /** The body decoded per its content-encoding (gzip, deflate), or failing at first read for any other coding. */
 function decode(body: Readable, contentEncoding: string | null, status: number): Readable {
   if (status === 204 || status === 205 || status === 304) return body;
-  const format = decoderFor(contentEncoding);
+  const format = formatFor(contentEncoding);
   if (format === '') return body;
   body.on('error', () => {}); // a reset reaches the reader through the inflater (below)
   if (format === null) {
     body.destroy();
-    const failure = new UpstreamBodyError('unsupported', `the upstream answered with content-encoding ${JSON.stringify(contentEncoding)}, which the gateway did not ask for (it accepts ${UPSTREAM_ACCEPT_ENCODING})`);
+    const failure = unsupportedCoding(contentEncoding);
     // Fails at the first read, as on workerd.
     return new Readable({ read() { this.destroy(failure); } });
   }

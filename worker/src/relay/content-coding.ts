@@ -31,8 +31,11 @@ export class UpstreamBodyError extends Error {
   }
 }
 
-/** `DecompressionStream` format for a `content-encoding` value, '' for none, null when unsupported. */
-function formatFor(contentEncoding: string | null): 'gzip' | 'deflate' | '' | null {
+/**
+ * The decoder (`DecompressionStream` format, or node:zlib's on Node) for a `content-encoding` value:
+ * '' for none, null for a coding the gateway did not ask for (or stacked codings).
+ */
+export function formatFor(contentEncoding: string | null): 'gzip' | 'deflate' | '' | null {
   const codings = (contentEncoding ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '' && s !== 'identity');
   if (codings.length === 0) return '';
   if (codings.length > 1) return null; // stacked codings: never asked for
@@ -69,12 +72,17 @@ export function decodeUpstreamBody(res: Response): Response {
   let body: ReadableStream<Uint8Array>;
   if (format === null) {
     res.body.cancel().catch(() => {});
-    const failure = new UpstreamBodyError('unsupported', `the upstream answered with content-encoding ${JSON.stringify(coding)}, which the gateway did not ask for (it accepts ${UPSTREAM_ACCEPT_ENCODING})`);
+    const failure = unsupportedCoding(coding);
     body = new ReadableStream<Uint8Array>({ start: (controller) => controller.error(failure) });
   } else {
     body = res.body.pipeThrough(new DecompressionStream(format));
   }
   return new Response(body, { status: res.status, statusText: res.statusText, headers });
+}
+
+/** The error for a reply in a coding the gateway did not ask for (raised at the first read). */
+export function unsupportedCoding(contentEncoding: string | null): UpstreamBodyError {
+  return new UpstreamBodyError('unsupported', `the upstream answered with content-encoding ${JSON.stringify(contentEncoding)}, which the gateway did not ask for (it accepts ${UPSTREAM_ACCEPT_ENCODING})`);
 }
 
 /** The error for a reply whose decoded size passed the cap. */

@@ -98,7 +98,8 @@ function rateLimitWait(result: Exhausted, info: UpstreamErrorInfo): number {
   return Math.ceil(info.retryAfterSeconds ?? KEY_COOLDOWN_RATE_MS / 1000);
 }
 
-function isJsonObject(text: string): boolean {
+/** Whether `text` is the JSON of an object (not an array, not a scalar, not invalid). */
+export function isJsonObject(text: string): boolean {
   try {
     const v: unknown = JSON.parse(text);
     return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -20,7 +20,7 @@ import { sha256Hex } from '../lib/crypto';
 import { authenticateClient, keyAllowsGroup, touchKey } from './auth';
 import { BodyError, RELAY_BODY_LIMIT, readCappedText, scanJson, spliceMembers, type JsonScan } from './body';
 import { dispatch, releasePlan, startPlan, type DispatchResult } from './dispatch';
-import { exhaustedReply } from './exhausted';
+import { exhaustedReply, isJsonObject } from './exhausted';
 import { pipeStream, type OutputMode } from './pipeline';
 import { admitKey, settleKey } from './key-limits';
 import { UNROUTED_GROUP_ID, buildRecord, serverToolLogFields, unroutedRecord, type FinalOutcome, type RecordContext } from './record';
@@ -385,11 +385,3 @@ async function clientFault(call: InboundCall, channel: Channel, res: UpstreamRes
   return protocolError(call.protocol, gatewayError(res.status || STATUS_BY_KIND[info.kind], info.kind, info.code ?? 'upstream_error', redact(info.message)));
 }
 
-function isJsonObject(text: string): boolean {
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-  } catch {
-    return false;
-  }
-}

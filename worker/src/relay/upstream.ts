@@ -56,10 +56,7 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResult> 
   try {
     // Redirects are not followed: a 302 would turn the POST into a GET and drop the body. A 3xx is
     // then a channel fault (a misconfigured base URL), reported with its status.
-    // Only codings the gateway decodes are asked for (a channel's own accept-encoding is replaced).
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(call.headers)) if (name.toLowerCase() !== 'accept-encoding') headers[name] = value;
-    headers['accept-encoding'] = UPSTREAM_ACCEPT_ENCODING;
+    const headers = outboundHeaders(call.headers);
     const init: RequestInit & { encodeResponseBody?: 'manual' } = { method: call.method, headers, body: call.body, signal: attempt.signal, redirect: 'manual' };
     if (RAW_UPSTREAM_BODIES) init.encodeResponseBody = 'manual';
     const response = await fetch(call.url, init);
@@ -71,6 +68,17 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResult> 
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * A call's headers as sent: only codings the gateway decodes are asked for (`accept-encoding:
+ * gzip, deflate`, content-coding.ts); a channel's own accept-encoding is replaced.
+ */
+export function outboundHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (name.toLowerCase() !== 'accept-encoding') out[name] = value;
+  out['accept-encoding'] = UPSTREAM_ACCEPT_ENCODING;
+  return out;
 }
 
 function describeError(err: unknown): string {
