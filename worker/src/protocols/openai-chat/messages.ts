@@ -17,7 +17,7 @@ import type {
 } from '../canonical';
 import { RequestDecodeError } from '../canonical';
 import { unpackToolCallId } from '../opaque';
-import { decodeReasoningDetails } from './reasoning-details';
+import { decodeReasoningDetails, decodeTextSignatures } from './reasoning-details';
 import { argumentsText, isObject, parseDataUrl, plainText, reasoningText, type JsonObject } from './wire';
 
 /** The decoded conversation. */
@@ -145,7 +145,11 @@ function assistantParts(m: JsonObject, at: string, toolNames: ToolNames, legacyC
     throw new RequestDecodeError(`${at}.content: expected string, array or null`, `${at}.content`);
   }
   const text = plainText(m.content) || (typeof m.refusal === 'string' ? m.refusal : '');
-  if (text !== '') parts.push({ type: 'text', text });
+  if (text !== '') {
+    parts.push({ type: 'text', text });
+    // A Gemini text part's signature the client kept in its details follows the text it belongs to.
+    parts.push(...decodeTextSignatures(m.reasoning_details));
+  }
   if (m.tool_calls !== undefined && m.tool_calls !== null) {
     if (!Array.isArray(m.tool_calls)) throw new RequestDecodeError(`${at}.tool_calls: expected an array`, `${at}.tool_calls`);
     m.tool_calls.forEach((c, j) => {

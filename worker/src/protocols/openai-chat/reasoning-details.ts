@@ -25,9 +25,9 @@
  *   so a Chat upstream (OpenAI, OpenRouter) never receives another provider's signature. An
  *   OpenAI-compatible upstream's own data goes back to it raw.
  */
-import type { Opaque, ProtocolName, ReasoningPart } from '../canonical';
+import type { Opaque, ProtocolName, ReasoningPart, TextPart } from '../canonical';
 import { RequestDecodeError } from '../canonical';
-import { reasoningFromSlot, reasoningToSlot } from '../opaque';
+import { reasoningFromSlot, reasoningToSlot, textSignatureToSlot } from '../opaque';
 import { isObject, type JsonObject } from './wire';
 
 /** Provider of each `format` whose opaque data the gateway can send back to a channel type. */
@@ -59,6 +59,32 @@ export function decodeReasoningDetails(raw: unknown, at: string): ReasoningPart[
     if (part) parts.push(part);
   });
   return parts;
+}
+
+/**
+ * The text-part signatures (Gemini's `thoughtSignature` on a text part) carried in a
+ * `reasoning_details` array as `reasoning.encrypted` envelopes (see encodeTextSignatureDetail), as
+ * empty signed text parts: the Gemini encoder puts each back on the text part before it.
+ * Anything else in the array is decodeReasoningDetails' business; a malformed array yields none.
+ */
+export function decodeTextSignatures(raw: unknown): TextPart[] {
+  if (!Array.isArray(raw)) return [];
+  const parts: TextPart[] = [];
+  for (const d of raw) {
+    if (!isObject(d) || d.type !== 'reasoning.encrypted' || typeof d.data !== 'string' || !d.data.startsWith('oe1_')) continue;
+    const p = reasoningFromSlot(d.data, 'openai-chat', '');
+    if (p.type === 'text') parts.push(p);
+  }
+  return parts;
+}
+
+/**
+ * The detail carrying a text part's signature (Gemini) for a Chat client, `index` its position
+ * among the message's details: `reasoning.encrypted` with an envelope (`textSignatureToSlot`); Chat
+ * has no slot of its own for it, and a client that keeps its details sends it back.
+ */
+export function encodeTextSignatureDetail(signature: Opaque, index: number): JsonObject {
+  return { type: 'reasoning.encrypted', data: textSignatureToSlot(signature), format: 'unknown', index };
 }
 
 function decodeDetail(d: JsonObject): ReasoningPart | undefined {

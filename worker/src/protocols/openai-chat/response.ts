@@ -11,7 +11,7 @@ import type { CanonicalRequest, CanonicalResponse, ToolCallPart } from '../canon
 import { emptyUsage } from '../canonical';
 import { placeAll } from '../citations';
 import { packToolCallId } from '../opaque';
-import { decodeReasoningDetails, encodeReasoningDetails } from './reasoning-details';
+import { decodeReasoningDetails, encodeReasoningDetails, encodeTextSignatureDetail } from './reasoning-details';
 import {
   annotationToWire, argumentsText, citationsFromAnnotations, completionId, finishFromWire, finishToWire, isObject, plainText, reasoningText,
   usageFromWire, usageToWire, type JsonObject,
@@ -82,8 +82,10 @@ export function encodeResponse(res: CanonicalResponse, req: CanonicalRequest): J
   const toolCalls: JsonObject[] = [];
   const details: JsonObject[] = [];
   for (const p of res.content) {
-    if (p.type === 'text') text += p.text;
-    else if (p.type === 'reasoning') {
+    if (p.type === 'text') {
+      text += p.text;
+      if (p.signature) details.push(encodeTextSignatureDetail(p.signature, details.length));
+    } else if (p.type === 'reasoning') {
       reasoning += p.text;
       details.push(...encodeReasoningDetails(p, details.length));
     } else if (p.type === 'tool_call') {

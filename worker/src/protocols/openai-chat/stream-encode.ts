@@ -29,7 +29,7 @@ import { packToolCallId } from '../opaque';
 import { formatSse } from '../sse';
 import { encodeOpenAIError } from './errors';
 import { annotationToWire, completionId, finishToWire, usageToWire, type JsonObject } from './wire';
-import { encodeReasoningDetails } from './reasoning-details';
+import { encodeReasoningDetails, encodeTextSignatureDetail } from './reasoning-details';
 
 /** A tool call held until its block ends. */
 interface PendingCall {
@@ -87,9 +87,15 @@ export class OpenAIChatStreamEncoder implements StreamEncoder {
         return this.begin() + this.chunk({ reasoning_content: ev.text });
       case 'signature': {
         const call = this.calls.get(ev.index);
-        if (call) call.signature = ev.signature;
+        if (call) {
+          call.signature = ev.signature;
+          return '';
+        }
         const text = this.thoughts.get(ev.index);
-        return text === undefined ? '' : this.details({ type: 'reasoning', text, signature: ev.signature });
+        if (text !== undefined) return this.details({ type: 'reasoning', text, signature: ev.signature });
+        // A text block's signature (Gemini): a detail of its own, after the text it signs.
+        const detail = encodeTextSignatureDetail(ev.signature, this.detailCount++);
+        return this.begin() + this.chunk({ reasoning_details: [detail] });
       }
       case 'redacted_reasoning':
         return this.details({ type: 'reasoning', text: '', redacted: ev.data });

@@ -23,6 +23,7 @@ type Json = Record<string, any>;
 const anthropic = codecFor('anthropic');
 const gemini = codecFor('gemini');
 const responses = codecFor('openai-responses');
+const chat = codecFor('openai-chat');
 
 // ---- the recorded Anthropic thinking block ----
 const recorded = readFileSync(`${fixturesDir()}/anthropic/vercel__anthropic-clear-thinking.1.chunks.txt`, 'utf8')
@@ -81,7 +82,7 @@ function decodeStream(codec: ProtocolCodec, events: Array<{ event?: string; data
 function encodeStream(codec: ProtocolCodec, req: CanonicalRequest, events: StreamEvent[]): Json[] {
   const enc = codec.createStreamEncoder(req, { geminiAlt: 'sse' });
   const text = events.map((e) => enc.push(e)).join('') + enc.end();
-  return text.split(/\r?\n\r?\n/).flatMap((block) => block.split(/\r?\n/).filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)) as Json));
+  return text.split(/\r?\n\r?\n/).flatMap((block) => block.split(/\r?\n/).filter((l) => l.startsWith('data: ') && l !== 'data: [DONE]').map((l) => JSON.parse(l.slice(6)) as Json));
 }
 
 const clientReq = (codec: ProtocolCodec, body: Json, model = 'my-group'): CanonicalRequest =>
@@ -235,6 +236,30 @@ describe('Gemini text-part thoughtSignature through other clients', () => {
       }, {});
       const body = gemini.encodeRequest(next, 'gemini-3-pro-preview') as Json;
       expect(signedPartsSent(body)).toEqual([]);
+      expect(JSON.stringify(anthropic.encodeRequest(next, 'claude-sonnet-4-5'))).not.toContain('oe1_');
+    }
+  });
+
+  it('OpenAI Chat client keeping reasoning_details (whole and streamed): the signature reaches Gemini again unchanged', () => {
+    const req = clientReq(chat, { model: 'my-group', messages: [{ role: 'user', content: 'How many r in strawberry?' }] });
+    const { whole, events } = geminiUpstream();
+    const wholeMessage = ((chat.encodeResponse(whole, req) as Json).choices[0] as Json).message as Json;
+    const deltas = encodeStream(chat, req, events).map((c) => (c.choices as Json[] | undefined)?.[0]?.delta as Json | undefined).filter((d): d is Json => d !== undefined);
+    const streamedMessage = {
+      role: 'assistant', content: deltas.map((d) => d.content ?? '').join(''),
+      reasoning_details: deltas.flatMap((d) => (d.reasoning_details as Json[] | undefined) ?? []),
+    };
+    for (const [message, sig] of [[wholeMessage, geminiTextPart.thoughtSignature], [streamedMessage, chunkSignature]] as const) {
+      expect(message.content).not.toBe('');
+      expect(message.reasoning_details).toEqual([expect.objectContaining({ type: 'reasoning.encrypted', format: 'unknown' })]);
+      const next = chat.decodeRequest({
+        model: 'my-group',
+        messages: [{ role: 'user', content: 'How many r in strawberry?' }, { role: 'assistant', content: message.content, reasoning_details: message.reasoning_details }, { role: 'user', content: 'Thanks' }],
+      }, {});
+      const body = gemini.encodeRequest(next, 'gemini-3-pro-preview') as Json;
+      expect(signedPartsSent(body)).toEqual([{ text: message.content, thoughtSignature: sig }]);
+      // No other provider gets the envelope, and a client without the details is served as before.
+      expect(JSON.stringify(chat.encodeRequest(next, 'gpt-4.1'))).not.toContain('oe1_');
       expect(JSON.stringify(anthropic.encodeRequest(next, 'claude-sonnet-4-5'))).not.toContain('oe1_');
     }
   });
