@@ -20,7 +20,7 @@ import type { ProtocolName, UpstreamErrorInfo } from '../protocols/canonical';
 import { primeStream, type PrimedStream } from './prime';
 import { secretParts, type SecretMatcher } from '../lib/redact';
 import { secretHeaderValues } from '../lib/channel-headers';
-import { callUpstream, readErrorBody, readWholeBody, type UpstreamResponse } from './upstream';
+import { ERROR_BODY_WAIT_MS, callUpstream, readErrorBody, readWholeBody, type UpstreamResponse } from './upstream';
 
 /** A network failure this quick (ms) is taken for a stale pooled connection and retried once. */
 const STALE_CONNECTION_MS = 250;
@@ -241,7 +241,8 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
     const res = result.response;
     const cls = classifyStatus(res.status);
     if (cls === 'channel') {
-      const answer = redact(await readErrorBody(res, ERROR_BODY_LIMIT));
+      // The group's idle limit bounds it too, when shorter than readErrorBody's own wait.
+      const answer = redact(await readErrorBody(res, ERROR_BODY_LIMIT, Math.min(settings.idleTimeoutMs, ERROR_BODY_WAIT_MS)));
       fail(res.status, summarise(answer), parseRetryAfter(res.headers.get('retry-after'), p.now()), res.status >= 400 ? answer : undefined);
       continue;
     }

@@ -86,12 +86,24 @@ function describeError(err: unknown): string {
   return String(err);
 }
 
-/** Reads at most `limit` bytes of an error body as text (error bodies are small; a hostile one is cut). */
-export async function readErrorBody(res: UpstreamResponse, limit = 64 * 1024): Promise<string> {
+/**
+ * Longest wait for a whole error body, ms. An error body is small and sent with its headers; an
+ * upstream that stalls or trickles one (a space every 100 ms) would otherwise hold the request, and
+ * its failover, until the request deadline (10 minutes by default), since no idle limit applies here.
+ */
+export const ERROR_BODY_WAIT_MS = 10_000;
+
+/**
+ * Reads at most `limit` bytes of an error body as text (error bodies are small; a hostile one is cut).
+ * @param waitMs longest wait for the whole body, ms; what arrived by then is kept.
+ */
+export async function readErrorBody(res: UpstreamResponse, limit = 64 * 1024, waitMs = ERROR_BODY_WAIT_MS): Promise<string> {
   if (!res.body) return '';
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
+  // Cancelling the reader ends a pending read() with done (Streams: ReadableStreamCancel).
+  const timer = setTimeout(() => reader.cancel().catch(() => {}), waitMs);
   try {
     while (size < limit) {
       const { done, value } = await reader.read();
@@ -102,6 +114,7 @@ export async function readErrorBody(res: UpstreamResponse, limit = 64 * 1024): P
   } catch {
     // A reset mid-body still leaves what arrived.
   } finally {
+    clearTimeout(timer);
     reader.cancel().catch(() => {});
   }
   const all = new Uint8Array(Math.min(size, limit));
