@@ -28,7 +28,10 @@ import { noteUnauthenticated } from './refusals';
 import { readErrorBody, type UpstreamResponse } from './upstream';
 import { BodyCapture, truncateBody } from './body-log';
 import { MAX_JSON_DEPTH } from './json-depth';
-import { TurnReasoningCollector, recallIds, remembersReasoning, routeHasAnthropic, turnOfResponse, withRecalled } from './reasoning-recall';
+import {
+  TurnReasoningCollector, recallIds, remembersReasoning, remembersTextSignatures, routeHasAnthropic, routeHasType, textRecallIds, textTurnOfResponse,
+  turnOfResponse, withRecalled, withRecalledTextSignatures,
+} from './reasoning-recall';
 import type { ReasoningTurn } from '../routing/reasoning-memory';
 
 /** How the inbound endpoint was called. */
@@ -155,7 +158,8 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
 
   // The plan and the key's admission go out together: one hop on the critical path, not two.
   // A Chat client's tool turn without its signed reasoning: the plan brings it back if remembered.
-  const recallFor = routeHasAnthropic(route) ? recallIds(req) : undefined;
+  // An Anthropic client's text turn of a Gemini answer: its text signatures, the same way.
+  const recallFor = (routeHasAnthropic(route) ? recallIds(req) : undefined) ?? (routeHasType(route, 'gemini') ? textRecallIds(req) : undefined);
   const recall = recallFor && { owner: key.id, toolCallIds: recallFor };
   const planned = startPlan(p, route, await sessionKey(key.id, req.user ?? c.req.header('x-session-id')), recall);
   const [admission, planning] = await Promise.allSettled([admitKey(p, key), planned.plan]);
@@ -179,6 +183,13 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
   // Another provider's opaque data in the history: convert even for a same-protocol channel (see carriesEnvelope).
   const convertBody = carriesEnvelope(rawBody);
   const recalled = planning.value.reasoning;
+  /** The request for a channel of `type`, with what was recalled for exactly that provider. */
+  const withRecalledFor = (type: ProtocolName): CanonicalRequest => {
+    if (!recalled) return req;
+    if (type === 'anthropic') return withRecalled(req, recalled);
+    if (type === 'gemini' && call.protocol === 'anthropic') return withRecalledTextSignatures(req, recalled);
+    return req;
+  };
   const result = await dispatch({
     platform: p,
     config,
@@ -202,7 +213,7 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
         },
         body: same && !convertBody ? passthroughText(call.protocol, rawBody, scan, body, member.upstreamModel, req)
           // Remembered signed reasoning goes only to the provider that signed it.
-          : JSON.stringify(target.encodeRequest(recalled && channel.type === 'anthropic' ? withRecalled(req, recalled) : req, member.upstreamModel)),
+          : JSON.stringify(target.encodeRequest(withRecalledFor(channel.type), member.upstreamModel)),
       };
     },
   });
@@ -316,6 +327,7 @@ async function reply(p: Platform, call: InboundCall, req: CanonicalRequest, resu
   const same = channel.type === call.protocol && !(call.protocol === 'gemini' && req.stream && call.streamOptions?.geminiAlt === 'json-array');
   // Signed reasoning the client cannot carry back is remembered for its next turn (reasoning-recall.ts).
   const remember = !same && remembersReasoning(call.protocol, channel.type);
+  const rememberText = !same && remembersTextSignatures(call.protocol, channel.type);
 
   if (res.status < 200 || res.status >= 300) {
     const out = await clientFault(call, channel, res, same, result.redact);
@@ -328,7 +340,7 @@ async function reply(p: Platform, call: InboundCall, req: CanonicalRequest, resu
     const mode: OutputMode = !same ? { kind: 'convert', encoder: client.createStreamEncoder(req, call.streamOptions) }
       : filter ? { kind: 'filter', keep: filter, eol: passthroughEol(call.protocol) } : { kind: 'bytes' };
     const capture = bodyMax === null ? undefined : new BodyCapture(bodyMax);
-    const collector = remember ? new TurnReasoningCollector() : undefined;
+    const collector = remember || rememberText ? new TurnReasoningCollector() : undefined;
     // Held in the runtime's background work until the stream ends, so the record is written even
     // when the client disconnects mid-stream (a Worker's request context would otherwise end with it).
     let streamEnded!: () => void;
@@ -350,7 +362,7 @@ async function reply(p: Platform, call: InboundCall, req: CanonicalRequest, resu
             firstEventAt: result.attemptStartedAt + result.primed!.firstEventMs,
             error: summary.error ? result.redact(summary.error.message) : closed ? 'the client closed the stream' : null,
             responseBody: capture?.text(),
-          }, summary.endedBy === 'upstream' && summary.error === null ? collector?.turn(keyId) : undefined);
+          }, summary.endedBy === 'upstream' && summary.error === null ? (remember ? collector?.turn(keyId) : collector?.textTurn(keyId)) : undefined);
         } finally {
           streamEnded();
         }
@@ -369,7 +381,7 @@ async function reply(p: Platform, call: InboundCall, req: CanonicalRequest, resu
     return new Response(text, { status: res.status, headers: { 'content-type': res.headers.get('content-type') ?? 'application/json' } });
   }
   const encoded = result.redact(JSON.stringify(client.encodeResponse(decoded, req)));
-  done({ status: 200, ok: true, usage: decoded.usage, error: null, responseBody: bodyMax === null ? undefined : truncateBody(encoded, bodyMax) }, remember ? turnOfResponse(decoded, keyId) : undefined);
+  done({ status: 200, ok: true, usage: decoded.usage, error: null, responseBody: bodyMax === null ? undefined : truncateBody(encoded, bodyMax) }, remember ? turnOfResponse(decoded, keyId) : rememberText ? textTurnOfResponse(decoded, keyId) : undefined);
   return new Response(encoded, { status: 200, headers: { 'content-type': 'application/json' } });
 }
 

@@ -408,6 +408,48 @@ export function relaySuite(h: Harness): void {
     });
   });
 
+  describe('Gemini text signatures through an Anthropic client', () => {
+    const anthropicMessages = (key: string, body: object) => gateway('/v1/messages', {
+      method: 'POST', headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' }, body: JSON.stringify(body),
+    });
+    const signedParts = (seen: any) => (seen.json.contents as any[]).filter((c) => c.role === 'model').flatMap((c) => c.parts).filter((p: any) => p.thoughtSignature);
+
+    for (const streamed of [false, true]) {
+      it(`puts the text part's thoughtSignature back at Gemini on the next turn (${streamed ? 'streamed' : 'whole'} answer), for that client key only`, async () => {
+        const cookie = await login();
+        const turn1 = streamed ? { stream: 'gemini/vercel__google-text.chunks.txt' } : { json: 'gemini/vercel__google-text.json' };
+        const up = await scenario({ steps: [turn1, { json: 'gemini/vercel__google-text.json' }, { json: 'gemini/vercel__google-text.json' }] });
+        const r = await routeTo(cookie, [up], { channelType: 'gemini', upstreamModel: 'gemini-2.5-flash' });
+        const ask = { role: 'user', content: 'How many r in strawberry?' };
+        const first = await anthropicMessages(r.clientKey, { model: r.group, max_tokens: 200, stream: streamed, messages: [ask] });
+        expect(first.status).toBe(200);
+        let text: string;
+        if (streamed) {
+          const events = (await first.text()).split('\n\n').filter((e) => e.includes('data: {')).map((e) => JSON.parse(e.slice(e.indexOf('data: ') + 6)));
+          expect(events.filter((e) => e.type === 'content_block_start').map((e) => e.content_block.type)).toEqual(['text']);
+          text = events.filter((e) => e.delta?.type === 'text_delta').map((e) => e.delta.text).join('');
+        } else {
+          const body = (await first.json()) as any;
+          expect(body.content.map((b: any) => b.type)).toEqual(['text']);
+          text = body.content[0].text;
+        }
+        await h.flush(r.groupId, 1);
+        const replay = { model: r.group, max_tokens: 200, messages: [ask, { role: 'assistant', content: [{ type: 'text', text }] }, { role: 'user', content: 'Thanks' }] };
+        expect((await anthropicMessages(r.clientKey, replay)).status).toBe(200);
+        const [firstSeen, second] = await received(up.id);
+        const signed = signedParts(second);
+        expect(signed).toHaveLength(1);
+        expect(signed[0].text).toBe(text);
+        expect(signed[0].thoughtSignature).toMatch(/^[A-Za-z0-9+/=_-]{20,}$/);
+        expect(firstSeen).toBeDefined();
+        // Another client key replaying the same text gets nothing of it.
+        const other = await admin(cookie, 'POST', '/keys', { name: `k-${uid()}` });
+        expect((await anthropicMessages(other.json.key, replay)).status).toBe(200);
+        expect(signedParts((await received(up.id))[2])).toEqual([]);
+      });
+    }
+  });
+
   describe('Anthropic thinking through an OpenAI Chat client', () => {
     // The second message of this recording: thinking "Let me call the tool." signed `sig-second`,
     // then tool_use `toolu_second` (test-tool), stop_reason tool_use.

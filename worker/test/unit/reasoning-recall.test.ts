@@ -1,7 +1,10 @@
 /** relay/reasoning-recall.ts: which turns are recalled, where the parts go back, what an answer leaves to remember. */
 import { describe, expect, it } from 'vitest';
 import type { CanonicalRequest, CanonicalResponse, ReasoningPart, StreamEvent } from '../../src/protocols/canonical';
-import { TurnReasoningCollector, recallIds, remembersReasoning, turnOfResponse, withRecalled } from '../../src/relay/reasoning-recall';
+import {
+  TurnReasoningCollector, recallIds, remembersReasoning, remembersTextSignatures, textKey, textRecallIds, textTurnOfResponse, turnOfResponse, withRecalled,
+  withRecalledTextSignatures,
+} from '../../src/relay/reasoning-recall';
 
 const signed: ReasoningPart = { type: 'reasoning', text: 'Let me call the tool.', signature: { provider: 'anthropic', value: 'sig' } };
 const call = (id: string) => ({ type: 'tool_call' as const, id, name: 'f', arguments: '{}' });
@@ -71,5 +74,51 @@ describe('what an answer leaves to remember', () => {
     expect(remembersReasoning('openai-chat', 'gemini')).toBe(false);
     expect(remembersReasoning('anthropic', 'anthropic')).toBe(false);
     expect(remembersReasoning('openai-responses', 'anthropic')).toBe(false);
+  });
+});
+
+describe('Gemini text signatures for an Anthropic client', () => {
+  const gsig = { provider: 'gemini' as const, value: 'CiQB-gemini-sig' };
+  const answer = (parts: CanonicalResponse['content']): CanonicalResponse => ({ id: 'r', model: 'm', content: parts, finishReason: 'stop', usage: { input: 1, cacheRead: 0, cacheWrite: 0, output: 1, reasoning: 0 }, created: 0 });
+
+  it('keys an answer by its whole text (stable, length-bound, distinct for other texts)', () => {
+    expect(textKey('There are 3')).toBe(textKey('There are 3'));
+    expect(textKey('There are 3')).not.toBe(textKey('There are 4'));
+    expect(textKey('ab')).toMatch(/^txt:[0-9a-f]+:2$/);
+  });
+
+  it('remembers the signatures of a Gemini answer under its text, and a replay of that text recalls them', () => {
+    expect(remembersTextSignatures('anthropic', 'gemini')).toBe(true);
+    expect(remembersTextSignatures('openai-chat', 'gemini')).toBe(false);
+    const turn = textTurnOfResponse(answer([{ type: 'text', text: 'There are ' }, { type: 'text', text: '3.', signature: gsig }]), 7)!;
+    expect(turn).toEqual({ owner: 7, toolCallIds: [textKey('There are 3.')], parts: [{ type: 'reasoning', text: '', signature: gsig }] });
+    expect(textTurnOfResponse(answer([{ type: 'text', text: 'unsigned' }]), 7)).toBeUndefined();
+    // The Anthropic client replays the text (as one block or several).
+    const replay = request('anthropic', [{ type: 'text', text: 'There are ' }, { type: 'text', text: '3.' }]);
+    expect(textRecallIds(replay)).toEqual(turn.toolCallIds);
+    expect(textRecallIds(request('openai-chat', [{ type: 'text', text: 'There are 3.' }]))).toBeUndefined();
+    expect(textRecallIds(request('anthropic', [{ type: 'text', text: 'x', signature: gsig }]))).toBeUndefined();
+  });
+
+  it('puts one signature back on the last text part, several one per text part, and never on a mismatch', () => {
+    const replay = request('anthropic', [{ type: 'text', text: 'a' }, call('t'), { type: 'text', text: 'b' }]);
+    const one = withRecalledTextSignatures(replay, [{ type: 'reasoning', text: '', signature: gsig }]);
+    expect(one.messages[1]!.parts).toEqual([{ type: 'text', text: 'a' }, call('t'), { type: 'text', text: 'b', signature: gsig }]);
+    const two = withRecalledTextSignatures(replay, [gsig, { ...gsig, value: 'second' }].map((signature) => ({ type: 'reasoning' as const, text: '', signature })));
+    expect(two.messages[1]!.parts.map((p) => (p.type === 'text' ? p.signature?.value : undefined))).toEqual(['CiQB-gemini-sig', undefined, 'second']);
+    const three = [1, 2, 3].map((n) => ({ type: 'reasoning' as const, text: '', signature: { ...gsig, value: `s${n}` } }));
+    expect(withRecalledTextSignatures(replay, three)).toBe(replay);
+    // An Anthropic signature is never put on a text part for Gemini.
+    expect(withRecalledTextSignatures(replay, [signed])).toBe(replay);
+  });
+
+  it('collects a streamed answer\'s text and its trailing signature', () => {
+    const c = new TurnReasoningCollector();
+    c.push([
+      { type: 'block_start', index: 0, block: { type: 'text' } }, { type: 'text_delta', index: 0, text: 'There are ' }, { type: 'text_delta', index: 0, text: '3.' },
+      { type: 'signature', index: 0, signature: gsig }, { type: 'block_end', index: 0 },
+    ] as StreamEvent[]);
+    expect(c.textTurn(3)).toEqual({ owner: 3, toolCallIds: [textKey('There are 3.')], parts: [{ type: 'reasoning', text: '', signature: gsig }] });
+    expect(c.turn(3)).toBeUndefined();
   });
 });
