@@ -118,17 +118,21 @@ export function routeHasAnthropic(route: Route): boolean {
 }
 
 /**
- * The memory key of an answer's text: `txt:` + FNV-1a (64-bit) of the text in hex + its length.
+ * The memory key of an answer's text: `txt:` + two 32-bit FNV-1a-style hashes of the text (different
+ * seeds and multipliers, with Math.imul: it runs on every Anthropic-client request to a group with
+ * a Gemini member, over the whole replayed text, so no BigInt) in hex + its length.
  * Not a secret and not a proof: it only finds the signatures of a text the same client key replays
  * (recall also checks the owner), and a collision would at worst send a signature Gemini refuses.
  */
 export function textKey(text: string): string {
-  let h = 0xcbf29ce484222325n;
+  let a = 0x811c9dc5;
+  let b = 0x9e3779b9;
   for (let i = 0; i < text.length; i++) {
-    h ^= BigInt(text.charCodeAt(i));
-    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
   }
-  return `txt:${h.toString(16)}:${text.length}`;
+  return `txt:${(a >>> 0).toString(16).padStart(8, '0')}${(b >>> 0).toString(16).padStart(8, '0')}:${text.length}`;
 }
 
 /** The text signatures of an answer's text blocks, remembered under `textKey` of their joined text (Gemini, signed text). */
