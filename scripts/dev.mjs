@@ -36,6 +36,7 @@ const wrangler = join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
 // Local runs never report telemetry (and this machine may have no route to it anyway).
 const childEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
 
+/** Makes sure `file` holds both secrets; returns the admin password when this call generated it. */
 function ensureDevVars(file) {
   if (existsSync(file)) {
     const text = readFileSync(file, 'utf8');
@@ -45,14 +46,17 @@ function ensureDevVars(file) {
         process.exit(1);
       }
     }
-    return;
+    return undefined;
   }
   const password = randomBytes(12).toString('base64url');
   const encryptionKey = randomBytes(32).toString('base64url');
   writeFileSync(file, `# Local secrets for wrangler dev. Never commit this file.\nADMIN_PASSWORD=${password}\nENCRYPTION_KEY=${encryptionKey}\n`, { mode: 0o600 });
-  console.log('\n  First start: created %s with a random admin password.', file);
-  console.log('  Admin password: %s', password);
-  console.log('  (shown once; it stays in %s)\n', file);
+  return password;
+}
+
+/** The first start's password, printed once with the ready banner (the last lines on screen, after wrangler's). */
+function passwordLines(file, password) {
+  return `  First start: created ${file} with a random admin password.\n  Admin password: ${password}\n  (shown once; it stays in ${file} as ADMIN_PASSWORD)\n`;
 }
 
 function run(args) {
@@ -60,7 +64,8 @@ function run(args) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-ensureDevVars(resolve(opts['dev-vars']));
+const devVars = resolve(opts['dev-vars']);
+const generatedPassword = ensureDevVars(devVars);
 ensureDashboard(root);
 run(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', opts['persist-to']]);
 
@@ -80,11 +85,14 @@ try {
 const shown = opts.ip === '0.0.0.0' || opts.ip === '::' ? 'localhost' : opts.ip;
 const banner = `\n  octopus-edge: gateway and dashboard at http://${shown.includes(':') ? `[${shown}]` : shown}:${proxy.port} (wrangler's own 127.0.0.1:${workerPort} is internal)\n`;
 console.log(banner);
-// Once more when the Worker answers, so the last line on screen is the address to use, not wrangler's.
+// Once more when the Worker answers, so the last lines on screen are the address to use (and, on
+// the first start, the admin password), not wrangler's.
 void (async () => {
   for (let i = 0; i < 600; i++) {
     await new Promise((ok) => setTimeout(ok, 500));
-    if (await fetch(`http://127.0.0.1:${workerPort}/healthz`).then((r) => r.ok, () => false)) return console.log(banner);
+    if (await fetch(`http://127.0.0.1:${workerPort}/healthz`).then((r) => r.ok, () => false)) {
+      return console.log(banner + (generatedPassword ? passwordLines(devVars, generatedPassword) : ''));
+    }
   }
 })();
 

@@ -51,13 +51,6 @@ async function main(): Promise<number> {
   if (loaded.created) logger.info('created the config file with defaults', { file: loaded.file });
   // The folder of config.json and secrets.json: owner-only, like the files in it.
   logModeNotes(logger, privateDir(loaded.dataDir));
-  if (secrets.generatedPassword) {
-    // Printed once, on the console only: never through the logger, never again.
-    console.log('\n  First start: created %s with a random admin password and encryption key.', secrets.file);
-    console.log('  Admin password: %s', secrets.generatedPassword);
-    console.log('  (shown once; it stays in %s, or set ADMIN_PASSWORD)\n', secrets.file);
-  }
-
   let gateway;
   try {
     gateway = await startNodeGateway({
@@ -69,6 +62,14 @@ async function main(): Promise<number> {
   } catch (err) {
     logger.error('start failed', { error: err instanceof Error ? err.message : String(err) });
     return 1;
+  }
+  if (secrets.generatedPassword) {
+    // Printed once, on the console only (never through the logger, never again), and last: after
+    // the start-up log lines, where someone starting the gateway for the first time looks.
+    console.log('\n  octopus-edge: gateway and dashboard at %s', gateway.url);
+    console.log('  First start: created %s with a random admin password and encryption key.', secrets.file);
+    console.log('  Admin password: %s', secrets.generatedPassword);
+    console.log('  (shown once; it stays in %s as ADMIN_PASSWORD, or set ADMIN_PASSWORD in the environment)\n', secrets.file);
   }
 
   return new Promise<number>((exit) => {

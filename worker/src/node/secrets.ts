@@ -1,8 +1,11 @@
 /**
  * ADMIN_PASSWORD and ENCRYPTION_KEY for Node mode: from the environment, else from
  * `<dataDir>/secrets.json` (mode 0600), which the first start creates with random values for
- * whichever is missing. A generated admin password is returned once (`generatedPassword`) for the
- * caller to print; it is never logged anywhere else.
+ * whichever is missing. The file uses the same names as the environment and `.dev.vars`
+ * (`{"ADMIN_PASSWORD": "…", "ENCRYPTION_KEY": "…"}`), so one `grep ADMIN_PASSWORD` finds the password
+ * in either mode; a file of an older version (`adminPassword`, `encryptionKey`) is rewritten under
+ * these names. A generated admin password is returned once (`generatedPassword`) for the caller to
+ * print; it is never logged anywhere else.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,9 +22,20 @@ export interface NodeSecrets {
   file?: string;
 }
 
+/** secrets.json as written: the environment's names. */
 interface SecretsFile {
+  ADMIN_PASSWORD?: string;
+  ENCRYPTION_KEY?: string;
+}
+
+/** secrets.json as read: today's names, or an older version's (rewritten on load). */
+interface StoredSecrets extends SecretsFile {
   adminPassword?: string;
   encryptionKey?: string;
+}
+
+function nonEmpty(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
 /**
@@ -30,33 +44,41 @@ interface SecretsFile {
  */
 export function loadSecrets(dataDir: string, env: NodeJS.ProcessEnv = process.env): NodeSecrets {
   const file = join(dataDir, 'secrets.json');
-  let stored: SecretsFile = {};
+  let stored: StoredSecrets = {};
   if (existsSync(file)) {
     try {
-      stored = JSON.parse(readFileSync(file, 'utf8')) as SecretsFile;
+      const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      stored = parsed as StoredSecrets;
     } catch {
-      throw new ConfigFileError(`${file}: not valid JSON. Fix it, or delete it to have new secrets made (channel keys stored with the old ENCRYPTION_KEY are then unreadable).`);
+      throw new ConfigFileError(`${file}: not a valid JSON object. Fix it, or delete it to have new secrets made (channel keys stored with the old ENCRYPTION_KEY are then unreadable).`);
     }
   }
-  const next: SecretsFile = { ...stored };
+  const { adminPassword: oldPassword, encryptionKey: oldKey, ...rest } = stored;
+  const next: SecretsFile = { ...rest };
+  const storedPassword = nonEmpty(stored.ADMIN_PASSWORD) ?? nonEmpty(oldPassword);
+  const storedKey = nonEmpty(stored.ENCRYPTION_KEY) ?? nonEmpty(oldKey);
+  if (storedPassword !== undefined) next.ADMIN_PASSWORD = storedPassword;
+  if (storedKey !== undefined) next.ENCRYPTION_KEY = storedKey;
+  // An older file's names are rewritten to today's (values unchanged).
+  let changed = oldPassword !== undefined || oldKey !== undefined;
   let generatedPassword: string | undefined;
-  let changed = false;
-  if (!env.ADMIN_PASSWORD && !stored.adminPassword) {
-    next.adminPassword = generatedPassword = randomBytes(12).toString('base64url');
+  if (!env.ADMIN_PASSWORD && next.ADMIN_PASSWORD === undefined) {
+    next.ADMIN_PASSWORD = generatedPassword = randomBytes(12).toString('base64url');
     changed = true;
   }
-  if (!env.ENCRYPTION_KEY && !stored.encryptionKey) {
-    next.encryptionKey = randomBytes(32).toString('base64url');
+  if (!env.ENCRYPTION_KEY && next.ENCRYPTION_KEY === undefined) {
+    next.ENCRYPTION_KEY = randomBytes(32).toString('base64url');
     changed = true;
   }
   if (changed) {
     writeFileSync(file, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
     chmodSync(file, 0o600); // an existing file keeps its mode on write: tighten it
   }
-  const encryptionKey = env.ENCRYPTION_KEY || next.encryptionKey!;
+  const encryptionKey = env.ENCRYPTION_KEY || next.ENCRYPTION_KEY!;
   if (encryptionKey.length < 16) throw new ConfigFileError('ENCRYPTION_KEY must be at least 16 characters.');
   return {
-    adminPassword: env.ADMIN_PASSWORD || next.adminPassword!,
+    adminPassword: env.ADMIN_PASSWORD || next.ADMIN_PASSWORD!,
     encryptionKey,
     ...(generatedPassword !== undefined && { generatedPassword }),
     ...(existsSync(file) && { file }),

@@ -1,5 +1,5 @@
 /** Node mode configuration: defaults written on first start, OCTOPUS_* env overrides, errors naming the option. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -93,5 +93,27 @@ describe('loadSecrets', () => {
     expect(fromEnv).toEqual({ adminPassword: 'env-password-123', encryptionKey: 'env-key-0123456789' });
     expect(() => readFileSync(join(other, 'secrets.json'))).toThrow();
     expect(() => loadSecrets(tmp(), { ENCRYPTION_KEY: 'short' })).toThrow(/at least 16 characters/);
+  });
+
+  it('keeps the secrets under the environment names, and rewrites an older file under them', () => {
+    const dir = tmp();
+    const first = loadSecrets(dir, {});
+    expect(JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8'))).toEqual({ ADMIN_PASSWORD: first.adminPassword, ENCRYPTION_KEY: first.encryptionKey });
+
+    const old = tmp();
+    writeFileSync(join(old, 'secrets.json'), JSON.stringify({ adminPassword: 'old-password-1', encryptionKey: 'old-key-0123456789abcdef' }), { mode: 0o644 });
+    const migrated = loadSecrets(old, {});
+    expect(migrated).toMatchObject({ adminPassword: 'old-password-1', encryptionKey: 'old-key-0123456789abcdef' });
+    expect(migrated.generatedPassword).toBeUndefined();
+    expect(JSON.parse(readFileSync(join(old, 'secrets.json'), 'utf8'))).toEqual({ ADMIN_PASSWORD: 'old-password-1', ENCRYPTION_KEY: 'old-key-0123456789abcdef' });
+    expect(statSync(join(old, 'secrets.json')).mode & 0o777).toBe(0o600);
+
+    // Half an old file: what is there is kept, only the missing secret is made.
+    const half = tmp();
+    writeFileSync(join(half, 'secrets.json'), JSON.stringify({ encryptionKey: 'half-key-0123456789abcdef' }));
+    const filled = loadSecrets(half, {});
+    expect(filled.encryptionKey).toBe('half-key-0123456789abcdef');
+    expect(filled.generatedPassword).toBe(filled.adminPassword);
+    expect(() => { writeFileSync(join(half, 'secrets.json'), '[1]'); loadSecrets(half, {}); }).toThrow(/not a valid JSON object/);
   });
 });

@@ -4,7 +4,7 @@
  * counted after the restart was written by the shutdown flush itself.
  */
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,10 +101,17 @@ describe('graceful shutdown (node, SQLite, child process)', () => {
     const data = join(dir, 'fresh');
     const envNoPassword: Record<string, string> = { ...env(), ADMIN_PASSWORD: '', ENCRYPTION_KEY: '' };
     gw = await startGatewayProcess(data, envNoPassword);
-    const first = gw.output();
     expect(await gw.signal('SIGINT')).toBe(0);
+    const first = gw.output();
     const password = /Admin password: (\S+)/.exec(first)?.[1];
     expect(password).toBeTruthy();
+    // Findable: after every start-up log line (the last thing printed before the shutdown's lines),
+    // and kept under the same name as in the environment and .dev.vars.
+    const startup = first.slice(0, first.indexOf('"msg":"signal received"'));
+    expect(startup.indexOf('Admin password:')).toBeGreaterThan(startup.indexOf('"msg":"listening"'));
+    expect(startup.slice(startup.indexOf('Admin password:'))).not.toMatch(/"msg":/);
+    expect(first).toMatch(/stays in \S*secrets\.json as ADMIN_PASSWORD/);
+    expect(JSON.parse(readFileSync(join(data, 'secrets.json'), 'utf8'))).toEqual({ ADMIN_PASSWORD: password, ENCRYPTION_KEY: expect.any(String) });
     expect(statSync(join(data, 'secrets.json')).mode & 0o777).toBe(0o600);
     gw = await startGatewayProcess(data, envNoPassword);
     const res = await fetch(`${gw.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password }) });

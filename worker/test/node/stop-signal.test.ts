@@ -4,7 +4,7 @@
  * (a shell between npm and node used to swallow the signal and orphan the server).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -56,10 +56,14 @@ async function groupAlive(pgid: number): Promise<boolean> {
 }
 
 /** Starts a command in its own process group, SIGTERMs only the leader once the port serves, and checks everything stops. */
-async function stopsOnSigterm(command: string[], port: number, env: NodeJS.ProcessEnv): Promise<void> {
-  const child = spawn(command[0]!, command.slice(1), { cwd: root, env: { ...process.env, ...env }, detached: true, stdio: 'ignore' });
+async function stopsOnSigterm(command: string[], port: number, env: NodeJS.ProcessEnv, beforeStop?: (output: () => string) => Promise<void>): Promise<void> {
+  const child = spawn(command[0]!, command.slice(1), { cwd: root, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   started.push(child);
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
   expect(await waitFor(() => serving(port), 90_000)).toBe(true);
+  await beforeStop?.(() => output);
   process.kill(child.pid!, 'SIGTERM');
   // Everything in the tree stops (not only the leader), and nothing serves on the port any more.
   expect(await waitFor(async () => !(await groupAlive(child.pid!)), 20_000)).toBe(true);
@@ -78,13 +82,23 @@ describe('SIGTERM to the launched PID stops the server', () => {
     });
   }, 150_000);
 
-  it('npm start (wrangler and workerd stop with it)', async () => {
+  it('npm start (wrangler and workerd stop with it; a first start prints the password as its last lines)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'oe-stop-dev-'));
     dirs.push(dir);
-    const devVars = join(dir, 'dev.vars');
-    writeFileSync(devVars, 'ADMIN_PASSWORD=stop-signal-test-password\nENCRYPTION_KEY=stop-signal-test-encryption-key\n');
+    const devVars = join(dir, 'dev.vars'); // not there yet: this is a first start
     const port = await freePort();
-    await stopsOnSigterm(['npm', 'start', '--', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', join(dir, 'state'), '--dev-vars', devVars], port, {});
+    await stopsOnSigterm(['npm', 'start', '--', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', join(dir, 'state'), '--dev-vars', devVars], port, {}, async (output) => {
+      expect(await waitFor(async () => output().includes('as ADMIN_PASSWORD'), 90_000)).toBe(true);
+      // Anything wrangler still had to say would have come by now.
+      await new Promise((r) => setTimeout(r, 1_500));
+      const text = output();
+      const password = /Admin password: (\S+)/.exec(text)?.[1];
+      expect(readFileSync(devVars, 'utf8')).toContain(`ADMIN_PASSWORD=${password}`);
+      // The password block ends the output, after the build, migration and wrangler lines.
+      expect(text.lastIndexOf('gateway and dashboard at')).toBeLessThan(text.indexOf('Admin password:'));
+      expect(text.slice(text.indexOf('Admin password:')).trim().split('\n')).toHaveLength(2);
+      expect(text.match(/Admin password:/g)).toHaveLength(1);
+    });
   }, 150_000);
 
   it('npx tsx worker/test/upstream/cli.ts', async () => {
