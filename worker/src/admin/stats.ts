@@ -98,7 +98,8 @@ export function statsRoutes(): Hono<AppEnv> {
     const { from, to } = rangeOf(q.data, c.get('platform').now());
     if (to <= from) return adminError(c, 400, 'invalid_request', 'to: must be after from');
     const { total, hours } = await c.get('platform').store.statsSummary(from, to);
-    return c.json({ from, to, total: statsView(total ?? emptyTotal(from)), hours: hours.map(statsView) });
+    // `total.hour` is the range's start with or without traffic (the store's sum has no hour of its own).
+    return c.json({ from, to, total: statsView({ ...(total ?? emptyTotal(from)), hour: from }), hours: hours.map(statsView) });
   });
 
   return r;

@@ -160,6 +160,45 @@ export function accountingSuite(h: Harness): void {
       }
     });
 
+    it('answers /stats/summary with one `total` shape on every home: the same keys, numbers, zeros on an empty range (issue 16 item 7)', async () => {
+      const cookie = await login();
+      // An hour of its own, in the past, so no other test's rows land in it; sums past 2^32 come
+      // back as DECIMAL/NUMERIC strings from MySQL and PostgreSQL and must still be numbers.
+      const hour = (200_000 + Math.floor(Math.random() * 100_000)) * 3_600_000;
+      const row = (channelId: number, v: number[]) => h.exec(
+        'INSERT INTO stats_hourly (hour, group_name, channel_id, upstream_model, api_key_id, requests, successes, failures, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nano_usd, latency_ms_total, ttft_ms_total) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        hour, `shape-${uid()}`, channelId, 'm', 0, ...v); // key 0: no client key's all-time usage moves
+      await row(1, [3, 3, 1, 3_000_000_000, 10, 20, 300, 40, 3_000_000_000, 900, 300]);
+      await row(2, [2, 1, 1, 1_000_000_001, 5, 0, 200, 0, 4_000_000_001, 600, 0]);
+      const counters = {
+        requests: 5, successes: 4, failures: 2, inputTokens: 4_000_000_001, cacheReadTokens: 15, cacheWriteTokens: 20,
+        outputTokens: 500, reasoningTokens: 40, costNanoUsd: 7_000_000_001, latencyMsTotal: 1500, ttftMsTotal: 300,
+      };
+      const full = await admin(cookie, 'GET', `/stats/summary?from=${hour}&to=${hour + 3_600_000}`);
+      expect(full.status).toBe(200);
+      expect(full.json).toStrictEqual({
+        from: hour, to: hour + 3_600_000,
+        total: { hour, ...counters, costUsd: 7.000000001, successRate: 0.8 },
+        hours: [{ hour, ...counters, costUsd: 7.000000001, successRate: 0.8 }],
+      });
+
+      // No rows in range: the same keys, zeros, successRate null (no requests to divide by).
+      const from = hour - 3_600_000;
+      const empty = await admin(cookie, 'GET', `/stats/summary?from=${from}&to=${hour}`);
+      const zeros = Object.fromEntries(Object.keys(counters).map((k) => [k, 0]));
+      expect(empty.json).toStrictEqual({ from, to: hour, total: { hour: from, ...zeros, costUsd: 0, successRate: null }, hours: [] });
+
+      // Real traffic, flushed by the gateway itself: the same keys, every value a number.
+      const r = await routeTo(cookie, [await scenario({ json: TEXT_JSON })]);
+      expect((await chat(r.clientKey, { model: r.group })).status).toBe(200);
+      expect(await h.flush(r.groupId, 1)).toBe(true);
+      const today = (await admin(cookie, 'GET', '/stats/summary')).json;
+      expect(Object.keys(today.total).sort()).toEqual(Object.keys(full.json.total).sort());
+      for (const [k, v] of Object.entries(today.total)) expect(typeof v, k).toBe('number');
+      expect(today.total.hour).toBe(today.from);
+      for (const hr of today.hours) expect(Object.keys(hr).sort()).toEqual(Object.keys(full.json.total).sort());
+    });
+
     it('keeps request logs for the retention set, deleted by the daily cron', async () => {
       const cookie = await login();
       expect((await admin(cookie, 'GET', '/settings')).json).toEqual({ logRetentionDays: 30, statsSaveIntervalSeconds: 60, logBodies: false, logBodyMaxBytes: 65536, priceSyncIntervalHours: 6, modelSyncIntervalHours: 1 });
