@@ -4,7 +4,9 @@
  * (or every such member failed). Neither provider publishes its tokenizer, so this is an estimate;
  * its measured accuracy is in the README ("Token counting").
  */
+import { ANTHROPIC_IMAGE_TOKENS, anthropicToolSystemTokens } from '../protocols/anthropic/counting';
 import type { CanonicalRequest, Part } from '../protocols/canonical';
+import { GEMINI_IMAGE_TOKENS } from '../protocols/gemini/counting';
 
 /** Counts the tokens of a text with one tokenizer. */
 export interface TokenCounter {
@@ -24,13 +26,8 @@ export const characterEstimate: TokenCounter = {
   count: (text) => Math.ceil(text.length / 4),
 };
 
-/**
- * Tokens one image stands for when its size is unknown (the gateway does not decode images):
- * Gemini bills an image of up to 384 px a side as 258 tokens ("Token counting", Gemini API docs);
- * Anthropic bills width × height / 750, about 1,600 for the largest image it keeps unscaled
- * (1.15 megapixels, "Vision: calculate image costs").
- */
-const IMAGE_TOKENS = { anthropic: 1600, gemini: 258 } as const;
+/** Tokens one image of unknown size stands for, per provider (see each protocol's counting.ts). */
+const IMAGE_TOKENS = { anthropic: ANTHROPIC_IMAGE_TOKENS, gemini: GEMINI_IMAGE_TOKENS } as const;
 
 /**
  * Framing tokens per message (role markers, turn separators) that no text carries. Not published by
@@ -38,15 +35,10 @@ const IMAGE_TOKENS = { anthropic: 1600, gemini: 258 } as const;
  */
 const TOKENS_PER_MESSAGE = 3;
 
-/**
- * The system prompt Anthropic adds when a request carries tools: 346 tokens for the Claude 4
- * models with `tool_choice` auto or none, 313 with any or tool ("Tool use pricing and tokens";
- * older models range from 159 to 530). Gemini documents no such addition.
- */
+/** Anthropic's tool-use system prompt (protocols/anthropic/counting.ts); Gemini documents none. */
 function toolSystemTokens(req: CanonicalRequest, protocol: 'anthropic' | 'gemini'): number {
   if (protocol !== 'anthropic' || req.tools.length === 0) return 0;
-  const forced = req.toolChoice?.type === 'required' || req.toolChoice?.type === 'tool';
-  return forced ? 313 : 346;
+  return anthropicToolSystemTokens(req.toolChoice?.type === 'required' || req.toolChoice?.type === 'tool');
 }
 
 /** Every text of a prompt, in order: system, messages (text, tool calls and results, reasoning), tool definitions. */
