@@ -7,22 +7,17 @@
  * Thinking text and signature: fixtures/anthropic/vercel__anthropic-clear-thinking.1.chunks.txt;
  * the redacted data is made up (the gateway never looks inside it).
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RequestDecodeError, type CanonicalRequest, type StreamEvent } from '../../../src/protocols/canonical';
 import { codecFor } from '../../../src/protocols/index';
 import { carriesEnvelope } from '../../../src/protocols/passthrough';
-import { fixturesDir } from '../../upstream/recordings';
+import { RECORDED_THINKING, signature, thinkingText } from './recorded-thinking';
 
 type Json = Record<string, any>;
 const anthropic = codecFor('anthropic');
 const chat = codecFor('openai-chat');
 
-const recorded = readFileSync(`${fixturesDir()}/anthropic/vercel__anthropic-clear-thinking.1.chunks.txt`, 'utf8')
-  .split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Json);
-const thinkingText = recorded.filter((e) => e.delta?.type === 'thinking_delta').map((e) => e.delta.thinking as string).join('');
-const signature = recorded.find((e) => e.delta?.type === 'signature_delta')!.delta.signature as string;
-const THINKING = { type: 'thinking', thinking: thinkingText, signature };
+const THINKING = { ...RECORDED_THINKING };
 const REDACTED = { type: 'redacted_thinking', data: 'EmwKAhgBEgy3va3pzix/LafPsn4a' };
 const TOOL_USE = { type: 'tool_use', id: 'toolu_01A', name: 'divide', input: { a: 925, b: 5 } };
 const REPLY = {

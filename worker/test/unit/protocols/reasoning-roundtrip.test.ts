@@ -17,6 +17,7 @@ import type { CanonicalRequest, CanonicalResponse, StreamEvent } from '../../../
 import type { ProtocolCodec } from '../../../src/protocols/codec';
 import { codecFor } from '../../../src/protocols/index';
 import { fixturesDir } from '../../upstream/recordings';
+import { RECORDED_THINKING, signature, thinkingText } from './recorded-thinking';
 
 type Json = Record<string, any>;
 
@@ -26,12 +27,7 @@ const responses = codecFor('openai-responses');
 const chat = codecFor('openai-chat');
 
 // ---- the recorded Anthropic thinking block ----
-const recorded = readFileSync(`${fixturesDir()}/anthropic/vercel__anthropic-clear-thinking.1.chunks.txt`, 'utf8')
-  .split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Json);
-const thinkingText = recorded.filter((e) => e.delta?.type === 'thinking_delta').map((e) => e.delta.thinking as string).join('');
-const signature = recorded.find((e) => e.delta?.type === 'signature_delta')!.delta.signature as string;
-
-const THINKING = { type: 'thinking', thinking: thinkingText, signature };
+const THINKING = { ...RECORDED_THINKING };
 const REDACTED = { type: 'redacted_thinking', data: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP' };
 const TOOL_USE = { type: 'tool_use', id: 'toolu_01A', name: 'divide', input: { a: 925, b: 5 } };
 
