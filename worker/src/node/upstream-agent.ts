@@ -20,7 +20,7 @@ import { Readable } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
 import { Agent, request } from 'undici';
 import { formatFor, readErrorMessage, tooLarge, unsupportedCoding } from '../relay/content-coding';
-import { BodyReadError, outboundHeaders, type UpstreamCall, type UpstreamResponse, type UpstreamResult } from '../relay/upstream';
+import { armAttempt, BodyReadError, networkFailure, outboundHeaders, type UpstreamCall, type UpstreamResponse, type UpstreamResult } from '../relay/upstream';
 
 /**
  * The abort source of one attempt: the request's deadline signal or the first-byte timer. undici
@@ -173,14 +173,7 @@ export function createUpstreamAgent(opts: UpstreamAgentOptions = {}): UpstreamAg
 
   async function call(c: UpstreamCall): Promise<UpstreamResult> {
     const attempt = new AttemptSignal();
-    const onOuterAbort = () => attempt.abort(c.signal.reason);
-    if (c.signal.aborted) attempt.abort(c.signal.reason);
-    else c.signal.addEventListener('abort', onOuterAbort, { once: true });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      attempt.abort(new Error('first-byte timeout'));
-    }, c.firstByteTimeoutMs);
+    const guard = armAttempt(c.signal, (reason) => attempt.abort(reason), c.firstByteTimeoutMs);
     const headers = outboundHeaders(c.headers);
     try {
       const res = await request(c.url, {
@@ -189,18 +182,16 @@ export function createUpstreamAgent(opts: UpstreamAgentOptions = {}): UpstreamAg
         headers,
         body: c.body,
         signal: attempt,
-        // The readers time the gaps between chunks (the group's idle limit); the first byte is timed above.
+        // The readers time the gaps between chunks (the group's idle limit); the first byte is timed by the guard.
         bodyTimeout: 0,
         headersTimeout: 0,
       });
+      guard.settle(false);
       const replyHeaders = new ReplyHeaders(res.headers);
       return { kind: 'response', response: new NodeUpstreamResponse(res.statusCode, replyHeaders, decode(res.body, replyHeaders.get('content-encoding'), res.statusCode)) };
     } catch (err) {
-      c.signal.removeEventListener('abort', onOuterAbort);
-      const error = timedOut ? `no response within ${c.firstByteTimeoutMs} ms` : describe(err);
-      return { kind: 'network', error, timedOut };
-    } finally {
-      clearTimeout(timer);
+      guard.settle(true);
+      return networkFailure(guard, c, err, describe);
     }
   }
 

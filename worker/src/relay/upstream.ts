@@ -40,19 +40,54 @@ export type UpstreamResult =
 export type UpstreamCaller = (call: UpstreamCall) => Promise<UpstreamResult>;
 
 /**
+ * One attempt's abort wiring, the same for every transport: the attempt is aborted when the
+ * request's signal aborts (client gone, deadline passed; also while the body streams) or when no
+ * response headers arrive within the first-byte timeout.
+ */
+export interface AttemptGuard {
+  /** The first-byte timer fired (the attempt was aborted for it). */
+  readonly timedOut: boolean;
+  /**
+   * Headers arrived (`failed` false: the request's signal keeps aborting the attempt, so a client
+   * that leaves mid-body still cancels it) or the call failed (`failed` true: stops listening too).
+   */
+  settle(failed: boolean): void;
+}
+
+/**
+ * Arms an attempt: `abort(reason)` is called at most as often as the sources fire (the caller's
+ * abort source ignores repeats). @param firstByteTimeoutMs ms until headers must have arrived
+ */
+export function armAttempt(outer: AbortSignal, abort: (reason: unknown) => void, firstByteTimeoutMs: number): AttemptGuard {
+  const onOuterAbort = () => abort(outer.reason);
+  if (outer.aborted) abort(outer.reason);
+  else outer.addEventListener('abort', onOuterAbort, { once: true });
+  const guard = {
+    timedOut: false,
+    settle(failed: boolean) {
+      clearTimeout(timer);
+      if (failed) outer.removeEventListener('abort', onOuterAbort);
+    },
+  };
+  const timer = setTimeout(() => {
+    guard.timedOut = true;
+    abort(new Error('first-byte timeout'));
+  }, firstByteTimeoutMs);
+  return guard;
+}
+
+/** The `network` result of a call that threw: a timeout names the first-byte limit. */
+export function networkFailure(guard: AttemptGuard, call: UpstreamCall, err: unknown, describe: (err: unknown) => string = describeError): UpstreamResult {
+  return { kind: 'network', error: guard.timedOut ? `no response within ${call.firstByteTimeoutMs} ms` : describe(err), timedOut: guard.timedOut };
+}
+
+/**
  * Sends the call. Never throws: network failures and timeouts come back as `{ kind: 'network' }`.
  * The first-byte timer stops once headers arrive, so a long stream is not cut by it.
  */
 export async function callUpstream(call: UpstreamCall): Promise<UpstreamResult> {
   const attempt = new AbortController();
-  const onOuterAbort = () => attempt.abort(call.signal.reason);
-  if (call.signal.aborted) attempt.abort(call.signal.reason);
-  else call.signal.addEventListener('abort', onOuterAbort, { once: true });
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    attempt.abort(new Error('first-byte timeout'));
-  }, call.firstByteTimeoutMs);
+  const guard = armAttempt(call.signal, (reason) => attempt.abort(reason), call.firstByteTimeoutMs);
   try {
     // Redirects are not followed: a 302 would turn the POST into a GET and drop the body. A 3xx is
     // then a channel fault (a misconfigured base URL), reported with its status.
@@ -60,13 +95,11 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResult> 
     const init: RequestInit & { encodeResponseBody?: 'manual' } = { method: call.method, headers, body: call.body, signal: attempt.signal, redirect: 'manual' };
     if (RAW_UPSTREAM_BODIES) init.encodeResponseBody = 'manual';
     const response = await fetch(call.url, init);
+    guard.settle(false);
     return { kind: 'response', response: decodeUpstreamBody(response) };
   } catch (err) {
-    call.signal.removeEventListener('abort', onOuterAbort);
-    const error = timedOut ? `no response within ${call.firstByteTimeoutMs} ms` : describeError(err);
-    return { kind: 'network', error, timedOut };
-  } finally {
-    clearTimeout(timer);
+    guard.settle(true);
+    return networkFailure(guard, call, err);
   }
 }
 
