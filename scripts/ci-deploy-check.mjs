@@ -56,7 +56,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 /**
  * Starts a child process (no shell), tracked for clean-up, keeping the last 64 KiB of its output.
  * @returns the child, `output()` (stdout and stderr interleaved) and `exited` (resolves with the
- * exit code, or 128 + nothing when killed by a signal).
+ * exit code; 128 when killed by a signal, 127 when it could not start).
  */
 function start(cmd, args, env = process.env) {
   const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
