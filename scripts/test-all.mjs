@@ -1,18 +1,20 @@
 /**
  * `npm run test:all`: every stage of the test suite, each run even when an earlier one fails.
  *
- * Stages (in this order; the two static checks run side by side, the browser tests and the CLI
- * tests run side by side because each starts its own gateway on free ports):
+ * Stages (in this order; the two static checks and the deploy check run side by side, the browser
+ * tests and the CLI tests run side by side because each starts its own gateway on free ports):
  *   typecheck      tsc --noEmit
  *   svelte-check   the dashboard's svelte-check
+ *   deploy         scripts/ci-deploy-check.mjs: `wrangler deploy --dry-run` within the bundle
+ *                  budget, and the built Node bundle serving one real request, then stopping cleanly
  *   vitest         unit, workerd, Node (SQLite, MariaDB, PostgreSQL) and SDK end-to-end tests
  *   ui             the dashboard in Playwright with Debian's chromium
  *   clients        Claude Code, Codex, Gemini CLI and opencode against the gateway
  *
  * Output of every stage goes to the console line by line with a `[stage]` prefix and, whole, to
  * `.test-artifacts/test-all/<stage>.log`. The run ends with one line per stage and a final
- * `N passed, N failed` line summed over all stages (a static check counts as one test); the exit
- * code is 1 when any stage failed or a stage reported no count at all.
+ * `N passed, N failed` line summed over all stages (a static check and the deploy check count as
+ * one test each); the exit code is 1 when any stage failed or a stage reported no count at all.
  *
  * Options: `--only a,b` runs only the named stages.
  */
@@ -35,6 +37,11 @@ const STAGES = {
   },
   'svelte-check': {
     cmd: ['npm', 'run', '--silent', 'check', '--workspace', 'dashboard'],
+    count: (code) => ({ passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 }),
+  },
+  // Both deployables built as users build them (offline); ~3 s, so it fits beside the static checks.
+  deploy: {
+    cmd: ['node', 'scripts/ci-deploy-check.mjs'],
     count: (code) => ({ passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 }),
   },
   vitest: {
@@ -68,7 +75,7 @@ const STAGES = {
 };
 
 /** Stages run one batch after the other; the stages of a batch run side by side. */
-const BATCHES = [['typecheck', 'svelte-check'], ['vitest'], ['ui', 'clients']];
+const BATCHES = [['typecheck', 'svelte-check', 'deploy'], ['vitest'], ['ui', 'clients']];
 
 function readJson(path) {
   try {
