@@ -22,6 +22,11 @@ export const channels = pgTable('channels', {
   models: text('models').notNull().default('[]'),
   headers: text('headers').notNull().default('{}'),
   modelFilter: text('model_filter'),
+  /**
+   * JSON or null: ChannelOverrides ({ body?: JSON merge patch (RFC 7396) applied to every upstream
+   * body after encoding, headers?: Record<string, string | null> set or removed }) (issue 14.4).
+   */
+  overrides: text('overrides'),
   enabled: boolean('enabled').notNull().default(true),
   createdAt: big('created_at').notNull(),
   updatedAt: big('updated_at').notNull(),
@@ -32,6 +37,10 @@ export const groups = pgTable('groups', {
   name: text('name').notNull(),
   mode: text('mode').notNull().default('round-robin'),
   settings: text('settings').notNull().default('{}'),
+  /** JSON or null: string[] of extra exact names this group answers to (issue 14.3). */
+  aliases: text('aliases'),
+  /** JSON or null: string[] of regular expressions over requested names, tried after exact names and aliases (issue 14.3). */
+  patterns: text('patterns'),
   enabled: boolean('enabled').notNull().default(true),
   createdAt: big('created_at').notNull(),
   updatedAt: big('updated_at').notNull(),
@@ -44,6 +53,8 @@ export const groupMembers = pgTable('group_members', {
   upstreamModel: text('upstream_model').notNull(),
   priority: integer('priority').notNull().default(0),
   weight: integer('weight').notNull().default(1),
+  /** JSON or null: ChannelOverrides for this member only, applied after the channel's (issue 14.4). */
+  overrides: text('overrides'),
   enabled: boolean('enabled').notNull().default(true),
 }, (t) => [index('group_members_group_idx').on(t.groupId), index('group_members_channel_idx').on(t.channelId)]);
 

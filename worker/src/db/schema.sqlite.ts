@@ -22,6 +22,11 @@ export const channels = sqliteTable('channels', {
   headers: text('headers').notNull().default('{}'),
   /** Optional regex applied to synced model lists. */
   modelFilter: text('model_filter'),
+  /**
+   * JSON or null: ChannelOverrides ({ body?: JSON merge patch (RFC 7396) applied to every upstream
+   * body after encoding, headers?: Record<string, string | null> set or removed }) (issue 14.4).
+   */
+  overrides: text('overrides'),
   enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
@@ -35,6 +40,10 @@ export const groups = sqliteTable('groups', {
   mode: text('mode').notNull().default('round-robin'),
   /** JSON: GroupSettings (timeouts, breaker, sticky sessions); absent fields take defaults. */
   settings: text('settings').notNull().default('{}'),
+  /** JSON or null: string[] of extra exact names this group answers to (issue 14.3). */
+  aliases: text('aliases'),
+  /** JSON or null: string[] of regular expressions over requested names, tried after exact names and aliases (issue 14.3). */
+  patterns: text('patterns'),
   enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
@@ -49,6 +58,8 @@ export const groupMembers = sqliteTable('group_members', {
   priority: integer('priority').notNull().default(0),
   /** Share in weighted mode (positive integer). */
   weight: integer('weight').notNull().default(1),
+  /** JSON or null: ChannelOverrides for this member only, applied after the channel's (issue 14.4). */
+  overrides: text('overrides'),
   enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
 }, (t) => [index('group_members_group_idx').on(t.groupId), index('group_members_channel_idx').on(t.channelId)]);
 
