@@ -1,6 +1,6 @@
 /** The relay: same-protocol passthrough (stream and not), client errors, fall-through, round-robin, /v1/models. */
 import { describe, expect, it } from 'vitest';
-import { tools, uid, type Harness } from './harness';
+import { tools, uid, until, type Harness } from './harness';
 
 export function relaySuite(h: Harness): void {
   const { admin, gateway, login, received, routeTo, scenario } = tools(h);
@@ -318,7 +318,9 @@ export function relaySuite(h: Harness): void {
       const ups = [await scenario({ json: TEXT_JSON }), await scenario({ json: TEXT_JSON })];
       const r = await routeTo(cookie, ups);
       await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] });
-      const stored = await h.routingState(r.groupId);
+      // The request's finish writes the state off the critical path (after the reply), so it is
+      // polled for: on a busy machine the reply can arrive before the write lands.
+      const stored = await until(() => h.routingState(r.groupId), (s) => s?.strategy?.cursor === 1);
       expect(stored.strategy.cursor).toBe(1);
     });
   });
