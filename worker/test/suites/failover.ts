@@ -232,8 +232,9 @@ export function failoverSuite(h: Harness): void {
       const good = await scenario({ json: TEXT_JSON });
       const r = await routeTo(cookie, [dead, good], { mode: 'failover', settings: { breakerThreshold: 1, breakerBaseMs: 60_000 } });
       expect((await chat(r.clientKey, { model: r.group })).status).toBe(200);
-      // Let the report land, then restart every object (memory gone; storage kept).
-      for (let i = 0; i < 50; i++) {
+      // Let the report land (it is sent after the reply: up to 5 s on a busy machine), then restart
+      // every object (memory gone; storage kept).
+      for (let i = 0; i < 250; i++) {
         const h = (await admin(cookie, 'GET', `/groups/${r.groupId}/health`)).json.members;
         if (Object.values(h).some((x: any) => x.phase === 'open')) break;
         await new Promise((ok) => setTimeout(ok, 20));
