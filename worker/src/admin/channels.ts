@@ -8,7 +8,7 @@ import { adminError, parseId, readBody } from './http';
 import { ChannelCreate, ChannelUpdate, type ChannelKeyInput } from './schemas';
 import { channelView } from './views';
 import { sealHeaders } from '../lib/channel-headers';
-import { sealOverrides } from '../lib/overrides';
+import { sealOverrides } from '../lib/override-secrets';
 import { testChannel } from './channel-test';
 
 /** Last 4 characters of a key, for telling keys apart in the dashboard. */

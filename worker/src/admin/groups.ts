@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../app-env';
 import { StoreConflictError } from '../db/store';
 import type { GroupMember, NewGroupMember } from '../db/types';
-import { sealOverrides } from '../lib/overrides';
+import { sealOverrides } from '../lib/override-secrets';
 import type { Platform } from '../platform';
 import { adminError, parseId, readBody } from './http';
 import { GroupCreate, GroupUpdate, type GroupMemberInput } from './schemas';

@@ -1,7 +1,7 @@
 /** What the admin API returns for stored records: secrets masked, money in USD. */
 import type { ApiKey, Channel, Group } from '../db/types';
 import { maskHeaders } from '../lib/channel-headers';
-import { maskOverrides } from '../lib/overrides';
+import { maskOverrides } from '../lib/override-secrets';
 
 /**
  * A channel with its keys reduced to id, hint (last 4 characters) and enabled, and credential

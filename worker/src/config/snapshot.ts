@@ -21,7 +21,8 @@ import type { Store } from '../db/store';
 import { openHeaders } from '../lib/channel-headers';
 import type { KeyVault } from '../lib/crypto';
 import { SecretMatcher } from '../lib/redact';
-import { compileOverrides, openHeaderEdits, type CompiledOverrides } from '../lib/overrides';
+import { compileOverrides, type CompiledOverrides } from '../lib/overrides';
+import { openHeaderEdits } from '../lib/override-secrets';
 import { loadSettings, type Settings } from '../settings';
 
 /** How long a snapshot is trusted before its version is checked again, ms (the staleness bound for changes made elsewhere). */

@@ -20,8 +20,6 @@
  * RFC 7396 algorithm is ten lines.
  */
 import type { ChannelOverrides } from '../db/types';
-import { maskHeaders, openHeaders, sealHeaders } from './channel-headers';
-import type { KeyVault } from './crypto';
 
 /** Largest overrides value, characters of its JSON text. */
 export const OVERRIDES_MAX_CHARS = 16 * 1024;
@@ -186,40 +184,5 @@ export function applyHeaderEdits(headers: Record<string, string>, edits: readonl
     if (v === null) delete out[name];
     else out[name] = v;
   }
-  return out;
-}
-
-/** The header values of `o` that are set (not removals). */
-function setHeaders(o: ChannelOverrides | null | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(o?.headers ?? {}).filter((e): e is [string, string] => e[1] !== null));
-}
-
-/**
- * The overrides to store from admin input (normalized): header values under credential-like names
- * sealed like channel headers; a value equal to the hint the admin API showed for the same header
- * of `existing` keeps the stored value.
- */
-export async function sealOverrides(vault: KeyVault, input: ChannelOverrides | null | undefined, existing?: ChannelOverrides | null): Promise<ChannelOverrides | null> {
-  const o = normalizeOverrides(input);
-  if (!o?.headers) return o;
-  const sealed = await sealHeaders(vault, setHeaders(o), setHeaders(existing));
-  return { ...o, headers: Object.fromEntries(Object.entries(o.headers).map(([n, v]) => [n, v === null ? null : sealed[n]!])) };
-}
-
-/** The overrides as the admin API shows them: credential header values reduced to their hint. */
-export function maskOverrides(o: ChannelOverrides | null | undefined): ChannelOverrides | null {
-  if (!o) return null;
-  if (!o.headers) return o;
-  const shown = maskHeaders(setHeaders(o));
-  return { ...o, headers: Object.fromEntries(Object.entries(o.headers).map(([n, v]) => [n, v === null ? null : shown[n]!])) };
-}
-
-/**
- * The compiled header edits with sealed values decrypted.
- * @throws when a value cannot be decrypted (ENCRYPTION_KEY changed).
- */
-export async function openHeaderEdits(vault: KeyVault, edits: readonly [string, string | null][]): Promise<[string, string | null][]> {
-  const out: [string, string | null][] = [];
-  for (const [name, v] of edits) out.push([name, v === null ? null : (await openHeaders(vault, { [name]: v }))[name]!]);
   return out;
 }

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { OverridesInput } from '../../src/admin/schemas';
 import { KeyVault } from '../../src/lib/crypto';
 import {
-  OVERRIDES_MAX_CHARS, OVERRIDES_MAX_DEPTH, applyHeaderEdits, applyMergePatch, compileOverrides, maskOverrides, normalizeOverrides, openHeaderEdits,
-  overridesProblem, patchBody, sealOverrides,
+  OVERRIDES_MAX_CHARS, OVERRIDES_MAX_DEPTH, applyHeaderEdits, applyMergePatch, compileOverrides, normalizeOverrides, overridesProblem, patchBody,
 } from '../../src/lib/overrides';
+import { maskOverrides, openHeaderEdits, sealOverrides } from '../../src/lib/override-secrets';
 
 describe('applyMergePatch (RFC 7396)', () => {
   // The examples of RFC 7396 Appendix A, each [target, patch, result].
