@@ -140,6 +140,18 @@ export function overridesSuite(h: Harness): void {
       expect(seen.headers['x-org']).toBe('org-2');
     });
 
+    it('the model-list sync sends the channel\'s header overrides', async () => {
+      const cookie = await login();
+      const s = await setup(cookie, 'openai-chat', { json: RECORDINGS['openai-chat'].json, models: { object: 'list', data: [{ id: 'listed-model', object: 'model' }] } },
+        { headers: { 'x-extra': 'e' }, overrides: { headers: { 'x-org': 'org-3', 'x-extra': null } } });
+      const r = await admin(cookie, 'POST', `/channels/${s.channel.id}/sync-models`);
+      expect(r.status).toBe(200);
+      expect(r.json.added).toEqual(['listed-model']);
+      const [seen] = await received(s.up.id);
+      expect(seen.headers['x-org']).toBe('org-3');
+      expect(seen.headers['x-extra']).toBeUndefined();
+    });
+
     it('refuses what the gateway relies on, with a 400 naming the field', async () => {
       const cookie = await login();
       const base = { name: `ov-bad-${uid()}`, type: 'openai-chat', baseUrl: 'https://example.com/v1', keys: ['sk-x'] };
