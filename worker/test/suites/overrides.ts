@@ -140,6 +140,20 @@ export function overridesSuite(h: Harness): void {
       expect(seen.headers['x-org']).toBe('org-2');
     });
 
+    it('an upstream that echoes an override credential gets it redacted, the channel\'s and the member\'s', async () => {
+      const cookie = await login();
+      const chan = `sk-ov-chan-${uid()}-0001`;
+      const mem = `sk-ov-member-${uid()}-0002`;
+      const s = await setup(cookie, 'openai-chat', { status: 400, body: `{"error":{"message":"bad keys: ${chan} and ${mem}","type":"invalid_request_error","param":null,"code":null}}` },
+        { overrides: { headers: { 'x-second-key': chan } } }, { overrides: { headers: { 'x-member-token': mem } } });
+      const res = await call('openai-chat', s.key, s.group, false, CLIENTS['openai-chat'].body(s.group, false));
+      const text = await res.text();
+      expect(res.status).toBe(400);
+      expect(text).not.toContain(chan);
+      expect(text).not.toContain(mem);
+      expect(text).toContain('[redacted]');
+    });
+
     it('the model-list sync sends the channel\'s header overrides', async () => {
       const cookie = await login();
       const s = await setup(cookie, 'openai-chat', { json: RECORDINGS['openai-chat'].json, models: { object: 'list', data: [{ id: 'listed-model', object: 'model' }] } },
