@@ -1,9 +1,9 @@
 /** Shapes the admin API returns (see worker/src/admin/*.ts). Domain types come from the gateway. */
-import type { ChannelType, Group, GroupMember, GroupMode, GroupSettings } from '$gateway/db/types';
+import type { ChannelOverrides, ChannelType, Group, GroupMember, GroupMode, GroupSettings } from '$gateway/db/types';
 import type { AttemptLog } from '$gateway/accounting/records';
 import type { MemberHealth } from '$gateway/routing/types';
 
-export type { ChannelType, Group, GroupMember, GroupMode, GroupSettings, AttemptLog, MemberHealth };
+export type { ChannelOverrides, ChannelType, Group, GroupMember, GroupMode, GroupSettings, AttemptLog, MemberHealth };
 export type { Settings } from '$gateway/settings';
 
 export interface ChannelKeyView {
@@ -21,6 +21,8 @@ export interface ChannelView {
   models: string[];
   headers: Record<string, string>;
   modelFilter: string | null;
+  /** Request overrides, credential header values as their hint; null = none. */
+  overrides: ChannelOverrides | null;
   enabled: boolean;
   createdAt: number;
   updatedAt: number;

@@ -3,13 +3,16 @@
  * straight to the channel with its first enabled key, in the channel's own protocol, bypassing
  * groups, balancing and accounting. Answers 200 with what happened, whatever the upstream said:
  * `{ ok, status, latencyMs, model, error? }` (status 0 = no response; error texts are redacted
- * of the key).
+ * of the key). The channel's request overrides apply (body patch and headers), as they do to the
+ * relay's requests; a member's own do not (no member is involved).
  */
 import * as z from 'zod';
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
 import { redactor, secretParts } from '../lib/redact';
 import { openHeaders, secretHeaderValues } from '../lib/channel-headers';
+import { applyHeaderEdits, compileOverrides, patchBody } from '../lib/overrides';
+import { openHeaderEdits } from '../lib/override-secrets';
 import { codecFor } from '../protocols/index';
 import type { CanonicalRequest } from '../protocols/canonical';
 import { callUpstream, readErrorBody } from '../relay/upstream';
@@ -59,15 +62,18 @@ export async function testChannel(c: Context<AppEnv>): Promise<Response> {
 
   const secret = await p.vault.decrypt(key.enc);
   const headers = await openHeaders(p.vault, channel.headers);
-  const redact = redactor(...secretParts(secret), ...secretHeaderValues(headers).flatMap(secretParts));
+  const overrides = compileOverrides(channel.overrides);
+  const edits = overrides?.headers.length ? await openHeaderEdits(p.vault, overrides.headers) : null;
+  const editValues = Object.fromEntries((edits ?? []).filter((e): e is [string, string] => e[1] !== null));
+  const redact = redactor(...secretParts(secret), ...[...secretHeaderValues(headers), ...secretHeaderValues(editValues)].flatMap(secretParts));
   const codec = codecFor(channel.type);
   const started = p.now();
   const done = (r: Omit<ChannelTestResult, 'latencyMs' | 'model'>) => c.json({ ...r, latencyMs: Math.max(0, p.now() - started), model } satisfies ChannelTestResult);
   const result = await callUpstream({
     url: codec.upstreamUrl(channel.baseUrl, model, false),
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', ...codec.upstreamHeaders(secret), ...headers },
-    body: JSON.stringify(codec.encodeRequest(pingRequest(model), model)),
+    headers: applyHeaderEdits({ 'content-type': 'application/json', accept: 'application/json', ...codec.upstreamHeaders(secret), ...headers }, edits ?? []),
+    body: JSON.stringify(patchBody(codec.encodeRequest(pingRequest(model), model), overrides?.body ?? [])),
     firstByteTimeoutMs: TEST_TIMEOUT_MS,
     signal: AbortSignal.timeout(TEST_TIMEOUT_MS),
   });

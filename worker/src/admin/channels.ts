@@ -8,6 +8,7 @@ import { adminError, parseId, readBody } from './http';
 import { ChannelCreate, ChannelUpdate, type ChannelKeyInput } from './schemas';
 import { channelView } from './views';
 import { sealHeaders } from '../lib/channel-headers';
+import { sealOverrides } from '../lib/override-secrets';
 import { testChannel } from './channel-test';
 
 /** Last 4 characters of a key, for telling keys apart in the dashboard. */
@@ -58,7 +59,7 @@ export function channelRoutes(): Hono<AppEnv> {
     try {
       const ch = await p.store.createChannel({
         name: v.name, type: v.type, baseUrl: v.baseUrl, keys, models: v.models ?? [], headers: await sealHeaders(p.vault, v.headers ?? {}),
-        modelFilter: v.modelFilter ?? null, enabled: v.enabled ?? true,
+        modelFilter: v.modelFilter ?? null, overrides: await sealOverrides(p.vault, v.overrides), enabled: v.enabled ?? true,
       });
       return c.json(channelView(ch), 201);
     } catch (err) {
@@ -74,8 +75,10 @@ export function channelRoutes(): Hono<AppEnv> {
     if (!id || !existing) return adminError(c, 404, 'not_found', `No channel with id ${c.req.param('id')}.`);
     const body = await readBody(c, ChannelUpdate);
     if (!body.ok) return body.response;
-    const { keys: keyInputs, headers: headerInput, ...rest } = body.value;
+    const { keys: keyInputs, headers: headerInput, overrides: overridesInput, ...rest } = body.value;
     const headers = headerInput === undefined ? undefined : await sealHeaders(p.vault, headerInput, existing.headers);
+    // A credential header value sent back as the hint the API showed keeps the stored value.
+    const overrides = overridesInput === undefined ? undefined : await sealOverrides(p.vault, overridesInput, existing.overrides);
     let keys: StoredChannelKey[] | undefined;
     if (keyInputs) {
       const merged = await mergeKeys(p.vault, keyInputs, existing.keys);
@@ -83,7 +86,7 @@ export function channelRoutes(): Hono<AppEnv> {
       keys = merged;
     }
     try {
-      const ch = await p.store.updateChannel(id, { ...rest, ...(keys && { keys }), ...(headers && { headers }) });
+      const ch = await p.store.updateChannel(id, { ...rest, ...(keys && { keys }), ...(headers && { headers }), ...(overrides !== undefined && { overrides }) });
       return ch ? c.json(channelView(ch)) : adminError(c, 404, 'not_found', `No channel with id ${id}.`);
     } catch (err) {
       if (err instanceof StoreConflictError) return adminError(c, 409, 'conflict', `name: ${err.message}`);

@@ -2,18 +2,28 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../app-env';
 import { StoreConflictError } from '../db/store';
-import type { NewGroupMember } from '../db/types';
+import type { GroupMember, NewGroupMember } from '../db/types';
+import { sealOverrides } from '../lib/override-secrets';
 import type { Platform } from '../platform';
 import { adminError, parseId, readBody } from './http';
 import { GroupCreate, GroupUpdate, type GroupMemberInput } from './schemas';
+import { groupView } from './views';
 
-/** Fills member defaults and checks every channel exists; returns an error naming the field. */
-async function resolveMembers(p: Platform, inputs: GroupMemberInput[]): Promise<NewGroupMember[] | string> {
+/**
+ * Fills member defaults, seals credential override headers and checks every channel exists;
+ * returns an error naming the field. `existing`: the group's stored members, whose sealed override
+ * header values a member of the same channel and upstream model keeps when sent back as the hint.
+ */
+async function resolveMembers(p: Platform, inputs: GroupMemberInput[], existing: GroupMember[] = []): Promise<NewGroupMember[] | string> {
   const channelIds = new Set((await p.store.listChannels()).map((ch) => ch.id));
   const out: NewGroupMember[] = [];
   for (const [i, m] of inputs.entries()) {
     if (!channelIds.has(m.channelId)) return `members.${i}.channelId: no channel with id ${m.channelId}`;
-    out.push({ channelId: m.channelId, upstreamModel: m.upstreamModel, priority: m.priority ?? 0, weight: m.weight ?? 1, enabled: m.enabled ?? true });
+    const before = existing.find((e) => e.channelId === m.channelId && e.upstreamModel === m.upstreamModel);
+    out.push({
+      channelId: m.channelId, upstreamModel: m.upstreamModel, priority: m.priority ?? 0, weight: m.weight ?? 1,
+      overrides: await sealOverrides(p.vault, m.overrides, before?.overrides), enabled: m.enabled ?? true,
+    });
   }
   return out;
 }
@@ -22,12 +32,12 @@ export function groupRoutes(): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
   const notFound = (c: Context<AppEnv>) => adminError(c, 404, 'not_found', `No group with id ${c.req.param('id')}.`);
 
-  r.get('/', async (c) => c.json({ data: await c.get('platform').store.listGroups() }));
+  r.get('/', async (c) => c.json({ data: (await c.get('platform').store.listGroups()).map(groupView) }));
 
   r.get('/:id', async (c) => {
     const id = parseId(c.req.param('id'));
     const g = id ? await c.get('platform').store.getGroup(id) : null;
-    return g ? c.json(g) : notFound(c);
+    return g ? c.json(groupView(g)) : notFound(c);
   });
 
   r.get('/:id/health', async (c) => {
@@ -47,7 +57,7 @@ export function groupRoutes(): Hono<AppEnv> {
     if (typeof members === 'string') return adminError(c, 400, 'invalid_request', members);
     try {
       const g = await p.store.createGroup({ name: v.name, mode: v.mode ?? 'round-robin', enabled: v.enabled ?? true, settings: v.settings ?? {}, members });
-      return c.json(g, 201);
+      return c.json(groupView(g), 201);
     } catch (err) {
       if (err instanceof StoreConflictError) return adminError(c, 409, 'conflict', `name: ${err.message}`);
       throw err;
@@ -57,19 +67,20 @@ export function groupRoutes(): Hono<AppEnv> {
   r.patch('/:id', async (c) => {
     const p = c.get('platform');
     const id = parseId(c.req.param('id'));
-    if (!id || !(await p.store.getGroup(id))) return notFound(c);
+    const stored = id ? await p.store.getGroup(id) : null;
+    if (!id || !stored) return notFound(c);
     const body = await readBody(c, GroupUpdate);
     if (!body.ok) return body.response;
     const { members: memberInputs, ...rest } = body.value;
     let members: NewGroupMember[] | undefined;
     if (memberInputs) {
-      const resolved = await resolveMembers(p, memberInputs);
+      const resolved = await resolveMembers(p, memberInputs, stored.members);
       if (typeof resolved === 'string') return adminError(c, 400, 'invalid_request', resolved);
       members = resolved;
     }
     try {
       const g = await p.store.updateGroup(id, { ...rest, ...(members && { members }) });
-      return g ? c.json(g) : notFound(c);
+      return g ? c.json(groupView(g)) : notFound(c);
     } catch (err) {
       if (err instanceof StoreConflictError) return adminError(c, 409, 'conflict', `name: ${err.message}`);
       throw err;

@@ -3,7 +3,8 @@
  * forms with the same schemas. Field names are camelCase; times are ms since epoch; money in USD.
  */
 import * as z from 'zod';
-import { CHANNEL_TYPES, GROUP_MODES } from '../db/types';
+import { CHANNEL_TYPES, GROUP_MODES, type ChannelOverrides } from '../db/types';
+import { overridesIssue } from '../lib/overrides';
 
 const name = z.string().trim().min(1, 'must not be empty').max(100);
 
@@ -34,6 +35,15 @@ export const ChannelKeyInput = z.union([
 ]);
 export type ChannelKeyInput = z.infer<typeof ChannelKeyInput>;
 
+/**
+ * Request overrides of a channel or member (db/types.ts ChannelOverrides; lib/overrides.ts says
+ * what is refused and why), or null for none. An issue's path names the part (`overrides.body.stream`).
+ */
+export const OverridesInput = z.unknown().superRefine((v, ctx) => {
+  const issue = overridesIssue(v);
+  if (issue !== null) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+}).transform((v) => v as ChannelOverrides | null);
+
 const channelFields = {
   name,
   type: z.enum(CHANNEL_TYPES),
@@ -46,6 +56,7 @@ const channelFields = {
     z.string().max(4096).regex(/^[^\r\n\0]*$/, 'must not contain line breaks or NUL'),
   ).refine((h) => Object.keys(h).length <= 50, 'at most 50 headers'),
   modelFilter: regex.nullable(),
+  overrides: OverridesInput,
   enabled: z.boolean(),
 };
 
@@ -54,6 +65,7 @@ export const ChannelCreate = z.strictObject({
   models: channelFields.models.optional(),
   headers: channelFields.headers.optional(),
   modelFilter: channelFields.modelFilter.optional(),
+  overrides: channelFields.overrides.optional(),
   enabled: channelFields.enabled.optional(),
 });
 export type ChannelCreate = z.infer<typeof ChannelCreate>;
@@ -66,6 +78,7 @@ export const GroupMemberInput = z.strictObject({
   upstreamModel: z.string().trim().min(1),
   priority: z.int().min(-1000).max(1000).optional(),
   weight: z.int().min(1).max(1000).optional(),
+  overrides: OverridesInput.optional(),
   enabled: z.boolean().optional(),
 });
 export type GroupMemberInput = z.infer<typeof GroupMemberInput>;

@@ -1,13 +1,22 @@
 /** What the admin API returns for stored records: secrets masked, money in USD. */
-import type { ApiKey, Channel } from '../db/types';
+import type { ApiKey, Channel, Group } from '../db/types';
 import { maskHeaders } from '../lib/channel-headers';
+import { maskOverrides } from '../lib/override-secrets';
 
 /**
  * A channel with its keys reduced to id, hint (last 4 characters) and enabled, and credential
  * header values to their hint (lib/channel-headers.ts; sending the hint back keeps the value).
  */
 export function channelView(ch: Channel) {
-  return { ...ch, keys: ch.keys.map((k) => ({ id: k.id, hint: k.hint, enabled: k.enabled })), headers: maskHeaders(ch.headers) };
+  return {
+    ...ch, keys: ch.keys.map((k) => ({ id: k.id, hint: k.hint, enabled: k.enabled })), headers: maskHeaders(ch.headers),
+    overrides: maskOverrides(ch.overrides),
+  };
+}
+
+/** A group with its members' credential override header values reduced to their hint. */
+export function groupView(g: Group) {
+  return { ...g, members: g.members.map((m) => ({ ...m, overrides: maskOverrides(m.overrides) })) };
 }
 
 /** A client key without its hash; budget in USD. */

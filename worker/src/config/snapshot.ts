@@ -16,11 +16,13 @@
  *
  * Runtime-neutral (no Hono, Cloudflare or Node import).
  */
-import type { ApiKey, Channel, Group, Route } from '../db/types';
+import type { ApiKey, Channel, Group, GroupMember, Route } from '../db/types';
 import type { Store } from '../db/store';
 import { openHeaders } from '../lib/channel-headers';
 import type { KeyVault } from '../lib/crypto';
 import { SecretMatcher } from '../lib/redact';
+import { compileOverrides, type CompiledOverrides } from '../lib/overrides';
+import { openHeaderEdits } from '../lib/override-secrets';
 import { loadSettings, type Settings } from '../settings';
 
 /** How long a snapshot is trusted before its version is checked again, ms (the staleness bound for changes made elsewhere). */
@@ -50,6 +52,13 @@ export class ConfigSnapshot {
   private readonly openedHeaders = new Map<number, Record<string, string> | null>();
   /** Redaction matchers by `channelId:keyId`: building one (base64 forms…) costs more than a request should pay each time. */
   private readonly matchers = new Map<string, SecretMatcher>();
+  /**
+   * Request overrides by member id, the channel's and the member's combined once here (no entry:
+   * neither has any, and a request pays nothing but the lookup).
+   */
+  private readonly overridesByMember = new Map<number, CompiledOverrides>();
+  /** Override header edits with credential values decrypted, by member id, filled on first use; null when undecryptable. */
+  private readonly openedEdits = new Map<number, [string, string | null][] | null>();
 
   constructor(
     /** The stored config version this snapshot reflects. */
@@ -67,6 +76,8 @@ export class ConfigSnapshot {
       for (const m of g.members) {
         const ch = byId.get(m.channelId);
         if (ch) used.set(ch.id, ch);
+        const compiled = compileOverrides(ch?.overrides, m.overrides);
+        if (compiled) this.overridesByMember.set(m.id, compiled);
       }
       return [g.name, { group: g, channels: used }];
     }));
@@ -96,12 +107,37 @@ export class ConfigSnapshot {
   /**
    * The matcher that redacts an attempt's credentials (lib/redact.ts), built once per snapshot for
    * a channel key: `secrets` must be what that key and the channel's decrypted headers give.
+   * `scope` tells matchers of the same key apart when more secrets join (a member's override
+   * headers: `:m<memberId>`).
    */
-  secretMatcher(channel: Channel, keyId: string, secrets: () => string[]): SecretMatcher {
-    const id = `${channel.id}:${keyId}`;
+  secretMatcher(channel: Channel, keyId: string, secrets: () => string[], scope = ''): SecretMatcher {
+    const id = `${channel.id}:${keyId}${scope}`;
     let m = this.matchers.get(id);
     if (!m) this.matchers.set(id, (m = new SecretMatcher(secrets())));
     return m;
+  }
+
+  /** The request overrides of a member (its channel's, then its own), or null when neither has any. */
+  overridesOf(member: GroupMember): CompiledOverrides | null {
+    return this.overridesByMember.get(member.id) ?? null;
+  }
+
+  /**
+   * A member's override header edits (`overridesOf(member).headers`) with credential values
+   * decrypted, once per snapshot.
+   * @returns null when a value cannot be decrypted.
+   */
+  async overrideHeaders(vault: KeyVault, member: GroupMember, compiled: CompiledOverrides): Promise<[string, string | null][] | null> {
+    const hit = this.openedEdits.get(member.id);
+    if (hit !== undefined) return hit;
+    let open: [string, string | null][] | null;
+    try {
+      open = await openHeaderEdits(vault, compiled.headers);
+    } catch {
+      open = null;
+    }
+    this.openedEdits.set(member.id, open);
+    return open;
   }
 
   /**

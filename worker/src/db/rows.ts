@@ -7,7 +7,7 @@ import type { Price } from '../accounting/cost';
 import type { ModelsDevPrice } from '../accounting/modelsdev';
 import type { RequestRecord, StatsCounters, StatsDelta } from '../accounting/records';
 import type * as t from './schema.sqlite';
-import type { ApiKey, ApiKeyPatch, Channel, ChannelPatch, ChannelType, Group, GroupMember, GroupMode } from './types';
+import type { ApiKey, ApiKeyPatch, Channel, ChannelOverrides, ChannelPatch, ChannelType, Group, GroupMember, GroupMode } from './types';
 
 export type ChannelRow = typeof t.channels.$inferSelect;
 export type GroupRow = typeof t.groups.$inferSelect;
@@ -30,15 +30,21 @@ export function toChannel(r: ChannelRow): Channel {
   return {
     id: r.id, name: r.name, type: r.type as ChannelType, baseUrl: r.baseUrl,
     keys: parseJson(r.keys, []), models: parseJson(r.models, []), headers: parseJson(r.headers, {}),
-    modelFilter: r.modelFilter, enabled: r.enabled, createdAt: r.createdAt, updatedAt: r.updatedAt,
+    modelFilter: r.modelFilter, overrides: parseJson<ChannelOverrides | null>(r.overrides, null), enabled: r.enabled,
+    createdAt: r.createdAt, updatedAt: r.updatedAt,
   };
 }
 
 export function toMember(r: MemberRow): GroupMember {
   return {
     id: r.id, groupId: r.groupId, channelId: r.channelId, upstreamModel: r.upstreamModel,
-    priority: r.priority, weight: r.weight, enabled: r.enabled,
+    priority: r.priority, weight: r.weight, overrides: parseJson<ChannelOverrides | null>(r.overrides, null), enabled: r.enabled,
   };
+}
+
+/** The `overrides` column value: JSON, or null for none. */
+export function overridesColumn(o: ChannelOverrides | null | undefined): string | null {
+  return o ? JSON.stringify(o) : null;
 }
 
 /** `members` must be the group's own rows, in the order to keep (by id). */
@@ -67,6 +73,7 @@ export function channelColumns(c: ChannelPatch) {
     ...(c.models !== undefined && { models: JSON.stringify(c.models) }),
     ...(c.headers !== undefined && { headers: JSON.stringify(c.headers) }),
     ...(c.modelFilter !== undefined && { modelFilter: c.modelFilter }),
+    ...(c.overrides !== undefined && { overrides: overridesColumn(c.overrides) }),
     ...(c.enabled !== undefined && { enabled: c.enabled }),
   };
 }

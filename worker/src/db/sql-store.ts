@@ -11,7 +11,7 @@ import type { RequestRecord, StatsCounters, StatsDelta } from '../accounting/rec
 import type { Dialect, Tables } from './dialect';
 import {
   apiKeyColumns, channelColumns, fromLogRow, modelsDevPriceRow, numericRow, parseJson, splitPrices, summaryRow,
-  toApiKey, toChannel, toGroup, toLogRow,
+  overridesColumn, toApiKey, toChannel, toGroup, toLogRow,
   type ApiKeyRow, type ChannelRow, type GroupRow, type MemberRow,
 } from './rows';
 import { StoreConflictError, type Store } from './store';
@@ -138,7 +138,7 @@ export class SqlStore implements Store {
 
   /** INSERTs of a group's members, split to the dialect's bound-value limit; run them in one atomic unit. */
   private insertMembers(db: Dialect['db'], groupId: number, members: NewGroupMember[]): unknown[] {
-    return chunkRows(members.map((m) => ({ ...m, groupId })), this.d.maxBoundValues)
+    return chunkRows(members.map((m) => ({ ...m, overrides: overridesColumn(m.overrides), groupId })), this.d.maxBoundValues)
       .map((rows) => db.insert(this.t.groupMembers).values(rows));
   }
 

@@ -29,9 +29,24 @@ export interface Channel {
   models: string[];
   headers: Record<string, string>;
   modelFilter: string | null;
+  /** Request overrides for every upstream call to this channel; null (or absent) = none. */
+  overrides?: ChannelOverrides | null;
   enabled: boolean;
   createdAt: number;
   updatedAt: number;
+}
+
+/**
+ * Per-channel (or per-member) request overrides (lib/overrides.ts applies and validates them).
+ * - `body`: a JSON merge patch (RFC 7396) applied to the encoded upstream body of a generation
+ *   request: `null` deletes a member, objects merge recursively, anything else (arrays included)
+ *   replaces. Never `model`, `stream` or `stream_options` at the top level.
+ * - `headers`: lower-case header name → value to set, or null to remove the header. A value under
+ *   a credential-like name (lib/channel-headers.ts) is stored sealed, like a channel header.
+ */
+export interface ChannelOverrides {
+  body?: Record<string, unknown>;
+  headers?: Record<string, string | null>;
 }
 
 export interface GroupMember {
@@ -41,6 +56,8 @@ export interface GroupMember {
   upstreamModel: string;
   priority: number;
   weight: number;
+  /** Request overrides for this member only, applied after its channel's; null (or absent) = none. */
+  overrides?: ChannelOverrides | null;
   enabled: boolean;
 }
 

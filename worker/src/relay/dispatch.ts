@@ -20,6 +20,7 @@ import type { ProtocolName, UpstreamErrorInfo } from '../protocols/canonical';
 import { primeStream, type PrimedStream } from './prime';
 import { secretParts, type SecretMatcher } from '../lib/redact';
 import { secretHeaderValues } from '../lib/channel-headers';
+import { applyHeaderEdits, type CompiledOverrides } from '../lib/overrides';
 import { ERROR_BODY_WAIT_MS, callUpstream, readErrorBody, readWholeBody, type UpstreamResponse } from './upstream';
 
 /** A network failure this quick (ms) is taken for a stale pooled connection and retried once. */
@@ -37,9 +38,12 @@ export interface PreparedCall {
 
 /**
  * Builds the upstream request for a candidate, or returns a reason string when this channel cannot
- * serve the request (counted as a channel fault, and the next candidate is tried).
+ * serve the request (counted as a channel fault, and the next candidate is tried). `overrides`: the
+ * member's request overrides (channel's, then member's), null for none; the attempt loop applies
+ * their header edits to what this returns, the body patch is the caller's to apply (generation
+ * requests only).
  */
-export type PrepareCall = (target: { channel: Channel; member: GroupMember; apiKey: string }) => PreparedCall | string;
+export type PrepareCall = (target: { channel: Channel; member: GroupMember; apiKey: string; overrides: CompiledOverrides | null }) => PreparedCall | string;
 
 /** Fields every result carries for the group's report. */
 interface Reported {
@@ -211,16 +215,29 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
     }
     // From here on the channel carries its headers in plain text, for this attempt only.
     const channel: Channel = headers === stored.headers ? stored : { ...stored, headers };
-    const secrets = input.config.secretMatcher(stored, cand.keyId, () => [...secretParts(apiKey), ...secretHeaderValues(channel.headers).flatMap(secretParts)]);
+    // Request overrides: one map lookup when there are none (the usual case).
+    const overrides = input.config.overridesOf(member);
+    let edits: [string, string | null][] | null = null;
+    if (overrides && overrides.headers.length > 0) {
+      edits = await input.config.overrideHeaders(p.vault, member, overrides);
+      if (edits === null) {
+        fail(0, `channel ${stored.id}: an override header cannot be decrypted (was ENCRYPTION_KEY changed?)`);
+        continue;
+      }
+    }
+    const editSecrets = edits && secretHeaderValues(Object.fromEntries(edits.filter((e): e is [string, string] => e[1] !== null)));
+    const secrets = input.config.secretMatcher(stored, cand.keyId, () => [
+      ...secretParts(apiKey), ...secretHeaderValues(channel.headers).flatMap(secretParts), ...(editSecrets ?? []).flatMap(secretParts),
+    ], editSecrets?.length ? `:m${member.id}` : '');
     const redact = (text: string) => secrets.redact(text);
-    const prepared = input.prepare({ channel, member, apiKey });
+    const prepared = input.prepare({ channel, member, apiKey, overrides });
     if (typeof prepared === 'string') {
       fail(0, prepared);
       continue;
     }
 
     const call = {
-      url: prepared.url, method: 'POST' as const, headers: prepared.headers, body: prepared.body,
+      url: prepared.url, method: 'POST' as const, headers: edits ? applyHeaderEdits(prepared.headers, edits) : prepared.headers, body: prepared.body,
       firstByteTimeoutMs: settings.firstByteTimeoutMs, signal: deadline,
     };
     const send = p.callUpstream ?? callUpstream;

@@ -28,6 +28,7 @@ import { noteUnauthenticated } from './refusals';
 import { readErrorBody, type UpstreamResponse } from './upstream';
 import { BodyCapture, truncateBody } from './body-log';
 import { MAX_JSON_DEPTH } from './json-depth';
+import { patchBody } from '../lib/overrides';
 import {
   TurnReasoningCollector, recallIds, remembersReasoning, remembersTextSignatures, routeHasAnthropic, routeHasType, textRecallIds, textTurnOfResponse,
   turnOfResponse, withRecalled, withRecalledTextSignatures,
@@ -199,9 +200,11 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
     clientSignal: incoming.signal,
     streamDecoder: req.stream ? (ch) => codecFor(ch.type).createStreamDecoder() : undefined,
     acceptBody: req.stream ? undefined : (ch, text) => acceptAnswer(ch.type, text),
-    prepare: ({ channel, member, apiKey }) => {
+    prepare: ({ channel, member, apiKey, overrides }) => {
       const target = codecFor(channel.type);
       const same = channel.type === call.protocol;
+      // A body patch (request overrides) applies to the encoded body; without one, passthrough keeps the client's bytes.
+      const patches = overrides?.body.length ? overrides.body : null;
       return {
         url: target.upstreamUrl(channel.baseUrl, member.upstreamModel, req.stream),
         headers: {
@@ -211,9 +214,11 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
           ...target.upstreamHeaders(apiKey),
           ...channel.headers,
         },
-        body: same && !convertBody ? passthroughText(call.protocol, rawBody, scan, body, member.upstreamModel, req)
+        body: same && !convertBody
+          ? (patches ? JSON.stringify(patchBody(passthroughBody(call.protocol, body, member.upstreamModel, req), patches))
+            : passthroughText(call.protocol, rawBody, scan, body, member.upstreamModel, req))
           // Remembered signed reasoning goes only to the provider that signed it.
-          : JSON.stringify(target.encodeRequest(withRecalledFor(channel.type), member.upstreamModel)),
+          : JSON.stringify(withPatches(target.encodeRequest(withRecalledFor(channel.type), member.upstreamModel), patches)),
       };
     },
   });
@@ -260,6 +265,11 @@ function acceptAnswer(protocol: ProtocolName, text: string): { ok: true; value: 
     const start = text.slice(0, 80).replace(/\s+/g, ' ');
     return { ok: false, error: `the upstream answered 2xx with a body that is not a ${protocol} answer: ${JSON.stringify(start)}${text.length > 80 ? '…' : ''}` };
   }
+}
+
+/** An encoded upstream body with the request overrides' body patches applied, when there are any. */
+function withPatches(encoded: Record<string, unknown>, patches: readonly Record<string, unknown>[] | null): Record<string, unknown> {
+  return patches ? patchBody(encoded, patches) : encoded;
 }
 
 /**

@@ -9,6 +9,8 @@ import type { KeyVault } from '../lib/crypto';
 import { applyModelFilter, diffModels, mergeChannelModels, type ModelDiff } from './model-diff';
 import { fetchModelList } from './model-list';
 import { openHeaders } from '../lib/channel-headers';
+import { applyHeaderEdits, compileOverrides } from '../lib/overrides';
+import { openHeaderEdits } from '../lib/override-secrets';
 
 /**
  * Syncs one channel with its first enabled key.
@@ -20,7 +22,10 @@ export async function syncChannelModels(store: Store, vault: KeyVault, channel: 
   try {
     const key = channel.keys.find((k) => k.enabled);
     if (!key) throw new Error('the channel has no enabled key');
-    const plain = { ...channel, headers: await openHeaders(vault, channel.headers) };
+    // The channel's header overrides go with the list call too (an organisation header can decide what is listed).
+    const overrides = compileOverrides(channel.overrides);
+    const edits = overrides?.headers.length ? await openHeaderEdits(vault, overrides.headers) : [];
+    const plain = { ...channel, headers: applyHeaderEdits(await openHeaders(vault, channel.headers), edits) };
     const fetched = applyModelFilter(await fetchModelList(plain, await vault.decrypt(key.enc), fetchFn), channel.modelFilter);
     const diff = diffModels(channel.models, fetched);
     if (diff.added.length > 0) await store.updateChannel(channel.id, { models: mergeChannelModels(channel.models, fetched) });

@@ -1,0 +1,13 @@
+/** The request overrides suite (worker/test/suites/overrides.ts) against the Node mode, on each database of OE_NODE_DATABASES. */
+import { afterAll, beforeAll, describe } from 'vitest';
+import { overridesSuite } from '../suites/overrides';
+import { nodeDatabases, nodeHarness } from './harness';
+
+for (const type of nodeDatabases()) {
+  describe(`node-${type}`, () => {
+    const h = nodeHarness(type);
+    beforeAll(h.setup);
+    afterAll(h.teardown);
+    overridesSuite(h);
+  });
+}
