@@ -15,7 +15,10 @@
  * With names capped at MAX_PATTERN_SUBJECT characters that bounds a match to roughly
  * MAX_CHOICES × 256² steps. Pure: used by the zod schemas (admin API and dashboard forms).
  */
-import ret, { types, type Tokens } from 'ret';
+// The package's entry re-exports with getters that the Workers test runtime cannot load; these two files are the whole API used.
+import { tokenizer as ret } from 'ret/dist/tokenizer';
+import { types } from 'ret/dist/types/types';
+import type { Tokens } from 'ret/dist/types/tokens';
 import { compilePattern } from '../config/resolve';
 
 /** Longest pattern, characters. */
