@@ -16,9 +16,9 @@
  * MAX_CHOICES × 256² steps. Pure: used by the zod schemas (admin API and dashboard forms).
  */
 // The package's entry re-exports with getters that the Workers test runtime cannot load; these two files are the whole API used.
-import { tokenizer as ret } from 'ret/dist/tokenizer';
-import { types } from 'ret/dist/types/types';
-import type { Tokens } from 'ret/dist/types/tokens';
+import { tokenizer as ret } from 'ret/dist/tokenizer.js';
+import { types } from 'ret/dist/types/types.js';
+import type { Tokens } from 'ret/dist/types/tokens.js';
 import { compilePattern } from '../config/resolve';
 
 /** Longest pattern, characters. */
