@@ -283,3 +283,37 @@ test('a model that is not a group is tagged "unrouted" among the top groups', as
   await expect(top.getByRole('row', { name: /ui-chat/ })).toBeVisible();
   await expect(top.getByRole('row', { name: /ui-chat/ }).getByTestId('unrouted')).toHaveCount(0);
 });
+
+test('groups: aliases and patterns, with their errors in plain words and the names a pattern caught', async () => {
+  await nav('Groups');
+  await page.getByRole('button', { name: 'Edit group ui-chat' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Edit ui-chat' });
+  await dialog.getByLabel('Aliases').fill('ui-alias\nui-broken');
+  await dialog.getByLabel('Patterns').fill('^ui-pat-\n(a+)+');
+  await dialog.getByRole('button', { name: 'Save changes' }).click();
+  // Checked in the browser with the API's schema, named by line.
+  await expect(dialog.getByText(/^Line 2: must not repeat a part that is itself repeated/)).toBeVisible();
+  await dialog.getByLabel('Patterns').fill('^ui-pat-');
+  await dialog.getByRole('button', { name: 'Save changes' }).click();
+  // Only the server knows the other groups: its 409 lands under the field.
+  await expect(dialog.getByText('Line 2: "ui-broken" is already the name of group "ui-broken"')).toBeVisible();
+  await dialog.getByLabel('Aliases').fill('ui-alias');
+  await dialog.getByRole('button', { name: 'Save changes' }).click();
+  await expect(dialog).toBeHidden();
+  const region = page.getByRole('region', { name: 'ui-chat' });
+  await expect(region.getByTestId('group-alias')).toHaveText('ui-alias');
+  await expect(region.getByTestId('group-pattern')).toHaveText('^ui-pat-');
+  await expect(region.getByTestId('pattern-catches')).toContainText('nothing yet');
+
+  const client = new OpenAI({ apiKey: secret, baseURL: `${gatewayUrl()}/v1`, maxRetries: 0 });
+  for (const model of ['ui-alias', 'ui-pat-1', 'ui-pat-1']) {
+    const r = await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] });
+    expect(r.choices[0]!.message.content).toBeTruthy();
+  }
+  const listed = (await client.models.list()).data.map((m) => m.id);
+  expect(listed).toEqual(expect.arrayContaining(['ui-chat', 'ui-alias']));
+  // The page polls every 3 s.
+  await expect(region.getByTestId('pattern-catches')).toContainText('ui-pat-1');
+  await expect(region.getByTestId('pattern-catches')).toContainText('2×');
+  await expect(region.getByTestId('pattern-catches')).not.toContainText('ui-alias');
+});

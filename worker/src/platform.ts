@@ -2,6 +2,7 @@
  * The seam between the app and its runtime. `createApp` sees only this; the edge (Workers: D1,
  * Durable Objects) and Node (SQL stores, in-process objects, timers) each provide one.
  */
+import type { PatternCatch } from './routing/catches';
 import type { Store } from './db/store';
 import { safeLogFields } from './lib/log-fields';
 import type { KeyVault } from './lib/crypto';
@@ -19,6 +20,8 @@ export interface GroupStates {
   report(groupId: number, report: RoutingReport): Promise<void>;
   /** Live health per member id, for the admin API. */
   health(groupId: number): Promise<Record<string, MemberHealth>>;
+  /** Names the group's patterns caught recently, most recent first (routing/catches.ts), for the admin API. */
+  catches(groupId: number): Promise<PatternCatch[]>;
   /** Buffers a finished request's record; the holder flushes logs and stats to the database. Off the critical path. */
   record(groupId: number, record: RequestRecord): Promise<void>;
   /**

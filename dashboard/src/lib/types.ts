@@ -2,8 +2,9 @@
 import type { ChannelOverrides, ChannelType, Group, GroupMember, GroupMode, GroupSettings } from '$gateway/db/types';
 import type { AttemptLog } from '$gateway/accounting/records';
 import type { MemberHealth } from '$gateway/routing/types';
+import type { PatternCatch } from '$gateway/routing/catches';
 
-export type { ChannelOverrides, ChannelType, Group, GroupMember, GroupMode, GroupSettings, AttemptLog, MemberHealth };
+export type { ChannelOverrides, ChannelType, Group, GroupMember, GroupMode, GroupSettings, AttemptLog, MemberHealth, PatternCatch };
 export type { Settings } from '$gateway/settings';
 
 export interface ChannelKeyView {

@@ -45,6 +45,12 @@ export interface RequestRecord {
    * is then their total.
    */
   count?: number;
+  /**
+   * The model name the client sent, when an alias or a pattern brought it to `groupName` (with the
+   * pattern that matched). Not a request log column: the group's holder keeps the recent pattern
+   * catches from it (routing/catches.ts).
+   */
+  requested?: { model: string; via: 'alias' | 'pattern'; pattern?: string };
   /** The client's request body, cut to the log size; only when the "log bodies" setting is on. */
   requestBody?: string | null;
   /** The body the client got (a stream's bytes as sent), cut to the log size; same condition. */

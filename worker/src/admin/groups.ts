@@ -5,6 +5,7 @@ import { StoreConflictError } from '../db/store';
 import type { GroupMember, NewGroupMember } from '../db/types';
 import { sealOverrides } from '../lib/override-secrets';
 import type { Platform } from '../platform';
+import { nameClash } from './group-names';
 import { adminError, parseId, readBody } from './http';
 import { GroupCreate, GroupUpdate, type GroupMemberInput } from './schemas';
 import { groupView } from './views';
@@ -48,6 +49,15 @@ export function groupRoutes(): Hono<AppEnv> {
     return c.json({ members: await p.groups.health(g.id) });
   });
 
+  // Names the group's patterns caught recently (routing/catches.ts): kept by the group's holder, in memory.
+  r.get('/:id/catches', async (c) => {
+    const p = c.get('platform');
+    const id = parseId(c.req.param('id'));
+    const g = id ? await p.store.getGroup(id) : null;
+    if (!g) return notFound(c);
+    return c.json({ catches: await p.groups.catches(g.id) });
+  });
+
   r.post('/', async (c) => {
     const p = c.get('platform');
     const body = await readBody(c, GroupCreate);
@@ -55,8 +65,13 @@ export function groupRoutes(): Hono<AppEnv> {
     const v = body.value;
     const members = await resolveMembers(p, v.members ?? []);
     if (typeof members === 'string') return adminError(c, 400, 'invalid_request', members);
+    const clash = nameClash(await p.store.listGroups(), null, v.name, v.aliases ?? []);
+    if (clash) return adminError(c, 409, 'conflict', clash);
     try {
-      const g = await p.store.createGroup({ name: v.name, mode: v.mode ?? 'round-robin', enabled: v.enabled ?? true, settings: v.settings ?? {}, members });
+      const g = await p.store.createGroup({
+        name: v.name, mode: v.mode ?? 'round-robin', enabled: v.enabled ?? true, settings: v.settings ?? {},
+        aliases: v.aliases ?? [], patterns: v.patterns ?? [], members,
+      });
       return c.json(groupView(g), 201);
     } catch (err) {
       if (err instanceof StoreConflictError) return adminError(c, 409, 'conflict', `name: ${err.message}`);
@@ -77,6 +92,10 @@ export function groupRoutes(): Hono<AppEnv> {
       const resolved = await resolveMembers(p, memberInputs, stored.members);
       if (typeof resolved === 'string') return adminError(c, 400, 'invalid_request', resolved);
       members = resolved;
+    }
+    if (rest.name !== undefined || rest.aliases !== undefined) {
+      const clash = nameClash(await p.store.listGroups(), id, rest.name ?? stored.name, rest.aliases ?? stored.aliases);
+      if (clash) return adminError(c, 409, 'conflict', clash);
     }
     try {
       const g = await p.store.updateGroup(id, { ...rest, ...(members && { members }) });

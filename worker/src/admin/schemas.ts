@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { CHANNEL_TYPES, GROUP_MODES, type ChannelOverrides } from '../db/types';
 import { overridesIssue } from '../lib/overrides';
+import { MAX_PATTERNS, patternProblem } from './patterns';
 
 const name = z.string().trim().min(1, 'must not be empty').max(100);
 
@@ -101,8 +102,25 @@ export const GroupSettingsInput = z.strictObject({
   maxInflatedBytes: z.int().min(4096).max(1024 * 1024 * 1024).optional(),
 });
 
+/** Most aliases one group may have. */
+export const MAX_ALIASES = 50;
+
+/** True when no string appears twice. */
+const distinct = (list: string[]) => new Set(list).size === list.length;
+
+/** Extra exact names of a group (each one a valid group name; uniqueness across groups is checked on save). */
+export const GroupAliases = z.array(GroupName).max(MAX_ALIASES, `at most ${MAX_ALIASES} aliases`).refine(distinct, 'lists the same alias twice');
+
+/** A group's model-name patterns, checked for syntax and matching cost (admin/patterns.ts). */
+export const GroupPatterns = z.array(z.string().superRefine((s, ctx) => {
+  const problem = patternProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+})).max(MAX_PATTERNS, `at most ${MAX_PATTERNS} patterns`).refine(distinct, 'lists the same pattern twice');
+
 const groupFields = {
   name: GroupName,
+  aliases: GroupAliases,
+  patterns: GroupPatterns,
   mode: z.enum(GROUP_MODES),
   enabled: z.boolean(),
   settings: GroupSettingsInput,
@@ -114,6 +132,8 @@ export const GroupCreate = z.strictObject({
   mode: groupFields.mode.optional(),
   enabled: groupFields.enabled.optional(),
   settings: groupFields.settings.optional(),
+  aliases: groupFields.aliases.optional(),
+  patterns: groupFields.patterns.optional(),
   members: groupFields.members.optional(),
 });
 export type GroupCreate = z.infer<typeof GroupCreate>;

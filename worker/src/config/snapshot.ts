@@ -24,6 +24,7 @@ import { SecretMatcher } from '../lib/redact';
 import { compileOverrides, type CompiledOverrides } from '../lib/overrides';
 import { openHeaderEdits } from '../lib/override-secrets';
 import { loadSettings, type Settings } from '../settings';
+import { ModelResolver } from './resolve';
 
 /** How long a snapshot is trusted before its version is checked again, ms (the staleness bound for changes made elsewhere). */
 export const CONFIG_CHECK_MS = 2_000;
@@ -46,6 +47,8 @@ export class ConfigSnapshot {
   readonly routes: Map<string, Route>;
   /** Every group in id order (model lists). */
   readonly groups: Group[];
+  /** Requested name → group (names, aliases, patterns: config/resolve.ts), compiled once per snapshot. */
+  readonly resolver: ModelResolver;
   /** Decrypted channel credentials, filled on first use: `channelId:keyId` → key, or null when undecryptable. */
   private readonly openKeys = new Map<string, string | null>();
   /** Decrypted channel headers by channel id, filled on first use; null when undecryptable. */
@@ -71,6 +74,7 @@ export class ConfigSnapshot {
     this.keysByHash = new Map(keys.map((k) => [k.keyHash, k]));
     const byId = new Map(channels.map((c) => [c.id, c]));
     this.groups = groups;
+    this.resolver = new ModelResolver(groups);
     this.routes = new Map(groups.map((g) => {
       const used = new Map<number, Channel>();
       for (const m of g.members) {

@@ -50,7 +50,8 @@ export function overridesColumn(o: ChannelOverrides | null | undefined): string 
 /** `members` must be the group's own rows, in the order to keep (by id). */
 export function toGroup(r: GroupRow, members: MemberRow[]): Group {
   return {
-    id: r.id, name: r.name, mode: r.mode as GroupMode, settings: parseJson(r.settings, {}), enabled: r.enabled,
+    id: r.id, name: r.name, mode: r.mode as GroupMode, settings: parseJson(r.settings, {}),
+    aliases: parseJson<string[] | null>(r.aliases, null) ?? [], patterns: parseJson<string[] | null>(r.patterns, null) ?? [], enabled: r.enabled,
     members: members.map(toMember), createdAt: r.createdAt, updatedAt: r.updatedAt,
   };
 }
@@ -76,6 +77,11 @@ export function channelColumns(c: ChannelPatch) {
     ...(c.overrides !== undefined && { overrides: overridesColumn(c.overrides) }),
     ...(c.enabled !== undefined && { enabled: c.enabled }),
   };
+}
+
+/** A name list as its nullable JSON column: null for none, so a group without aliases or patterns stores nothing. */
+export function nameListColumn(list: string[] | undefined): string | null {
+  return list && list.length > 0 ? JSON.stringify(list) : null;
 }
 
 /** Column values for the fields present in an API key patch. */

@@ -11,7 +11,7 @@ import type { RequestRecord, StatsCounters, StatsDelta } from '../accounting/rec
 import type { Dialect, Tables } from './dialect';
 import {
   apiKeyColumns, channelColumns, fromLogRow, modelsDevPriceRow, numericRow, parseJson, splitPrices, summaryRow,
-  overridesColumn, toApiKey, toChannel, toGroup, toLogRow,
+  nameListColumn, overridesColumn, toApiKey, toChannel, toGroup, toLogRow,
   type ApiKeyRow, type ChannelRow, type GroupRow, type MemberRow,
 } from './rows';
 import { StoreConflictError, type Store } from './store';
@@ -145,7 +145,8 @@ export class SqlStore implements Store {
   async createGroup(input: NewGroup): Promise<Group> {
     const at = this.now();
     const row = await this.unique(`group "${input.name}"`, () => this.d.insertRow<GroupRow>(this.t.groups, {
-      name: input.name, mode: input.mode, settings: JSON.stringify(input.settings ?? {}), enabled: input.enabled, createdAt: at, updatedAt: at,
+      name: input.name, mode: input.mode, settings: JSON.stringify(input.settings ?? {}),
+      aliases: nameListColumn(input.aliases), patterns: nameListColumn(input.patterns), enabled: input.enabled, createdAt: at, updatedAt: at,
     }));
     if (input.members.length > 0) {
       try {
@@ -167,6 +168,8 @@ export class SqlStore implements Store {
       ...(patch.name !== undefined && { name: patch.name }),
       ...(patch.mode !== undefined && { mode: patch.mode }),
       ...(patch.settings !== undefined && { settings: JSON.stringify(patch.settings) }),
+      ...(patch.aliases !== undefined && { aliases: nameListColumn(patch.aliases) }),
+      ...(patch.patterns !== undefined && { patterns: nameListColumn(patch.patterns) }),
       ...(patch.enabled !== undefined && { enabled: patch.enabled }),
       updatedAt: this.now(),
     };

@@ -85,6 +85,10 @@ export interface Group {
   name: string;
   mode: GroupMode;
   settings: GroupSettings;
+  /** Extra exact names the group answers to (config/resolve.ts); [] when none. */
+  aliases: string[];
+  /** Regular expression sources over requested names, tried after every exact name and alias; [] when none. */
+  patterns: string[];
   enabled: boolean;
   members: GroupMember[];
   createdAt: number;
@@ -110,7 +114,13 @@ export interface ApiKey {
 export type NewChannel = Omit<Channel, 'id' | 'createdAt' | 'updatedAt'>;
 export type ChannelPatch = Partial<NewChannel>;
 export type NewGroupMember = Omit<GroupMember, 'id' | 'groupId'>;
-export type NewGroup = Omit<Group, 'id' | 'createdAt' | 'updatedAt' | 'members'> & { members: NewGroupMember[] };
+export type NewGroup = Omit<Group, 'id' | 'createdAt' | 'updatedAt' | 'members' | 'aliases' | 'patterns'> & {
+  members: NewGroupMember[];
+  /** Default []. */
+  aliases?: string[];
+  /** Default []. */
+  patterns?: string[];
+};
 export type GroupPatch = Partial<NewGroup>;
 export type NewApiKey = Omit<ApiKey, 'id' | 'createdAt' | 'lastUsedAt'>;
 export type ApiKeyPatch = Partial<Omit<NewApiKey, 'keyHash' | 'keyPrefix'>>;

@@ -1,7 +1,8 @@
 /**
  * GroupObject: one Durable Object per group. Holds the group's routing state (cursors, member
  * health) in memory and in its own storage, so an eviction or restart loses nothing.
- * RPC methods: plan (critical path), report (off it, via waitUntil), health (admin API).
+ * RPC methods: plan (critical path), report (off it, via waitUntil), health and catches (admin API).
+ * Recent pattern catches (routing/catches.ts) are kept in memory only: an eviction forgets them.
  * State: mode cursors, breakers, key cooldowns, sticky sessions (routing/types.ts RoutingState),
  * and the reasoning memory (routing/reasoning-memory.ts): one storage key per remembered turn
  * (`rsn:<tool call ids>`), all read at start-up, looked up inside `plan` and written by `finish`.
@@ -12,6 +13,7 @@ import { drainBuffer, flushIntervalMs, FlushWriter, retryDelayMs, type FlushBuff
 import type { RequestRecord } from '../accounting/records';
 import * as schema from '../db/schema.sqlite';
 import { SqliteStore } from '../db/sqlite-store';
+import { CatchLog, type PatternCatch } from '../routing/catches';
 import { applyReport, healthView } from '../routing/health';
 import { planRequest } from '../routing/plan';
 import { emptyRoutingState, type MemberHealth, type Plan, type PlanInput, type RoutingReport, type RoutingState } from '../routing/types';
@@ -50,6 +52,7 @@ const PENDING_KEY = 'pending-flush';
 export class GroupObject extends DurableObject<Env> {
   private state: RoutingState = emptyRoutingState();
   private memory = new ReasoningMemory();
+  private readonly caught = new CatchLog();
   private readonly writer = new FlushWriter();
   private d1Store: SqliteStore | null = null;
 
@@ -90,7 +93,13 @@ export class GroupObject extends DurableObject<Env> {
     await this.report(report);
     // Remembered before the record lands: whoever sees the record can count on the reasoning.
     if (reasoning) await this.remember(reasoning);
+    this.caught.noteRecord(record);
     await this.record(record);
+  }
+
+  /** Names the group's patterns caught since this object started, most recent first. */
+  async catches(): Promise<PatternCatch[]> {
+    return this.caught.list();
   }
 
   /** Remembers a tool-calling turn's signed reasoning: in memory, and one storage key per entry. */

@@ -28,6 +28,7 @@ function groupStates(ns: Env['GROUPS']): GroupStates {
     plan: (groupId, input) => stub(groupId).plan(input),
     report: (groupId, outcomes) => stub(groupId).report(outcomes),
     health: (groupId) => stub(groupId).health(),
+    catches: (groupId) => stub(groupId).catches(),
     record: (groupId, record) => stub(groupId).record(record),
     finish: (groupId, report, record, reasoning) => stub(groupId).finish(report, record, reasoning),
   };

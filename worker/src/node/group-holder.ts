@@ -19,6 +19,7 @@ import { drainBuffer, retryDelayMs, type DrainResult, type FlushBuffer, type Flu
 import type { RequestRecord } from '../accounting/records';
 import type { Store } from '../db/store';
 import type { GroupJournal } from './journal';
+import { CatchLog, type PatternCatch } from '../routing/catches';
 import { applyReport, healthView } from '../routing/health';
 import { planRequest } from '../routing/plan';
 import { emptyRoutingState, type MemberHealth, type Plan, type PlanInput, type RoutingReport, type RoutingState } from '../routing/types';
@@ -51,6 +52,8 @@ export class GroupHolder {
   dropped = 0;
   private state: RoutingState = emptyRoutingState();
   private memory: ReasoningMemory;
+  /** Recent pattern catches, memory only (a restart forgets them). */
+  private readonly caught = new CatchLog();
   private loading: Promise<void> | null = null;
   /** Routing state changed since the last persist. */
   private dirty = false;
@@ -109,8 +112,14 @@ export class GroupHolder {
     return healthView(this.state, this.now());
   }
 
-  /** Buffers a finished request until the next flush. */
+  /** Names the group's patterns caught since this process started, most recent first. */
+  catches(): PatternCatch[] {
+    return this.caught.list();
+  }
+
+  /** Buffers a finished request until the next flush (and notes a pattern catch). */
   record(record: RequestRecord): void {
+    this.caught.noteRecord(record);
     this.journal?.append(this.groupId, record);
     this.records.push(record);
     const over = this.records.length - this.maxBuffered;

@@ -6,6 +6,7 @@
  * empty when everything was written. With a journal, what a previous run left in it is flushed
  * right at `start()` rather than one interval later.
  */
+import type { PatternCatch } from '../routing/catches';
 import { flushIntervalMs, FlushWriter } from '../accounting/flusher';
 import type { RequestRecord } from '../accounting/records';
 import type { Store } from '../db/store';
@@ -62,6 +63,10 @@ export class NodeGroupStates implements GroupStates {
 
   health(groupId: number): Promise<Record<string, MemberHealth>> {
     return this.holder(groupId).health();
+  }
+
+  async catches(groupId: number): Promise<PatternCatch[]> {
+    return this.holder(groupId).catches();
   }
 
   async record(groupId: number, record: RequestRecord): Promise<void> {

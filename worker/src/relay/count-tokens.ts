@@ -20,11 +20,11 @@ import { joinUrl } from '../protocols/url';
 import { stripModelsPrefix } from '../protocols/gemini/wire';
 import type { Route } from '../db/types';
 import type { RoutingReport } from '../routing/types';
-import { authenticateClient, keyAllowsGroup, touchKey } from './auth';
+import { authenticateClient, touchKey } from './auth';
 import { BodyError, RELAY_BODY_LIMIT, readCappedText, scanJson } from './body';
 import { characterEstimate, countPromptTokens, type TokenCounter } from './count-local';
 import { dispatch, startPlan } from './dispatch';
-import { findRouteFor, modelNotFound, protocolError, storeUnavailable } from './generate';
+import { findRouteFor, modelNotFound, protocolError, requestedName, storeUnavailable } from './generate';
 import { MAX_JSON_DEPTH } from './json-depth';
 import { UNROUTED_GROUP_ID, buildRecord, unroutedRecord, type FinalOutcome, type RecordContext } from './record';
 import { noteUnauthenticated } from './refusals';
@@ -91,12 +91,12 @@ export async function handleCountTokens(c: Context<AppEnv>, call: CountCall): Pr
     throw err;
   }
 
-  const route = findRouteFor(config, req.model);
-  // A group the key may not use answers exactly like one that does not exist: no probing for names.
-  if (!route || !route.group.enabled || !keyAllowsGroup(key, route.group.name)) return refuse(modelNotFound(req.model), key.id);
+  const found = findRouteFor(config, req.model, key);
+  if (!found) return refuse(modelNotFound(req.model), key.id);
+  const { route } = found;
   touchKey(p, key);
 
-  const ctx: RecordContext = { id: crypto.randomUUID(), start, apiKeyId: key.id, route, protocolIn: protocol, stream: false, outcomes: [] };
+  const ctx: RecordContext = { id: crypto.randomUUID(), start, apiKeyId: key.id, route, protocolIn: protocol, stream: false, outcomes: [], requested: requestedName(req.model, found) };
   // No usage on the record: a count is free, for the price list, the key's budget and its TPM alike.
   const record = (final: Omit<FinalOutcome, 'usage'>) => buildRecord(ctx, { ...final, usage: null }, p.now());
 

@@ -16,10 +16,10 @@ import {
 } from '../protocols/embeddings/openai';
 import { CLIENT_CLOSED_STATUS } from '../accounting/records';
 import { currentConfig, StoreUnavailableError, type ConfigSnapshot } from '../config/snapshot';
-import { authenticateClient, keyAllowsGroup, touchKey } from './auth';
+import { authenticateClient, touchKey } from './auth';
 import { BodyError, RELAY_BODY_LIMIT, readCappedText, scanJson } from './body';
 import { dispatch, releasePlan, startPlan } from './dispatch';
-import { exhaustedResponse, findRouteFor, modelNotFound, protocolError, storeUnavailable } from './generate';
+import { exhaustedResponse, findRouteFor, modelNotFound, protocolError, requestedName, storeUnavailable } from './generate';
 import { noteUnauthenticated } from './refusals';
 import { admitKey, settleKey } from './key-limits';
 import { UNROUTED_GROUP_ID, buildRecord, unroutedRecord, type FinalOutcome, type RecordContext } from './record';
@@ -72,9 +72,9 @@ export async function handleEmbed(c: Context<AppEnv>, call: EmbedCall): Promise<
     return refuse(gatewayError(400, 'invalid_request', err instanceof RequestDecodeError ? 'invalid_request' : 'invalid_json', message, { param: (err as RequestDecodeError).param }), auth.key.id, urlModel);
   }
 
-  const route = findRouteFor(config, req.model);
-  // A group the key may not use answers exactly like one that does not exist: no probing for names.
-  if (!route || !route.group.enabled || !keyAllowsGroup(auth.key, route.group.name)) return refuse(modelNotFound(req.model), auth.key.id, req.model);
+  const found = findRouteFor(config, req.model, auth.key);
+  if (!found) return refuse(modelNotFound(req.model), auth.key.id, req.model);
+  const { route } = found;
   const planned = startPlan(p, route, undefined);
   const [admission, planning] = await Promise.allSettled([admitKey(p, auth.key), planned.plan]);
   if (admission.status === 'rejected' || planning.status === 'rejected') {
@@ -112,7 +112,7 @@ export async function handleEmbed(c: Context<AppEnv>, call: EmbedCall): Promise<
     },
   });
   touchKey(p, auth.key);
-  const ctx: RecordContext = { id: crypto.randomUUID(), start, apiKeyId: auth.key.id, route, protocolIn: call.protocol, stream: false, outcomes: result.outcomes };
+  const ctx: RecordContext = { id: crypto.randomUUID(), start, apiKeyId: auth.key.id, route, protocolIn: call.protocol, stream: false, outcomes: result.outcomes, requested: requestedName(req.model, found) };
   const done = (final: FinalOutcome) => {
     const record = buildRecord(ctx, final, p.now());
     p.defer(p.groups.finish(route.group.id, result.report, record));

@@ -14,7 +14,8 @@ import {
 import type { StreamEncoderOptions } from '../protocols/codec';
 import { codecFor } from '../protocols/index';
 import { carriesEnvelope, passthroughBody, passthroughEdits, passthroughEol, passthroughFilter, streamErrorTail } from '../protocols/passthrough';
-import type { Channel, Route } from '../db/types';
+import type { ApiKey, Channel, Route } from '../db/types';
+import type { ResolvedVia } from '../config/resolve';
 import type { Platform } from '../platform';
 import { sha256Hex } from '../lib/crypto';
 import { authenticateClient, keyAllowsGroup, touchKey } from './auth';
@@ -45,18 +46,36 @@ export interface InboundCall {
   forwardHeaders?: string[];
 }
 
-/** Longest group name (admin/schemas.ts GroupName): a longer `model` cannot name a group. */
-const MAX_MODEL_LENGTH = 200;
-
 /** 404 for a model that is unknown, disabled or not allowed for the key (the message quotes at most 100 characters). */
 export function modelNotFound(model: string): GatewayError {
   const shown = model.length > 100 ? `${model.slice(0, 100)}…` : model;
   return gatewayError(404, 'not_found', 'model_not_found', `The model \`${shown}\` does not exist or you do not have access to it.`, { param: 'model' });
 }
 
-/** The route for a model name, from the snapshot. */
-export function findRouteFor(config: ConfigSnapshot, model: string): Route | null {
-  return model.length > MAX_MODEL_LENGTH ? null : config.routes.get(model) ?? null;
+/** A route found for a requested name, with how the name reached it (config/resolve.ts). */
+export interface FoundRoute {
+  route: Route;
+  via: ResolvedVia;
+  /** The pattern that caught the name, when `via` is `pattern`. */
+  pattern?: string;
+}
+
+/**
+ * The route a key may use for a requested model name, from the snapshot (no database read):
+ * resolved by name, alias or pattern, then checked for being enabled and allowed to the key.
+ * @returns null when the name reaches no group, a disabled one, or one the key may not use
+ * (answered alike, so a key cannot probe for names).
+ */
+export function findRouteFor(config: ConfigSnapshot, model: string, key: ApiKey): FoundRoute | null {
+  const found = config.resolver.resolve(model);
+  if (!found || !found.group.enabled || !keyAllowsGroup(key, found.group.name)) return null;
+  const route = config.routes.get(found.group.name);
+  return route ? { route, via: found.via, ...(found.pattern !== undefined && { pattern: found.pattern }) } : null;
+}
+
+/** What a record keeps of the requested name: only when an alias or pattern (not the group's name) brought it. */
+export function requestedName(model: string, found: FoundRoute): RecordContext['requested'] {
+  return found.via === 'name' ? undefined : { model, via: found.via, ...(found.pattern !== undefined && { pattern: found.pattern }) };
 }
 
 /** A JSON error response in the client's protocol. */
@@ -153,9 +172,9 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
     throw err;
   }
 
-  const route = findRouteFor(config, req.model);
-  // A group the key may not use answers exactly like one that does not exist: no probing for names.
-  if (!route || !route.group.enabled || !keyAllowsGroup(key, route.group.name)) return refuse(modelNotFound(req.model));
+  const found = findRouteFor(config, req.model, key);
+  if (!found) return refuse(modelNotFound(req.model));
+  const { route } = found;
 
   // The plan and the key's admission go out together: one hop on the critical path, not two.
   // A Chat client's tool turn without its signed reasoning: the plan brings it back if remembered.
@@ -225,7 +244,7 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
   touchKey(p, key);
 
   // Every request that reached a group leaves a log row and its stats, whatever happened.
-  const ctx: RecordContext = { id: crypto.randomUUID(), start, apiKeyId: key.id, route, protocolIn: call.protocol, stream: req.stream, outcomes: result.outcomes };
+  const ctx: RecordContext = { id: crypto.randomUUID(), start, apiKeyId: key.id, route, protocolIn: call.protocol, stream: req.stream, outcomes: result.outcomes, requested: requestedName(req.model, found) };
   // The routing report travels with the record: one call to the group's holder, off the critical path.
   const done = (final: FinalOutcome, reasoning?: ReasoningTurn) => {
     const record = buildRecord(ctx, final, p.now());

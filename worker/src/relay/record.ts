@@ -1,5 +1,6 @@
 /** Builds the accounting record of a request from what the relay saw. */
 import type { RequestRecord } from '../accounting/records';
+import type { ResolvedVia } from '../config/resolve';
 import type { Route } from '../db/types';
 import type { ProtocolName, Usage } from '../protocols/canonical';
 import type { AttemptOutcome } from '../routing/types';
@@ -25,6 +26,8 @@ export interface RecordContext {
   protocolIn: ProtocolName;
   stream: boolean;
   outcomes: AttemptOutcome[];
+  /** The name the client asked for, when an alias or a pattern (not the group's own name) brought it. */
+  requested?: { model: string; via: Exclude<ResolvedVia, 'name'>; pattern?: string };
 }
 
 /** The record; `now` is when the request ended (ms). Cost is left at 0 for the flush to price. */
@@ -54,6 +57,7 @@ export function buildRecord(ctx: RecordContext, final: FinalOutcome, now: number
     latencyMs: Math.max(0, now - ctx.start),
     ttftMs: final.firstEventAt !== undefined ? Math.max(0, final.firstEventAt - ctx.start) : null,
     error: final.error,
+    ...(ctx.requested && { requested: ctx.requested }),
   };
 }
 

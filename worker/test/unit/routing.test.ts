@@ -233,7 +233,7 @@ describe('routable members', () => {
   it('skips disabled members, disabled or missing channels and channels without enabled keys', () => {
     const route: Route = {
       group: {
-        id: 1, name: 'g', mode: 'round-robin', settings: {}, enabled: true, createdAt: 0, updatedAt: 0,
+        id: 1, name: 'g', mode: 'round-robin', settings: {}, aliases: [], patterns: [], enabled: true, createdAt: 0, updatedAt: 0,
         members: [1, 2, 3, 4, 5].map((i) => ({ id: i, groupId: 1, channelId: i, upstreamModel: 'm', priority: 0, weight: i === 1 ? 0 : 2, enabled: i !== 2 })),
       },
       channels: new Map([[1, ch(1)], [2, ch(2)], [3, ch(3, { enabled: false })], [5, ch(5, { keys: [{ id: 'x', enc: '', hint: '', enabled: false }] })]]),
