@@ -44,6 +44,11 @@ export const channels = mysqlTable('channels', {
    * body after encoding, headers?: Record<string, string | null> set or removed }) (issue 14.4).
    */
   overrides: text('overrides'),
+  /**
+   * JSON or null: the channel's outbound proxy in Node mode (issue 14.7): { url } with any
+   * credentials of the URL sealed like channel keys (lib/crypto.ts); refused on the Worker.
+   */
+  proxy: text('proxy'),
   enabled: boolean('enabled').notNull().default(true),
   createdAt: big('created_at').notNull(),
   updatedAt: big('updated_at').notNull(),

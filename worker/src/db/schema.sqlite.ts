@@ -27,6 +27,11 @@ export const channels = sqliteTable('channels', {
    * body after encoding, headers?: Record<string, string | null> set or removed }) (issue 14.4).
    */
   overrides: text('overrides'),
+  /**
+   * JSON or null: the channel's outbound proxy in Node mode (issue 14.7): { url } with any
+   * credentials of the URL sealed like channel keys (lib/crypto.ts); refused on the Worker.
+   */
+  proxy: text('proxy'),
   enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
