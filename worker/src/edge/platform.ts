@@ -6,6 +6,8 @@ import { SqliteStore } from '../db/sqlite-store';
 import { KeyVault } from '../lib/crypto';
 import { MODELS_DEV_URL } from '../sync/prices-sync';
 import { edgeClientAddress } from './client-address';
+import { Coalescer } from './coalescer';
+import { FINISH_DELAY_MS, FINISH_MAX_ITEMS, finishIsUrgent, type FinishItem } from './finish-batch';
 import { consoleLogger, type GroupStates, type KeyLimits, type Platform } from '../platform';
 
 const vaults = new Map<string, KeyVault>();
@@ -22,14 +24,35 @@ function vaultFor(secret: string | undefined): KeyVault {
   return v;
 }
 
+/** One coalescer per group namespace binding in this isolate (a binding outlives its requests). */
+const finishers = new WeakMap<Env['GROUPS'], Coalescer<FinishItem>>();
+
+function finisherFor(ns: Env['GROUPS']): Coalescer<FinishItem> {
+  let c = finishers.get(ns);
+  if (!c) {
+    c = new Coalescer<FinishItem>({
+      // The stub is made in the sending request's context: a stub is that request's I/O object.
+      send: (name, items) => ns.get(ns.idFromName(name)).finishMany(items),
+      urgent: finishIsUrgent,
+      maxItems: FINISH_MAX_ITEMS,
+      delayMs: FINISH_DELAY_MS,
+    });
+    finishers.set(ns, c);
+  }
+  return c;
+}
+
 function groupStates(ns: Env['GROUPS']): GroupStates {
-  const stub = (groupId: number) => ns.get(ns.idFromName(`group:${groupId}`));
+  const name = (groupId: number) => `group:${groupId}`;
+  const stub = (groupId: number) => ns.get(ns.idFromName(name(groupId)));
   return {
     plan: (groupId, input) => stub(groupId).plan(input),
     report: (groupId, outcomes) => stub(groupId).report(outcomes),
     health: (groupId) => stub(groupId).health(),
     record: (groupId, record) => stub(groupId).record(record),
-    finish: (groupId, report, record, reasoning) => stub(groupId).finish(report, record, reasoning),
+    // Coalesced with the other finishes of this isolate for the group (edge/coalescer.ts): the
+    // promise is that of the batch's send, so `defer` keeps the request alive until it lands.
+    finish: (groupId, report, record, reasoning) => finisherFor(ns).add(name(groupId), reasoning ? { report, record, reasoning } : { report, record }),
   };
 }
 
