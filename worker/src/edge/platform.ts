@@ -8,6 +8,7 @@ import { MODELS_DEV_URL } from '../sync/prices-sync';
 import { edgeClientAddress } from './client-address';
 import { Coalescer } from './coalescer';
 import { FINISH_DELAY_MS, FINISH_MAX_ITEMS, finishIsUrgent, type FinishItem } from './finish-batch';
+import type { RequestRecord } from '../accounting/records';
 import { consoleLogger, type GroupStates, type KeyLimits, type Platform } from '../platform';
 
 const vaults = new Map<string, KeyVault>();
@@ -56,11 +57,36 @@ function groupStates(ns: Env['GROUPS']): GroupStates {
   };
 }
 
+/** A finished request to count against its key (KeyObject.settleMany). */
+interface SettleItem {
+  keyId: number;
+  record: RequestRecord;
+}
+
+/** One coalescer per key namespace binding in this isolate. */
+const settlers = new WeakMap<Env['KEYS'], Coalescer<SettleItem>>();
+
+function settlerFor(ns: Env['KEYS']): Coalescer<SettleItem> {
+  let c = settlers.get(ns);
+  if (!c) {
+    // No urgent settle: a spend counted 15 ms later lets at most the requests admitted meanwhile
+    // overshoot the budget, the same bound as requests still in flight (platform.ts KeyLimits).
+    c = new Coalescer<SettleItem>({
+      send: (name, items) => ns.get(ns.idFromName(name)).settleMany(items[0]!.keyId, items.map((i) => i.record)),
+      maxItems: FINISH_MAX_ITEMS,
+      delayMs: FINISH_DELAY_MS,
+    });
+    settlers.set(ns, c);
+  }
+  return c;
+}
+
 function keyLimits(ns: Env['KEYS']): KeyLimits {
   const stub = (keyId: number) => ns.get(ns.idFromName(`key:${keyId}`));
   return {
     admit: (spec) => stub(spec.keyId).admit(spec),
-    settle: (keyId, record) => stub(keyId).settle(keyId, record),
+    // Coalesced like a group's finishes: the promise is that of the send carrying this record.
+    settle: (keyId, record) => settlerFor(ns).add(`key:${keyId}`, { keyId, record }),
     refresh: (keyId) => stub(keyId).refresh(keyId),
   };
 }
