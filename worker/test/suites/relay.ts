@@ -317,7 +317,9 @@ export function relaySuite(h: Harness): void {
       const cookie = await login();
       const ups = [await scenario({ json: TEXT_JSON }), await scenario({ json: TEXT_JSON })];
       const r = await routeTo(cookie, ups);
-      await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] });
+      // The whole answer read: on the edge its end waits for the request's background work
+      // (the finish that writes the state, coalesced for up to FINISH_DELAY_MS).
+      await (await chat(r.clientKey, { model: r.group, messages: [{ role: 'user', content: 'hi' }] })).text();
       const stored = await h.routingState(r.groupId);
       expect(stored.strategy.cursor).toBe(1);
     });
