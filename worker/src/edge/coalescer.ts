@@ -11,9 +11,10 @@
  * lost may have been applied, and a retry would then count records or failures twice.
  *
  * Contexts (Workers): a batch is sent by whichever request flushes it (its timer's request, or the
- * request whose item made it full or urgent), so the RPC is that request's I/O, and the others
- * wait on a promise resolved from another request's context (workerd runs their continuations in
- * their own context). `send` must therefore make its stub when called, never reuse one.
+ * request whose item made it full or urgent), so the RPC is that request's I/O and keeps that
+ * request alive until it is done. Every caller waits on a promise made in its own context and
+ * settled from the sender's (workerd runs the continuations in the context that made the promise,
+ * which is alive since it waits). `send` must therefore make its stub when called, never reuse one.
  * No Cloudflare import here: the queueing is unit-tested in Node.
  */
 
@@ -33,9 +34,8 @@ export interface CoalescerOptions<T> {
 
 interface Batch<T> {
   items: T[];
-  done: Promise<void>;
-  resolve: () => void;
-  reject: (err: unknown) => void;
+  /** One per item, each settling a promise made in its caller's context. */
+  waiters: { resolve: () => void; reject: (err: unknown) => void }[];
 }
 
 /** Queues items per target id and sends each target's queue as one batch (see the module doc). */
@@ -53,29 +53,25 @@ export class Coalescer<T> {
    *   rejects with the send's error.
    */
   add(id: string, item: T): Promise<void> {
-    let batch = this.open.get(id);
-    if (!batch) {
-      let resolve!: () => void;
-      let reject!: (err: unknown) => void;
-      const done = new Promise<void>((ok, fail) => {
-        resolve = ok;
-        reject = fail;
-      });
-      // A rejection is the callers' to log; this keeps an unobserved one from being reported as unhandled.
-      done.catch(() => undefined);
-      batch = { items: [], done, resolve, reject };
-      this.open.set(id, batch);
-      const mine = batch;
-      // The timer is not cleared when another request sends the batch first (a timer belongs to the
-      // request that set it); it then finds the batch gone and does nothing.
-      this.setTimer(() => {
-        if (this.open.get(id) === mine) this.sendNow(id, mine);
-      }, this.opts.delayMs);
-    }
+    const batch = this.open.get(id) ?? this.start(id);
+    // The caller's own promise, made in its context: on Workers the sender (maybe another request)
+    // settles it, and the continuations run in the caller's context, which waits for it.
+    const done = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
     batch.items.push(item);
-    const done = batch.done;
     if (batch.items.length >= this.opts.maxItems || this.opts.urgent?.(item)) this.sendNow(id, batch);
     return done;
+  }
+
+  /** Opens `id`'s batch and sets its timer. */
+  private start(id: string): Batch<T> {
+    const batch: Batch<T> = { items: [], waiters: [] };
+    this.open.set(id, batch);
+    // The timer is not cleared when another request sends the batch first (a timer belongs to the
+    // request that set it); it then finds the batch gone and does nothing.
+    this.setTimer(() => {
+      if (this.open.get(id) === batch) this.sendNow(id, batch);
+    }, this.opts.delayMs);
+    return batch;
   }
 
   /** Items queued for `id` and not yet sent (tests, diagnostics). */
@@ -91,6 +87,9 @@ export class Coalescer<T> {
     } catch (err) {
       sent = Promise.reject(err);
     }
-    sent.then(batch.resolve, batch.reject);
+    sent.then(
+      () => batch.waiters.forEach((w) => w.resolve()),
+      (err: unknown) => batch.waiters.forEach((w) => w.reject(err)),
+    );
   }
 }

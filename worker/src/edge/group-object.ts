@@ -5,7 +5,7 @@
  * one Worker isolate, coalesced by edge/coalescer.ts), report, record, health (admin API).
  * State: mode cursors, breakers, key cooldowns, sticky sessions (routing/types.ts RoutingState),
  * and the reasoning memory (routing/reasoning-memory.ts): one storage key per remembered turn
- * (`rsn:<tool call ids>`), all read at start-up, looked up inside `plan` and written by `finish`.
+ * (`rsn:<tool call ids>`), all read at start-up, looked up inside `plan` and written by `finishMany`.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { drizzle } from 'drizzle-orm/d1';
