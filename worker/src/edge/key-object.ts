@@ -44,23 +44,10 @@ export class KeyObject extends DurableObject<Env> {
 
   /** Counts a finished request's cost and tokens against the key. */
   async settle(keyId: number, record: RequestRecord): Promise<void> {
-    await this.settleMany(keyId, [record]);
-  }
-
-  /**
-   * Counts finished requests of the key (one Worker isolate's, coalesced by edge/coalescer.ts) in
-   * order, with one price read and one storage write of the spend.
-   */
-  async settleMany(keyId: number, records: RequestRecord[]): Promise<void> {
     await this.seed(keyId);
-    const prices = await this.prices.get(this.store(), Date.now());
-    let spent = false;
-    for (const record of records) {
-      const { costNanoUsd, tokens } = spendOf(record, prices);
-      settle(this.state, costNanoUsd, tokens, Date.now(), this.spec?.tpmLimit != null);
-      if (costNanoUsd > 0) spent = true;
-    }
-    if (spent) await this.ctx.storage.put(SPENT_KEY, this.state.spentNanoUsd);
+    const { costNanoUsd, tokens } = spendOf(record, await this.prices.get(this.store(), Date.now()));
+    settle(this.state, costNanoUsd, tokens, Date.now(), this.spec?.tpmLimit != null);
+    if (costNanoUsd > 0) await this.ctx.storage.put(SPENT_KEY, this.state.spentNanoUsd);
   }
 
   /** The key's limits changed: seed again from the stats, keeping the larger spend (platform.ts KeyLimits.refresh). */
