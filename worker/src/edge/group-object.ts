@@ -1,11 +1,12 @@
 /**
  * GroupObject: one Durable Object per group. Holds the group's routing state (cursors, member
  * health) in memory and in its own storage, so an eviction or restart loses nothing.
- * RPC methods: plan (critical path), report (off it, via waitUntil), health and catches (admin API).
+ * RPC methods: plan (critical path), finishMany (off it, via waitUntil: the finished requests of
+ * one Worker isolate, coalesced by edge/coalescer.ts), report, record, health and catches (admin API).
  * Recent pattern catches (routing/catches.ts) are kept in memory only: an eviction forgets them.
  * State: mode cursors, breakers, key cooldowns, sticky sessions (routing/types.ts RoutingState),
  * and the reasoning memory (routing/reasoning-memory.ts): one storage key per remembered turn
- * (`rsn:<tool call ids>`), all read at start-up, looked up inside `plan` and written by `finish`.
+ * (`rsn:<tool call ids>`), all read at start-up, looked up inside `plan` and written by `finishMany`.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { drizzle } from 'drizzle-orm/d1';
@@ -17,7 +18,8 @@ import { CatchLog, type PatternCatch } from '../routing/catches';
 import { applyReport, healthView } from '../routing/health';
 import { planRequest } from '../routing/plan';
 import { emptyRoutingState, type MemberHealth, type Plan, type PlanInput, type RoutingReport, type RoutingState } from '../routing/types';
-import { deleteKeys } from './storage-keys';
+import { deleteKeys, STORAGE_KEYS_PER_CALL } from './storage-keys';
+import type { FinishItem } from './finish-batch';
 import { ReasoningMemory, type ReasoningEntry, type ReasoningTurn } from '../routing/reasoning-memory';
 
 const STATE_KEY = 'routing';
@@ -48,6 +50,17 @@ function withinBytes(entries: [string, RequestRecord][], maxBytes: number): [str
 const RECORD_PREFIX = 'rec:';
 /** A flush taken from the buffer and not yet confirmed by D1 (accounting/flusher.ts PendingFlush). Retried with the same id. */
 const PENDING_KEY = 'pending-flush';
+
+/** The record buffer's storage key of `record`: ordered by time, unique by id. */
+function recordKey(record: RequestRecord): string {
+  return `${RECORD_PREFIX}${String(record.time).padStart(15, '0')}:${record.id}`;
+}
+
+/** Writes `entries` with multi-key puts of at most STORAGE_KEYS_PER_CALL keys each, in order. */
+async function putAll(storage: DurableObjectStorage, entries: Record<string, unknown>): Promise<void> {
+  const all = Object.entries(entries);
+  for (let i = 0; i < all.length; i += STORAGE_KEYS_PER_CALL) await storage.put(Object.fromEntries(all.slice(i, i + STORAGE_KEYS_PER_CALL)));
+}
 
 export class GroupObject extends DurableObject<Env> {
   private state: RoutingState = emptyRoutingState();
@@ -88,25 +101,50 @@ export class GroupObject extends DurableObject<Env> {
     this.commit(applyReport(this.state, report, Date.now()));
   }
 
-  /** A routed request's end: folds its report in and buffers its record (one call instead of two). */
+  /** A routed request's end (kept for callers of the single-item form): `finishMany` of one. */
   async finish(report: RoutingReport, record: RequestRecord, reasoning?: ReasoningTurn): Promise<void> {
-    await this.report(report);
-    // Remembered before the record lands: whoever sees the record can count on the reasoning.
-    if (reasoning) await this.remember(reasoning);
-    this.caught.noteRecord(record);
-    await this.record(record);
+    await this.finishMany([reasoning ? { report, record, reasoning } : { report, record }]);
+  }
+
+  /**
+   * Finished requests of one Worker isolate, in the order they finished: folds every report into
+   * the routing state (one state write), remembers their reasoning turns, and buffers their
+   * records (multi-key puts, one alarm check). Storage sees each key once, whatever the batch size.
+   */
+  async finishMany(items: FinishItem[]): Promise<void> {
+    if (items.length === 0) return;
+    const now = Date.now();
+    let state = this.state;
+    for (const { report } of items) if (report.outcomes.length > 0 || report.untried.length > 0) state = applyReport(state, report, now);
+    if (state !== this.state) this.commit(state);
+    // Remembered before (or with) the records: whoever sees a record can count on its reasoning.
+    // A later turn of the batch may evict an earlier one: only what is still kept is written.
+    const puts: Record<string, unknown> = {};
+    const dropped = new Set<string>();
+    for (const { reasoning } of items) {
+      if (!reasoning) continue;
+      const { stored, removed } = this.memory.remember(reasoning, now);
+      for (const k of removed) {
+        delete puts[REASONING_PREFIX + k];
+        dropped.add(REASONING_PREFIX + k);
+      }
+      if (stored) {
+        dropped.delete(REASONING_PREFIX + stored.key);
+        puts[REASONING_PREFIX + stored.key] = stored;
+      }
+    }
+    if (dropped.size > 0) await deleteKeys(this.ctx.storage, [...dropped]);
+    for (const { record } of items) {
+      this.caught.noteRecord(record);
+      puts[recordKey(record)] = record;
+    }
+    await putAll(this.ctx.storage, puts);
+    await this.ensureAlarm();
   }
 
   /** Names the group's patterns caught since this object started, most recent first. */
   async catches(): Promise<PatternCatch[]> {
     return this.caught.list();
-  }
-
-  /** Remembers a tool-calling turn's signed reasoning: in memory, and one storage key per entry. */
-  private async remember(turn: ReasoningTurn): Promise<void> {
-    const { stored, removed } = this.memory.remember(turn, Date.now());
-    if (removed.length > 0) await deleteKeys(this.ctx.storage, removed.map((k) => REASONING_PREFIX + k));
-    if (stored) await this.ctx.storage.put(REASONING_PREFIX + stored.key, stored);
   }
 
   /** Live health per member id. */
@@ -116,7 +154,12 @@ export class GroupObject extends DurableObject<Env> {
 
   /** Buffers a finished request; the alarm flushes the buffer to D1 every stats save interval. */
   async record(record: RequestRecord): Promise<void> {
-    await this.ctx.storage.put(`${RECORD_PREFIX}${String(record.time).padStart(15, '0')}:${record.id}`, record);
+    await this.ctx.storage.put(recordKey(record), record);
+    await this.ensureAlarm();
+  }
+
+  /** Buffered records get flushed: sets the alarm one stats save interval ahead unless one is set. */
+  private async ensureAlarm(): Promise<void> {
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + (await this.flushIntervalMs()));
   }
 

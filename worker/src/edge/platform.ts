@@ -6,6 +6,8 @@ import { SqliteStore } from '../db/sqlite-store';
 import { KeyVault } from '../lib/crypto';
 import { MODELS_DEV_URL } from '../sync/prices-sync';
 import { edgeClientAddress } from './client-address';
+import { Coalescer } from './coalescer';
+import { FINISH_DELAY_MS, FINISH_MAX_ITEMS, finishIsUrgent, type FinishItem } from './finish-batch';
 import { consoleLogger, type GroupStates, type KeyLimits, type Platform } from '../platform';
 
 const vaults = new Map<string, KeyVault>();
@@ -22,15 +24,42 @@ function vaultFor(secret: string | undefined): KeyVault {
   return v;
 }
 
+/** A batched item whose send failed, logged as `defer` logs a failed background task (one line an item). */
+function logLost(err: unknown): void {
+  consoleLogger.error('background task failed', { error: String(err) });
+}
+
+/** One coalescer per group namespace binding in this isolate (a binding outlives its requests). */
+const finishers = new WeakMap<Env['GROUPS'], Coalescer<FinishItem>>();
+
+function finisherFor(ns: Env['GROUPS']): Coalescer<FinishItem> {
+  let c = finishers.get(ns);
+  if (!c) {
+    c = new Coalescer<FinishItem>({
+      // The stub is made in the sending request's context: a stub is that request's I/O object.
+      send: (name, items) => ns.get(ns.idFromName(name)).finishMany(items),
+      urgent: finishIsUrgent,
+      onLost: logLost,
+      maxItems: FINISH_MAX_ITEMS,
+      delayMs: FINISH_DELAY_MS,
+    });
+    finishers.set(ns, c);
+  }
+  return c;
+}
+
 function groupStates(ns: Env['GROUPS']): GroupStates {
-  const stub = (groupId: number) => ns.get(ns.idFromName(`group:${groupId}`));
+  const name = (groupId: number) => `group:${groupId}`;
+  const stub = (groupId: number) => ns.get(ns.idFromName(name(groupId)));
   return {
     plan: (groupId, input) => stub(groupId).plan(input),
     report: (groupId, outcomes) => stub(groupId).report(outcomes),
     health: (groupId) => stub(groupId).health(),
     catches: (groupId) => stub(groupId).catches(),
     record: (groupId, record) => stub(groupId).record(record),
-    finish: (groupId, report, record, reasoning) => stub(groupId).finish(report, record, reasoning),
+    // Coalesced with the other finishes of this isolate for the group (edge/coalescer.ts): the
+    // request that sends a batch, or whose timer will, waits for it through `defer`.
+    finish: (groupId, report, record, reasoning) => finisherFor(ns).add(name(groupId), reasoning ? { report, record, reasoning } : { report, record }),
   };
 }
 
@@ -38,6 +67,9 @@ function keyLimits(ns: Env['KEYS']): KeyLimits {
   const stub = (keyId: number) => ns.get(ns.idFromName(`key:${keyId}`));
   return {
     admit: (spec) => stub(spec.keyId).admit(spec),
+    // Not coalesced: a settle that waits in a batch is a spend the next admissions do not see, and
+    // its request no longer waits for it (edge/coalescer.ts), so a budget could be overshot by more
+    // than the requests in flight (limits suite: 23 admitted against a bound of 15).
     settle: (keyId, record) => stub(keyId).settle(keyId, record),
     refresh: (keyId) => stub(keyId).refresh(keyId),
   };

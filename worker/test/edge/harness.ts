@@ -28,6 +28,8 @@ export const edgeHarness: Harness = {
   // A body ends only once the request's background work (record, routing report, key settle) is
   // done, so a test that reads a whole answer and sends the next request sees its effects, as it
   // did over the slow loopback; a deployed Worker gives no such ordering (limits are then looser).
+  // Concurrent requests are the exception for a routed request's finish: those coalesced into a
+  // batch another request sends do not wait for it (edge/coalescer.ts); poll for their records.
   fetch: async (path, init) => {
     const ctx = createExecutionContext();
     const res = await worker.fetch!(new Request(`http://gateway.test${path}`, init), env as never, ctx);
