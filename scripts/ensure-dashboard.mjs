@@ -12,7 +12,11 @@ import { fileURLToPath } from 'node:url';
 /** Sources whose change makes the build stale: the app, its config, and the API schemas it imports. */
 const SOURCES = [
   'dashboard/src', 'dashboard/static', 'dashboard/svelte.config.js', 'dashboard/vite.config.ts', 'dashboard/package.json',
-  'worker/src/admin/schemas.ts', 'worker/src/settings.ts', 'worker/src/protocols/url.ts',
+  // What the dashboard imports through `$gateway` (grep "from '\$gateway/" dashboard/src) and what those import.
+  'worker/src/admin/schemas.ts', 'worker/src/admin/patterns.ts', 'worker/src/settings.ts', 'worker/src/protocols/url.ts',
+  'worker/src/db/types.ts', 'worker/src/lib', 'worker/src/routing', 'worker/src/accounting/records.ts',
+  'worker/src/protocols/anthropic/channel.ts', 'worker/src/protocols/gemini/channel.ts',
+  'worker/src/protocols/openai-chat/channel.ts', 'worker/src/protocols/openai-responses/channel.ts',
 ];
 
 function newestMtime(path) {

@@ -6,6 +6,7 @@
 // process group: adapter-cloudflare leaves a workerd process running after the build, which would
 // keep `npm run build` from ever exiting. The group is ended once vite has exited.
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -22,5 +23,8 @@ process.on('SIGINT', () => forward('SIGINT'));
 process.on('SIGTERM', () => forward('SIGTERM'));
 child.on('exit', (code, signal) => {
   forward('SIGKILL'); // whatever the build left behind in its group (workerd)
+  // The precompressed copies are for the Node mode; a Worker deploy leaves them out (Cloudflare
+  // compresses assets itself, and every file counts against the assets limit).
+  if (code === 0 && process.env.DASHBOARD_ADAPTER !== 'cloudflare') writeFileSync(join(dir, 'build', '.assetsignore'), '*.br\n*.gz\n');
   process.exit(code ?? (signal ? 1 : 0));
 });

@@ -17,13 +17,15 @@ export function isGatewayPath(pathname: string): boolean {
 /**
  * A Hono app serving the build in `root`, or null when there is no build (index.html missing).
  * Hashed assets under `/_app/immutable/` are cached for a year; everything else is revalidated.
+ * Compressible files go out as the build's brotli or gzip copy (`x.js.br`, `x.js.gz`, written by
+ * adapter-static's `precompress`) when the client accepts it, with `Vary: Accept-Encoding`.
  */
 export function dashboardApp(root: string): Hono | null {
   if (!existsSync(join(root, 'index.html'))) return null;
   const app = new Hono();
   const cacheFor = (path: string) => (path.includes('/_app/immutable/') ? 'public, max-age=31536000, immutable' : 'no-cache');
-  app.use('*', serveStatic({ root, onFound: (path, c) => c.header('cache-control', cacheFor(path)) }));
+  app.use('*', serveStatic({ root, precompressed: true, onFound: (path, c) => c.header('cache-control', cacheFor(path)) }));
   // SPA fallback: a client-side route loads the app shell.
-  app.use('*', serveStatic({ root, path: 'index.html', onFound: (_path, c) => c.header('cache-control', 'no-cache') }));
+  app.use('*', serveStatic({ root, path: 'index.html', precompressed: true, onFound: (_path, c) => c.header('cache-control', 'no-cache') }));
   return app;
 }

@@ -1,5 +1,7 @@
 /** The dashboard from the same origin: files of the build, index.html for client-side routes, gateway paths to the app. */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +20,12 @@ describe('node dashboard serving', () => {
     mkdirSync(join(build, '_app', 'immutable'), { recursive: true });
     writeFileSync(join(build, 'index.html'), '<!doctype html><title>octopus-edge</title>');
     writeFileSync(join(build, '_app', 'immutable', 'app.abc123.js'), 'console.log(1)');
+    // What adapter-static's `precompress` writes beside each compressible file.
+    const big = `console.log(${JSON.stringify('x'.repeat(4000))})`;
+    writeFileSync(join(build, '_app', 'immutable', 'big.def456.js'), big);
+    writeFileSync(join(build, '_app', 'immutable', 'big.def456.js.br'), brotliCompressSync(big));
+    writeFileSync(join(build, '_app', 'immutable', 'big.def456.js.gz'), gzipSync(big));
+    writeFileSync(join(build, 'index.html.gz'), gzipSync('<!doctype html><title>octopus-edge</title>'));
     gw = await startNodeGateway({
       config: { server: { host: '127.0.0.1', port: 0, trustProxy: false }, database: { type: 'sqlite', path: join(dir, 'data', 'data.db') }, log: { level: 'error' } },
       secrets: { adminPassword: 'the-admin-password', encryptionKey: 'test-encryption-key-0123456789' },
@@ -49,6 +57,51 @@ describe('node dashboard serving', () => {
     expect((await fetch(`${gw.url}/v1/models`)).status).toBe(401);
     // Not a GET: the app answers (a 404 in OpenAI shape), never the SPA shell.
     expect((await fetch(`${gw.url}/channels`, { method: 'POST' })).status).toBe(404);
+  });
+
+  /** A raw GET (no decoding, unlike fetch): status, headers and the bytes as sent. */
+  function rawGet(path: string, acceptEncoding?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+    return new Promise((ok, fail) => {
+      get(`${gw.url}${path}`, { headers: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {} }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => ok({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      }).on('error', fail);
+    });
+  }
+
+  it('serves the build\'s brotli or gzip copy to a client that accepts it, the plain file otherwise', async () => {
+    const plain = readFileSync(join(dir, 'dashboard', 'build', '_app', 'immutable', 'big.def456.js'));
+    const br = await rawGet('/_app/immutable/big.def456.js', 'gzip, deflate, br');
+    expect(br.status).toBe(200);
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(String(br.headers.vary)).toMatch(/accept-encoding/i);
+    expect(br.headers['content-type']).toMatch(/javascript/);
+    expect(br.headers['cache-control']).toContain('immutable');
+    expect(br.body.length).toBeLessThan(plain.length / 10);
+    expect(brotliDecompressSync(br.body).equals(plain)).toBe(true);
+    const gz = await rawGet('/_app/immutable/big.def456.js', 'gzip');
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.body).equals(plain)).toBe(true);
+    const none = await rawGet('/_app/immutable/big.def456.js');
+    expect(none.headers['content-encoding']).toBeUndefined();
+    expect(none.body.equals(plain)).toBe(true);
+    // The SPA shell for a client route comes compressed too.
+    const shell = await rawGet('/groups/3', 'gzip');
+    expect(shell.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(shell.body).toString()).toContain('<title>octopus-edge</title>');
+  });
+
+  it('the real dashboard build carries a brotli and a gzip copy of every script and stylesheet, kept out of a Worker deploy', () => {
+    const build = resolve(import.meta.dirname, '../../../dashboard/build');
+    if (!existsSync(join(build, 'index.html'))) return; // built by test:all and the edge tests' setup
+    const files = (readdirSync(join(build, '_app', 'immutable'), { recursive: true }) as string[]).filter((f) => /\.(js|css)$/.test(f));
+    expect(files.length).toBeGreaterThan(3);
+    for (const f of files) {
+      expect(existsSync(join(build, '_app', 'immutable', `${f}.br`)), `${f}.br`).toBe(true);
+      expect(existsSync(join(build, '_app', 'immutable', `${f}.gz`)), `${f}.gz`).toBe(true);
+    }
+    expect(readFileSync(join(build, '.assetsignore'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['*.br', '*.gz']));
   });
 
   it('knows the gateway paths', () => {
