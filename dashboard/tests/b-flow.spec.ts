@@ -188,11 +188,19 @@ test('requests through the gateway show on the overview, in the logs and in the 
   await page.getByRole('button', { name: 'Clear' }).click();
   await expect(page.getByRole('row')).toHaveCount(6);
 
+  // Live health comes from one request for every group (GET /groups/health), never one per group.
+  const perGroup: string[] = [];
+  page.on('request', (r) => {
+    if (/^\/api\/v1\/groups\/\d+\/(health|catches)$/.test(new URL(r.url()).pathname)) perGroup.push(r.url());
+  });
+  const allHealth = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/v1/groups/health');
   await nav('Groups');
+  await allHealth;
   const broken = page.getByRole('region', { name: 'ui-broken' });
   await expect(broken.getByTestId('member-health')).toHaveText('open');
   await expect(broken.getByText(/\d+:\d\d/)).toBeVisible(); // cooldown countdown
   await expect(page.getByRole('region', { name: 'ui-chat' }).getByTestId('member-health')).toHaveText('closed');
+  expect(perGroup).toEqual([]);
 });
 
 /** The cost shown in the detail of the newest request of a group (waits for the stats flush). */

@@ -1,4 +1,4 @@
-/** `/api/v1/groups`: CRUD of groups and their members, plus live member health. */
+/** `/api/v1/groups`: CRUD of groups and their members, plus live member health (one group's, or all at once). */
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../app-env';
 import { StoreConflictError } from '../db/store';
@@ -6,6 +6,7 @@ import type { GroupMember, NewGroupMember } from '../db/types';
 import { sealOverrides } from '../lib/override-secrets';
 import type { Platform } from '../platform';
 import { nameClash } from './group-names';
+import { healthOfGroups } from './groups-health';
 import { adminError, parseId, readBody } from './http';
 import { GroupCreate, GroupUpdate, type GroupMemberInput } from './schemas';
 import { groupView } from './views';
@@ -34,6 +35,12 @@ export function groupRoutes(): Hono<AppEnv> {
   const notFound = (c: Context<AppEnv>) => adminError(c, 404, 'not_found', `No group with id ${c.req.param('id')}.`);
 
   r.get('/', async (c) => c.json({ data: (await c.get('platform').store.listGroups()).map(groupView) }));
+
+  // Before `/:id`: every group's live health in one answer (admin/groups-health.ts).
+  r.get('/health', async (c) => {
+    const p = c.get('platform');
+    return c.json({ groups: await healthOfGroups(p, await p.store.listGroups()) });
+  });
 
   r.get('/:id', async (c) => {
     const id = parseId(c.req.param('id'));

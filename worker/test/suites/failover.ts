@@ -41,6 +41,15 @@ export function failoverSuite(h: Harness): void {
       const health = (await admin(cookie, 'GET', `/groups/${r.groupId}/health`)).json.members;
       const deadHealth = Object.values(health).find((h: any) => h.lastStatus === 500) as any;
       expect(deadHealth).toMatchObject({ phase: 'open' });
+      // Every group's health in one answer: this group's entry is what its own endpoint says
+      // (the breaker's remaining time aside, read a moment apart), and a group without patterns has no catches.
+      const all = await admin(cookie, 'GET', '/groups/health');
+      expect(all.status).toBe(200);
+      const mine = all.json.groups[r.groupId];
+      expect(Object.keys(mine.members).sort()).toEqual(Object.keys(health).sort());
+      expect(Object.values(mine.members).find((h: any) => h.lastStatus === 500)).toMatchObject({ phase: 'open', consecutiveFailures: deadHealth.consecutiveFailures });
+      expect(mine.catches).toBeUndefined();
+      expect(Object.keys(all.json.groups).length).toBeGreaterThanOrEqual(1);
     }, 300_000);
 
     it('lets the dead member see one probe per cooldown, never two', async () => {

@@ -76,6 +76,9 @@ export function modelNamesSuite(h: Harness): void {
       // Aliases are exact names, not catches: only the pattern's name is listed.
       expect(caught).toEqual([{ model: `${p}-one`, pattern: `^${p}-`, count: 2, firstAt: expect.any(Number), lastAt: expect.any(Number) }]);
       expect((await admin(cookie, 'GET', '/groups/999999/catches')).status).toBe(404);
+      // The same in the all-groups health answer the dashboard polls.
+      const all = (await admin(cookie, 'GET', '/groups/health')).json.groups;
+      expect(all[r.groupId].catches).toEqual(caught);
 
       expect(await h.flush(r.groupId, 3)).toBe(true);
       const logs = await h.query('SELECT group_name AS g FROM request_logs WHERE group_name = ?', r.group);
