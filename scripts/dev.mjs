@@ -90,11 +90,39 @@ console.log(banner);
 void (async () => {
   for (let i = 0; i < 600; i++) {
     await new Promise((ok) => setTimeout(ok, 500));
+    // wrangler (in this process) logs every request, this probe's too, a moment after its answer:
+    // wait for that line so the banner really comes last.
+    const probeLogged = outputLine((text) => text.includes('/healthz'), 3_000);
     if (await fetch(`http://127.0.0.1:${workerPort}/healthz`).then((r) => r.ok, () => false)) {
+      await probeLogged;
       return console.log(banner + (generatedPassword ? passwordLines(devVars, generatedPassword) : ''));
     }
   }
 })();
+
+/**
+ * Resolves once this process writes output matching `match` (wrangler runs in-process and logs
+ * through process.stdout/stderr), or after `timeoutMs`; the watch is removed either way.
+ */
+function outputLine(match, timeoutMs) {
+  return new Promise((done) => {
+    const streams = [process.stdout, process.stderr];
+    const originals = streams.map((st) => st.write);
+    const finish = () => {
+      clearTimeout(timer);
+      streams.forEach((st, i) => { st.write = originals[i]; });
+      done();
+    };
+    const timer = setTimeout(finish, timeoutMs);
+    streams.forEach((st, i) => {
+      st.write = function (chunk, ...rest) {
+        const result = originals[i].call(this, chunk, ...rest);
+        if (match(String(chunk))) finish();
+        return result;
+      };
+    });
+  });
+}
 
 const inspect = opts.inspect || opts['inspector-port'] !== undefined;
 const stopAll = (code) => {
