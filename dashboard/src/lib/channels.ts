@@ -12,6 +12,23 @@ export const TYPE_INFO: Record<ChannelType, { label: string; short: string; exam
   gemini: { label: 'Google Gemini', short: 'Gemini', example: 'https://generativelanguage.googleapis.com/v1beta' },
 };
 
+/**
+ * Providers the channel dialog can fill in: type and base URL as each provider documents its API
+ * (OpenAI-compatible endpoints take the Chat type). Picking one only fills the form.
+ */
+export const PROVIDER_PRESETS: { id: string; label: string; type: ChannelType; baseUrl: string }[] = [
+  { id: 'openai', label: 'OpenAI (Chat Completions)', type: 'openai-chat', baseUrl: 'https://api.openai.com/v1' },
+  { id: 'openai-responses', label: 'OpenAI (Responses)', type: 'openai-responses', baseUrl: 'https://api.openai.com/v1' },
+  { id: 'anthropic', label: 'Anthropic', type: 'anthropic', baseUrl: 'https://api.anthropic.com/v1' },
+  { id: 'gemini', label: 'Google Gemini', type: 'gemini', baseUrl: 'https://generativelanguage.googleapis.com/v1beta' },
+  { id: 'openrouter', label: 'OpenRouter', type: 'openai-chat', baseUrl: 'https://openrouter.ai/api/v1' },
+  { id: 'deepseek', label: 'DeepSeek', type: 'openai-chat', baseUrl: 'https://api.deepseek.com/v1' },
+  { id: 'groq', label: 'Groq', type: 'openai-chat', baseUrl: 'https://api.groq.com/openai/v1' },
+  { id: 'mistral', label: 'Mistral', type: 'openai-chat', baseUrl: 'https://api.mistral.ai/v1' },
+  { id: 'xai', label: 'xAI', type: 'openai-chat', baseUrl: 'https://api.x.ai/v1' },
+  { id: 'ollama', label: 'Ollama (local)', type: 'openai-chat', baseUrl: 'http://localhost:11434/v1' },
+];
+
 /** The URL the gateway calls for a generation request on this channel (same code as the relay). */
 export function fullUrl(type: ChannelType, baseUrl: string, model = '{model}'): string {
   switch (type) {
