@@ -96,7 +96,10 @@ export function forgetSettings(store: Store): void {
   cache.delete(store);
 }
 
+/** The settings as the admin API shows them (GET and PUT /api/v1/settings). */
+export type SettingsView = Omit<Settings, 'proxy'> & { proxy: string | null };
+
 /** The settings as the admin API shows them: the proxy as its URL with the password reduced to a hint. */
-export function settingsView(s: Settings): Omit<Settings, 'proxy'> & { proxy: string | null } {
+export function settingsView(s: Settings): SettingsView {
   return { ...s, proxy: shownProxy(s.proxy) };
 }

@@ -9,7 +9,15 @@
  * stored credentials, so a form saved unchanged does not overwrite a password with its mask.
  */
 import * as z from 'zod';
-import type { KeyVault } from './crypto';
+
+/**
+ * The part of lib/crypto.ts KeyVault used here. Structural, so the dashboard (which type-checks
+ * settings.ts and this file) does not pull in the Web Crypto code.
+ */
+export interface ProxySealer {
+  encrypt(plain: string): Promise<string>;
+  decrypt(enc: string): Promise<string>;
+}
 
 /** Schemes a proxy URL may have (without the colon). */
 export const PROXY_SCHEMES = ['http', 'https', 'socks5', 'socks5h', 'socks4'] as const;
@@ -94,7 +102,7 @@ export function shownProxy(stored: StoredProxy | null | undefined): string | nul
  * `existing` keeps it; anything else is parsed and its credentials sealed.
  * @returns the stored form, or an error message.
  */
-export async function sealProxy(vault: KeyVault, input: string | null | undefined, existing: StoredProxy | null | undefined): Promise<StoredProxy | null | { error: string }> {
+export async function sealProxy(vault: ProxySealer, input: string | null | undefined, existing: StoredProxy | null | undefined): Promise<StoredProxy | null | { error: string }> {
   if (input == null || input.trim() === '') return null;
   if (existing && input.trim() === shownProxy(existing)) return existing;
   const parsed = parseProxyUrl(input);
@@ -108,7 +116,7 @@ export async function sealProxy(vault: KeyVault, input: string | null | undefine
  * The full proxy URL, credentials decrypted: what the Node transport connects with (and its cache key).
  * @throws when the credentials cannot be decrypted (ENCRYPTION_KEY changed).
  */
-export async function openProxy(vault: KeyVault, stored: StoredProxy): Promise<string> {
+export async function openProxy(vault: ProxySealer, stored: StoredProxy): Promise<string> {
   if (!stored.enc) return stored.url;
   const at = stored.url.indexOf('://') + 3;
   return `${stored.url.slice(0, at)}${await vault.decrypt(stored.enc)}@${stored.url.slice(at)}`;
