@@ -70,7 +70,8 @@ export async function testChannel(c: Context<AppEnv>): Promise<Response> {
   // The channel's outbound proxy, else the global one (Node mode), as the relay would use.
   const storedProxy = channel.proxy ?? (await loadSettings(p.store)).proxy;
   if (storedProxy && !p.outboundProxy) return adminError(c, 400, 'invalid_request', `proxy: ${EDGE_PROXY_REFUSAL}`);
-  const proxy = storedProxy ? await openProxy(p.vault, storedProxy) : undefined;
+  const proxy = storedProxy ? await openProxy(p.vault, storedProxy).catch(() => null) : undefined;
+  if (proxy === null) return adminError(c, 400, 'invalid_request', 'proxy: the proxy credentials cannot be decrypted (was ENCRYPTION_KEY changed?)');
   const redact = redactor(
     ...secretParts(secret), ...[...secretHeaderValues(headers), ...secretHeaderValues(editValues)].flatMap(secretParts), ...proxySecrets(proxy ?? null),
   );
