@@ -227,7 +227,8 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
       }
     }
     // The outbound proxy (Node mode): the channel's, else the global one; undefined = direct.
-    const proxy = await input.config.channelProxy(p.vault, stored);
+    // No await (no microtask) for the usual channel without any proxy.
+    const proxy = (stored.proxy ?? input.config.settings.proxy) ? await input.config.channelProxy(p.vault, stored) : undefined;
     if (proxy === null) {
       fail(0, `channel ${stored.id}: the proxy credentials cannot be decrypted (was ENCRYPTION_KEY changed?)`);
       continue;
