@@ -41,6 +41,9 @@ test('settings: save stats every 5 s and log bodies', async () => {
   await expect(toastText('Settings saved')).toBeVisible();
   await page.reload();
   await expect(page.getByLabel('Stats save interval (seconds)')).toHaveValue('5');
+  // The gateway under test is the Worker: no outbound proxy, and the page says why.
+  await expect(page.getByLabel('Outbound proxy')).toBeDisabled();
+  await expect(page.getByText('Outbound proxies work only in Node mode; this gateway runs on Cloudflare Workers')).toBeVisible();
 });
 
 test('channels: create, fetch models, test, and a broken one', async () => {

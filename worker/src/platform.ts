@@ -64,6 +64,15 @@ export interface KeyLimits {
   refresh(keyId: number): Promise<void>;
 }
 
+/** What a runtime with outbound proxies offers besides `callUpstream` (node/proxy-dispatchers.ts). */
+export interface OutboundProxies {
+  /**
+   * A web-standard fetch that goes through the proxy at `url` (full, credentials included), or
+   * direct for null: for the model-list sync and the models.dev price sync.
+   */
+  fetchVia(url: string | null): typeof fetch;
+}
+
 /** Structured logger; never given secrets. */
 export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -91,6 +100,12 @@ export interface Platform {
    * the Worker). Node: undici `request` on a keep-alive Agent (node/upstream-agent.ts).
    */
   callUpstream?: UpstreamCaller;
+  /**
+   * Outbound proxies (lib/proxy.ts): set only where the runtime can use one (Node); its absence is
+   * how the admin API knows to refuse a proxy (the Worker). `callUpstream` honours `UpstreamCall.proxy`
+   * where this is set.
+   */
+  outboundProxy?: OutboundProxies;
   /**
    * Reads the current relay request's body as text with a cap (bytes), like relay/body.ts
    * `readCappedText` (same BodyError). Unset: the fetch Request's body is read. Node: straight

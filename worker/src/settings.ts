@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import type { Store } from './db/store';
+import { asStoredProxy, shownProxy, type StoredProxy } from './lib/proxy';
 
 /** The body of `PUT /api/v1/settings`; every field optional (a partial update). */
 export const SettingsBody = z.strictObject({
@@ -24,6 +25,12 @@ export const SettingsBody = z.strictObject({
   priceSyncIntervalHours: z.int().min(1).max(24 * 30).optional(),
   /** Hours between two model-list syncs of the channels by the cron (it fires hourly). */
   modelSyncIntervalHours: z.int().min(1).max(24 * 30).optional(),
+  /**
+   * The gateway-wide outbound proxy URL (Node mode only, lib/proxy.ts), used by channels without
+   * their own and by the models.dev price sync; null or '' for none. Stored sealed, shown with the
+   * password reduced to a hint; that text sent back keeps the stored proxy.
+   */
+  proxy: z.string().max(2048).nullable().optional(),
 });
 
 /** Every setting with its value; units in the names (days, seconds, bytes, hours). */
@@ -34,6 +41,8 @@ export interface Settings {
   logBodyMaxBytes: number;
   priceSyncIntervalHours: number;
   modelSyncIntervalHours: number;
+  /** The global outbound proxy as stored (credentials sealed), or null for none. */
+  proxy: StoredProxy | null;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -43,6 +52,7 @@ export const DEFAULT_SETTINGS: Settings = {
   logBodyMaxBytes: 65_536,
   priceSyncIntervalHours: 6,
   modelSyncIntervalHours: 1,
+  proxy: null,
 };
 
 /** The current settings, defaults filled in (a stored value that no longer validates is ignored field by field). */
@@ -51,6 +61,11 @@ export async function loadSettings(store: Store): Promise<Settings> {
   const out: Settings = { ...DEFAULT_SETTINGS };
   if (stored && typeof stored === 'object') {
     for (const [key, schema] of Object.entries(SettingsBody.shape)) {
+      // Stored sealed, not in its input form.
+      if (key === 'proxy') {
+        out.proxy = asStoredProxy((stored as Record<string, unknown>).proxy);
+        continue;
+      }
       const v = schema.safeParse((stored as Record<string, unknown>)[key]);
       if (v.success && v.data !== undefined) (out as unknown as Record<string, unknown>)[key] = v.data;
     }
@@ -79,4 +94,12 @@ export async function cachedSettings(store: Store, now: number): Promise<Setting
 /** Drops the cached settings of a store (after the admin API changed them, so this instance sees it at once). */
 export function forgetSettings(store: Store): void {
   cache.delete(store);
+}
+
+/** The settings as the admin API shows them (GET and PUT /api/v1/settings). */
+export type SettingsView = Omit<Settings, 'proxy'> & { proxy: string | null };
+
+/** The settings as the admin API shows them: the proxy as its URL with the password reduced to a hint. */
+export function settingsView(s: Settings): SettingsView {
+  return { ...s, proxy: shownProxy(s.proxy) };
 }

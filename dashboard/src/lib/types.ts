@@ -5,7 +5,7 @@ import type { MemberHealth } from '$gateway/routing/types';
 import type { PatternCatch } from '$gateway/routing/catches';
 
 export type { ChannelOverrides, ChannelType, Group, GroupMember, GroupMode, GroupSettings, AttemptLog, MemberHealth, PatternCatch };
-export type { Settings } from '$gateway/settings';
+export type { SettingsView as Settings } from '$gateway/settings';
 
 export interface ChannelKeyView {
   id: string;
@@ -24,6 +24,8 @@ export interface ChannelView {
   modelFilter: string | null;
   /** Request overrides, credential header values as their hint; null = none. */
   overrides: ChannelOverrides | null;
+  /** Outbound proxy URL (Node mode), the password as its hint; null = the global one, or none. */
+  proxy: string | null;
   enabled: boolean;
   createdAt: number;
   updatedAt: number;

@@ -16,6 +16,8 @@ import { openHeaderEdits } from '../lib/override-secrets';
 import { codecFor } from '../protocols/index';
 import type { CanonicalRequest } from '../protocols/canonical';
 import { callUpstream, readErrorBody } from '../relay/upstream';
+import { EDGE_PROXY_REFUSAL, openProxy, proxySecrets } from '../lib/proxy';
+import { loadSettings } from '../settings';
 import { adminError, parseId, readBody } from './http';
 
 export const ChannelTestBody = z.strictObject({
@@ -65,17 +67,26 @@ export async function testChannel(c: Context<AppEnv>): Promise<Response> {
   const overrides = compileOverrides(channel.overrides);
   const edits = overrides?.headers.length ? await openHeaderEdits(p.vault, overrides.headers) : null;
   const editValues = Object.fromEntries((edits ?? []).filter((e): e is [string, string] => e[1] !== null));
-  const redact = redactor(...secretParts(secret), ...[...secretHeaderValues(headers), ...secretHeaderValues(editValues)].flatMap(secretParts));
+  // The channel's outbound proxy, else the global one (Node mode), as the relay would use.
+  const storedProxy = channel.proxy ?? (await loadSettings(p.store)).proxy;
+  if (storedProxy && !p.outboundProxy) return adminError(c, 400, 'invalid_request', `proxy: ${EDGE_PROXY_REFUSAL}`);
+  const proxy = storedProxy ? await openProxy(p.vault, storedProxy).catch(() => null) : undefined;
+  if (proxy === null) return adminError(c, 400, 'invalid_request', 'proxy: the proxy credentials cannot be decrypted (was ENCRYPTION_KEY changed?)');
+  const redact = redactor(
+    ...secretParts(secret), ...[...secretHeaderValues(headers), ...secretHeaderValues(editValues)].flatMap(secretParts), ...proxySecrets(proxy ?? null),
+  );
   const codec = codecFor(channel.type);
   const started = p.now();
   const done = (r: Omit<ChannelTestResult, 'latencyMs' | 'model'>) => c.json({ ...r, latencyMs: Math.max(0, p.now() - started), model } satisfies ChannelTestResult);
-  const result = await callUpstream({
+  const send = p.callUpstream ?? callUpstream;
+  const result = await send({
     url: codec.upstreamUrl(channel.baseUrl, model, false),
     method: 'POST',
     headers: applyHeaderEdits({ 'content-type': 'application/json', accept: 'application/json', ...codec.upstreamHeaders(secret), ...headers }, edits ?? []),
     body: JSON.stringify(patchBody(codec.encodeRequest(pingRequest(model), model), overrides?.body ?? [])),
     firstByteTimeoutMs: TEST_TIMEOUT_MS,
     signal: AbortSignal.timeout(TEST_TIMEOUT_MS),
+    ...(proxy !== undefined && { proxy }),
   });
   if (result.kind === 'network') return done({ ok: false, status: 0, error: redact(result.error) });
   const res = result.response;

@@ -10,6 +10,22 @@ import { channelView } from './views';
 import { sealHeaders } from '../lib/channel-headers';
 import { sealOverrides } from '../lib/override-secrets';
 import { testChannel } from './channel-test';
+import type { Context } from 'hono';
+import type { Channel } from '../db/types';
+import { EDGE_PROXY_REFUSAL, sealProxy } from '../lib/proxy';
+
+/**
+ * The proxy to store from a channel's input (undefined: not given, keep), or the 400 to answer:
+ * a malformed URL, or any proxy on a runtime that cannot use one (the Worker).
+ */
+async function proxyInput(c: Context<AppEnv>, input: string | null | undefined, existing: Channel['proxy']): Promise<{ value: Channel['proxy'] | undefined } | { response: Response }> {
+  if (input === undefined) return { value: undefined };
+  const p = c.get('platform');
+  if (input !== null && input.trim() !== '' && !p.outboundProxy) return { response: adminError(c, 400, 'invalid_request', `proxy: ${EDGE_PROXY_REFUSAL}`) };
+  const sealed = await sealProxy(p.vault, input, existing);
+  if (sealed && 'error' in sealed) return { response: adminError(c, 400, 'invalid_request', `proxy: ${sealed.error}`) };
+  return { value: sealed };
+}
 
 /** Last 4 characters of a key, for telling keys apart in the dashboard. */
 function hintOf(key: string): string {
@@ -54,12 +70,14 @@ export function channelRoutes(): Hono<AppEnv> {
     const body = await readBody(c, ChannelCreate);
     if (!body.ok) return body.response;
     const v = body.value;
+    const proxy = await proxyInput(c, v.proxy, null);
+    if ('response' in proxy) return proxy.response;
     const keys = await mergeKeys(p.vault, v.keys, []);
     if (typeof keys === 'string') return adminError(c, 400, 'invalid_request', keys);
     try {
       const ch = await p.store.createChannel({
         name: v.name, type: v.type, baseUrl: v.baseUrl, keys, models: v.models ?? [], headers: await sealHeaders(p.vault, v.headers ?? {}),
-        modelFilter: v.modelFilter ?? null, overrides: await sealOverrides(p.vault, v.overrides), enabled: v.enabled ?? true,
+        modelFilter: v.modelFilter ?? null, overrides: await sealOverrides(p.vault, v.overrides), proxy: proxy.value ?? null, enabled: v.enabled ?? true,
       });
       return c.json(channelView(ch), 201);
     } catch (err) {
@@ -75,7 +93,10 @@ export function channelRoutes(): Hono<AppEnv> {
     if (!id || !existing) return adminError(c, 404, 'not_found', `No channel with id ${c.req.param('id')}.`);
     const body = await readBody(c, ChannelUpdate);
     if (!body.ok) return body.response;
-    const { keys: keyInputs, headers: headerInput, overrides: overridesInput, ...rest } = body.value;
+    const { keys: keyInputs, headers: headerInput, overrides: overridesInput, proxy: proxyText, ...rest } = body.value;
+    // The proxy URL sent back as the API showed it (password as a hint) keeps the stored one.
+    const proxy = await proxyInput(c, proxyText, existing.proxy);
+    if ('response' in proxy) return proxy.response;
     const headers = headerInput === undefined ? undefined : await sealHeaders(p.vault, headerInput, existing.headers);
     // A credential header value sent back as the hint the API showed keeps the stored value.
     const overrides = overridesInput === undefined ? undefined : await sealOverrides(p.vault, overridesInput, existing.overrides);
@@ -86,7 +107,7 @@ export function channelRoutes(): Hono<AppEnv> {
       keys = merged;
     }
     try {
-      const ch = await p.store.updateChannel(id, { ...rest, ...(keys && { keys }), ...(headers && { headers }), ...(overrides !== undefined && { overrides }) });
+      const ch = await p.store.updateChannel(id, { ...rest, ...(keys && { keys }), ...(headers && { headers }), ...(overrides !== undefined && { overrides }), ...(proxy.value !== undefined && { proxy: proxy.value }) });
       return ch ? c.json(channelView(ch)) : adminError(c, 404, 'not_found', `No channel with id ${id}.`);
     } catch (err) {
       if (err instanceof StoreConflictError) return adminError(c, 409, 'conflict', `name: ${err.message}`);

@@ -11,6 +11,7 @@ import { priceSources } from '../accounting/pricing';
 import { resolvePrice } from '../accounting/prices';
 import { syncChannelModels } from '../sync/channels-sync';
 import { syncModelsDevPrices } from '../sync/prices-sync';
+import { platformFetcher } from '../sync/proxy-fetch';
 import { adminError, parseId, readBody } from './http';
 import { UserPriceBody } from './schemas';
 
@@ -95,7 +96,8 @@ export function priceRoutes(): Hono<AppEnv> {
   r.post('/sync/prices', async (c) => {
     const p = c.get('platform');
     try {
-      return c.json(await syncModelsDevPrices(p.store, fetch, p.modelsDevUrl, p.now()));
+      const fetchFor = await platformFetcher(p);
+      return c.json(await syncModelsDevPrices(p.store, await fetchFor(null), p.modelsDevUrl, p.now()));
     } catch (err) {
       return adminError(c, 502, 'sync_failed', err instanceof Error ? err.message : String(err));
     }
@@ -107,7 +109,7 @@ export function priceRoutes(): Hono<AppEnv> {
     const ch = id ? await p.store.getChannel(id) : null;
     if (!ch) return adminError(c, 404, 'not_found', `No channel with id ${c.req.param('id')}.`);
     try {
-      return c.json(await syncChannelModels(p.store, p.vault, ch, fetch, p.now()));
+      return c.json(await syncChannelModels(p.store, p.vault, ch, fetch, p.now(), await platformFetcher(p)));
     } catch (err) {
       return adminError(c, 502, 'sync_failed', err instanceof Error ? err.message : String(err));
     }

@@ -58,6 +58,8 @@ const channelFields = {
   ).refine((h) => Object.keys(h).length <= 50, 'at most 50 headers'),
   modelFilter: regex.nullable(),
   overrides: OverridesInput,
+  /** The channel's outbound proxy URL (Node mode only, lib/proxy.ts); null or '' for none (the global one applies). */
+  proxy: z.string().max(2048).nullable(),
   enabled: z.boolean(),
 };
 
@@ -67,6 +69,7 @@ export const ChannelCreate = z.strictObject({
   headers: channelFields.headers.optional(),
   modelFilter: channelFields.modelFilter.optional(),
   overrides: channelFields.overrides.optional(),
+  proxy: channelFields.proxy.optional(),
   enabled: channelFields.enabled.optional(),
 });
 export type ChannelCreate = z.infer<typeof ChannelCreate>;

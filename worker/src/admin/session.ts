@@ -101,7 +101,7 @@ export function sessionRoutes(): Hono<AppEnv> {
     }
     await p.store.clearThrottle(addr);
     const expiresAt = await startSession(c, p);
-    return c.json({ authenticated: true, expiresAt });
+    return c.json({ authenticated: true, expiresAt, outboundProxy: !!p.outboundProxy });
   });
 
   r.post('/logout', async (c) => {
@@ -112,11 +112,14 @@ export function sessionRoutes(): Hono<AppEnv> {
     return c.json({ authenticated: false });
   });
 
+  // Authenticated answers also say whether this gateway can use an outbound proxy (Node: yes; the
+  // Worker: no), so the dashboard can disable its proxy fields.
   r.get('/session', async (c) => {
-    const expiresAt = await sessionExpiry(c.get('platform'), getCookie(c, SESSION_COOKIE));
+    const p = c.get('platform');
+    const expiresAt = await sessionExpiry(p, getCookie(c, SESSION_COOKIE));
     // Not an error: the dashboard asks before anyone has logged in (a 401 would show as a console error).
     if (expiresAt === null) return c.json({ authenticated: false });
-    return c.json({ authenticated: true, expiresAt });
+    return c.json({ authenticated: true, expiresAt, outboundProxy: !!p.outboundProxy });
   });
 
   r.put('/password', async (c) => {
@@ -136,7 +139,7 @@ export function sessionRoutes(): Hono<AppEnv> {
     await p.store.setAdminPasswordHash(await hashPassword(body.value.newPassword), p.now());
     await p.store.deleteAllSessions(); // every other browser must log in again with the new password
     const expiresAt = await startSession(c, p);
-    return c.json({ authenticated: true, expiresAt });
+    return c.json({ authenticated: true, expiresAt, outboundProxy: !!p.outboundProxy });
   });
 
   return r;

@@ -2,15 +2,17 @@
 import type { ApiKey, Channel, Group } from '../db/types';
 import { maskHeaders } from '../lib/channel-headers';
 import { maskOverrides } from '../lib/override-secrets';
+import { shownProxy } from '../lib/proxy';
 
 /**
  * A channel with its keys reduced to id, hint (last 4 characters) and enabled, and credential
- * header values to their hint (lib/channel-headers.ts; sending the hint back keeps the value).
+ * header values to their hint (lib/channel-headers.ts; sending the hint back keeps the value), and
+ * its proxy URL with the password reduced to a hint (lib/proxy.ts; likewise kept when sent back).
  */
 export function channelView(ch: Channel) {
   return {
     ...ch, keys: ch.keys.map((k) => ({ id: k.id, hint: k.hint, enabled: k.enabled })), headers: maskHeaders(ch.headers),
-    overrides: maskOverrides(ch.overrides),
+    overrides: maskOverrides(ch.overrides), proxy: shownProxy(ch.proxy),
   };
 }
 

@@ -19,6 +19,7 @@
 import type { ApiKey, Channel, Group, GroupMember, Route } from '../db/types';
 import type { Store } from '../db/store';
 import { openHeaders } from '../lib/channel-headers';
+import { openProxy } from '../lib/proxy';
 import type { KeyVault } from '../lib/crypto';
 import { SecretMatcher } from '../lib/redact';
 import { compileOverrides, type CompiledOverrides } from '../lib/overrides';
@@ -60,6 +61,8 @@ export class ConfigSnapshot {
    * neither has any, and a request pays nothing but the lookup).
    */
   private readonly overridesByMember = new Map<number, CompiledOverrides>();
+  /** Outbound proxy URLs decrypted, by channel id (the global one under 0), filled on first use; null when undecryptable. */
+  private readonly openedProxies = new Map<number, string | null>();
   /** Override header edits with credential values decrypted, by member id, filled on first use; null when undecryptable. */
   private readonly openedEdits = new Map<number, [string, string | null][] | null>();
 
@@ -141,6 +144,28 @@ export class ConfigSnapshot {
       open = null;
     }
     this.openedEdits.set(member.id, open);
+    return open;
+  }
+
+  /**
+   * The outbound proxy of a channel as a full URL, credentials decrypted once per snapshot: the
+   * channel's own, else the global one (settings), else none. Costs one comparison when neither
+   * exists (the usual case).
+   * @returns undefined for a direct call, null when the credentials cannot be decrypted.
+   */
+  async channelProxy(vault: KeyVault, channel: Channel): Promise<string | null | undefined> {
+    const stored = channel.proxy ?? this.settings.proxy;
+    if (!stored) return undefined;
+    const id = channel.proxy ? channel.id : 0;
+    const hit = this.openedProxies.get(id);
+    if (hit !== undefined) return hit;
+    let open: string | null;
+    try {
+      open = await openProxy(vault, stored);
+    } catch {
+      open = null;
+    }
+    this.openedProxies.set(id, open);
     return open;
   }
 

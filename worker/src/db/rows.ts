@@ -7,6 +7,7 @@ import type { Price } from '../accounting/cost';
 import type { ModelsDevPrice } from '../accounting/modelsdev';
 import type { RequestRecord, StatsCounters, StatsDelta } from '../accounting/records';
 import type * as t from './schema.sqlite';
+import { asStoredProxy } from '../lib/proxy';
 import type { ApiKey, ApiKeyPatch, Channel, ChannelOverrides, ChannelPatch, ChannelType, Group, GroupMember, GroupMode } from './types';
 
 export type ChannelRow = typeof t.channels.$inferSelect;
@@ -30,8 +31,8 @@ export function toChannel(r: ChannelRow): Channel {
   return {
     id: r.id, name: r.name, type: r.type as ChannelType, baseUrl: r.baseUrl,
     keys: parseJson(r.keys, []), models: parseJson(r.models, []), headers: parseJson(r.headers, {}),
-    modelFilter: r.modelFilter, overrides: parseJson<ChannelOverrides | null>(r.overrides, null), enabled: r.enabled,
-    createdAt: r.createdAt, updatedAt: r.updatedAt,
+    modelFilter: r.modelFilter, overrides: parseJson<ChannelOverrides | null>(r.overrides, null),
+    proxy: asStoredProxy(parseJson<unknown>(r.proxy, null)), enabled: r.enabled, createdAt: r.createdAt, updatedAt: r.updatedAt,
   };
 }
 
@@ -75,6 +76,7 @@ export function channelColumns(c: ChannelPatch) {
     ...(c.headers !== undefined && { headers: JSON.stringify(c.headers) }),
     ...(c.modelFilter !== undefined && { modelFilter: c.modelFilter }),
     ...(c.overrides !== undefined && { overrides: overridesColumn(c.overrides) }),
+    ...(c.proxy !== undefined && { proxy: c.proxy ? JSON.stringify(c.proxy) : null }),
     ...(c.enabled !== undefined && { enabled: c.enabled }),
   };
 }

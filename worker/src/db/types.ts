@@ -2,6 +2,7 @@
  * Domain records as the app sees them (JSON columns parsed, booleans as booleans).
  * Times are ms since the Unix epoch; money is integer nano-USD.
  */
+import type { StoredProxy } from '../lib/proxy';
 
 /** Wire protocol an upstream channel speaks. */
 export const CHANNEL_TYPES = ['openai-chat', 'openai-responses', 'anthropic', 'gemini'] as const;
@@ -31,6 +32,8 @@ export interface Channel {
   modelFilter: string | null;
   /** Request overrides for every upstream call to this channel; null (or absent) = none. */
   overrides?: ChannelOverrides | null;
+  /** The channel's outbound proxy (Node mode, lib/proxy.ts), credentials sealed; null (or absent) = the global one, or none. */
+  proxy?: StoredProxy | null;
   enabled: boolean;
   createdAt: number;
   updatedAt: number;

@@ -94,6 +94,7 @@ export function createNodeRuntime(parts: NodePlatformParts): NodeRuntime {
     logger: parts.logger,
     defer: (promise) => deferred.add(promise),
     callUpstream: upstream.call,
+    outboundProxy: upstream.proxies,
     tokenCounter: o200kCounter,
     // One process: concurrent requests may wait on one configuration load.
     shareLoads: true,

@@ -19,6 +19,7 @@ import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
 import { Agent, request } from 'undici';
+import { ProxyDispatchers } from './proxy-dispatchers';
 import { formatFor, readErrorMessage, tooLarge, unsupportedCoding } from '../relay/content-coding';
 import { armAttempt, BodyReadError, networkFailure, outboundHeaders, type UpstreamCall, type UpstreamResponse, type UpstreamResult } from '../relay/upstream';
 
@@ -162,22 +163,28 @@ export interface UpstreamAgent {
   call: (call: UpstreamCall) => Promise<UpstreamResult>;
   /** Shutdown: closes every socket, cutting a call still in flight (the server has drained by then). */
   destroy: () => Promise<void>;
+  /** The dispatchers of outbound proxies (a call with `proxy` goes through one; node/proxy-dispatchers.ts). */
+  proxies: ProxyDispatchers;
 }
 
 /**
  * Creates the process-wide upstream caller: one undici Agent (a connection pool per origin, keep-alive)
- * for every channel.
+ * for every channel without an outbound proxy, and one dispatcher per proxy URL for the others.
  */
 export function createUpstreamAgent(opts: UpstreamAgentOptions = {}): UpstreamAgent {
-  const agent = new Agent({ keepAliveTimeout: opts.keepAliveTimeoutMs ?? 4_000 });
+  const keepAliveTimeoutMs = opts.keepAliveTimeoutMs ?? 4_000;
+  const agent = new Agent({ keepAliveTimeout: keepAliveTimeoutMs });
+  const proxies = new ProxyDispatchers({ keepAliveTimeoutMs });
 
   async function call(c: UpstreamCall): Promise<UpstreamResult> {
     const attempt = new AttemptSignal();
     const guard = armAttempt(c.signal, (reason) => attempt.abort(reason), c.firstByteTimeoutMs);
     const headers = outboundHeaders(c.headers);
     try {
+      // A channel without a proxy pays one property check.
+      const dispatcher = c.proxy === undefined ? agent : proxies.get(c.proxy);
       const res = await request(c.url, {
-        dispatcher: agent,
+        dispatcher,
         method: c.method,
         headers,
         body: c.body,
@@ -195,7 +202,7 @@ export function createUpstreamAgent(opts: UpstreamAgentOptions = {}): UpstreamAg
     }
   }
 
-  return { call, destroy: () => agent.destroy() };
+  return { call, proxies, destroy: async () => { await Promise.all([agent.destroy(), proxies.destroy()]); } };
 }
 
 /** The body decoded per its content-encoding (gzip, deflate), or failing at first read for any other coding. */

@@ -20,6 +20,7 @@ import type { ProtocolName, UpstreamErrorInfo } from '../protocols/canonical';
 import { primeStream, type PrimedStream } from './prime';
 import { secretParts, type SecretMatcher } from '../lib/redact';
 import { secretHeaderValues } from '../lib/channel-headers';
+import { EDGE_PROXY_REFUSAL, proxySecrets } from '../lib/proxy';
 import { applyHeaderEdits, type CompiledOverrides } from '../lib/overrides';
 import { ERROR_BODY_WAIT_MS, callUpstream, readErrorBody, readWholeBody, type UpstreamResponse } from './upstream';
 
@@ -225,10 +226,22 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
         continue;
       }
     }
+    // The outbound proxy (Node mode): the channel's, else the global one; undefined = direct.
+    // No await (no microtask) for the usual channel without any proxy.
+    const proxy = (stored.proxy ?? input.config.settings.proxy) ? await input.config.channelProxy(p.vault, stored) : undefined;
+    if (proxy === null) {
+      fail(0, `channel ${stored.id}: the proxy credentials cannot be decrypted (was ENCRYPTION_KEY changed?)`);
+      continue;
+    }
+    if (proxy !== undefined && !p.outboundProxy) {
+      fail(0, `channel ${stored.id}: ${EDGE_PROXY_REFUSAL}`);
+      continue;
+    }
     const editSecrets = edits && secretHeaderValues(Object.fromEntries(edits.filter((e): e is [string, string] => e[1] !== null)));
     const secrets = input.config.secretMatcher(stored, cand.keyId, () => [
       ...secretParts(apiKey), ...secretHeaderValues(channel.headers).flatMap(secretParts), ...(editSecrets ?? []).flatMap(secretParts),
-    ], editSecrets?.length ? `:m${member.id}` : '');
+      ...proxySecrets(proxy ?? null),
+    ], `${editSecrets?.length ? `:m${member.id}` : ''}${proxy ? `:p${stored.proxy ? 'c' : 'g'}` : ''}`);
     const redact = (text: string) => secrets.redact(text);
     const prepared = input.prepare({ channel, member, apiKey, overrides });
     if (typeof prepared === 'string') {
@@ -238,7 +251,7 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
 
     const call = {
       url: prepared.url, method: 'POST' as const, headers: edits ? applyHeaderEdits(prepared.headers, edits) : prepared.headers, body: prepared.body,
-      firstByteTimeoutMs: settings.firstByteTimeoutMs, signal: deadline,
+      firstByteTimeoutMs: settings.firstByteTimeoutMs, signal: deadline, ...(proxy !== undefined && { proxy }),
     };
     const send = p.callUpstream ?? callUpstream;
     let result = await send(call);

@@ -14,6 +14,11 @@ export interface UpstreamCall {
   firstByteTimeoutMs: number;
   /** Aborted when the client disconnects or the request deadline passes; also cancels a body in flight. */
   signal: AbortSignal;
+  /**
+   * The outbound proxy, a full URL with credentials (lib/proxy.ts); absent for a direct call. Only
+   * the Node transport sends through one (Platform.outboundProxy); the fetch transport never gets one.
+   */
+  proxy?: string;
 }
 
 /**

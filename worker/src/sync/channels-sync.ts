@@ -8,16 +8,18 @@ import type { Channel } from '../db/types';
 import type { KeyVault } from '../lib/crypto';
 import { applyModelFilter, diffModels, mergeChannelModels, type ModelDiff } from './model-diff';
 import { fetchModelList } from './model-list';
+import type { FetchFor } from './proxy-fetch';
 import { openHeaders } from '../lib/channel-headers';
 import { applyHeaderEdits, compileOverrides } from '../lib/overrides';
 import { openHeaderEdits } from '../lib/override-secrets';
 
 /**
- * Syncs one channel with its first enabled key.
+ * Syncs one channel with its first enabled key. `fetchFor` (sync/proxy-fetch.ts) picks the fetch
+ * through the channel's outbound proxy; without it `fetchFn` is used as is.
  * @returns the diff against the models the channel had.
  * @throws Error (ModelListError for upstream trouble) after recording the failure.
  */
-export async function syncChannelModels(store: Store, vault: KeyVault, channel: Channel, fetchFn: typeof fetch, now: number): Promise<ModelDiff> {
+export async function syncChannelModels(store: Store, vault: KeyVault, channel: Channel, fetchFn: typeof fetch, now: number, fetchFor?: FetchFor): Promise<ModelDiff> {
   const stateKey = `channel:${channel.id}`;
   try {
     const key = channel.keys.find((k) => k.enabled);
@@ -26,7 +28,9 @@ export async function syncChannelModels(store: Store, vault: KeyVault, channel: 
     const overrides = compileOverrides(channel.overrides);
     const edits = overrides?.headers.length ? await openHeaderEdits(vault, overrides.headers) : [];
     const plain = { ...channel, headers: applyHeaderEdits(await openHeaders(vault, channel.headers), edits) };
-    const fetched = applyModelFilter(await fetchModelList(plain, await vault.decrypt(key.enc), fetchFn), channel.modelFilter);
+    // Through the channel's proxy (or the global one) when the caller says how to reach one.
+    const via = fetchFor ? await fetchFor(channel) : fetchFn;
+    const fetched = applyModelFilter(await fetchModelList(plain, await vault.decrypt(key.enc), via), channel.modelFilter);
     const diff = diffModels(channel.models, fetched);
     if (diff.added.length > 0) await store.updateChannel(channel.id, { models: mergeChannelModels(channel.models, fetched) });
     await store.putSyncState(stateKey, now, true, diff);
@@ -38,13 +42,13 @@ export async function syncChannelModels(store: Store, vault: KeyVault, channel: 
 }
 
 /** Syncs every enabled channel; one failing channel does not stop the others. */
-export async function syncAllChannels(store: Store, vault: KeyVault, fetchFn: typeof fetch, now: number): Promise<{ ok: number; failed: number }> {
+export async function syncAllChannels(store: Store, vault: KeyVault, fetchFn: typeof fetch, now: number, fetchFor?: FetchFor): Promise<{ ok: number; failed: number }> {
   let ok = 0;
   let failed = 0;
   for (const ch of await store.listChannels()) {
     if (!ch.enabled) continue;
     try {
-      await syncChannelModels(store, vault, ch, fetchFn, now);
+      await syncChannelModels(store, vault, ch, fetchFn, now, fetchFor);
       ok++;
     } catch {
       failed++;

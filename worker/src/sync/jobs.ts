@@ -6,6 +6,7 @@
 import type { Platform } from '../platform';
 import { syncAllChannels } from './channels-sync';
 import { syncModelsDevPrices } from './prices-sync';
+import { proxyFetcher } from './proxy-fetch';
 import { enforceLogRetention } from './retention';
 import { loadSettings } from '../settings';
 
@@ -19,7 +20,7 @@ export const CRON_RETENTION = '30 3 * * *';
 export const CRON_EXPRESSIONS = [CRON_PRICES, CRON_MODELS, CRON_RETENTION] as const;
 
 /** The parts of a Platform the jobs use. */
-export type JobPlatform = Pick<Platform, 'store' | 'vault' | 'modelsDevUrl' | 'logger'>;
+export type JobPlatform = Pick<Platform, 'store' | 'vault' | 'modelsDevUrl' | 'logger' | 'outboundProxy'>;
 
 /**
  * Runs the jobs a cron expression names; an unknown expression runs all (so a manual trigger does
@@ -30,10 +31,14 @@ export type JobPlatform = Pick<Platform, 'store' | 'vault' | 'modelsDevUrl' | 'l
 export async function runScheduledJobs(p: JobPlatform, cron: string, now: number, fetchFn: typeof fetch = fetch): Promise<{ ran: number; failed: number }> {
   const known = (CRON_EXPRESSIONS as readonly string[]).includes(cron);
   const jobs: Promise<unknown>[] = [];
-  const { priceSyncIntervalHours, modelSyncIntervalHours } = await loadSettings(p.store).catch(() => DEFAULT_INTERVALS);
+  const { priceSyncIntervalHours, modelSyncIntervalHours, proxy } = await loadSettings(p.store).catch(() => DEFAULT_INTERVALS);
+  // Upstream calls go through the channel's outbound proxy, else the global one (Node mode).
+  const fetchFor = proxyFetcher(p, proxy, fetchFn);
   if (!known || cron === CRON_RETENTION) jobs.push(enforceLogRetention(p.store, now));
-  if (!known || (cron === CRON_PRICES && (await pricesDue(p, priceSyncIntervalHours, now)))) jobs.push(syncModelsDevPrices(p.store, fetchFn, p.modelsDevUrl, now));
-  if (!known || (cron === CRON_MODELS && (await modelsDue(p, modelSyncIntervalHours, now)))) jobs.push(syncAllChannels(p.store, p.vault, fetchFn, now));
+  if (!known || (cron === CRON_PRICES && (await pricesDue(p, priceSyncIntervalHours, now)))) {
+    jobs.push(fetchFor(null).then((f) => syncModelsDevPrices(p.store, f, p.modelsDevUrl, now)));
+  }
+  if (!known || (cron === CRON_MODELS && (await modelsDue(p, modelSyncIntervalHours, now)))) jobs.push(syncAllChannels(p.store, p.vault, fetchFn, now, fetchFor));
   const results = await Promise.allSettled(jobs);
   let failed = 0;
   for (const r of results) {
@@ -45,7 +50,7 @@ export async function runScheduledJobs(p: JobPlatform, cron: string, now: number
   return { ran: jobs.length, failed };
 }
 
-const DEFAULT_INTERVALS = { priceSyncIntervalHours: 6, modelSyncIntervalHours: 1 };
+const DEFAULT_INTERVALS = { priceSyncIntervalHours: 6, modelSyncIntervalHours: 1, proxy: null };
 
 /** A job is due this much before its interval has passed: triggers fire a little early or late. */
 const DUE_SLACK_MS = 5 * 60_000;

@@ -201,7 +201,7 @@ export function accountingSuite(h: Harness): void {
 
     it('keeps request logs for the retention set, deleted by the daily cron', async () => {
       const cookie = await login();
-      expect((await admin(cookie, 'GET', '/settings')).json).toEqual({ logRetentionDays: 30, statsSaveIntervalSeconds: 60, logBodies: false, logBodyMaxBytes: 65536, priceSyncIntervalHours: 6, modelSyncIntervalHours: 1 });
+      expect((await admin(cookie, 'GET', '/settings')).json).toEqual({ logRetentionDays: 30, statsSaveIntervalSeconds: 60, logBodies: false, logBodyMaxBytes: 65536, priceSyncIntervalHours: 6, modelSyncIntervalHours: 1, proxy: null });
       expect((await admin(cookie, 'PUT', '/settings', { logRetentionDays: 0 })).status).toBe(400);
       expect((await admin(cookie, 'PUT', '/settings', { logRetentionDays: 2 })).json).toMatchObject({ logRetentionDays: 2, statsSaveIntervalSeconds: 60 });
       const old = Date.now() - 3 * 86_400_000;

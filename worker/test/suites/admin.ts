@@ -272,6 +272,29 @@ export function adminSuite(h: Harness): void {
   });
 
   describe('groups', () => {
+    it('takes an outbound proxy in Node mode only: the Worker refuses one in plain words, for a channel and globally', async () => {
+      const cookie = await login();
+      const proxy = 'socks5://user:proxy-secret-5y7u@127.0.0.1:1080';
+      const created = await admin(cookie, 'POST', '/channels', { name: `px-${uid()}`, type: 'openai-chat', baseUrl: 'https://a.example/v1', keys: ['k-aaaaaaaaa'], proxy });
+      const settings = await admin(cookie, 'PUT', '/settings', { proxy });
+      if (h.name === 'edge') {
+        for (const res of [created, settings]) {
+          expect(res.status).toBe(400);
+          expect(res.json.error.message).toContain('Outbound proxies work only in Node mode; Cloudflare Workers cannot use one');
+        }
+        // No proxy (null or '') is fine on the Worker.
+        expect((await admin(cookie, 'PUT', '/settings', { proxy: '' })).status).toBe(200);
+        expect((await admin(cookie, 'GET', '/settings')).json.proxy).toBeNull();
+      } else {
+        expect(created.status).toBe(201);
+        expect(created.json.proxy).toBe('socks5://user:…5y7u@127.0.0.1:1080');
+        expect(JSON.stringify(created.json)).not.toContain('proxy-secret');
+        expect(settings.status).toBe(200);
+        expect(settings.json.proxy).toBe('socks5://user:…5y7u@127.0.0.1:1080');
+        expect((await admin(cookie, 'PUT', '/settings', { proxy: null })).json.proxy).toBeNull();
+      }
+    });
+
     it('creates a group with members, replaces members on update, and deletes it', async () => {
       const cookie = await login();
       const ch1 = await admin(cookie, 'POST', '/channels', { name: `a-${uid()}`, type: 'openai-chat', baseUrl: 'https://a.example/v1', keys: ['k-aaaaaaaaa'] });
