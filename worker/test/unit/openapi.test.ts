@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { buildOpenApiDocument, OPENAPI_FILE } from '../../openapi/document';
@@ -39,6 +40,16 @@ describe('OpenAPI document', () => {
   it('is committed as built from the current schemas (else: npm run openapi)', () => {
     const committed = readFileSync(fileURLToPath(new URL(`../../../${OPENAPI_FILE}`, import.meta.url)), 'utf8');
     expect(committed, REGENERATE).toBe(`${JSON.stringify(doc, null, 2)}\n`);
+  });
+
+  it('validates against the OpenAPI 3.1 schema, every $ref resolving', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(structuredClone(doc) as unknown as Parameters<Validator['validate']>[0]);
+    expect(result.errors ?? [], 'OpenAPI 3.1 schema errors').toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
+    // The validator resolves references while it walks: a dangling one throws here.
+    expect(() => validator.resolveRefs()).not.toThrow();
   });
 
   it('describes every route of the app, and no route the app lacks', () => {
