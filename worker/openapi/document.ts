@@ -367,14 +367,14 @@ function relayOp(tag: string, summary: string, ref: string, opts: { stream?: boo
 
 const betaQuery = z.looseObject({ beta: z.enum(['true']).optional().describe('accepted and ignored, as Claude Code sends it') });
 const geminiModel = z.looseObject({ model: z.string().describe('group name, alias or pattern-caught name') });
-const geminiQuery = z.looseObject({ key: z.string().optional().describe('the client key (alternative to `x-goog-api-key`)') });
 
 function geminiPaths(prefix: '/v1beta' | '/v1'): ZodOpenApiPathsObject {
-  const op = (summary: string, ref: string, stream = false, query = geminiQuery) => ({ post: relayOp('gemini', summary, ref, { stream, path: geminiModel, query }) });
+  // `?key=` is the keyQuery security scheme, not a parameter of its own.
+  const op = (summary: string, ref: string, stream = false, query?: z.ZodObject) => ({ post: relayOp('gemini', summary, ref, { stream, path: geminiModel, ...(query && { query }) }) });
   return {
     [`${prefix}/models/{model}:generateContent`]: op('Gemini generateContent', `${GEMINI}/generate-content`),
     [`${prefix}/models/{model}:streamGenerateContent`]: op('Gemini streamGenerateContent (SSE with `alt=sse`, else a JSON array)', `${GEMINI}/generate-content`, true,
-      geminiQuery.extend({ alt: z.enum(['sse']).optional() })),
+      z.looseObject({ alt: z.enum(['sse']).optional().describe('SSE; without it the answer is one JSON array') })),
     [`${prefix}/models/{model}:countTokens`]: op('Gemini countTokens (never billed)', `${GEMINI}/tokens`),
     [`${prefix}/models/{model}:embedContent`]: op('Gemini embedContent', `${GEMINI}/embeddings`),
     [`${prefix}/models/{model}:batchEmbedContents`]: op('Gemini batchEmbedContents', `${GEMINI}/embeddings`),
@@ -394,8 +394,8 @@ const relayPaths: ZodOpenApiPathsObject = {
       `${OPENAI}/models`, { requestBody: false }),
   },
   '/v1/models/{model}': { get: relayOp('models', 'One model (OpenAI shape with a Bearer key, else Gemini shape)', `${OPENAI}/models`, { requestBody: false, path: geminiModel }) },
-  '/v1beta/models': { get: relayOp('models', 'Gemini model list', `${GEMINI}/models`, { requestBody: false, query: geminiQuery }) },
-  '/v1beta/models/{model}': { get: relayOp('models', 'One Gemini model', `${GEMINI}/models`, { requestBody: false, path: geminiModel, query: geminiQuery }) },
+  '/v1beta/models': { get: relayOp('models', 'Gemini model list', `${GEMINI}/models`, { requestBody: false }) },
+  '/v1beta/models/{model}': { get: relayOp('models', 'One Gemini model', `${GEMINI}/models`, { requestBody: false, path: geminiModel }) },
   '/v1/usage': {
     get: relayOp('usage', 'The client key\'s own usage (today, this month, all time, UTC) and its limits', 'the README "Endpoints" section', { requestBody: false }),
   },
