@@ -22,6 +22,7 @@ import { LogQuery, RangeQuery, SeriesQuery } from '../src/admin/stats';
 import { SESSION_COOKIE } from '../src/admin/session';
 import { SettingsBody } from '../src/settings';
 import type { apiKeyView, channelView, groupView } from '../src/admin/views';
+import type { GroupHealthEntry } from '../src/admin/groups-health';
 import type { PatternCatch } from '../src/routing/catches';
 import type { MemberHealth } from '../src/routing/types';
 
@@ -163,7 +164,7 @@ const LogView = z.looseObject({
 const PriceView = z.looseObject({ input: z.number(), output: z.number(), cacheRead: z.number(), cacheWrite: z.number() })
   .describe('USD per 1M tokens').meta({ id: 'Price' });
 
-const MemberHealthView = z.looseObject({
+const MemberHealthView = z.strictObject({
   phase: z.enum(['closed', 'open', 'half-open']),
   consecutiveFailures: z.number().int(),
   cooldownUntil: z.number().describe('ms since epoch when an open breaker may be probed; 0 when closed'),
@@ -171,7 +172,12 @@ const MemberHealthView = z.looseObject({
   lastError: z.string().nullable(),
   lastAt: ms,
 });
-const CatchView = z.looseObject({ model: z.string(), pattern: z.string(), count: z.number().int(), firstAt: ms, lastAt: ms });
+const CatchView = z.strictObject({ model: z.string(), pattern: z.string(), count: z.number().int(), firstAt: ms, lastAt: ms });
+const GroupHealthEntryView = z.looseObject({
+  members: z.record(z.string(), MemberHealthView).describe('by member id'),
+  catches: z.array(CatchView).optional().describe('when the group has patterns'),
+  error: z.string().optional().describe('the group\'s holder did not answer; `members` is then empty'),
+});
 const ChannelTestResultView = z.looseObject({
   ok: z.boolean(),
   status: z.number().int().describe('HTTP status of the upstream; 0 when no response came'),
@@ -248,6 +254,13 @@ const adminPaths: ZodOpenApiPathsObject = {
     }),
   },
   ...crud('groups', 'group', GroupView, GroupCreate, GroupUpdate, { 400: err('Invalid body, or a member names an unknown channel.') }),
+  '/api/v1/groups/health': {
+    get: admin('groups', {
+      summary: 'Live health of every group in one answer (for polling)',
+      description: 'At most 16 group holders are asked at once; a holder that fails gives its group an entry with `error` and empty `members`, never a failed answer.',
+      responses: { 200: json(z.looseObject({ groups: z.record(z.string(), GroupHealthEntryView).describe('by group id') }), 'Health by group.'), ...adminErrors() },
+    }),
+  },
   '/api/v1/groups/{id}/health': {
     get: admin('groups', { summary: 'Live breaker state of each member', requestParams: idPath, responses: { 200: json(z.looseObject({ members: z.record(z.string(), MemberHealthView) }), 'Health by member.'), 404: err('No such group.'), ...adminErrors() } }),
   },
@@ -442,6 +455,7 @@ export type ViewChecks = [
   Accepts<typeof ApiKeyView, ReturnType<typeof apiKeyView>>,
   Accepts<typeof MemberHealthView, MemberHealth>,
   Accepts<typeof CatchView, PatternCatch>,
+  Accepts<typeof GroupHealthEntryView, GroupHealthEntry>,
   Accepts<typeof ChannelTestResultView, ChannelTestResult>,
 ];
 
