@@ -1,6 +1,7 @@
 /**
  * Mounts the admin API under `/api/v1`. Every state-changing request must come from the gateway's
- * own origin (csrf.ts); everything but login/logout/session needs an admin session.
+ * own origin (csrf.ts); everything but login/logout/session and the OpenAPI document needs an
+ * admin session.
  */
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
@@ -13,11 +14,23 @@ import { requireAdmin, sessionRoutes } from './session';
 import { priceRoutes } from './prices';
 import { settingsRoutes } from './settings';
 import { statsRoutes } from './stats';
+// Built from the zod schemas by `npm run openapi` (worker/openapi/document.ts): the runtime carries the
+// document, not the generator.
+import openApiDocument from './openapi.json';
+
+/** The document as served, serialised once (it never changes while the process runs). */
+let openApiText: string | undefined;
 
 export function adminRoutes(): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
   r.use('*', sameOriginOnly);
   r.route('/auth', sessionRoutes());
+  // Public, like most gateways' API descriptions: it names endpoints and schemas, never a secret or
+  // anything stored, and tooling (client generators, API explorers) fetches it without a session.
+  r.get('/openapi.json', (c) => {
+    openApiText ??= JSON.stringify(openApiDocument);
+    return c.body(openApiText, 200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'public, max-age=300' });
+  });
   r.use('*', requireAdmin);
   r.route('/channels', channelRoutes());
   r.route('/groups', groupRoutes());

@@ -9,7 +9,8 @@ import type { AppEnv } from '../app-env';
 import type { RequestRecord, StatsDelta } from '../accounting/records';
 import { adminError, describeIssue } from './http';
 
-const LogQuery = z.object({
+/** Query of `GET /api/v1/logs` (also used by the OpenAPI document, worker/openapi). */
+export const LogQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   /** Page: logs strictly older than this time (ms), i.e. the `time` of the last row of the previous page. */
   before: z.coerce.number().int().positive().optional(),
@@ -19,7 +20,8 @@ const LogQuery = z.object({
   status: z.coerce.number().int().min(100).max(599).optional(),
 });
 
-const SeriesQuery = z.object({
+/** Query of `GET /api/v1/stats`. */
+export const SeriesQuery = z.object({
   /** ms since epoch; default: the start of today (UTC). */
   from: z.coerce.number().int().nonnegative().optional(),
   /** ms since epoch, exclusive; default: now. */
@@ -28,7 +30,8 @@ const SeriesQuery = z.object({
   by: z.enum(['group', 'channel', 'model', 'key']).optional(),
 });
 
-const RangeQuery = z.object({
+/** Query of `GET /api/v1/stats/summary`. */
+export const RangeQuery = z.object({
   /** ms since epoch; default: the start of today (UTC). */
   from: z.coerce.number().int().nonnegative().optional(),
   /** ms since epoch, exclusive; default: now. */

@@ -403,4 +403,20 @@ export function adminSuite(h: Harness): void {
       expect((await admin(cookie, 'GET', `/keys/${created.json.id}`)).status).toBe(404);
     });
   });
+
+  describe('OpenAPI document', () => {
+    it('is served without a session at GET /api/v1/openapi.json, naming admin and relay paths', async () => {
+      const res = await gateway('/api/v1/openapi.json');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+      expect(doc.openapi).toBe('3.1.0');
+      expect(Object.keys(doc.paths['/api/v1/channels/{id}']!).sort()).toEqual(['delete', 'get', 'patch']);
+      expect(doc.paths['/v1/chat/completions']!.post).toBeDefined();
+      expect(doc.paths['/v1beta/models/{model}:generateContent']!.post).toBeDefined();
+      expect(doc.paths['/api/v1/openapi.json']!.get).toBeDefined();
+      // Nothing stored leaks into it: no client key secret, no channel key.
+      expect(JSON.stringify(doc)).not.toMatch(/sk-oe-[A-Za-z0-9]{20}/);
+    });
+  });
 }

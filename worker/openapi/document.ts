@@ -1,0 +1,463 @@
+/**
+ * The OpenAPI 3.1 document of the gateway: the admin API (`/api/v1/*`) and the relay endpoints.
+ *
+ * Built at development time with zod-openapi (a devDependency: it runs on `z.toJSONSchema`, so the
+ * request bodies and queries below are the very zod schemas the routes validate with, never copies)
+ * and written to worker/src/admin/openapi.json by `npm run openapi`. The route serves that file as a
+ * static import, so the Worker carries no generator; worker/test/unit/openapi.test.ts fails when the
+ * committed file drifts from what this module builds, or when a route of the app is missing here.
+ *
+ * Response shapes are written here in zod (they are outputs of views, not validated input); the
+ * type checks at the bottom tie the main ones to the views' return types. The relay validates with
+ * the protocol codecs, not zod, so its bodies are loose objects pointing to the provider's reference.
+ */
+import * as z from 'zod';
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
+import { CHANNEL_TYPES, GROUP_MODES } from '../src/db/types';
+import { ChannelTestBody, type ChannelTestResult } from '../src/admin/channel-test';
+import {
+  ApiKeyCreate, ApiKeyUpdate, ChannelCreate, ChannelUpdate, GroupCreate, GroupSettingsInput, GroupUpdate, LoginBody, PasswordChangeBody, UserPriceBody,
+} from '../src/admin/schemas';
+import { LogQuery, RangeQuery, SeriesQuery } from '../src/admin/stats';
+import { SESSION_COOKIE } from '../src/admin/session';
+import { SettingsBody } from '../src/settings';
+import type { apiKeyView, channelView, groupView } from '../src/admin/views';
+import type { GroupHealthEntry } from '../src/admin/groups-health';
+import type { PatternCatch } from '../src/routing/catches';
+import type { MemberHealth } from '../src/routing/types';
+
+// ---- shared pieces -------------------------------------------------------------------------
+
+const ms = z.number().int().describe('ms since epoch');
+
+/** The admin API's error body. */
+const AdminError = z.looseObject({
+  error: z.looseObject({
+    code: z.string().describe('machine-readable, e.g. `not_found`, `invalid_request`, `conflict`, `unauthorized`'),
+    message: z.string().describe('human-readable; names the offending field as a dotted path for validation errors'),
+  }),
+}).meta({ id: 'AdminError', description: 'Every admin API error: `{"error":{"code","message"}}`.' });
+
+const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+const err = (description: string) => json(AdminError, description);
+
+/** A shared error response, registered once under components.responses (the document stays small). */
+const sharedErr = (id: string, description: string) => ({ id, ...err(description) });
+const INVALID_BODY = sharedErr('InvalidBody', 'Invalid JSON (`invalid_json`) or a body the schema refuses (`invalid_request`, naming the field).');
+const TOO_LARGE = sharedErr('PayloadTooLarge', 'The body is larger than 1 MiB (`payload_too_large`).');
+const NOT_JSON = sharedErr('UnsupportedMediaType', 'The body is not `application/json` (`unsupported_media_type`).');
+const UNAUTHORIZED = sharedErr('Unauthorized', 'No live admin session (`unauthorized`).');
+const CROSS_ORIGIN = sharedErr('CrossOrigin', 'A state-changing request from another origin (`cross_origin`).');
+const DB_DOWN = sharedErr('DatabaseUnavailable', 'The database is unreachable (`database_unavailable`, with `retry-after`).');
+
+/** Errors any admin operation can answer, besides its own. */
+const adminErrors = (opts: { auth?: boolean; body?: boolean } = {}): ZodOpenApiResponsesObject => ({
+  ...(opts.body && { 400: INVALID_BODY, 413: TOO_LARGE, 415: NOT_JSON }),
+  ...(opts.auth !== false && { 401: UNAUTHORIZED }),
+  403: CROSS_ORIGIN,
+  503: DB_DOWN,
+});
+
+const idPath = { path: z.looseObject({ id: z.string().regex(/^\d{1,15}$/).describe('positive integer id') }) };
+const noContent = { 204: { description: 'Deleted.' } };
+
+const ChannelKeyView = z.looseObject({ id: z.string(), hint: z.string().describe('last 4 characters of the key'), enabled: z.boolean() });
+const Overrides = z.strictObject({
+  body: z.record(z.string(), z.unknown()).optional().describe('JSON merge patch (RFC 7396) applied to the encoded upstream body'),
+  headers: z.record(z.string(), z.string().nullable()).optional().describe('header name → value to set, or null to remove it'),
+}).nullable().describe('Request overrides (`body` merge patch, `headers`); credential header values shown as their hint. See README "Request overrides".');
+
+const ChannelView = z.looseObject({
+  id: z.number().int(),
+  name: z.string(),
+  type: z.enum(CHANNEL_TYPES),
+  baseUrl: z.string(),
+  keys: z.array(ChannelKeyView),
+  models: z.array(z.string()),
+  headers: z.record(z.string(), z.string()).describe('credential header values shown as their hint'),
+  modelFilter: z.string().nullable(),
+  overrides: Overrides.optional(),
+  enabled: z.boolean(),
+  createdAt: ms,
+  updatedAt: ms,
+}).meta({ id: 'Channel' });
+
+const GroupMemberView = z.looseObject({
+  id: z.number().int(),
+  groupId: z.number().int(),
+  channelId: z.number().int(),
+  upstreamModel: z.string(),
+  priority: z.number().int(),
+  weight: z.number().int(),
+  overrides: Overrides.optional(),
+  enabled: z.boolean(),
+});
+
+const GroupView = z.looseObject({
+  id: z.number().int(),
+  name: z.string(),
+  mode: z.enum(GROUP_MODES),
+  settings: GroupSettingsInput,
+  aliases: z.array(z.string()),
+  patterns: z.array(z.string()),
+  enabled: z.boolean(),
+  members: z.array(GroupMemberView),
+  createdAt: ms,
+  updatedAt: ms,
+}).meta({ id: 'Group' });
+
+const ApiKeyView = z.looseObject({
+  id: z.number().int(),
+  name: z.string(),
+  keyPrefix: z.string().describe('first 10 characters of the secret'),
+  expiresAt: ms.nullable(),
+  allowedGroups: z.array(z.string()).nullable().describe('null: every group'),
+  budgetUsd: z.number().nullable(),
+  rpmLimit: z.number().int().nullable(),
+  tpmLimit: z.number().int().nullable(),
+  enabled: z.boolean(),
+  createdAt: ms,
+  lastUsedAt: ms.nullable(),
+}).meta({ id: 'ApiKey' });
+
+const Session = z.looseObject({ authenticated: z.boolean(), expiresAt: ms.optional() }).meta({ id: 'Session' });
+
+const counters = {
+  requests: z.number().int(),
+  successes: z.number().int(),
+  failures: z.number().int().describe('failed attempts; can exceed requests - successes'),
+  inputTokens: z.number().int(),
+  cacheReadTokens: z.number().int(),
+  cacheWriteTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  reasoningTokens: z.number().int(),
+  costNanoUsd: z.number().int(),
+  costUsd: z.number(),
+  latencyMsTotal: z.number(),
+  ttftMsTotal: z.number(),
+};
+const StatsRow = z.looseObject({ hour: ms, ...counters, successRate: z.number().nullable() }).meta({ id: 'StatsRow' });
+
+const LogView = z.looseObject({
+  id: z.string(),
+  time: ms,
+  apiKeyId: z.number().int(),
+  groupName: z.string(),
+  channelId: z.number().int().describe('0 when no channel was tried'),
+  upstreamModel: z.string(),
+  protocolIn: z.string(),
+  protocolOut: z.string().nullable(),
+  stream: z.boolean(),
+  status: z.number().int(),
+  ok: z.boolean(),
+  attempts: z.array(z.record(z.string(), z.unknown())),
+  usage: z.record(z.string(), z.unknown()).nullable(),
+  costNanoUsd: z.number().int(),
+  costUsd: z.number(),
+  latencyMs: z.number(),
+  ttftMs: z.number().nullable(),
+  error: z.string().nullable(),
+  count: z.number().int().optional(),
+  hasBodies: z.boolean(),
+}).meta({ id: 'RequestLog' });
+
+const PriceView = z.looseObject({ input: z.number(), output: z.number(), cacheRead: z.number(), cacheWrite: z.number() })
+  .describe('USD per 1M tokens').meta({ id: 'Price' });
+
+const MemberHealthView = z.strictObject({
+  phase: z.enum(['closed', 'open', 'half-open']),
+  consecutiveFailures: z.number().int(),
+  cooldownUntil: z.number().describe('ms since epoch when an open breaker may be probed; 0 when closed'),
+  lastStatus: z.number().int(),
+  lastError: z.string().nullable(),
+  lastAt: ms,
+});
+const CatchView = z.strictObject({ model: z.string(), pattern: z.string(), count: z.number().int(), firstAt: ms, lastAt: ms });
+const GroupHealthEntryView = z.looseObject({
+  members: z.record(z.string(), MemberHealthView).describe('by member id'),
+  catches: z.array(CatchView).optional().describe('when the group has patterns'),
+  error: z.string().optional().describe('the group\'s holder did not answer; `members` is then empty'),
+});
+const ChannelTestResultView = z.looseObject({
+  ok: z.boolean(),
+  status: z.number().int().describe('HTTP status of the upstream; 0 when no response came'),
+  latencyMs: z.number(),
+  model: z.string(),
+  error: z.string().optional().describe('redacted of the key'),
+});
+
+// ---- admin operations ----------------------------------------------------------------------
+
+const admin = (tag: string, op: ZodOpenApiOperationObject): ZodOpenApiOperationObject => ({ tags: [tag], security: [{ adminSession: [] }], ...op });
+const body = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema } } });
+
+function crud(tag: string, what: string, view: z.ZodType, create: z.ZodType, update: z.ZodType, extra: ZodOpenApiResponsesObject = {}): ZodOpenApiPathsObject {
+  return {
+    [`/api/v1/${tag}`]: {
+      get: admin(tag, { summary: `List ${what}s`, responses: { 200: json(z.looseObject({ data: z.array(view) }), `Every ${what}.`), ...adminErrors() } }),
+      post: admin(tag, {
+        summary: `Create a ${what}`, requestBody: body(create),
+        responses: { 201: json(view, `The new ${what}.`), 409: err('A name already in use (`conflict`).'), ...extra, ...adminErrors({ body: true }) },
+      }),
+    },
+    [`/api/v1/${tag}/{id}`]: {
+      get: admin(tag, { summary: `Get a ${what}`, requestParams: idPath, responses: { 200: json(view, `The ${what}.`), 404: err(`No such ${what}.`), ...adminErrors() } }),
+      patch: admin(tag, {
+        summary: `Change a ${what} (fields left out are kept)`, requestParams: idPath, requestBody: body(update),
+        responses: { 200: json(view, `The changed ${what}.`), 404: err(`No such ${what}.`), 409: err('A name already in use (`conflict`).'), ...adminErrors({ body: true }) },
+      }),
+      delete: admin(tag, { summary: `Delete a ${what}`, requestParams: idPath, responses: { ...noContent, 404: err(`No such ${what}.`), ...adminErrors() } }),
+    },
+  };
+}
+
+const modelPath = { path: z.looseObject({ model: z.string().min(1).max(200).describe('upstream model name (may contain `/`)') }) };
+
+const adminPaths: ZodOpenApiPathsObject = {
+  '/api/v1/auth/login': {
+    post: {
+      tags: ['auth'], summary: 'Log in with the admin password; sets the session cookie', requestBody: body(LoginBody), security: [],
+      responses: {
+        200: { ...json(Session, 'Logged in.'), headers: { 'set-cookie': { schema: { type: 'string' }, description: `${SESSION_COOKIE}=…; HttpOnly; SameSite=Strict` } } },
+        401: err('Wrong password (`invalid_password`).'),
+        429: err('Too many failed password checks from this address (`too_many_attempts`, with `retry-after`).'),
+        ...adminErrors({ auth: false, body: true }),
+        503: err('No admin password is configured (`admin_password_unset`), or the database is unreachable.'),
+      },
+    },
+  },
+  '/api/v1/auth/logout': {
+    post: { tags: ['auth'], summary: 'End the session', security: [], responses: { 200: json(Session, 'Logged out.'), ...adminErrors({ auth: false }) } },
+  },
+  '/api/v1/auth/session': {
+    get: { tags: ['auth'], summary: 'Whether the cookie names a live session (never 401)', security: [], responses: { 200: json(Session, 'The session state.'), ...adminErrors({ auth: false }) } },
+  },
+  '/api/v1/auth/password': {
+    put: admin('auth', {
+      summary: 'Change the admin password; ends every other session', requestBody: body(PasswordChangeBody),
+      responses: { 200: json(Session, 'Changed; a new session cookie is set.'), 429: err('Too many failed password checks (`too_many_attempts`).'), ...adminErrors({ body: true }) },
+    }),
+  },
+  ...crud('channels', 'channel', ChannelView, ChannelCreate, ChannelUpdate, { 400: err('Invalid body, or an unknown stored key id.') }),
+  '/api/v1/channels/{id}/test': {
+    post: admin('channels', {
+      summary: 'Send one small request straight to the channel',
+      description: 'A `ping` with at most 16 output tokens, with the first enabled key, bypassing groups and accounting. The body is optional (the channel\'s first model is tried).',
+      requestParams: idPath, requestBody: { required: false, content: { 'application/json': { schema: ChannelTestBody } } },
+      responses: { 200: json(ChannelTestResultView, 'What happened, whatever the upstream said.'), 404: err('No such channel.'), ...adminErrors({ body: true }), 400: err('No model to test, no enabled key, or an invalid body.') },
+    }),
+  },
+  '/api/v1/channels/{id}/sync-models': {
+    post: admin('sync', {
+      summary: 'Sync the channel\'s model list from its upstream now', requestParams: idPath,
+      responses: { 200: json(z.record(z.string(), z.unknown()), 'The models added and removed.'), 404: err('No such channel.'), 502: err('The upstream refused or failed (`sync_failed`).'), ...adminErrors() },
+    }),
+  },
+  ...crud('groups', 'group', GroupView, GroupCreate, GroupUpdate, { 400: err('Invalid body, or a member names an unknown channel.') }),
+  '/api/v1/groups/health': {
+    get: admin('groups', {
+      summary: 'Live health of every group in one answer (for polling)',
+      description: 'At most 16 group holders are asked at once; a holder that fails gives its group an entry with `error` and empty `members`, never a failed answer.',
+      responses: { 200: json(z.looseObject({ groups: z.record(z.string(), GroupHealthEntryView).describe('by group id') }), 'Health by group.'), ...adminErrors() },
+    }),
+  },
+  '/api/v1/groups/{id}/health': {
+    get: admin('groups', { summary: 'Live breaker state of each member', requestParams: idPath, responses: { 200: json(z.looseObject({ members: z.record(z.string(), MemberHealthView) }), 'Health by member.'), 404: err('No such group.'), ...adminErrors() } }),
+  },
+  '/api/v1/groups/{id}/catches': {
+    get: admin('groups', { summary: 'The last names the group\'s patterns caught, newest first', requestParams: idPath, responses: { 200: json(z.looseObject({ catches: z.array(CatchView) }), 'Recent catches.'), 404: err('No such group.'), ...adminErrors() } }),
+  },
+  ...(() => {
+    const paths = crud('keys', 'client API key', ApiKeyView, ApiKeyCreate, ApiKeyUpdate);
+    // The secret is shown once, in the creation answer.
+    const created = paths['/api/v1/keys']!.post!.responses as Record<number, unknown>;
+    created[201] = json(ApiKeyView.extend({ key: z.string().describe('the secret (`sk-oe-…`), shown only here') }), 'The new key with its secret.');
+    delete created[409];
+    delete (paths['/api/v1/keys/{id}']!.patch!.responses as Record<number, unknown>)[409];
+    return paths;
+  })(),
+  '/api/v1/logs': {
+    get: admin('logs', {
+      summary: 'Request logs, newest first', requestParams: { query: LogQuery },
+      responses: { 200: json(z.looseObject({ data: z.array(LogView), next: ms.nullable().describe('the `before` of the next page; null on the last') }), 'A page of logs.'), 400: err('A bad query parameter.'), ...adminErrors() },
+    }),
+  },
+  '/api/v1/logs/{id}': {
+    get: admin('logs', {
+      summary: 'One request log with its bodies', requestParams: { path: z.looseObject({ id: z.string() }) },
+      responses: { 200: json(LogView.extend({ requestBody: z.string().nullable(), responseBody: z.string().nullable() }), 'The log.'), 404: err('No such log.'), ...adminErrors() },
+    }),
+  },
+  '/api/v1/stats': {
+    get: admin('stats', {
+      summary: 'Series over [from, to) by hour or UTC day, optionally broken down', requestParams: { query: SeriesQuery },
+      responses: {
+        200: json(z.looseObject({
+          from: ms, to: ms, bucket: z.enum(['hour', 'day']), by: z.enum(['group', 'channel', 'model', 'key']).nullable(),
+          data: z.array(z.looseObject({ bucket: ms, key: z.string(), ...counters })),
+        }), 'The series.'),
+        400: err('A bad query parameter, or `to` not after `from`.'), ...adminErrors(),
+      },
+    }),
+  },
+  '/api/v1/stats/summary': {
+    get: admin('stats', {
+      summary: 'Totals and hourly rows over [from, to)', requestParams: { query: RangeQuery },
+      responses: { 200: json(z.looseObject({ from: ms, to: ms, total: StatsRow, hours: z.array(StatsRow) }), 'Totals; a range without traffic gives zeros.'), 400: err('A bad query parameter, or `to` not after `from`.'), ...adminErrors() },
+    }),
+  },
+  '/api/v1/prices': {
+    get: admin('prices', {
+      summary: 'Every model in use with its price and source (unknown first)',
+      responses: {
+        200: json(z.looseObject({
+          data: z.array(z.looseObject({
+            model: z.string(), channelType: z.enum(CHANNEL_TYPES), source: z.enum(['user', 'models.dev', 'unknown']), price: PriceView.nullable(),
+            matchedId: z.string().optional(), provider: z.string().optional(), match: z.string().optional(),
+          })),
+          modelsDevModels: z.number().int(),
+        }), 'The prices.'),
+        ...adminErrors(),
+      },
+    }),
+  },
+  '/api/v1/prices/{model}': {
+    put: admin('prices', {
+      summary: 'Set a user price (USD per 1M tokens; cache prices default from input)', requestParams: modelPath, requestBody: body(UserPriceBody),
+      responses: { 200: json(z.looseObject({ model: z.string(), source: z.literal('user'), price: PriceView }), 'The price set.'), ...adminErrors({ body: true }) },
+    }),
+    delete: admin('prices', { summary: 'Remove a user price', requestParams: modelPath, responses: { ...noContent, 400: err('A bad model name.'), 404: err('No user price for the model.'), ...adminErrors() } }),
+  },
+  '/api/v1/sync': {
+    get: admin('sync', {
+      summary: 'State of the price and model-list syncs',
+      responses: { 200: json(z.looseObject({ data: z.array(z.looseObject({ key: z.string(), lastRunAt: ms, ok: z.boolean(), detail: z.unknown() })) }), 'Sync state.'), ...adminErrors() },
+    }),
+  },
+  '/api/v1/sync/prices': {
+    post: admin('sync', { summary: 'Run the models.dev price sync now', responses: { 200: json(z.looseObject({ models: z.number().int() }), 'Models synced.'), 502: err('models.dev failed (`sync_failed`).'), ...adminErrors() } }),
+  },
+  '/api/v1/settings': {
+    get: admin('settings', { summary: 'Gateway-wide settings', responses: { 200: json(SettingsBody, 'The settings, defaults filled in.'), ...adminErrors() } }),
+    put: admin('settings', { summary: 'Change settings (fields left out are kept)', requestBody: body(SettingsBody), responses: { 200: json(SettingsBody, 'The settings after the change.'), ...adminErrors({ body: true }) } }),
+  },
+  '/api/v1/openapi.json': {
+    get: { tags: ['meta'], summary: 'This document', security: [], responses: { 200: { description: 'The OpenAPI 3.1 document.', content: { 'application/json': { schema: { type: 'object' } } } } } },
+  },
+};
+
+// ---- relay ---------------------------------------------------------------------------------
+
+const relaySecurity: Record<string, string[]>[] = [{ bearer: [] }, { xApiKey: [] }, { googApiKey: [] }, { keyQuery: [] }];
+const loose = (ref: string) => z.record(z.string(), z.unknown()).describe(`Loosely typed here: the relay validates with its protocol codecs. See ${ref}.`);
+const OPENAI = 'https://platform.openai.com/docs/api-reference';
+const ANTHROPIC = 'https://docs.anthropic.com/en/api';
+const GEMINI = 'https://ai.google.dev/api';
+
+/** A relay error, in the client protocol's own error shape (OpenAI, Anthropic or Gemini). */
+const RelayError = z.record(z.string(), z.unknown()).meta({ id: 'RelayError', description: 'The error shape of the client\'s protocol (`{"error":{…}}` for OpenAI and Gemini, `{"type":"error","error":{…}}` for Anthropic).' });
+const relayErr = (id: string, description: string) => ({ id, ...json(RelayError, description) });
+const RELAY_ERRORS: ZodOpenApiResponsesObject = {
+  400: relayErr('RelayInvalidRequest', 'Not a valid request for the protocol.'),
+  401: relayErr('RelayUnauthorized', 'No valid client key.'),
+  404: relayErr('RelayNotFound', 'A model the key may not use, or an unknown model name.'),
+  429: relayErr('RelayLimited', 'A client key limit (rpm, tpm, budget) was reached; `retry-after` says when to retry.'),
+  502: relayErr('RelayUpstreamFailed', 'Every upstream attempt failed.'),
+  503: relayErr('RelayUnavailable', 'The database is unreachable, or no member is available.'),
+};
+
+function relayOp(tag: string, summary: string, ref: string, opts: { stream?: boolean; query?: z.ZodObject; path?: z.ZodObject; requestBody?: boolean } = {}): ZodOpenApiOperationObject {
+  const ok = opts.stream
+    ? { description: 'The answer: JSON, or a stream (`text/event-stream`) when the request asks for one.', content: { 'application/json': { schema: loose(ref) }, 'text/event-stream': { schema: { type: 'string' as const } } } }
+    : json(loose(ref), 'The answer.');
+  return {
+    tags: [tag], summary, security: relaySecurity,
+    ...((opts.query || opts.path) && { requestParams: { ...(opts.query && { query: opts.query }), ...(opts.path && { path: opts.path }) } }),
+    ...(opts.requestBody !== false && { requestBody: { required: true, content: { 'application/json': { schema: loose(ref) } } } }),
+    responses: { 200: ok, ...RELAY_ERRORS },
+  };
+}
+
+const betaQuery = z.looseObject({ beta: z.enum(['true']).optional().describe('accepted and ignored, as Claude Code sends it') });
+const geminiModel = z.looseObject({ model: z.string().describe('group name, alias or pattern-caught name') });
+
+function geminiPaths(prefix: '/v1beta' | '/v1'): ZodOpenApiPathsObject {
+  // `?key=` is the keyQuery security scheme, not a parameter of its own.
+  const op = (summary: string, ref: string, stream = false, query?: z.ZodObject) => ({ post: relayOp('gemini', summary, ref, { stream, path: geminiModel, ...(query && { query }) }) });
+  return {
+    [`${prefix}/models/{model}:generateContent`]: op('Gemini generateContent', `${GEMINI}/generate-content`),
+    [`${prefix}/models/{model}:streamGenerateContent`]: op('Gemini streamGenerateContent (SSE with `alt=sse`, else a JSON array)', `${GEMINI}/generate-content`, true,
+      z.looseObject({ alt: z.enum(['sse']).optional().describe('SSE; without it the answer is one JSON array') })),
+    [`${prefix}/models/{model}:countTokens`]: op('Gemini countTokens (never billed)', `${GEMINI}/tokens`),
+    [`${prefix}/models/{model}:embedContent`]: op('Gemini embedContent', `${GEMINI}/embeddings`),
+    [`${prefix}/models/{model}:batchEmbedContents`]: op('Gemini batchEmbedContents', `${GEMINI}/embeddings`),
+  };
+}
+
+const relayPaths: ZodOpenApiPathsObject = {
+  '/v1/chat/completions': { post: relayOp('openai', 'OpenAI Chat Completions', `${OPENAI}/chat`, { stream: true }) },
+  '/v1/responses': { post: relayOp('openai', 'OpenAI Responses', `${OPENAI}/responses`, { stream: true }) },
+  '/v1/embeddings': { post: relayOp('openai', 'OpenAI Embeddings', `${OPENAI}/embeddings`) },
+  '/v1/messages': { post: relayOp('anthropic', 'Anthropic Messages; `anthropic-beta` is forwarded to Anthropic channels', `${ANTHROPIC}/messages`, { stream: true, query: betaQuery }) },
+  '/v1/messages/count_tokens': { post: relayOp('anthropic', 'Anthropic token count (never billed)', `${ANTHROPIC}/messages-count-tokens`, { query: betaQuery }) },
+  ...geminiPaths('/v1beta'),
+  ...geminiPaths('/v1'),
+  '/v1/models': {
+    get: relayOp('models', 'The group names and aliases the key may call: OpenAI shape; Anthropic shape with `anthropic-version`; Gemini shape with a Gemini key',
+      `${OPENAI}/models`, { requestBody: false }),
+  },
+  '/v1/models/{model}': { get: relayOp('models', 'One model (OpenAI shape with a Bearer key, else Gemini shape)', `${OPENAI}/models`, { requestBody: false, path: geminiModel }) },
+  '/v1beta/models': { get: relayOp('models', 'Gemini model list', `${GEMINI}/models`, { requestBody: false }) },
+  '/v1beta/models/{model}': { get: relayOp('models', 'One Gemini model', `${GEMINI}/models`, { requestBody: false, path: geminiModel }) },
+  '/v1/usage': {
+    get: relayOp('usage', 'The client key\'s own usage (today, this month, all time, UTC) and its limits', 'the README "Endpoints" section', { requestBody: false }),
+  },
+  '/healthz': { get: { tags: ['meta'], summary: 'Liveness', security: [], responses: { 200: json(z.looseObject({ ok: z.literal(true) }), 'Alive.') } } },
+};
+
+/**
+ * Builds the document (a plain JSON-serialisable object, OpenAPI 3.1.0). Pure: same schemas in,
+ * same document out, so the committed file can be compared with it.
+ */
+export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'octopus-edge',
+      version: '1',
+      description: 'LLM API gateway. Admin API under `/api/v1` (session cookie from `POST /api/v1/auth/login`; '
+        + 'state-changing requests must come from the gateway\'s own origin) and the client-facing relay endpoints of the '
+        + 'OpenAI, Anthropic and Gemini protocols (client key `sk-oe-…`).',
+    },
+    tags: ['auth', 'channels', 'groups', 'keys', 'logs', 'stats', 'prices', 'sync', 'settings', 'meta', 'openai', 'anthropic', 'gemini', 'models', 'usage']
+      .map((name) => ({ name })),
+    paths: { ...adminPaths, ...relayPaths },
+    components: {
+      securitySchemes: {
+        adminSession: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'Set by `POST /api/v1/auth/login`.' },
+        bearer: { type: 'http', scheme: 'bearer', description: 'Client key as `Authorization: Bearer sk-oe-…` (OpenAI clients).' },
+        xApiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'Client key (Anthropic clients).' },
+        googApiKey: { type: 'apiKey', in: 'header', name: 'x-goog-api-key', description: 'Client key (Gemini clients).' },
+        keyQuery: { type: 'apiKey', in: 'query', name: 'key', description: 'Client key as `?key=` (Gemini clients).' },
+      },
+    },
+  });
+}
+
+// ---- the response schemas above must accept what the views return (checked by tsc) ----------
+
+/** The named keys of T (a loose object's schema type carries an index signature an interface lacks). */
+type Known<T> = { [K in keyof T as string extends K ? never : K]: T[K] };
+type Accepts<Schema extends z.ZodType, T extends Known<z.output<Schema>>> = T;
+export type ViewChecks = [
+  Accepts<typeof ChannelView, ReturnType<typeof channelView>>,
+  Accepts<typeof GroupView, ReturnType<typeof groupView>>,
+  Accepts<typeof ApiKeyView, ReturnType<typeof apiKeyView>>,
+  Accepts<typeof MemberHealthView, MemberHealth>,
+  Accepts<typeof CatchView, PatternCatch>,
+  Accepts<typeof GroupHealthEntryView, GroupHealthEntry>,
+  Accepts<typeof ChannelTestResultView, ChannelTestResult>,
+];
+
+/** Where the built document is committed, relative to the repository root. */
+export const OPENAPI_FILE = 'worker/src/admin/openapi.json';
