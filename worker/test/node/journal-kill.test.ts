@@ -154,8 +154,10 @@ for (const type of nodeDatabases()) {
       gw!.child.kill('SIGKILL');
       const counts = await load.stop();
       await gw!.signal('SIGKILL');
-      // There was load (a busy machine answers fewer than were sent).
-      expect(counts.answered).toBeGreaterThan(LOAD_MS / 1000 * RATE * 0.2);
+      // There was load: some answered requests whose records were in flight at the kill. Not a share
+      // of the rate: an overloaded machine (a CPU burner beside the suite, load 9) answered only 50
+      // of the 500 sent, and the loss bound below still means the same.
+      expect(counts.answered).toBeGreaterThanOrEqual(20);
       const dataDir = join(dir, 'data');
       const files = journalFiles(dataDir);
       const modes = { dir: existsSync(join(dataDir, 'journal')) ? statSync(join(dataDir, 'journal')).mode & 0o777 : 0, files: files.map((f) => statSync(join(dataDir, 'journal', f)).mode & 0o777) };

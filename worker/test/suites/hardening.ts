@@ -19,13 +19,17 @@ export function hardeningSuite(h: Harness): void {
   describe('hardening', () => {
     it('never charges a client that gives up to a member: no breaker, the upstream call cancelled, logged as 499', async () => {
       const cookie = await login();
-      const slow = await scenario({ json: TEXT_JSON, latencyMs: 1500 });
+      // Slow enough that no call is answered before all three reached it and were cancelled.
+      const slow = await scenario({ json: TEXT_JSON, latencyMs: 5000 });
       // One fault would open the breaker for ten minutes: a client abort must not count as one.
       const r = await routeTo(cookie, [slow], { mode: 'failover', settings: { breakerThreshold: 1, breakerBaseMs: 600_000, breakerCapMs: 600_000 } });
       await Promise.all([0, 1, 2].map(async () => {
         const ac = new AbortController();
         const pending = chat(r.clientKey, { model: r.group }, ac.signal);
-        await until(async () => (await received(slow.id)).length, (n) => n > 0);
+        // Every client leaves only once all three calls are upstream: a client that left earlier
+        // was never charged anything, and the upstream would count fewer than three cancelled calls
+        // (on a busy machine the first call arrived before the other two were sent).
+        await until(async () => (await received(slow.id)).length, (n) => n >= 3);
         ac.abort();
         await pending.then((res) => res.arrayBuffer(), () => undefined);
       }));
