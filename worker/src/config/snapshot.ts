@@ -135,16 +135,7 @@ export class ConfigSnapshot {
    * @returns null when a value cannot be decrypted.
    */
   async overrideHeaders(vault: KeyVault, member: GroupMember, compiled: CompiledOverrides): Promise<[string, string | null][] | null> {
-    const hit = this.openedEdits.get(member.id);
-    if (hit !== undefined) return hit;
-    let open: [string, string | null][] | null;
-    try {
-      open = await openHeaderEdits(vault, compiled.headers);
-    } catch {
-      open = null;
-    }
-    this.openedEdits.set(member.id, open);
-    return open;
+    return openOnce(this.openedEdits, member.id, () => openHeaderEdits(vault, compiled.headers));
   }
 
   /**
@@ -156,17 +147,7 @@ export class ConfigSnapshot {
   async channelProxy(vault: KeyVault, channel: Channel): Promise<string | null | undefined> {
     const stored = channel.proxy ?? this.settings.proxy;
     if (!stored) return undefined;
-    const id = channel.proxy ? channel.id : 0;
-    const hit = this.openedProxies.get(id);
-    if (hit !== undefined) return hit;
-    let open: string | null;
-    try {
-      open = await openProxy(vault, stored);
-    } catch {
-      open = null;
-    }
-    this.openedProxies.set(id, open);
-    return open;
+    return openOnce(this.openedProxies, channel.proxy ? channel.id : 0, () => openProxy(vault, stored));
   }
 
   /**
@@ -174,17 +155,26 @@ export class ConfigSnapshot {
    * @returns null when a value cannot be decrypted.
    */
   async channelHeaders(vault: KeyVault, channel: Channel): Promise<Record<string, string> | null> {
-    const hit = this.openedHeaders.get(channel.id);
-    if (hit !== undefined) return hit;
-    let open: Record<string, string> | null;
-    try {
-      open = await openHeaders(vault, channel.headers);
-    } catch {
-      open = null;
-    }
-    this.openedHeaders.set(channel.id, open);
-    return open;
+    return openOnce(this.openedHeaders, channel.id, () => openHeaders(vault, channel.headers));
   }
+}
+
+/**
+ * A decrypted value from `cache`, opened on first use (once per snapshot); null, cached as well,
+ * when `open` fails (a value sealed under another ENCRYPTION_KEY), so a bad value is not retried
+ * on every request.
+ */
+async function openOnce<K, V>(cache: Map<K, V | null>, key: K, open: () => Promise<V>): Promise<V | null> {
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  let opened: V | null;
+  try {
+    opened = await open();
+  } catch {
+    opened = null;
+  }
+  cache.set(key, opened);
+  return opened;
 }
 
 /**
