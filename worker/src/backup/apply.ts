@@ -98,12 +98,13 @@ function dropUnusableProxies(p: Platform, image: ConfigImage, warnings: string[]
  * Plans the import of `incoming` and, unless `dryRun`, writes it in one atomic unit, then makes
  * this instance see it at once (config snapshot via the store's epoch, cached settings, client-key
  * limit holders). Other instances see it through the stored config version, as after any admin write.
- * @throws InvalidImportError (nothing written), StoreConflictError (nothing written), StoredSecretError.
+ * @throws InvalidImportError (nothing written), StoreConflictError (nothing written).
  */
 export async function runImport(p: Platform, incoming: ConfigImage, opts: { mode: ImportMode; dryRun: boolean; source: ImportReport['source']; warnings: string[] }): Promise<ImportReport> {
   const warnings = [...opts.warnings];
   dropUnusableProxies(p, incoming, warnings);
-  const current = await readImage(p.store, p.vault);
+  // Lenient: a stored secret the server's key no longer opens is what a restore is for; it is replaced.
+  const current = await readImage(p.store, p.vault, { lenient: true });
   const { plan, changes } = planImport(current, incoming, opts.mode);
   if (!opts.dryRun) {
     await p.store.applyConfig(await toWrite(p.vault, plan), p.now());

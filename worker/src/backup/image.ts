@@ -88,56 +88,73 @@ export class StoredSecretError extends Error {
   }
 }
 
-async function opened<T>(what: string, open: () => Promise<T>): Promise<T> {
+/**
+ * Stands for a stored secret that does not open when reading leniently (an import): it equals no
+ * real value, so the row counts as changed and the file's value replaces it.
+ */
+export const UNREADABLE = '\u0000unreadable';
+
+/** Opens one stored secret; when it does not open, `fallback` if given (lenient reading), else StoredSecretError. */
+async function opened<T>(what: string, open: () => Promise<T>, fallback: T | undefined): Promise<T> {
   try {
     return await open();
   } catch {
+    if (fallback !== undefined) return fallback;
     throw new StoredSecretError(what);
   }
 }
 
-async function plainOverrides(vault: KeyVault, o: ChannelOverrides | null | undefined, what: string): Promise<ChannelOverrides | null> {
+async function plainOverrides(vault: KeyVault, o: ChannelOverrides | null | undefined, what: string, lenient: boolean): Promise<ChannelOverrides | null> {
   if (!o) return null;
   if (!o.headers) return o;
-  const edits = await opened(`${what} override headers`, () => openHeaderEdits(vault, Object.entries(o.headers!)));
+  const unreadable = lenient ? Object.entries(o.headers).map(([n]) => [n, UNREADABLE] as [string, string | null]) : undefined;
+  const edits = await opened(`${what} override headers`, () => openHeaderEdits(vault, Object.entries(o.headers!)), unreadable);
   return { ...o, headers: Object.fromEntries(edits) };
 }
 
-/** A stored channel with its secrets opened. @throws StoredSecretError */
-export async function plainChannel(vault: KeyVault, ch: Channel): Promise<PlainChannel> {
+/**
+ * A stored channel with its secrets opened.
+ * @param lenient a secret that does not open reads as UNREADABLE instead of throwing.
+ * @throws StoredSecretError (not lenient)
+ */
+export async function plainChannel(vault: KeyVault, ch: Channel, lenient = false): Promise<PlainChannel> {
   const what = `channel "${ch.name}"`;
+  const fb = lenient ? UNREADABLE : undefined;
   const keys: PlainKey[] = [];
-  for (const k of ch.keys) keys.push({ id: k.id, key: await opened(`a key of ${what}`, () => vault.decrypt(k.enc)), enabled: k.enabled });
+  for (const k of ch.keys) keys.push({ id: k.id, key: await opened(`a key of ${what}`, () => vault.decrypt(k.enc), fb), enabled: k.enabled });
   return {
     id: ch.id, name: ch.name, type: ch.type, baseUrl: ch.baseUrl, keys, models: ch.models,
-    headers: await opened(`the headers of ${what}`, () => openHeaders(vault, ch.headers)),
-    modelFilter: ch.modelFilter, overrides: await plainOverrides(vault, ch.overrides, what),
-    proxy: ch.proxy ? await opened(`the proxy of ${what}`, () => openProxy(vault, ch.proxy!)) : null, enabled: ch.enabled,
+    headers: await opened(`the headers of ${what}`, () => openHeaders(vault, ch.headers), lenient ? { [UNREADABLE]: UNREADABLE } : undefined),
+    modelFilter: ch.modelFilter, overrides: await plainOverrides(vault, ch.overrides, what, lenient),
+    proxy: ch.proxy ? await opened(`the proxy of ${what}`, () => openProxy(vault, ch.proxy!), fb) : null, enabled: ch.enabled,
   };
 }
 
 /**
  * Everything configured in `store`, secrets opened with `vault`.
- * @throws StoredSecretError when a stored secret does not open.
+ * @param opts.lenient a stored secret that does not open (ENCRYPTION_KEY changed) reads as
+ *   UNREADABLE, so an import can still replace it; without it (export) that throws.
+ * @throws StoredSecretError when a stored secret does not open (not lenient).
  */
-export async function readImage(store: Store, vault: KeyVault): Promise<ConfigImage & { settings: PlainSettings }> {
+export async function readImage(store: Store, vault: KeyVault, opts: { lenient?: boolean } = {}): Promise<ConfigImage & { settings: PlainSettings }> {
+  const lenient = opts.lenient ?? false;
   const [channels, groups, apiKeys, prices, settings] = await Promise.all([
     store.listChannels(), store.listGroups(), store.listApiKeys(), store.loadPrices(), loadSettings(store),
   ]);
   const plainChannels: PlainChannel[] = [];
-  for (const ch of channels) plainChannels.push(await plainChannel(vault, ch));
+  for (const ch of channels) plainChannels.push(await plainChannel(vault, ch, lenient));
   const plainGroups: PlainGroup[] = [];
   for (const g of groups) {
     const members: PlainMember[] = [];
     for (const m of g.members) {
       members.push({
         channelId: m.channelId, upstreamModel: m.upstreamModel, priority: m.priority, weight: m.weight,
-        overrides: await plainOverrides(vault, m.overrides, `a member of group "${g.name}"`), enabled: m.enabled,
+        overrides: await plainOverrides(vault, m.overrides, `a member of group "${g.name}"`, lenient), enabled: m.enabled,
       });
     }
     plainGroups.push({ id: g.id, name: g.name, mode: g.mode, settings: g.settings, aliases: g.aliases, patterns: g.patterns, enabled: g.enabled, members });
   }
-  const proxy = settings.proxy ? await opened('the global proxy', () => openProxy(vault, settings.proxy!)) : null;
+  const proxy = settings.proxy ? await opened('the global proxy', () => openProxy(vault, settings.proxy!), lenient ? UNREADABLE : undefined) : null;
   return {
     channels: plainChannels,
     groups: plainGroups,

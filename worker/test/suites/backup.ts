@@ -191,6 +191,43 @@ export function backupSuite(h: Harness): void {
       expect(after.prices.map((p: any) => p.model)).toContain(model);
     });
 
+    it('a stored key the server no longer decrypts: export refused in plain words, a restore replaces it', async () => {
+      const cookie = await login();
+      const c = await configure(cookie);
+      const exp = await exportWith(cookie, PASSPHRASE);
+      expect(exp.status).toBe(200);
+      const row = (await h.query('SELECT "keys" AS k FROM channels WHERE id = ?', c.channelId))[0]!;
+      const broken = JSON.parse(String(row.k)).map((k: any) => ({ ...k, enc: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }));
+      await h.exec('UPDATE channels SET "keys" = ? WHERE id = ?', JSON.stringify(broken), c.channelId);
+      const refused = await exportWith(cookie, PASSPHRASE);
+      expect(refused.status).toBe(409);
+      expect(refused.json.error.code).toBe('undecryptable_secret');
+      expect(refused.json.error.message).toMatch(/cannot be decrypted with this server's ENCRYPTION_KEY/);
+
+      const restore = await importWith(cookie, { file: exp.json, passphrase: PASSPHRASE, mode: 'merge' });
+      expect(restore.status, JSON.stringify(restore.json)).toBe(200);
+      expect(restore.json.changes.channels.update).toBeGreaterThanOrEqual(1);
+      expect((await exportWith(cookie, PASSPHRASE)).status).toBe(200);
+      const res = await chat(c.clientKey, c.group);
+      expect(res.status).toBe(200);
+      expect((await received(c.up.id)).at(-1).headers.authorization).toBe(`Bearer ${c.s.key}`);
+    });
+
+    it('GET /backup points at the POST export; an import body past the admin API\'s 1 MiB is accepted', async () => {
+      const cookie = await login();
+      const get = await admin(cookie, 'GET', '/backup');
+      expect(get.status).toBe(405);
+      expect(get.json.error.message).toMatch(/POST \/api\/v1\/backup\/export/);
+      // An octopus export with a 1.5 MiB table this gateway does not read.
+      const file = { version: 2, channels: [], relay_logs: Array.from({ length: 1500 }, (_, i) => ({ id: i, text: 'x'.repeat(1000) })) };
+      const big = await importWith(cookie, { file, mode: 'merge', dryRun: true });
+      expect(big.status, JSON.stringify(big.json).slice(0, 300)).toBe(200);
+      expect(big.json.warnings.join('\n')).toMatch(/relay_logs \(1500\)/);
+      // Other admin bodies keep their limit.
+      const other = await admin(cookie, 'POST', '/keys', { name: 'x'.repeat(1_200_000) });
+      expect(other.status).toBe(413);
+    });
+
     it('an octopus export: channels, groups, client keys, prices and settings mapped, the rest reported; its keys still work', async () => {
       const cookie = await login();
       const up = await scenario(RECORDING);
