@@ -5,6 +5,7 @@
  * nothing; an octopus export is mapped, with warnings for what does not map.
  */
 import { describe, expect, it } from 'vitest';
+import { sealImage } from '../../src/backup/format';
 import { octopusExport } from './octopus-fixture';
 import { tools, uid, type Harness } from './harness';
 
@@ -56,7 +57,16 @@ export function backupSuite(h: Harness): void {
     expect(k.status).toBe(201);
     expect((await admin(cookie, 'PUT', `/prices/bk-model-${uid()}`, { input: 1.5, output: 3 })).status).toBe(200);
     expect((await admin(cookie, 'PUT', '/settings', { logRetentionDays: 17 })).status).toBe(200);
-    return { up, s, group, channelId: ch.json.id as number, clientKey: k.json.key as string };
+    let proxySecret: string | null = null;
+    if (h.name !== 'edge') {
+      // Node only (the Worker refuses proxies): a channel's proxy credentials are sealed like keys.
+      proxySecret = `proxy-pass-${uid()}-9876`;
+      const px = await admin(cookie, 'POST', '/channels', {
+        name: `bk-proxy-${uid()}`, type: 'anthropic', baseUrl: 'https://api.anthropic.com/v1', keys: ['sk-ant-unused-0001'], proxy: `http://bob:${proxySecret}@127.0.0.1:9`,
+      });
+      expect(px.status, JSON.stringify(px.json)).toBe(201);
+    }
+    return { up, s, group, channelId: ch.json.id as number, clientKey: k.json.key as string, proxySecret };
   }
 
   describe('backup', () => {
@@ -69,7 +79,8 @@ export function backupSuite(h: Harness): void {
       const exp = await exportWith(cookie, PASSPHRASE);
       expect(exp.status, JSON.stringify(exp.json)).toBe(200);
       const text = JSON.stringify(exp.json);
-      for (const secret of [...Object.values(c.s), c.clientKey]) expect(text).not.toContain(secret);
+      for (const secret of [...Object.values(c.s), c.clientKey, ...(c.proxySecret ? [c.proxySecret] : [])]) expect(text).not.toContain(secret);
+      if (c.proxySecret) expect(before.channels.some((ch: any) => ch.proxy === 'http://bob:…9876@127.0.0.1:9')).toBe(true);
       expect(text).toContain('plain-value');
       expect(exp.json.kdf).toMatchObject({ name: 'PBKDF2', hash: 'SHA-256', iterations: 100_000 });
       expect(exp.json.apiKeys.every((k: any) => /^[0-9a-f]{64}$/.test(k.keyHash))).toBe(true);
@@ -226,6 +237,26 @@ export function backupSuite(h: Harness): void {
       // Other admin bodies keep their limit.
       const other = await admin(cookie, 'POST', '/keys', { name: 'x'.repeat(1_200_000) });
       expect(other.status).toBe(413);
+    });
+
+    it('proxies in a file: kept in Node mode, left out with a warning on the Worker (which cannot use one)', async () => {
+      const cookie = await login();
+      const name = `bk-px-${uid()}`;
+      const file = await sealImage({
+        channels: [{ id: 880_001, name, type: 'openai-chat', baseUrl: 'https://api.example.com/v1', keys: [{ id: 'k1', key: 'sk-px-key-000001', enabled: true }], models: [], headers: {}, modelFilter: null, overrides: null, proxy: 'socks5://amy:px-secret-4321@10.0.0.2:1080', enabled: true }],
+        groups: [], apiKeys: [], prices: [], settings: { ...(await admin(cookie, 'GET', '/settings')).json, proxy: null },
+      }, PASSPHRASE, Date.now());
+      expect(JSON.stringify(file)).not.toContain('px-secret-4321');
+      const r = await importWith(cookie, { file, passphrase: PASSPHRASE, mode: 'merge' });
+      expect(r.status, JSON.stringify(r.json)).toBe(200);
+      const ch = (await admin(cookie, 'GET', '/channels')).json.data.find((x: any) => x.name === name);
+      if (h.name === 'edge') {
+        expect(ch.proxy).toBeNull();
+        expect(r.json.warnings.join('\n')).toMatch(new RegExp(`channel "${name}": its proxy was left out`));
+      } else {
+        expect(ch.proxy).toBe('socks5://amy:…4321@10.0.0.2:1080');
+        expect(r.json.warnings).toEqual([]);
+      }
     });
 
     it('an octopus export: channels, groups, client keys, prices and settings mapped, the rest reported; its keys still work', async () => {
