@@ -15,7 +15,7 @@ function grp(id: number, name: string, channelId: number, over: Partial<PlainGro
   return { id, name, mode: 'failover', settings: {}, aliases: [], patterns: [], enabled: true, members: [{ channelId, upstreamModel: 'm', priority: 0, weight: 1, overrides: null, enabled: true }], ...over };
 }
 
-const image = (over: Partial<ConfigImage> = {}): ConfigImage & { settings: PlainSettings } => ({ channels: [], groups: [], apiKeys: [], prices: [], settings, ...over });
+const image = (over: Partial<Omit<ConfigImage, 'settings'>> = {}): ConfigImage & { settings: PlainSettings } => ({ channels: [], groups: [], apiKeys: [], prices: [], settings, ...over });
 
 describe('planImport', () => {
   const current = image({ channels: [ch(1, 'a'), ch(2, 'b')], groups: [grp(1, 'g', 1)] });
