@@ -13,10 +13,12 @@ const name = z.string().trim().min(1, 'must not be empty').max(100);
 export const GroupName = z.string().trim().min(1, 'must not be empty').max(200)
   .regex(/^[^\s:?#]+$/, 'must not contain spaces or any of : ? #');
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+/** An http(s) URL without credentials (a channel's base URL). */
+export const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .refine((u) => !/^[a-z]+:\/\/[^/]*@/i.test(u), 'must not carry credentials: put them in keys or headers');
 
-const regex = z.string().max(500).refine((s) => {
+/** A regular expression source that compiles. */
+export const RegexSource = z.string().max(500).refine((s) => {
   try {
     new RegExp(s);
     return true;
@@ -45,18 +47,20 @@ export const OverridesInput = z.unknown().superRefine((v, ctx) => {
   if (issue !== null) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
 }).transform((v) => v as ChannelOverrides | null);
 
+/** A channel's custom headers: names stored lower-case (so a custom header reliably replaces the gateway's own, e.g. authorization). */
+export const ChannelHeaders = z.record(
+  z.string().min(1).max(100).regex(/^[A-Za-z0-9-]+$/, 'must be a header name').transform((n) => n.toLowerCase()),
+  z.string().max(4096).regex(/^[^\r\n\0]*$/, 'must not contain line breaks or NUL'),
+).refine((h) => Object.keys(h).length <= 50, 'at most 50 headers');
+
 const channelFields = {
   name,
   type: z.enum(CHANNEL_TYPES),
-  baseUrl: httpUrl,
+  baseUrl: HttpUrl,
   keys: z.array(ChannelKeyInput).min(1, 'needs at least one key').max(200),
   models: z.array(z.string().trim().min(1).max(200)).max(2000),
-  // Names are stored lower-case so a custom header reliably replaces the gateway's own (e.g. authorization).
-  headers: z.record(
-    z.string().min(1).max(100).regex(/^[A-Za-z0-9-]+$/, 'must be a header name').transform((n) => n.toLowerCase()),
-    z.string().max(4096).regex(/^[^\r\n\0]*$/, 'must not contain line breaks or NUL'),
-  ).refine((h) => Object.keys(h).length <= 50, 'at most 50 headers'),
-  modelFilter: regex.nullable(),
+  headers: ChannelHeaders,
+  modelFilter: RegexSource.nullable(),
   overrides: OverridesInput,
   /** The channel's outbound proxy URL (Node mode only, lib/proxy.ts); null or '' for none (the global one applies). */
   proxy: z.string().max(2048).nullable(),
