@@ -3,7 +3,8 @@
  * health) in memory and in its own storage, so an eviction or restart loses nothing.
  * RPC methods: plan (critical path), finishMany (off it, via waitUntil: the finished requests of
  * one Worker isolate, coalesced by edge/coalescer.ts), report, record, health and catches (admin API).
- * Recent pattern catches (routing/catches.ts) are kept in memory only: an eviction forgets them.
+ * Recent pattern catches (routing/catches.ts) and each member's recent traffic (routing/window.ts,
+ * fed by finishMany: no storage, no extra call) are kept in memory only: an eviction forgets them.
  * State: mode cursors, breakers, key cooldowns, sticky sessions (routing/types.ts RoutingState),
  * and the reasoning memory (routing/reasoning-memory.ts): one storage key per remembered turn
  * (`rsn:<tool call ids>`), all read at start-up, looked up inside `plan` and written by `finishMany`.
@@ -17,7 +18,8 @@ import { SqliteStore } from '../db/sqlite-store';
 import { CatchLog, type PatternCatch } from '../routing/catches';
 import { applyReport, healthView } from '../routing/health';
 import { planRequest } from '../routing/plan';
-import { emptyRoutingState, type MemberHealth, type Plan, type PlanInput, type RoutingReport, type RoutingState } from '../routing/types';
+import { HealthWindows } from '../routing/window';
+import { emptyRoutingState, type GroupHealth, type Plan, type PlanInput, type RoutingReport, type RoutingState } from '../routing/types';
 import { deleteKeys, STORAGE_KEYS_PER_CALL } from './storage-keys';
 import type { FinishItem } from './finish-batch';
 import { ReasoningMemory, type ReasoningEntry, type ReasoningTurn } from '../routing/reasoning-memory';
@@ -66,6 +68,7 @@ export class GroupObject extends DurableObject<Env> {
   private state: RoutingState = emptyRoutingState();
   private memory = new ReasoningMemory();
   private readonly caught = new CatchLog();
+  private readonly windows = new HealthWindows();
   private readonly writer = new FlushWriter();
   private d1Store: SqliteStore | null = null;
 
@@ -98,7 +101,9 @@ export class GroupObject extends DurableObject<Env> {
   /** Folds a request's attempt outcomes into breakers, key cooldowns and sticky sessions. */
   async report(report: RoutingReport): Promise<void> {
     if (report.outcomes.length === 0 && report.untried.length === 0) return;
-    this.commit(applyReport(this.state, report, Date.now()));
+    const now = Date.now();
+    this.windows.observe(report, undefined, now);
+    this.commit(applyReport(this.state, report, now));
   }
 
   /** A routed request's end (kept for callers of the single-item form): `finishMany` of one. */
@@ -115,7 +120,11 @@ export class GroupObject extends DurableObject<Env> {
     if (items.length === 0) return;
     const now = Date.now();
     let state = this.state;
-    for (const { report } of items) if (report.outcomes.length > 0 || report.untried.length > 0) state = applyReport(state, report, now);
+    for (const { report, record } of items) {
+      if (report.outcomes.length === 0 && report.untried.length === 0) continue;
+      this.windows.observe(report, record, now);
+      state = applyReport(state, report, now);
+    }
     if (state !== this.state) this.commit(state);
     // Remembered before (or with) the records: whoever sees a record can count on its reasoning.
     // A later turn of the batch may evict an earlier one: only what is still kept is written.
@@ -147,9 +156,10 @@ export class GroupObject extends DurableObject<Env> {
     return this.caught.list();
   }
 
-  /** Live health per member id. */
-  async health(): Promise<Record<string, MemberHealth>> {
-    return healthView(this.state, Date.now());
+  /** Live health: per member its breaker and recent traffic, and the keys cooling down. */
+  async health(): Promise<GroupHealth> {
+    const now = Date.now();
+    return healthView(this.state, now, this.windows.summaries(now));
   }
 
   /** Buffers a finished request; the alarm flushes the buffer to D1 every stats save interval. */

@@ -57,10 +57,12 @@ describe('GroupObject.finishMany', () => {
       }
     });
 
-    const health = await stub.health();
+    const health = (await stub.health()).members;
     expect(health['8']).toMatchObject({ phase: 'open', consecutiveFailures: 3, lastStatus: 500 });
     expect(health['9']).toMatchObject({ phase: 'closed', consecutiveFailures: 0 });
     expect(health['7']).toMatchObject({ phase: 'closed', consecutiveFailures: 0 });
+    // The same batch fed the members' recent traffic (routing/window.ts), in memory.
+    expect(health['8']!.recent).toMatchObject({ samples: 4, failed: 3, ok: 1, last: 'failed' });
     const plan = await stub.plan({ mode: 'failover', members: [], settings, recall: { owner: 5, toolCallIds: ['call_b'] } } as never);
     expect(plan.reasoning).toEqual([part]);
     await runInDurableObject(stub, async (_o, state) => {
