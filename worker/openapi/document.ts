@@ -22,7 +22,7 @@ import { LogQuery, RangeQuery, SeriesQuery } from '../src/admin/stats';
 import { SESSION_COOKIE } from '../src/admin/session';
 import { SettingsBody } from '../src/settings';
 import type { apiKeyView, channelView, groupView } from '../src/admin/views';
-import type { ChannelHealthEntry, GroupHealthEntry, MemberHealthView as MemberHealthViewType } from '../src/admin/groups-health';
+import type { ChannelHealthEntry, GroupHealthEntry, MemberHealthView as MemberHealthViewType } from '../src/admin/health-view';
 import type { PatternCatch } from '../src/routing/catches';
 
 // ---- shared pieces -------------------------------------------------------------------------

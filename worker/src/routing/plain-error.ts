@@ -72,13 +72,13 @@ export function describeError(status: number, raw: string | null): PlainError {
  * is said as a pause with its retry time (`clock` formats ms since epoch, e.g. as the browser's HH:MM);
  * the breaker's own terms are left to the tooltip.
  */
-export function describeMemberProblem(h: MemberHealth | undefined, now: number, clock: (ms: number) => string): PlainError | null {
+export function describeMemberProblem(h: Pick<MemberHealth, 'phase' | 'consecutiveFailures' | 'cooldownUntil' | 'lastStatus' | 'lastError'> | undefined, now: number, clock: (ms: number) => string): PlainError | null {
   if (!h) return null;
   const failed = h.lastError !== null || (h.lastStatus >= 400 && h.lastStatus !== 0);
   const last = failed ? describeError(h.lastStatus, h.lastError) : null;
   if (h.phase === 'open' && h.cooldownUntil > now) {
     const n = h.consecutiveFailures;
-    const why = n > 1 ? `${n} failures in a row` : 'the upstream asked to wait';
+    const why = n > 1 ? `${n} failures in a row` : n === 1 ? '1 failure' : 'the upstream asked to wait';
     return { text: `paused: ${why}, retrying at ${clock(h.cooldownUntil)}`, detail: [`breaker open until ${new Date(h.cooldownUntil).toISOString()}`, last && `last error: ${last.text}`, last?.detail].filter(Boolean).join('\n') };
   }
   return last;

@@ -167,6 +167,8 @@ describe('last error in plain words', () => {
     expect(p.text).not.toMatch(/breaker|circuit|half-open/);
     expect(p.detail).toContain('breaker open until 2026-01-01T14:05:00.000Z');
     expect(p.detail).toContain('upstream returned 503: unavailable');
+    expect(describeMemberProblem({ ...h, consecutiveFailures: 1 }, at - 60_000, clock)!.text).toBe('paused: 1 failure, retrying at 14:05');
+    expect(describeMemberProblem({ ...h, cooldownUntil: at - 1 }, at, clock)!.text).toBe('upstream returned 503: unavailable'); // the pause is over
     expect(describeMemberProblem(closed(), at, clock)).toBeNull();
     expect(describeMemberProblem(undefined, at, clock)).toBeNull();
     expect(describeMemberProblem(closed({ lastStatus: 429, lastError: 'slow down' }), at, clock)).toEqual({ text: 'upstream returned 429: rate limited', detail: 'slow down' });
