@@ -2,7 +2,9 @@
  * Recent traffic of each member of a group, for the health view: success rate, latency and TTFT
  * percentiles over a bounded rolling window. Kept in memory by the group's holder (Durable Object
  * or Node GroupHolder) and fed by the finishes that already reach it: no storage, no extra call.
- * An eviction or restart forgets it (the breakers, which routing needs, are persisted separately).
+ * Node keeps it for the process's life. A Durable Object is evicted after a while without calls, so
+ * it saves a snapshot ({@link HealthWindows.snapshot}) with a finish batch's storage write at most
+ * every WINDOW_SAVE_MS and loads it at start: an eviction loses at most that long's attempts.
  *
  * Per member a ring of the last WINDOW_SIZE attempts in typed arrays, written in place: recording
  * an attempt is O(1) and allocates nothing. Reading (the admin poll, every few seconds) filters by
@@ -18,6 +20,18 @@ export const WINDOW_SIZE = 128;
 export const WINDOW_MAX_AGE_MS = 15 * 60_000;
 /** Members tracked per group; past it the least recently added member's window is dropped (members removed from the group). */
 export const WINDOW_MAX_MEMBERS = 512;
+
+/** Least time between two snapshots a Durable Object stores (ms): one more key in a finish batch's write, at most this often. */
+export const WINDOW_SAVE_MS = 5_000;
+
+/** One member's ring as stored: times (ms since epoch), kinds, whole times and TTFTs (-1: none), oldest first. */
+export interface MemberWindowSnapshot {
+  memberId: number;
+  at: Float64Array;
+  kind: Uint8Array;
+  ms: Float32Array;
+  ttft: Float32Array;
+}
 
 /** Histogram bucket i holds values in (LOWEST·F^(i-1), LOWEST·F^i] ms; bucket 0 holds everything up to LOWEST. */
 const HIST_LOWEST_MS = 10;
@@ -134,6 +148,19 @@ export class MemberWindow {
     if (this.size < WINDOW_SIZE) this.size++;
   }
 
+  /** The ring's attempts, oldest first, for storage. */
+  snapshot(memberId: number): MemberWindowSnapshot {
+    const out = { memberId, at: new Float64Array(this.size), kind: new Uint8Array(this.size), ms: new Float32Array(this.size), ttft: new Float32Array(this.size) };
+    for (let k = 0; k < this.size; k++) {
+      const i = (this.next - this.size + k + WINDOW_SIZE) % WINDOW_SIZE;
+      out.at[k] = this.at[i]!;
+      out.kind[k] = this.kind[i]!;
+      out.ms[k] = this.ms[i]!;
+      out.ttft[k] = this.ttft[i]!;
+    }
+    return out;
+  }
+
   /** The window at `now`: attempts newer than WINDOW_MAX_AGE_MS. */
   summary(now: number): WindowSummary {
     const since = now - WINDOW_MAX_AGE_MS;
@@ -188,6 +215,28 @@ export class HealthWindows {
       }
       before += o.ms;
     }
+  }
+
+  /** Every member's ring, for storage (a Durable Object's snapshot; see the module doc). */
+  snapshot(): MemberWindowSnapshot[] {
+    return [...this.byMember].map(([id, w]) => w.snapshot(id));
+  }
+
+  /** Windows from a stored snapshot; unreadable entries are skipped (a bad snapshot only loses the history). */
+  static from(saved: unknown): HealthWindows {
+    const ws = new HealthWindows();
+    if (!Array.isArray(saved)) return ws;
+    for (const m of saved as Partial<MemberWindowSnapshot>[]) {
+      if (!m || typeof m.memberId !== 'number' || !m.at || !m.kind || !m.ms || !m.ttft) continue;
+      const w = ws.window(m.memberId);
+      const n = Math.min(m.at.length, m.kind.length, m.ms.length, m.ttft.length);
+      for (let k = Math.max(0, n - WINDOW_SIZE); k < n; k++) {
+        const kind = m.kind[k]!;
+        if (kind > SampleKind.RateLimited) continue;
+        w.add(m.at[k]!, kind as SampleKind, m.ms[k]!, m.ttft[k]! >= 0 ? m.ttft[k]! : null);
+      }
+    }
+    return ws;
   }
 
   /** Every tracked member's summary at `now`, by member id (members with an empty window left out). */

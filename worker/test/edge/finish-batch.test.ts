@@ -72,6 +72,9 @@ describe('GroupObject.finishMany', () => {
       expect((await state.storage.list({ prefix: 'rsn:' })).size).toBe(2);
       expect((await state.storage.get<any>('routing')).breakers['8']).toMatchObject({ failures: 3 });
       expect(await state.storage.getAlarm()).not.toBeNull();
+      // The recent traffic went with the same write, for an object that comes back after an eviction.
+      const windows = await state.storage.get<{ memberId: number; kind: Uint8Array }[]>('health-windows');
+      expect(windows?.find((w) => w.memberId === 8)?.kind).toHaveLength(4);
     });
   });
 

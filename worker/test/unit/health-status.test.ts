@@ -48,6 +48,17 @@ describe('member window', () => {
     expect(s['5']).toMatchObject({ rateLimited: 1, last: 'rate-limited' });
   });
 
+  it('comes back from a snapshot as it was (a Durable Object after an eviction), skipping what is unreadable', () => {
+    const ws = new HealthWindows();
+    for (let i = 0; i < WINDOW_SIZE + 20; i++) ws.observe(report(out(1, 'ok', 200, 100 + i)), { latencyMs: 100 + i, ttftMs: 10 }, 1000 + i);
+    ws.observe(report(out(2, 'channel', 429, 3)), undefined, 2000);
+    const snap = structuredClone(ws.snapshot()); // what storage gives back
+    expect(snap.find((m) => m.memberId === 1)!.at).toHaveLength(WINDOW_SIZE);
+    const back = HealthWindows.from([...snap, null, { memberId: 3 }, { memberId: 4, at: [1], kind: [9], ms: [1], ttft: [1] }]);
+    expect(back.summaries(3000)).toEqual(ws.summaries(3000));
+    expect(Object.keys(HealthWindows.from('garbage').summaries(3000))).toEqual([]);
+  });
+
   it('bounds the members tracked per group', () => {
     const ws = new HealthWindows();
     for (let m = 1; m <= WINDOW_MAX_MEMBERS + 3; m++) ws.observe(report(out(m, 'ok', 200, 1)), undefined, 1);
