@@ -88,6 +88,8 @@ test('groups show status, member states, numbers and plain errors; channels show
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto('/channels');
   const traffic = (name: string) => page.getByRole('row').filter({ hasText: name }).getByTestId('channel-traffic');
+  // Traffic health first, the model sync state under it.
+  await expect(page.getByRole('row').filter({ hasText: 'health-good' }).getByTestId('channel-sync')).toHaveText('models never synced');
   await expect(traffic('health-good')).toContainText('healthy');
   await expect(traffic('health-good')).toContainText('100%');
   await expect(traffic('health-limited')).toContainText('rate limited');
