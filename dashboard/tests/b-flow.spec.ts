@@ -241,9 +241,10 @@ test('requests through the gateway show on the overview, in the logs and in the 
   await nav('Groups');
   await allHealth;
   const broken = page.getByRole('region', { name: 'ui-broken' });
-  await expect(broken.getByTestId('member-health')).toHaveText('open');
-  await expect(broken.getByText(/\d+:\d\d/)).toBeVisible(); // cooldown countdown
-  await expect(page.getByRole('region', { name: 'ui-chat' }).getByTestId('member-health')).toHaveText('closed');
+  await expect(broken.getByTestId('member-health')).toHaveText('down');
+  await expect(broken.getByTitle('Until it is tried again')).toHaveText(/\d+:\d\d/); // cooldown countdown
+  await expect(broken.getByTestId('member-error')).toHaveText(/^paused: \d+ failures?( in a row)?, retrying at \d/);
+  await expect(page.getByRole('region', { name: 'ui-chat' }).getByTestId('member-health')).toHaveText('healthy');
   expect(perGroup).toEqual([]);
 });
 

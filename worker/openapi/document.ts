@@ -24,9 +24,8 @@ import { SettingsBody } from '../src/settings';
 import { BackupExportBody, BackupImportBody } from '../src/admin/backup';
 import { BackupFile } from '../src/backup/format';
 import type { apiKeyView, channelView, groupView } from '../src/admin/views';
-import type { GroupHealthEntry } from '../src/admin/groups-health';
+import type { ChannelHealthEntry, GroupHealthEntry, MemberHealthView as MemberHealthViewType } from '../src/admin/health-view';
 import type { PatternCatch } from '../src/routing/catches';
-import type { MemberHealth } from '../src/routing/types';
 import type { ImportReport } from '../src/backup/apply';
 
 // ---- shared pieces -------------------------------------------------------------------------
@@ -167,19 +166,51 @@ const LogView = z.looseObject({
 const PriceView = z.looseObject({ input: z.number(), output: z.number(), cacheRead: z.number(), cacheWrite: z.number() })
   .describe('USD per 1M tokens').meta({ id: 'Price' });
 
+const MEMBER_STATES = ['healthy', 'idle', 'degraded', 'rate-limited', 'down', 'disabled'] as const;
+const RecentTrafficView = z.strictObject({
+  samples: z.number().int().describe('attempts in the window: the last 128 of the member, none older than 15 min'),
+  ok: z.number().int(),
+  failed: z.number().int().describe('channel faults other than 429'),
+  rateLimited: z.number().int().describe('upstream 429s'),
+  successRate: z.number().nullable().describe('ok / samples, 0..1; null without attempts'),
+  latencyP50Ms: z.number().nullable().describe('whole answer time of successful attempts, ms'),
+  latencyP95Ms: z.number().nullable(),
+  ttftP50Ms: z.number().nullable().describe('time to first token of successful streamed attempts, ms'),
+  ttftP95Ms: z.number().nullable(),
+}).meta({ id: 'RecentTraffic' });
 const MemberHealthView = z.strictObject({
-  phase: z.enum(['closed', 'open', 'half-open']),
+  phase: z.enum(['closed', 'open', 'half-open']).describe('circuit breaker phase'),
   consecutiveFailures: z.number().int(),
   cooldownUntil: z.number().describe('ms since epoch when an open breaker may be probed; 0 when closed'),
   lastStatus: z.number().int(),
-  lastError: z.string().nullable(),
+  lastError: z.string().nullable().describe('the last error as the upstream gave it (credentials redacted)'),
   lastAt: ms,
-});
+  state: z.enum(MEMBER_STATES).describe('README "Health": down, rate-limited, degraded, idle, healthy, disabled'),
+  routable: z.boolean().describe('can take requests now'),
+  reason: z.string().describe('why this state, in plain words'),
+  problem: z.strictObject({ text: z.string(), detail: z.string().nullable() }).nullable()
+    .describe('the last error in plain words (times in UTC); detail: the upstream\'s message. Null when the last attempt succeeded'),
+  recent: RecentTrafficView,
+  keys: z.strictObject({ total: z.number().int(), rateLimited: z.number().int(), unauthorised: z.number().int() })
+    .describe('the channel\'s enabled keys, and how many cool down after a 429 or a 401/403'),
+}).meta({ id: 'MemberHealth' });
 const CatchView = z.strictObject({ model: z.string(), pattern: z.string(), count: z.number().int(), firstAt: ms, lastAt: ms });
 const GroupHealthEntryView = z.looseObject({
+  status: z.enum(['healthy', 'degraded', 'down']).describe('down: no member can take requests; degraded: some member is not healthy'),
+  reason: z.string(),
   members: z.record(z.string(), MemberHealthView).describe('by member id'),
   catches: z.array(CatchView).optional().describe('when the group has patterns'),
   error: z.string().optional().describe('the group\'s holder did not answer; `members` is then empty'),
+});
+const ChannelHealthEntryView = z.looseObject({
+  state: z.enum(MEMBER_STATES),
+  reason: z.string(),
+  members: z.number().int().describe('group members on this channel'),
+  recent: RecentTrafficView.describe('summed over its members; percentiles from merged histograms (±15 %)'),
+});
+const HealthAnswerView = z.looseObject({
+  groups: z.record(z.string(), GroupHealthEntryView).describe('by group id'),
+  channels: z.record(z.string(), ChannelHealthEntryView).describe('by channel id, channels in at least one group'),
 });
 const ChannelTestResultView = z.looseObject({
   ok: z.boolean(),
@@ -270,11 +301,11 @@ const adminPaths: ZodOpenApiPathsObject = {
     get: admin('groups', {
       summary: 'Live health of every group in one answer (for polling)',
       description: 'At most 16 group holders are asked at once; a holder that fails gives its group an entry with `error` and empty `members`, never a failed answer.',
-      responses: { 200: json(z.looseObject({ groups: z.record(z.string(), GroupHealthEntryView).describe('by group id') }), 'Health by group.'), ...adminErrors() },
+      responses: { 200: json(HealthAnswerView, 'Health by group and by channel.'), ...adminErrors() },
     }),
   },
   '/api/v1/groups/{id}/health': {
-    get: admin('groups', { summary: 'Live breaker state of each member', requestParams: idPath, responses: { 200: json(z.looseObject({ members: z.record(z.string(), MemberHealthView) }), 'Health by member.'), 404: err('No such group.'), ...adminErrors() } }),
+    get: admin('groups', { summary: 'Live health of one group and its members', requestParams: idPath, responses: { 200: json(GroupHealthEntryView, 'The group\'s status and its members\' health.'), 404: err('No such group.'), ...adminErrors() } }),
   },
   '/api/v1/groups/{id}/catches': {
     get: admin('groups', { summary: 'The last names the group\'s patterns caught, newest first', requestParams: idPath, responses: { 200: json(z.looseObject({ catches: z.array(CatchView) }), 'Recent catches.'), 404: err('No such group.'), ...adminErrors() } }),
@@ -491,9 +522,10 @@ export type ViewChecks = [
   Accepts<typeof ChannelView, ReturnType<typeof channelView>>,
   Accepts<typeof GroupView, ReturnType<typeof groupView>>,
   Accepts<typeof ApiKeyView, ReturnType<typeof apiKeyView>>,
-  Accepts<typeof MemberHealthView, MemberHealth>,
+  Accepts<typeof MemberHealthView, MemberHealthViewType>,
   Accepts<typeof CatchView, PatternCatch>,
   Accepts<typeof GroupHealthEntryView, GroupHealthEntry>,
+  Accepts<typeof ChannelHealthEntryView, ChannelHealthEntry>,
   Accepts<typeof ChannelTestResultView, ChannelTestResult>,
   Accepts<typeof ImportReportView, ImportReport>,
 ];

@@ -7,7 +7,7 @@ import type { Store } from './db/store';
 import { safeLogFields } from './lib/log-fields';
 import type { KeyVault } from './lib/crypto';
 import type { RequestRecord } from './accounting/records';
-import type { MemberHealth, Plan, PlanInput, RoutingReport } from './routing/types';
+import type { GroupHealth, Plan, PlanInput, RoutingReport } from './routing/types';
 import type { ReasoningTurn } from './routing/reasoning-memory';
 import type { UpstreamCaller } from './relay/upstream';
 import type { TokenCounter } from './relay/count-local';
@@ -18,8 +18,8 @@ export interface GroupStates {
   plan(groupId: number, input: PlanInput): Promise<Plan>;
   /** Attempt outcomes of one request; called off the critical path (waitUntil). */
   report(groupId: number, report: RoutingReport): Promise<void>;
-  /** Live health per member id, for the admin API. */
-  health(groupId: number): Promise<Record<string, MemberHealth>>;
+  /** Live health (member breakers and recent traffic, key cooldowns), for the admin API. */
+  health(groupId: number): Promise<GroupHealth>;
   /** Names the group's patterns caught recently, most recent first (routing/catches.ts), for the admin API. */
   catches(groupId: number): Promise<PatternCatch[]>;
   /** Buffers a finished request's record; the holder flushes logs and stats to the database. Off the critical path. */

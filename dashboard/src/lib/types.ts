@@ -3,7 +3,9 @@ import type { ChannelOverrides, ChannelType, Group, GroupMember, GroupMode, Grou
 import type { AttemptLog } from '$gateway/accounting/records';
 import type { MemberHealth } from '$gateway/routing/types';
 import type { PatternCatch } from '$gateway/routing/catches';
+import type { ChannelHealthEntry, GroupHealthEntry, HealthAnswer, MemberHealthView, RecentTraffic } from '$gateway/admin/health-view';
 
+export type { ChannelHealthEntry, GroupHealthEntry, HealthAnswer, MemberHealthView, RecentTraffic };
 export type { ChannelOverrides, ChannelType, Group, GroupMember, GroupMode, GroupSettings, AttemptLog, MemberHealth, PatternCatch };
 export type { SettingsView as Settings } from '$gateway/settings';
 

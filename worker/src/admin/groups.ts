@@ -39,7 +39,8 @@ export function groupRoutes(): Hono<AppEnv> {
   // Before `/:id`: every group's live health in one answer (admin/groups-health.ts).
   r.get('/health', async (c) => {
     const p = c.get('platform');
-    return c.json({ groups: await healthOfGroups(p, await p.store.listGroups()) });
+    const [groups, channels] = await Promise.all([p.store.listGroups(), p.store.listChannels()]);
+    return c.json(await healthOfGroups(p, groups, channels));
   });
 
   r.get('/:id', async (c) => {
@@ -53,7 +54,8 @@ export function groupRoutes(): Hono<AppEnv> {
     const id = parseId(c.req.param('id'));
     const g = id ? await p.store.getGroup(id) : null;
     if (!g) return notFound(c);
-    return c.json({ members: await p.groups.health(g.id) });
+    // As in the all-groups answer, a holder that did not answer gives `error` and no members.
+    return c.json((await healthOfGroups(p, [g], await p.store.listChannels())).groups[g.id]!);
   });
 
   // Names the group's patterns caught recently (routing/catches.ts): kept by the group's holder, in memory.

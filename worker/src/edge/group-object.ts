@@ -3,7 +3,8 @@
  * health) in memory and in its own storage, so an eviction or restart loses nothing.
  * RPC methods: plan (critical path), finishMany (off it, via waitUntil: the finished requests of
  * one Worker isolate, coalesced by edge/coalescer.ts), report, record, health and catches (admin API).
- * Recent pattern catches (routing/catches.ts) are kept in memory only: an eviction forgets them.
+ * Recent pattern catches (routing/catches.ts) and each member's recent traffic (routing/window.ts,
+ * fed by finishMany: no storage, no extra call) are kept in memory only: an eviction forgets them.
  * State: mode cursors, breakers, key cooldowns, sticky sessions (routing/types.ts RoutingState),
  * and the reasoning memory (routing/reasoning-memory.ts): one storage key per remembered turn
  * (`rsn:<tool call ids>`), all read at start-up, looked up inside `plan` and written by `finishMany`.
@@ -17,12 +18,15 @@ import { SqliteStore } from '../db/sqlite-store';
 import { CatchLog, type PatternCatch } from '../routing/catches';
 import { applyReport, healthView } from '../routing/health';
 import { planRequest } from '../routing/plan';
-import { emptyRoutingState, type MemberHealth, type Plan, type PlanInput, type RoutingReport, type RoutingState } from '../routing/types';
+import { HealthWindows, WINDOW_SAVE_MS } from '../routing/window';
+import { emptyRoutingState, type GroupHealth, type Plan, type PlanInput, type RoutingReport, type RoutingState } from '../routing/types';
 import { deleteKeys, STORAGE_KEYS_PER_CALL } from './storage-keys';
 import type { FinishItem } from './finish-batch';
 import { ReasoningMemory, type ReasoningEntry, type ReasoningTurn } from '../routing/reasoning-memory';
 
 const STATE_KEY = 'routing';
+/** The members' recent traffic (routing/window.ts snapshot), saved with a finish batch at most every WINDOW_SAVE_MS. */
+const WINDOWS_KEY = 'health-windows';
 /** Prefix of the reasoning memory's storage keys: `rsn:` + the entry's key. */
 const REASONING_PREFIX = 'rsn:';
 /**
@@ -66,6 +70,11 @@ export class GroupObject extends DurableObject<Env> {
   private state: RoutingState = emptyRoutingState();
   private memory = new ReasoningMemory();
   private readonly caught = new CatchLog();
+  private windows = new HealthWindows();
+  /** When the windows were last saved (ms since epoch); 0 = not since start. */
+  private windowsSavedAt = 0;
+  /** The windows changed since they were last saved (the next alarm saves them). */
+  private windowsDirty = false;
   private readonly writer = new FlushWriter();
   private d1Store: SqliteStore | null = null;
 
@@ -74,6 +83,8 @@ export class GroupObject extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(async () => {
       // A state stored by an older version lacks newer fields: fill them from an empty state.
       this.state = { ...emptyRoutingState(), ...(await ctx.storage.get<RoutingState>(STATE_KEY)) };
+      // An evicted object comes back with its members' recent traffic (lost: at most WINDOW_SAVE_MS of it).
+      this.windows = HealthWindows.from(await ctx.storage.get(WINDOWS_KEY));
       const stored = await ctx.storage.list<ReasoningEntry>({ prefix: REASONING_PREFIX });
       this.memory = ReasoningMemory.from([...stored.values()], Date.now());
       // Entries the load left out (expired, over the limits) leave storage too.
@@ -98,7 +109,9 @@ export class GroupObject extends DurableObject<Env> {
   /** Folds a request's attempt outcomes into breakers, key cooldowns and sticky sessions. */
   async report(report: RoutingReport): Promise<void> {
     if (report.outcomes.length === 0 && report.untried.length === 0) return;
-    this.commit(applyReport(this.state, report, Date.now()));
+    const now = Date.now();
+    this.windows.observe(report, undefined, now);
+    this.commit(applyReport(this.state, report, now));
   }
 
   /** A routed request's end (kept for callers of the single-item form): `finishMany` of one. */
@@ -115,7 +128,13 @@ export class GroupObject extends DurableObject<Env> {
     if (items.length === 0) return;
     const now = Date.now();
     let state = this.state;
-    for (const { report } of items) if (report.outcomes.length > 0 || report.untried.length > 0) state = applyReport(state, report, now);
+    let observed = false;
+    for (const { report, record } of items) {
+      if (report.outcomes.length === 0 && report.untried.length === 0) continue;
+      this.windows.observe(report, record, now);
+      observed ||= report.outcomes.length > 0;
+      state = applyReport(state, report, now);
+    }
     if (state !== this.state) this.commit(state);
     // Remembered before (or with) the records: whoever sees a record can count on its reasoning.
     // A later turn of the batch may evict an earlier one: only what is still kept is written.
@@ -138,6 +157,16 @@ export class GroupObject extends DurableObject<Env> {
       this.caught.noteRecord(record);
       puts[recordKey(record)] = record;
     }
+    // One more key in this write, at most every WINDOW_SAVE_MS: an eviction keeps the recent traffic.
+    // What a batch within WINDOW_SAVE_MS of the last save adds is saved by the next one, or by the
+    // alarm that flushes these records (set below, one stats save interval ahead).
+    if (observed && now - this.windowsSavedAt >= WINDOW_SAVE_MS) {
+      puts[WINDOWS_KEY] = this.windows.snapshot();
+      this.windowsSavedAt = now;
+      this.windowsDirty = false;
+    } else if (observed) {
+      this.windowsDirty = true;
+    }
     await putAll(this.ctx.storage, puts);
     await this.ensureAlarm();
   }
@@ -147,9 +176,10 @@ export class GroupObject extends DurableObject<Env> {
     return this.caught.list();
   }
 
-  /** Live health per member id. */
-  async health(): Promise<Record<string, MemberHealth>> {
-    return healthView(this.state, Date.now());
+  /** Live health: per member its breaker and recent traffic, and the keys cooling down. */
+  async health(): Promise<GroupHealth> {
+    const now = Date.now();
+    return healthView(this.state, now, this.windows.summaries(now));
   }
 
   /** Buffers a finished request; the alarm flushes the buffer to D1 every stats save interval. */
@@ -169,6 +199,12 @@ export class GroupObject extends DurableObject<Env> {
    * with the same id, later each time).
    */
   override async alarm(): Promise<void> {
+    // Only an instance that saw attempts since its last save writes (a fresh one would save an empty history).
+    if (this.windowsDirty) {
+      this.windowsDirty = false;
+      this.windowsSavedAt = Date.now();
+      await this.ctx.storage.put(WINDOWS_KEY, this.windows.snapshot());
+    }
     const result = await drainBuffer(this.buffer(), this.writer, this.store());
     if (result.ok) return;
     await this.ctx.storage.setAlarm(Date.now() + retryDelayMs(await this.flushIntervalMs().catch(() => 60_000), result.failed.tries));

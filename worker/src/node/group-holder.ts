@@ -12,6 +12,7 @@
  * - the reasoning memory (routing/reasoning-memory.ts: signed reasoning of tool-calling turns for
  *   OpenAI Chat clients) in memory, loaded with the routing state from `reasoning-state:<groupId>`
  *   and written back by `persist()` when it changed, so a tool loop survives a restart.
+ * - each member's recent traffic (routing/window.ts) in memory only, for the health view.
  * JavaScript runs one call at a time and every state change below happens between awaits, so calls
  * of one group never interleave inside a transition (the Durable Object's single-threading, here).
  */
@@ -22,7 +23,8 @@ import type { GroupJournal } from './journal';
 import { CatchLog, type PatternCatch } from '../routing/catches';
 import { applyReport, healthView } from '../routing/health';
 import { planRequest } from '../routing/plan';
-import { emptyRoutingState, type MemberHealth, type Plan, type PlanInput, type RoutingReport, type RoutingState } from '../routing/types';
+import { HealthWindows } from '../routing/window';
+import { emptyRoutingState, type GroupHealth, type Plan, type PlanInput, type RoutingReport, type RoutingState } from '../routing/types';
 import { ReasoningMemory, type ReasoningEntry, type ReasoningMemoryLimits, type ReasoningTurn } from '../routing/reasoning-memory';
 
 /** One turn of the event loop: requests waiting on I/O run between two flush batches. */
@@ -54,6 +56,7 @@ export class GroupHolder {
   private memory: ReasoningMemory;
   /** Recent pattern catches, memory only (a restart forgets them). */
   private readonly caught = new CatchLog();
+  private readonly windows = new HealthWindows();
   private loading: Promise<void> | null = null;
   /** Routing state changed since the last persist. */
   private dirty = false;
@@ -106,10 +109,16 @@ export class GroupHolder {
     this.commit(applyReport(this.state, report, this.now()));
   }
 
-  /** Live health per member id. */
-  async health(): Promise<Record<string, MemberHealth>> {
+  /** Folds a finished request's attempts into its members' recent traffic (memory only, O(attempts)). */
+  observe(report: RoutingReport, record?: RequestRecord): void {
+    if (report.outcomes.length > 0) this.windows.observe(report, record, this.now());
+  }
+
+  /** Live health: per member its breaker and recent traffic, and the keys cooling down. */
+  async health(): Promise<GroupHealth> {
     await this.load();
-    return healthView(this.state, this.now());
+    const now = this.now();
+    return healthView(this.state, now, this.windows.summaries(now));
   }
 
   /** Names the group's patterns caught since this process started, most recent first. */

@@ -11,7 +11,7 @@ import { flushIntervalMs, FlushWriter } from '../accounting/flusher';
 import type { RequestRecord } from '../accounting/records';
 import type { Store } from '../db/store';
 import type { GroupStates, Logger } from '../platform';
-import type { MemberHealth, Plan, PlanInput, RoutingReport } from '../routing/types';
+import type { GroupHealth, Plan, PlanInput, RoutingReport } from '../routing/types';
 import type { ReasoningTurn } from '../routing/reasoning-memory';
 import { GroupHolder, MAX_BUFFERED_RECORDS } from './group-holder';
 
@@ -58,10 +58,12 @@ export class NodeGroupStates implements GroupStates {
   }
 
   report(groupId: number, report: RoutingReport): Promise<void> {
-    return this.holder(groupId).report(report);
+    const h = this.holder(groupId);
+    h.observe(report);
+    return h.report(report);
   }
 
-  health(groupId: number): Promise<Record<string, MemberHealth>> {
+  health(groupId: number): Promise<GroupHealth> {
     return this.holder(groupId).health();
   }
 
@@ -79,6 +81,7 @@ export class NodeGroupStates implements GroupStates {
     const h = this.holder(groupId);
     // The record first: it must be buffered even when the routing state cannot be loaded.
     h.record(record);
+    h.observe(report, record);
     this.flushEarlyWhenFull(h);
     if (reasoning) await h.remember(reasoning);
     await h.report(report);

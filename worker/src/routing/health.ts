@@ -8,7 +8,8 @@
  * - planned members never tried release their probe lease.
  */
 import { closedBreaker, onFailure, onSuccess, phaseOf, type BreakerSettings } from './breaker';
-import type { MemberHealth, RoutingReport, RoutingState } from './types';
+import type { GroupHealth, KeyCooldown, MemberHealth, RoutingReport, RoutingState } from './types';
+import type { WindowSummary } from './window';
 
 /** Default key cooldowns, ms: an unauthorised key will not heal by itself; a rate limit soon will. */
 export const KEY_COOLDOWN_AUTH_MS = 10 * 60_000;
@@ -62,14 +63,26 @@ function bindSticky(map: RoutingState['sticky'], session: string, memberId: numb
   return out;
 }
 
-/** Live health per member id. */
-export function healthView(state: RoutingState, now: number): Record<string, MemberHealth> {
-  const out: Record<string, MemberHealth> = {};
+/**
+ * Live health of a group: per member id its breaker and, when given, its recent traffic
+ * (`recent`, from routing/window.ts; a member with traffic but no breaker yet shows a closed one);
+ * and the keys cooling down at `now` with their cause (401, 403, 429; 0 when the state predates causes).
+ */
+export function healthView(state: RoutingState, now: number, recent: Record<string, WindowSummary> = {}): GroupHealth {
+  const members: Record<string, MemberHealth> = {};
   for (const [id, b] of Object.entries(state.breakers)) {
-    out[id] = {
+    members[id] = {
       phase: phaseOf(b, now), consecutiveFailures: b.failures, cooldownUntil: b.until,
       lastStatus: b.lastStatus, lastError: b.lastError, lastAt: b.lastAt,
+      ...(recent[id] && { recent: recent[id] }),
     };
   }
-  return out;
+  for (const [id, r] of Object.entries(recent)) {
+    members[id] ??= { phase: 'closed', consecutiveFailures: 0, cooldownUntil: 0, lastStatus: 0, lastError: null, lastAt: 0, recent: r };
+  }
+  const keys: Record<string, KeyCooldown> = {};
+  for (const [k, until] of Object.entries(state.keyCooldowns)) {
+    if (until > now) keys[k] = { until, status: state.keyCooldownCauses?.[k] ?? 0 };
+  }
+  return { members, keys };
 }

@@ -6,6 +6,7 @@ import type { GroupMode } from '../db/types';
 import type { ReasoningPart } from '../protocols/canonical';
 import type { BreakerPhase, BreakerState } from './breaker';
 import type { StrategyState } from './strategies';
+import type { WindowSummary } from './window';
 
 /** A routable member as the planner sees it: only enabled members of enabled channels with at least one enabled key. */
 export interface MemberRef {
@@ -102,6 +103,22 @@ export interface MemberHealth {
   lastStatus: number;
   lastError: string | null;
   lastAt: number;
+  /** Recent traffic (routing/window.ts): attempts, success rate, latency and TTFT; absent when none in the window. */
+  recent?: WindowSummary;
+}
+
+/** A key cooldown as the health view shows it: until when (ms since epoch) and the status that started it (401, 403, 429). */
+export interface KeyCooldown {
+  until: number;
+  status: number;
+}
+
+/** A group's live health, as its holder answers it. */
+export interface GroupHealth {
+  /** By member id: every member with a breaker or recent traffic. */
+  members: Record<string, MemberHealth>;
+  /** By `channelId:keyId`: the keys cooling down now (a key id is an index or label, never the key). */
+  keys: Record<string, KeyCooldown>;
 }
 
 /** The mutable routing state of one group. */

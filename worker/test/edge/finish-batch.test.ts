@@ -57,10 +57,12 @@ describe('GroupObject.finishMany', () => {
       }
     });
 
-    const health = await stub.health();
+    const health = (await stub.health()).members;
     expect(health['8']).toMatchObject({ phase: 'open', consecutiveFailures: 3, lastStatus: 500 });
     expect(health['9']).toMatchObject({ phase: 'closed', consecutiveFailures: 0 });
     expect(health['7']).toMatchObject({ phase: 'closed', consecutiveFailures: 0 });
+    // The same batch fed the members' recent traffic (routing/window.ts), in memory.
+    expect(health['8']!.recent).toMatchObject({ samples: 4, failed: 3, ok: 1, last: 'failed' });
     const plan = await stub.plan({ mode: 'failover', members: [], settings, recall: { owner: 5, toolCallIds: ['call_b'] } } as never);
     expect(plan.reasoning).toEqual([part]);
     await runInDurableObject(stub, async (_o, state) => {
@@ -70,6 +72,9 @@ describe('GroupObject.finishMany', () => {
       expect((await state.storage.list({ prefix: 'rsn:' })).size).toBe(2);
       expect((await state.storage.get<any>('routing')).breakers['8']).toMatchObject({ failures: 3 });
       expect(await state.storage.getAlarm()).not.toBeNull();
+      // The recent traffic went with the same write, for an object that comes back after an eviction.
+      const windows = await state.storage.get<{ memberId: number; kind: Uint8Array }[]>('health-windows');
+      expect(windows?.find((w) => w.memberId === 8)?.kind).toHaveLength(4);
     });
   });
 

@@ -141,7 +141,7 @@ describe('GroupHolder routing state', () => {
     const b = new GroupHolder(3, store, new FlushWriter());
     const plan = await b.plan(input);
     expect(plan.candidates.map((c) => c.memberId)).toEqual([2, 1]);
-    expect(await b.health()).toEqual({});
+    expect(await b.health()).toEqual({ members: {}, keys: {} });
   });
 });
 

@@ -321,7 +321,7 @@ export function adminSuite(h: Harness): void {
       await admin(cookie, 'DELETE', `/channels/${ch2.json.id}`);
       expect((await admin(cookie, 'GET', `/groups/${g.json.id}`)).json.members).toEqual([]);
 
-      expect((await admin(cookie, 'GET', `/groups/${g.json.id}/health`)).json).toEqual({ members: {} });
+      expect((await admin(cookie, 'GET', `/groups/${g.json.id}/health`)).json).toEqual({ status: 'down', reason: 'no enabled member', members: {} });
       expect((await admin(cookie, 'DELETE', `/groups/${g.json.id}`)).status).toBe(204);
       expect((await admin(cookie, 'GET', `/groups/${g.json.id}`)).status).toBe(404);
     });

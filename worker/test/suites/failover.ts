@@ -52,6 +52,57 @@ export function failoverSuite(h: Harness): void {
       expect(Object.keys(all.json.groups).length).toBeGreaterThanOrEqual(1);
     }, 300_000);
 
+    it('shows health at a glance: group status, member states (a 429-ing member is not green), traffic numbers, plain errors, a channel rollup', async () => {
+      const cookie = await login();
+      const limited = await scenario({ status: 429, headers: { 'retry-after': '60' }, body: { error: { message: 'Rate limit reached for requests', type: 'requests' } } });
+      const refused = await scenario({ status: 401, body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error' } } });
+      const good = await scenario({ stream: TEXT_STREAM, latencyMs: 20 });
+      // Failover (same priority: by member id, the order given): the first request tries all three (the 429
+      // cools the limited key, the 401 the refused one); the next ones go straight to the good member.
+      const r = await routeTo(cookie, [limited, refused, good], { mode: 'failover' });
+      const [limitedCh, refusedCh, goodCh] = r.channelIds;
+      const members = (await admin(cookie, 'GET', `/groups/${r.groupId}`)).json.members as { id: number; channelId: number }[];
+      const memberOf = (ch: number | undefined) => members.find((m) => m.channelId === ch)!.id;
+      const [limitedId, refusedId, goodId] = [memberOf(limitedCh), memberOf(refusedCh), memberOf(goodCh)];
+      const N = 5;
+      for (let i = 0; i < N; i++) {
+        const res = await chat(r.clientKey, { model: r.group, stream: true });
+        expect(res.status).toBe(200);
+        await res.text();
+      }
+      // Finishes reach the group's holder after the response (coalesced on the Worker): wait for all of them.
+      const all = await until(() => admin(cookie, 'GET', '/groups/health'), (a) => a.json?.groups?.[r.groupId]?.members?.[goodId]?.recent?.ok === N);
+      expect(all.status).toBe(200);
+      const mine = all.json.groups[r.groupId];
+      expect(mine).toMatchObject({ status: 'degraded', reason: '1 of 3 members healthy' });
+      const ok = mine.members[goodId];
+      expect(ok).toMatchObject({ state: 'healthy', routable: true, problem: null, recent: { samples: N, ok: N, failed: 0, rateLimited: 0, successRate: 1 } });
+      expect(ok.recent.latencyP50Ms).toBeGreaterThan(0);
+      expect(ok.recent.latencyP95Ms).toBeGreaterThanOrEqual(ok.recent.latencyP50Ms);
+      expect(ok.recent.ttftP50Ms).toBeGreaterThanOrEqual(0);
+      expect(ok.recent.ttftP50Ms).toBeLessThanOrEqual(ok.recent.latencyP95Ms);
+      // The 429-ing member: rate limited, not green, its error in plain words, the upstream's words as the detail.
+      expect(mine.members[limitedId]).toMatchObject({
+        state: 'rate-limited', routable: false, lastStatus: 429, keys: { total: 1, rateLimited: 1, unauthorised: 0 },
+        recent: { ok: 0, failed: 0, successRate: 0 },
+        problem: { text: 'upstream returned 429: rate limited', detail: 'Rate limit reached for requests' },
+      });
+      expect(mine.members[refusedId]).toMatchObject({
+        state: 'down', routable: false, keys: { total: 1, rateLimited: 0, unauthorised: 1 },
+        problem: { text: 'upstream returned 401: invalid key', detail: 'Incorrect API key provided' },
+      });
+      // Per channel, across its groups.
+      expect(all.json.channels[goodCh!]).toMatchObject({ state: 'healthy', members: 1, recent: { ok: N, successRate: 1 } });
+      expect(all.json.channels[goodCh!].recent.latencyP50Ms).toBeGreaterThan(0);
+      // (a request planned before the holder saw the first 429 may have met it again)
+      expect(mine.members[limitedId].recent.rateLimited).toBeGreaterThanOrEqual(1);
+      expect(all.json.channels[limitedCh!]).toMatchObject({ state: 'rate-limited', recent: { ok: 0 } });
+      expect(all.json.channels[refusedCh!]).toMatchObject({ state: 'down' });
+      // The one-group endpoint says the same.
+      const one = await admin(cookie, 'GET', `/groups/${r.groupId}/health`);
+      expect(one.json).toMatchObject({ status: 'degraded', members: { [limitedId]: { state: 'rate-limited' }, [refusedId]: { state: 'down' } } });
+    }, 60_000);
+
     it('lets the dead member see one probe per cooldown, never two', async () => {
       const cookie = await login();
       const dead = await scenario({ status: 503, body: 'unavailable' });

@@ -243,9 +243,11 @@ export function relaySuite(h: Harness): void {
       expect(body.error).toMatchObject({ type: 'server_error', code: 'upstream_error', message: 'bad gateway, key [redacted]' });
       // Reports run after the response (waitUntil); poll the health endpoint briefly.
       let health: any = {};
-      for (let i = 0; i < 50 && Object.keys(health).length < 2; i++) {
+      // Every member is listed at once: wait until both have a reported status.
+      const reported = () => Object.values(health).filter((h: any) => h.lastStatus > 0).length;
+      for (let i = 0; i < 50 && reported() < 2; i++) {
         health = (await admin(cookie, 'GET', `/groups/${r.groupId}/health`)).json.members;
-        if (Object.keys(health).length < 2) await new Promise((ok) => setTimeout(ok, 20));
+        if (reported() < 2) await new Promise((ok) => setTimeout(ok, 20));
       }
       const entries = Object.values(health) as any[];
       expect(entries.map((h) => h.lastStatus).sort()).toEqual([502, 503]);

@@ -193,9 +193,9 @@ describe('circuit breaker', () => {
   it('client faults neither count nor close; health shows phase, failures and cooldown', () => {
     let state = applyReport(emptyRoutingState(), report([fault(7, 500), fault(7, 502)]), 100);
     state = applyReport(state, report([{ ...fault(7, 400), kind: 'client' }]), 200);
-    expect(healthView(state, 300)['7']).toEqual({ phase: 'closed', consecutiveFailures: 2, cooldownUntil: 0, lastStatus: 502, lastError: 'HTTP 502', lastAt: 100 });
+    expect(healthView(state, 300).members['7']).toEqual({ phase: 'closed', consecutiveFailures: 2, cooldownUntil: 0, lastStatus: 502, lastError: 'HTTP 502', lastAt: 100 });
     state = applyReport(state, report([ok(7)]), 400);
-    expect(healthView(state, 500)['7']).toMatchObject({ phase: 'closed', consecutiveFailures: 0, lastStatus: 200 });
+    expect(healthView(state, 500).members['7']).toMatchObject({ phase: 'closed', consecutiveFailures: 0, lastStatus: 200 });
   });
 });
 
