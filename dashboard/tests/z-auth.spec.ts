@@ -1,5 +1,5 @@
 /**
- * Runs last: changing the password ends every other session, and the throttle locks this client
+ * Runs last (hence z-): changing the password ends every other session, and the throttle locks this client
  * address out of logging in for 15 minutes.
  */
 import { expect, test } from '@playwright/test';
