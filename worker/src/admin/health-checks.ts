@@ -52,7 +52,7 @@ export function mountHealthCheckRoutes(r: Hono<AppEnv>): void {
     const id = parseId(c.req.param('id'));
     const channel = id ? await p.store.getChannel(id) : null;
     if (!id || !channel) return adminError(c, 404, 'not_found', `No channel with id ${c.req.param('id')}.`);
-    const out = await checkChannel(p, channel, p.now(), (await loadSettings(p.store)).proxy, () => p.now());
+    const out = await checkChannel(p, channel, p.now(), { globalProxy: (await loadSettings(p.store)).proxy, clock: () => p.now() });
     if (!out) return adminError(c, 400, 'invalid_request', 'The channel has no enabled key.');
     return c.json({ result: checkView(out.result, channel), state: out.state });
   });

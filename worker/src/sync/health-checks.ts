@@ -36,6 +36,16 @@ const ERROR_CHARS = 300;
 /** What the checks need of the Platform. */
 export type HealthPlatform = ProbePlatform & { store: Store };
 
+/** How a check runs. */
+export interface CheckOptions {
+  /** The gateway's proxy setting (used for channels without their own). */
+  globalProxy: StoredProxy | null;
+  /** ms since epoch, for latencies. Default Date.now. */
+  clock?: () => number;
+  /** Bound on one check's upstream call, ms. Default CHECK_TIMEOUT_MS. */
+  timeoutMs?: number;
+}
+
 /**
  * Whether the channel's check should run at `now` (ms): the channel and its check are enabled, it
  * has an enabled key, and its last check started at least `intervalMinutes` ago (or never ran).
@@ -64,7 +74,7 @@ export interface CheckOutcome {
  * @returns null when the channel has no enabled key (nothing to check, nothing recorded).
  * @throws the store's error when the result cannot be written.
  */
-export async function checkChannel(p: HealthPlatform, channel: Channel, at: number, globalProxy: StoredProxy | null, clock: () => number = Date.now): Promise<CheckOutcome | null> {
+export async function checkChannel(p: HealthPlatform, channel: Channel, at: number, opts: CheckOptions): Promise<CheckOutcome | null> {
   const keys = channel.keys.filter((k) => k.enabled);
   if (keys.length === 0) return null;
   const cfg = checkSettings(channel.healthCheck ?? { enabled: false, intervalMinutes: 0, model: null, failureThreshold: 0 });
@@ -80,7 +90,7 @@ export async function checkChannel(p: HealthPlatform, channel: Channel, at: numb
     ok = false;
     error = 'The channel has no models and the check names none: set a model in the check settings.';
   } else {
-    const probe = await probeChannel(p, channel, key, model, { globalProxy, timeoutMs: CHECK_TIMEOUT_MS, clock });
+    const probe = await probeChannel(p, channel, key, model, { globalProxy: opts.globalProxy, timeoutMs: opts.timeoutMs ?? CHECK_TIMEOUT_MS, clock: opts.clock ?? Date.now });
     if ('refused' in probe) {
       ok = false;
       error = probe.refused;
@@ -118,8 +128,7 @@ export interface HealthRunSummary {
  * @throws the store's error when the channel list cannot be read.
  */
 export async function runHealthChecks(
-  p: HealthPlatform & { logger: Logger },
-  now: number, globalProxy: StoredProxy | null, clock: () => number = Date.now,
+  p: HealthPlatform & { logger: Logger }, now: number, opts: CheckOptions,
 ): Promise<HealthRunSummary> {
   const due = (await p.store.listChannels()).filter((c) => checkDue(c, now))
     .sort((a, b) => (a.healthState?.lastAt ?? -1) - (b.healthState?.lastAt ?? -1) || a.id - b.id);
@@ -130,7 +139,7 @@ export async function runHealthChecks(
     while (next < batch.length) {
       const channel = batch[next++]!;
       try {
-        const out = await checkChannel(p, channel, now, globalProxy, clock);
+        const out = await checkChannel(p, channel, now, opts);
         if (!out) continue;
         summary.checked += 1;
         if (!out.result.ok) summary.failed += 1;

@@ -42,7 +42,7 @@ export async function runScheduledJobs(p: JobPlatform, cron: string, now: number
     jobs.push(fetchFor(null).then((f) => syncModelsDevPrices(p.store, f, p.modelsDevUrl, now)));
   }
   if (!known || (cron === CRON_MODELS && (await modelsDue(p, modelSyncIntervalHours, now)))) jobs.push(syncAllChannels(p.store, p.vault, fetchFn, now, fetchFor));
-  if (!known || cron === CRON_HEALTH) jobs.push(runHealthChecks(p, now, proxy));
+  if (!known || cron === CRON_HEALTH) jobs.push(runHealthChecks(p, now, { globalProxy: proxy }));
   const results = await Promise.allSettled(jobs);
   let failed = 0;
   for (const r of results) {

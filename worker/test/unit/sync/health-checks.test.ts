@@ -1,12 +1,13 @@
 /** Health check rules (routing/check-state.ts), due times and the bounds of a cron run (sync/health-checks.ts), and routing around a channel down by check. */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeUpstream, type FakeUpstream } from '../../upstream/server';
 import type { Channel, ChannelCheckResult, ChannelHealthState, Route } from '../../../src/db/types';
 import type { Store } from '../../../src/db/store';
 import type { KeyVault } from '../../../src/lib/crypto';
 import type { UpstreamCall } from '../../../src/relay/upstream';
 import { downByCheck, nextHealthState } from '../../../src/routing/check-state';
 import { routableMembers } from '../../../src/routing/members';
-import { CHECK_CONCURRENCY, MAX_CHECKS_PER_RUN, checkDue, runHealthChecks } from '../../../src/sync/health-checks';
+import { CHECK_CONCURRENCY, MAX_CHECKS_PER_RUN, checkChannel, checkDue, runHealthChecks } from '../../../src/sync/health-checks';
 
 const NOW = 1_800_000_000_000;
 const MIN = 60_000;
@@ -101,7 +102,7 @@ describe('a cron run of the checks', () => {
     };
     for (const c of channels) c.baseUrl = `http://up.test/c${c.id}/v1`;
     const logger = { info() {}, warn() {}, error() {} };
-    const summary = await runHealthChecks({ store, vault, callUpstream, logger }, NOW, null);
+    const summary = await runHealthChecks({ store, vault, callUpstream, logger }, NOW, { globalProxy: null });
     expect(summary).toMatchObject({ checked: MAX_CHECKS_PER_RUN, failed: 1, deferred: 3 });
     expect(most).toBeLessThanOrEqual(CHECK_CONCURRENCY);
     expect(most).toBeGreaterThan(1);
@@ -113,7 +114,7 @@ describe('a cron run of the checks', () => {
     // Next run, with channel 1 alone due: its cursor was 1, so its second key; the cursor wraps to 0.
     channels.splice(1);
     calls.length = 0;
-    await runHealthChecks({ store, vault, callUpstream, logger }, NOW, null);
+    await runHealthChecks({ store, vault, callUpstream, logger }, NOW, { globalProxy: null });
     expect(calls[0]!.headers.authorization).toBe('Bearer sk-secret-enc-b');
     expect(recorded.find((r) => r.result.channelId === 1)).toMatchObject({ result: { keyId: 'k1b', ok: true, status: 200 }, state: { keyCursor: 0 } });
     const failed = recorded.find((r) => r.result.channelId === 3)!;
@@ -121,5 +122,41 @@ describe('a cron run of the checks', () => {
     expect(failed.result.error).not.toContain('sk-secret');
     expect(failed.state).toMatchObject({ failures: 1, down: false, keyCursor: 1 });
     expect(recorded.every((r) => !r.changed)).toBe(true);
+  });
+});
+
+describe('one check against a real socket', () => {
+  let up: FakeUpstream;
+  beforeAll(async () => {
+    up = await startFakeUpstream({ host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await up.close();
+  });
+  const vault = { decrypt: async () => 'sk-secret-real', encrypt: async (s: string) => s } as unknown as KeyVault;
+
+  it.each([
+    ['headers that never come', { latencyMs: 10_000, json: 'openai-chat/vercel__openai-text.json' }],
+    ['a body that stalls', { json: 'openai-chat/vercel__openai-text.json', fault: { kind: 'stall', afterBytes: 10 } }],
+  ] as const)('gives up on %s after its own timeout and records a failure', async (_what, behavior) => {
+    const s = up.addScenario(behavior as never);
+    let recorded: ChannelCheckResult | undefined;
+    const store = { recordChannelCheck: async (r: ChannelCheckResult) => ((recorded = r), true) } as unknown as Store;
+    const started = Date.now();
+    // No callUpstream: the runtime's fetch, as on the Worker.
+    const out = await checkChannel({ store, vault }, channel(7, { baseUrl: `${s.baseUrl}/v1` }), NOW, { globalProxy: null, timeoutMs: 300 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(out!.result).toMatchObject({ ok: false, keyId: 'k7a' });
+    expect(recorded).toEqual(out!.result);
+    expect(out!.state).toMatchObject({ failures: 1, down: false });
+  });
+
+  it('passes on a real answer, with its latency', async () => {
+    const s = up.addScenario({ json: 'openai-chat/vercel__openai-text.json', latencyMs: 50 });
+    const store = { recordChannelCheck: async () => true } as unknown as Store;
+    const out = await checkChannel({ store, vault }, channel(8, { baseUrl: `${s.baseUrl}/v1` }), NOW, { globalProxy: null });
+    expect(out!.result).toMatchObject({ ok: true, status: 200, error: null, model: 'm' });
+    expect(out!.result.latencyMs).toBeGreaterThanOrEqual(40);
+    expect(up.requests(s.id)[0]!.headers.authorization).toBe('Bearer sk-secret-real');
   });
 });
