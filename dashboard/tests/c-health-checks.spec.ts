@@ -31,6 +31,12 @@ test('health check settings, state and history on the channels page', async ({ p
   await expect(row.getByRole('button', { name: 'Health check history of hc-ui-down: down' })).toBeVisible();
   await page.screenshot({ path: join(SHOTS, 'channel-health-1280.png') });
 
+  // The groups page marks the member whose channel is down by check.
+  expect((await page.request.post('/api/v1/groups', { data: { name: 'hc-ui-group', members: [{ channelId: downId, upstreamModel: 'gpt-4.1-nano' }] } })).status()).toBe(201);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Groups', exact: true }).click();
+  await expect(page.getByRole('row', { name: /hc-ui-down/ }).getByText('down by check')).toBeVisible();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Channels', exact: true }).click();
+
   // The history: three failures, newest first, keys by position, the upstream's own words.
   await row.getByRole('button', { name: /Health check history of hc-ui-down/ }).click();
   const dialog = page.getByRole('dialog', { name: 'Health checks of hc-ui-down' });
