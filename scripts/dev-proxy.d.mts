@@ -10,3 +10,5 @@ export declare function writeSecretEnvFile(secret: string): { file: string; remo
 export declare function freeLoopbackPort(): Promise<number>;
 /** Starts the proxy on host:port (port 0: any), forwarding to target. @throws when the port cannot be bound. */
 export declare function startDevProxy(opts: { host: string; port: number; target: { host: string; port: number }; secret: string }): Promise<{ port: number; close(): Promise<void> }>;
+/** Request bodies up to this many bytes are kept so a request lost in wrangler's keep-alive race can be sent again. */
+export declare const RESEND_BODY_LIMIT: number;

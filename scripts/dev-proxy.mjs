@@ -79,6 +79,45 @@ function forwardable(rawHeaders) {
   return out;
 }
 
+// wrangler 4.86's ProxyWorker answers a non-GET request whose fetch to the Worker failed with a
+// 503 and this text, whatever the failure (it compares the request's full URL with the Worker's
+// origin, which never match, so any failure reads as a restart). The failure seen in practice is
+// workerd's own keep-alive race between ProxyWorker and Worker (both sides drop an idle pooled
+// connection after 5 s; a request written onto it as it closes is lost before the Worker reads it;
+// cloudflare/workers-sdk#14641, fixed by retries in wrangler releases that need Node 22). Such a
+// request never ran, so the proxy sends it again, from a copy of its body. The one case where it
+// could have run is a real reload of the Worker mid-request, which with `npm start` (no file watch)
+// only a dashboard rebuild into dashboard/build or an edit of wrangler.toml causes.
+const RACE_TEXT = 'Your worker restarted mid-request.';
+/** Resends of one request after RACE_TEXT (a second race right after a resend is rarer still). */
+const RESENDS = 2;
+/** Request bodies up to this many bytes are kept for a resend (bytes); a bigger one gets the 503. */
+export const RESEND_BODY_LIMIT = 8 * 1024 * 1024;
+
+/** Whether a response has the shape of the ProxyWorker's RACE_TEXT answer (its body not read yet). */
+function looksLikeRace(up) {
+  return up.statusCode === 503 && up.headers['retry-after'] === '0' && (up.headers['content-type'] ?? '').startsWith('text/plain');
+}
+
+/** Reads up to `max` bytes of `up` (fewer when it ends first), pausing it afterwards. */
+function readHead(up, max) {
+  return new Promise((ok) => {
+    const parts = [];
+    let n = 0;
+    const done = () => {
+      up.off('data', onData).off('end', done).off('close', done);
+      up.pause();
+      ok(Buffer.concat(parts));
+    };
+    const onData = (chunk) => {
+      parts.push(chunk);
+      n += chunk.length;
+      if (n >= max) done();
+    };
+    up.on('data', onData).once('end', done).once('close', done);
+  });
+}
+
 /**
  * Starts the proxy.
  * @param {{ host: string, port: number, target: { host: string, port: number }, secret: string }} opts
@@ -94,29 +133,63 @@ export async function startDevProxy({ host, port, target, secret }) {
   const handler = (req, res) => {
     const headers = forwardable(req.rawHeaders);
     headers.push('cf-connecting-ip', peerAddress(req.socket), DEV_PROXY_HEADER, secret);
-    const upstream = httpRequest({ host: target.host, port: target.port, method: req.method, path: req.url, headers, agent });
-    upstream.on('socket', (s) => s.setNoDelay(true));
-    upstream.on('response', (up) => {
+    // A copy of the request body for a resend (see RACE_TEXT); dropped once it outgrows the limit.
+    let kept = req.method === 'GET' || req.method === 'HEAD' ? null : [];
+    let keptBytes = 0;
+    let bodyDone = false;
+    if (kept) {
+      req.on('data', (chunk) => {
+        if (!kept) return;
+        keptBytes += chunk.length;
+        if (keptBytes > RESEND_BODY_LIMIT) kept = null;
+        else kept.push(chunk);
+      });
+    }
+    req.on('end', () => (bodyDone = true));
+    let current = null;
+
+    const reply = (up, head) => {
+      kept = null;
       res.writeHead(up.statusCode ?? 502, up.statusMessage, forwardable(up.rawHeaders));
       res.flushHeaders(); // an SSE response's headers go out before its first event
+      if (head) res.write(head);
       up.pipe(res);
       // Cut mid-body by wrangler: cut the client too, rather than end a truncated body cleanly.
       up.on('close', () => {
         if (!up.complete) res.destroy();
       });
       up.on('error', () => res.destroy());
-    });
-    upstream.on('error', (err) => {
-      if (res.headersSent) return void res.destroy();
-      res.writeHead(502, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'dev_proxy', message: `wrangler dev is not answering yet (${err.code ?? err.message}); retry in a moment.` } }));
-    });
+    };
+
+    const forward = (attempt) => {
+      const upstream = httpRequest({ host: target.host, port: target.port, method: req.method, path: req.url, headers, agent });
+      current = upstream;
+      upstream.on('socket', (s) => s.setNoDelay(true));
+      upstream.on('response', async (up) => {
+        if (attempt >= RESENDS || !kept || !looksLikeRace(up)) return void reply(up);
+        const head = await readHead(up, 1024);
+        if (!head.toString('utf8').startsWith(RACE_TEXT)) return void reply(up, head);
+        if (!bodyDone && !req.destroyed) await new Promise((ok) => req.once('end', ok).once('close', ok));
+        if (res.destroyed || !bodyDone) return void res.destroy(); // the client left meanwhile
+        if (!kept) return void reply(up, head); // the body outgrew the copy: the 503 as it came
+        console.warn(`dev proxy: ${req.method} ${req.url.split('?')[0]} was lost between wrangler's ProxyWorker and the Worker (workerd keep-alive race; it never reached the Worker); sent again`);
+        up.resume();
+        forward(attempt + 1).end(Buffer.concat(kept));
+      });
+      upstream.on('error', (err) => {
+        if (res.headersSent) return void res.destroy();
+        res.writeHead(502, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'dev_proxy', message: `wrangler dev is not answering yet (${err.code ?? err.message}); retry in a moment.` } }));
+      });
+      return upstream;
+    };
+
     // The client left before the response ended: abort the forwarded request (the Worker's
     // request.signal fires, as on the edge).
     res.on('close', () => {
-      if (!res.writableFinished) upstream.destroy();
+      if (!res.writableFinished) current?.destroy();
     });
-    req.pipe(upstream);
+    req.pipe(forward(0));
   };
 
   const hosts = host === 'localhost' ? ['127.0.0.1', '::1'] : [host];

@@ -3,6 +3,7 @@
  * through the gateway with the official `openai` SDK show up on the overview, in the logs and in
  * the group health; a user price changes the cost of the next request.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import OpenAI from 'openai';
@@ -28,6 +29,33 @@ async function nav(name: string) {
   await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible();
 }
 const toastText = (text: string | RegExp) => page.getByRole('status').filter({ hasText: text });
+
+const SHOTS = join(root, 'screenshots');
+
+test('a fresh install: the overview shows the three steps, and Connect shows how to call the gateway', async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  await nav('Overview');
+  const steps = page.getByTestId('setup-steps');
+  await expect(steps.getByText('0 of 3 done')).toBeVisible();
+  for (const [i, title] of ['Add a channel', 'Create a group', 'Create a client key'].entries()) {
+    await expect(steps.getByRole('link', { name: `Step ${i + 1}: ${title}` })).toHaveAttribute('href', ['/channels', '/groups', '/keys'][i]!);
+  }
+  await page.getByRole('button', { name: 'Connect' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Connect a client' });
+  // The base URL as the browser sees it; no group yet, so a placeholder the user can type over.
+  await expect(dialog.getByTestId('connect-base')).toHaveText(gatewayUrl());
+  await dialog.getByLabel('Model (a group)').fill('my-group');
+  await dialog.getByRole('tab', { name: 'Claude Code' }).click();
+  await expect(dialog.getByTestId('snippet-claude-code')).toContainText(`export ANTHROPIC_BASE_URL=${gatewayUrl()} ANTHROPIC_API_KEY=sk-oe-…`);
+  await expect(dialog.getByTestId('snippet-claude-code')).toContainText('claude --model my-group');
+  await page.screenshot({ path: join(SHOTS, 'connect-empty-1280.png') });
+  await page.setViewportSize({ width: 375, height: 800 });
+  await expect(dialog.getByRole('tab', { name: 'opencode' })).toBeVisible();
+  await page.screenshot({ path: join(SHOTS, 'connect-empty-375.png') });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await expect(dialog).toHaveCount(0);
+});
 
 test('settings: save stats every 5 s and log bodies', async () => {
   await nav('Settings');
@@ -131,9 +159,22 @@ test('keys: create one and see the secret once', async () => {
   expect(secret).toMatch(/^sk-oe-/);
   await shown.getByRole('button', { name: 'Copy key' }).click();
   await expect(shown.getByRole('button', { name: 'Copied' })).toBeVisible();
+  // How to use it, filled in with the new key and a group it may call.
+  await expect(shown.getByTestId('connect-base')).toHaveText(gatewayUrl());
+  await shown.getByLabel('Model (a group)').selectOption('ui-chat');
+  await expect(shown.getByTestId('snippet-openai')).toContainText(`new OpenAI({ apiKey: '${secret}', baseURL: '${gatewayUrl()}/v1' })`);
+  await expect(shown.getByTestId('snippet-openai')).toContainText("model: 'ui-chat'");
+  await shown.getByRole('tab', { name: 'Codex' }).click();
+  await expect(shown.getByTestId('snippet-codex-config')).toContainText(`base_url = "${gatewayUrl()}/v1"`);
+  await expect(shown.getByTestId('snippet-codex-env')).toContainText(`export OCTOPUS_API_KEY=${secret}`);
+  await page.screenshot({ path: join(SHOTS, 'key-created-connect-1280.png') });
   await shown.getByRole('button', { name: 'Done' }).click();
   await expect(page.getByRole('row', { name: /ui-key/ })).toBeVisible();
   await expect(page.getByText(secret)).toHaveCount(0);
+  // A channel, a group and a key exist now: the overview's steps are gone.
+  await nav('Overview');
+  await expect(page.getByRole('region', { name: 'Charts' })).toBeVisible();
+  await expect(page.getByTestId('setup-steps')).toHaveCount(0);
 });
 
 test('requests through the gateway show on the overview, in the logs and in the group health', async () => {

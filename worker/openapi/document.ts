@@ -23,10 +23,13 @@ import {
 import { LogQuery, RangeQuery, SeriesQuery } from '../src/admin/stats';
 import { SESSION_COOKIE } from '../src/admin/session';
 import { SettingsBody } from '../src/settings';
+import { BackupExportBody, BackupImportBody } from '../src/admin/backup';
+import { BackupFile } from '../src/backup/format';
 import type { apiKeyView, channelView, groupView } from '../src/admin/views';
 import type { GroupHealthEntry } from '../src/admin/groups-health';
 import type { PatternCatch } from '../src/routing/catches';
 import type { MemberHealth } from '../src/routing/types';
+import type { ImportReport } from '../src/backup/apply';
 
 // ---- shared pieces -------------------------------------------------------------------------
 
@@ -214,6 +217,15 @@ const ChannelTestResultView = z.looseObject({
   error: z.string().optional().describe('redacted of the key'),
 });
 
+const KindCounts = z.strictObject({ create: z.number().int(), update: z.number().int(), delete: z.number().int(), unchanged: z.number().int() });
+const ImportReportView = z.looseObject({
+  dryRun: z.boolean(),
+  mode: z.enum(['merge', 'replace']),
+  source: z.enum(['octopus-edge', 'octopus']),
+  changes: z.strictObject({ channels: KindCounts, groups: KindCounts, apiKeys: KindCounts, prices: KindCounts, settings: KindCounts }),
+  warnings: z.array(z.string()).describe('what was left out or changed, in plain words'),
+}).meta({ id: 'ImportReport' });
+
 // ---- admin operations ----------------------------------------------------------------------
 
 const admin = (tag: string, op: ZodOpenApiOperationObject): ZodOpenApiOperationObject => ({ tags: [tag], security: [{ adminSession: [] }], ...op });
@@ -389,6 +401,32 @@ const adminPaths: ZodOpenApiPathsObject = {
     get: admin('settings', { summary: 'Gateway-wide settings', responses: { 200: json(SettingsBody, 'The settings, defaults filled in.'), ...adminErrors() } }),
     put: admin('settings', { summary: 'Change settings (fields left out are kept)', requestBody: body(SettingsBody), responses: { 200: json(SettingsBody, 'The settings after the change.'), ...adminErrors({ body: true }) } }),
   },
+  '/api/v1/backup': {
+    get: admin('backup', { summary: 'Not an export: answers 405 pointing at POST /backup/export (a passphrase never goes in a URL)', responses: { 405: err('Use `POST /api/v1/backup/export` (`method_not_allowed`).'), ...adminErrors() } }),
+  },
+  '/api/v1/backup/export': {
+    post: admin('backup', {
+      summary: 'Export the whole configuration as one file, secrets sealed under the passphrase (PBKDF2-SHA256 + AES-256-GCM); client keys as hashes',
+      requestBody: body(BackupExportBody),
+      responses: {
+        200: json(BackupFile.meta({ id: 'BackupFile' }), 'The backup file (`content-disposition: attachment`).'),
+        409: err('A stored secret does not decrypt with this server\'s ENCRYPTION_KEY (`undecryptable_secret`).'),
+        ...adminErrors({ body: true }),
+      },
+    }),
+  },
+  '/api/v1/backup/import': {
+    post: admin('backup', {
+      summary: 'Import a backup file (or an octopus export): merge or replace, checked in full, written in one transaction; `dryRun` writes nothing',
+      requestBody: body(BackupImportBody),
+      responses: {
+        200: json(ImportReportView, 'What changed (or would change, on a dry run), per kind, and what could not be imported as it was.'),
+        400: err('Invalid JSON or body (`invalid_json`, `invalid_request`), a file that cannot be imported (`invalid_backup`, naming every problem), or a wrong passphrase (`wrong_passphrase`). Nothing was changed.'),
+        409: err('The configuration changed while importing (`conflict`), or a stored secret does not decrypt (`undecryptable_secret`). Nothing was changed.'),
+        ...adminErrors({ body: true }),
+      },
+    }),
+  },
   '/api/v1/openapi.json': {
     get: { tags: ['meta'], summary: 'This document', security: [], responses: { 200: { description: 'The OpenAPI 3.1 document.', content: { 'application/json': { schema: { type: 'object' } } } } } },
   },
@@ -477,7 +515,7 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
         + 'state-changing requests must come from the gateway\'s own origin) and the client-facing relay endpoints of the '
         + 'OpenAI, Anthropic and Gemini protocols (client key `sk-oe-…`).',
     },
-    tags: ['auth', 'channels', 'groups', 'keys', 'logs', 'stats', 'prices', 'sync', 'settings', 'meta', 'openai', 'anthropic', 'gemini', 'models', 'usage']
+    tags: ['auth', 'channels', 'groups', 'keys', 'logs', 'stats', 'prices', 'sync', 'settings', 'backup', 'meta', 'openai', 'anthropic', 'gemini', 'models', 'usage']
       .map((name) => ({ name })),
     paths: { ...adminPaths, ...relayPaths },
     components: {
@@ -508,6 +546,7 @@ export type ViewChecks = [
   Accepts<typeof HealthCheckView, HealthCheckConfig>,
   Accepts<typeof HealthStateView, ChannelHealthState>,
   Accepts<typeof HealthCheckResultView, ReturnType<typeof checkView>>,
+  Accepts<typeof ImportReportView, ImportReport>,
 ];
 
 /** Where the built document is committed, relative to the repository root. */

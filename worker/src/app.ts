@@ -4,6 +4,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { BACKUP_BODY_LIMIT } from './admin/backup';
 import { cors } from 'hono/cors';
 import type { AppEnv } from './app-env';
 import { adminRoutes } from './admin/routes';
@@ -42,10 +43,14 @@ export function createApp(resolvePlatform: (c: Context<AppEnv>) => Platform): Ho
   });
   app.get('/healthz', (c) => c.json({ ok: true }));
   // Admin bodies are small forms; a relay body can carry images and long agent histories.
-  app.use('/api/*', bodyLimit({
-    maxSize: ADMIN_BODY_LIMIT,
-    onError: (c) => c.json({ error: { code: 'payload_too_large', message: `The body is larger than ${ADMIN_BODY_LIMIT} bytes.` } }, 413),
-  }));
+  // A backup import carries the whole configuration: its own, larger limit.
+  const limit = (maxSize: number) => bodyLimit({
+    maxSize,
+    onError: (c) => c.json({ error: { code: 'payload_too_large', message: `The body is larger than ${maxSize} bytes.` } }, 413),
+  });
+  const adminLimit = limit(ADMIN_BODY_LIMIT);
+  const backupLimit = limit(BACKUP_BODY_LIMIT);
+  app.use('/api/*', (c, next) => (c.req.path === '/api/v1/backup/import' ? backupLimit(c, next) : adminLimit(c, next)));
   // Relay bodies are read by the handlers themselves (relay/body.ts): after the client key is known,
   // with the size cap enforced while they arrive.
   for (const prefix of ['/v1/*', '/v1beta/*']) {

@@ -1,10 +1,10 @@
 /**
  * The admin API client: same origin, the session travels in the HttpOnly cookie. Errors come back
- * as `{ error: { code, message } }` and are thrown as ApiError; a 401 outside the login call sends
- * the browser to the login page.
+ * as `{ error: { code, message } }` and are thrown as ApiError. A 401 outside `/auth/` means the
+ * session expired: the call waits for the password in a dialog (lib/relogin.svelte.ts) and runs
+ * again, so an edit being saved is not lost; cancelled, it throws its 401.
  */
-import { goto } from '$app/navigation';
-import { page } from '$app/state';
+import { awaitRelogin } from './relogin.svelte';
 
 export class ApiError extends Error {
   constructor(
@@ -20,6 +20,17 @@ export class ApiError extends Error {
 const BASE = '/api/v1';
 
 export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  try {
+    return await call<T>(method, path, body);
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 401 || path.startsWith('/auth/')) throw err;
+    if (!(await awaitRelogin())) throw err;
+    return call<T>(method, path, body);
+  }
+}
+
+/** One request to the admin API. @throws ApiError with the answer's status and message. */
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
     res = await fetch(BASE + path, {
@@ -42,12 +53,7 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   }
   if (!res.ok) {
     const err = (json as { error?: { code?: string; message?: string } } | null)?.error;
-    const e = new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? `The gateway answered ${res.status} ${res.statusText}.`);
-    if (res.status === 401 && !path.startsWith('/auth/')) {
-      const here = page.url.pathname + page.url.search;
-      void goto(`/login?next=${encodeURIComponent(here)}`, { replaceState: true });
-    }
-    throw e;
+    throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? `The gateway answered ${res.status} ${res.statusText}.`);
   }
   return json as T;
 }

@@ -40,7 +40,7 @@ export function fmtPct(r: number | null | undefined): string {
   return `${(r * 100).toFixed(r === 1 || r === 0 ? 0 : 1)}%`;
 }
 
-/** ms since epoch → local date and time. */
+/** ms since epoch → date and time in the browser's zone (lib/time.ts: the zone is named on the page, UTC on hover). */
 export function fmtTime(ms: number | null | undefined): string {
   if (!ms) return '—';
   return new Date(ms).toLocaleString('en-US', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });

@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
+import { backupRoutes } from './backup';
 import { channelRoutes } from './channels';
 import { sameOriginOnly } from './csrf';
 import { groupRoutes } from './groups';
@@ -35,6 +36,7 @@ export function adminRoutes(): Hono<AppEnv> {
   r.route('/channels', channelRoutes());
   r.route('/groups', groupRoutes());
   r.route('/keys', apiKeyRoutes());
+  r.route('/backup', backupRoutes());
   r.route('/', statsRoutes());
   r.route('/', priceRoutes());
   r.route('/', settingsRoutes());

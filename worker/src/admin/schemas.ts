@@ -14,10 +14,12 @@ const name = z.string().trim().min(1, 'must not be empty').max(100);
 export const GroupName = z.string().trim().min(1, 'must not be empty').max(200)
   .regex(/^[^\s:?#]+$/, 'must not contain spaces or any of : ? #');
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+/** An http(s) URL without credentials (a channel's base URL). */
+export const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .refine((u) => !/^[a-z]+:\/\/[^/]*@/i.test(u), 'must not carry credentials: put them in keys or headers');
 
-const regex = z.string().max(500).refine((s) => {
+/** A regular expression source that compiles. */
+export const RegexSource = z.string().max(500).refine((s) => {
   try {
     new RegExp(s);
     return true;
@@ -64,18 +66,28 @@ export const HealthCheckInput = z.strictObject({
   failureThreshold: v.failureThreshold ?? HEALTH_CHECK_LIMITS.failureThreshold.default,
 })).nullable();
 
+/** A health check with every field present, as stored (db/types.ts HealthCheckConfig): the backup file's form. */
+export const HealthCheckStored = z.strictObject({
+  enabled: z.boolean(),
+  intervalMinutes: z.int().min(HEALTH_CHECK_LIMITS.intervalMinutes.min).max(HEALTH_CHECK_LIMITS.intervalMinutes.max),
+  model: z.string().trim().min(1).max(200).nullable(),
+  failureThreshold: z.int().min(HEALTH_CHECK_LIMITS.failureThreshold.min).max(HEALTH_CHECK_LIMITS.failureThreshold.max),
+});
+
+/** A channel's custom headers: names stored lower-case (so a custom header reliably replaces the gateway's own, e.g. authorization). */
+export const ChannelHeaders = z.record(
+  z.string().min(1).max(100).regex(/^[A-Za-z0-9-]+$/, 'must be a header name').transform((n) => n.toLowerCase()),
+  z.string().max(4096).regex(/^[^\r\n\0]*$/, 'must not contain line breaks or NUL'),
+).refine((h) => Object.keys(h).length <= 50, 'at most 50 headers');
+
 const channelFields = {
   name,
   type: z.enum(CHANNEL_TYPES),
-  baseUrl: httpUrl,
+  baseUrl: HttpUrl,
   keys: z.array(ChannelKeyInput).min(1, 'needs at least one key').max(200),
   models: z.array(z.string().trim().min(1).max(200)).max(2000),
-  // Names are stored lower-case so a custom header reliably replaces the gateway's own (e.g. authorization).
-  headers: z.record(
-    z.string().min(1).max(100).regex(/^[A-Za-z0-9-]+$/, 'must be a header name').transform((n) => n.toLowerCase()),
-    z.string().max(4096).regex(/^[^\r\n\0]*$/, 'must not contain line breaks or NUL'),
-  ).refine((h) => Object.keys(h).length <= 50, 'at most 50 headers'),
-  modelFilter: regex.nullable(),
+  headers: ChannelHeaders,
+  modelFilter: RegexSource.nullable(),
   overrides: OverridesInput,
   /** The channel's outbound proxy URL (Node mode only, lib/proxy.ts); null or '' for none (the global one applies). */
   proxy: z.string().max(2048).nullable(),

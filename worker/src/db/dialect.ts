@@ -53,6 +53,11 @@ export interface Dialect {
    * transaction) as one all-or-nothing unit. @throws what the failing query threw; nothing is kept.
    */
   atomic(build: (db: Db) => Query[]): Promise<void>;
+  /**
+   * Optional: queries, run at the end of an atomic unit, that move auto-numbering past rows inserted
+   * with explicit ids (PostgreSQL identity sequences do not; SQLite and MySQL do it themselves).
+   */
+  resyncIds?(db: Db): Query[];
   /** Store.countLoginAttempt: one atomic statement per attempt (see store.ts). */
   countLoginAttempt(key: string, now: number, windowMs: number): Promise<{ attempts: number; windowStart: number }>;
   /** The start (ms) of the UTC day containing the ms time in `column`, as an integer expression. */

@@ -3,7 +3,7 @@
  * differs between dialects is behind `Dialect` (dialect.ts); row ↔ domain mapping is in rows.ts.
  * Times are ms, money nano-USD, as everywhere (db/types.ts).
  */
-import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { chunkRows } from './chunk';
 import type { Price } from '../accounting/cost';
 import type { ModelsDevPrice } from '../accounting/modelsdev';
@@ -15,7 +15,7 @@ import {
   type ApiKeyRow, type ChannelRow, type GroupRow, type MemberRow,
 } from './rows';
 import { StoreConflictError, type Store } from './store';
-import type { ApiKey, ApiKeyPatch, Channel, ChannelCheckResult, ChannelHealthState, ChannelPatch, Group, GroupPatch, NewApiKey, NewChannel, NewGroup, NewGroupMember, Route } from './types';
+import type { ApiKey, ApiKeyPatch, Channel, ChannelCheckResult, ChannelHealthState, ChannelPatch, ConfigWrite, Group, GroupPatch, NewApiKey, NewChannel, NewGroup, NewGroupMember, Route } from './types';
 
 type StatsSeriesRow = StatsCounters & { bucket: number; key: string };
 
@@ -235,6 +235,50 @@ export class SqlStore implements Store {
     const found = new Map<number, Channel>();
     for (const r of rows) if (r.c && !found.has(r.c.id)) found.set(r.c.id, toChannel(r.c));
     return { group: toGroup(rows[0].g, members), channels: found };
+  }
+
+  async applyConfig(write: ConfigWrite, at: number): Promise<void> {
+    const { channels, groups, groupMembers: gm, apiKeys, prices: p, settings } = this.t;
+    const rows = [write.channels, write.groups, write.apiKeys].flatMap((k) => [...k.insert, ...k.update, ...k.delete]);
+    // Nothing to write: no transaction (and D1 refuses an empty batch).
+    if (rows.length === 0 && write.prices.put.length === 0 && write.prices.delete.length === 0 && write.settings === undefined) return;
+    // `IN (…)` lists split so no statement passes the bound-value limit (D1: 100).
+    const per = Math.max(1, this.d.maxBoundValues - 10);
+    const inIds = <T>(ids: T[]) => chunkRows(ids.map((id) => ({ id })), per).map((rows) => rows.map((r) => r.id));
+    const rewritten = [...write.groups.update.map((g) => g.id), ...write.groups.delete];
+    const groupRow = (g: ConfigWrite['groups']['insert'][number]) => ({
+      name: g.name, mode: g.mode, settings: JSON.stringify(g.settings ?? {}), aliases: nameListColumn(g.aliases),
+      patterns: nameListColumn(g.patterns), enabled: g.enabled, updatedAt: at,
+    });
+    const channelRow = (c: ConfigWrite['channels']['insert'][number]) => ({
+      ...channelColumns(c), name: c.name, type: c.type, baseUrl: c.baseUrl, updatedAt: at,
+    });
+    await this.unique('a channel, group or key of the backup', () => this.d.atomic((db) => [
+      // Deletes first: members of rewritten or deleted groups and of deleted channels, then the rows.
+      ...inIds(rewritten).map((ids) => db.delete(gm).where(inArray(gm.groupId, ids))),
+      ...inIds(write.channels.delete).map((ids) => db.delete(gm).where(inArray(gm.channelId, ids))),
+      ...inIds(write.groups.delete).map((ids) => db.delete(groups).where(inArray(groups.id, ids))),
+      ...inIds(write.channels.delete).map((ids) => db.delete(channels).where(inArray(channels.id, ids))),
+      ...inIds(write.apiKeys.delete).map((ids) => db.delete(apiKeys).where(inArray(apiKeys.id, ids))),
+      ...inIds(write.prices.delete).map((models) => db.delete(p).where(and(eq(p.source, 'user'), inArray(p.model, models)))),
+      ...write.channels.update.map((c) => db.update(channels).set(channelRow(c)).where(eq(channels.id, c.id))),
+      ...write.channels.insert.map((c) => db.insert(channels).values({ ...channelRow(c), id: c.id, createdAt: at })),
+      ...write.groups.update.map((g) => db.update(groups).set(groupRow(g)).where(eq(groups.id, g.id))),
+      ...write.groups.insert.map((g) => db.insert(groups).values({ ...groupRow(g), id: g.id, createdAt: at })),
+      ...[...write.groups.update, ...write.groups.insert].flatMap((g) => this.insertMembers(db, g.id, g.members)),
+      ...write.apiKeys.update.map((k) => db.update(apiKeys).set(apiKeyColumns(k)).where(eq(apiKeys.id, k.id))),
+      ...chunkRows(write.apiKeys.insert.map((k) => ({
+        ...apiKeyColumns(k), id: k.id, keyHash: k.keyHash, keyPrefix: k.keyPrefix, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt,
+      })), this.d.maxBoundValues).map((rows) => db.insert(apiKeys).values(rows as never)),
+      ...write.prices.put.map((x) => {
+        const row = { input: x.input, output: x.output, cacheRead: x.cacheRead, cacheWrite: x.cacheWrite, updatedAt: at };
+        return this.d.upsert(db, p, { model: x.model, source: 'user', ...row }, [p.model, p.source], row);
+      }),
+      ...(write.settings !== undefined ? [this.d.upsert(db, settings, { key: 'gateway', value: JSON.stringify(write.settings), updatedAt: at }, [settings.key], { value: JSON.stringify(write.settings), updatedAt: at })] : []),
+      // Rows inserted with their own ids: identity sequences must move past them (PostgreSQL).
+      ...(this.d.resyncIds ? this.d.resyncIds(db) : []),
+    ]));
+    await this.changed(undefined);
   }
 
   async listApiKeys(): Promise<ApiKey[]> {

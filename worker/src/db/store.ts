@@ -6,7 +6,7 @@ import type { Price } from '../accounting/cost';
 import type { ModelsDevPrice } from '../accounting/modelsdev';
 import type { RequestRecord, StatsCounters, StatsDelta } from '../accounting/records';
 import type {
-  ApiKey, ApiKeyPatch, Channel, ChannelCheckResult, ChannelHealthState, ChannelPatch, Group, GroupPatch, NewApiKey, NewChannel, NewGroup, Route,
+  ApiKey, ApiKeyPatch, Channel, ChannelCheckResult, ChannelHealthState, ChannelPatch, ConfigWrite, Group, GroupPatch, NewApiKey, NewChannel, NewGroup, Route,
 } from './types';
 
 /** Thrown when a write breaks a uniqueness rule (e.g. two channels with one name). */
@@ -58,6 +58,15 @@ export interface Store {
   deleteGroup(id: number): Promise<boolean>;
   /** The group named `name` with its members' channels, or null when no such group exists. */
   findRoute(name: string): Promise<Route | null>;
+
+  /**
+   * Applies a whole configuration change (backup import) as one atomic unit: a D1 batch on the
+   * edge, a transaction on the SQL stores. Deletes first, then updates and inserts with the given
+   * ids; counts as one configuration write (the relay's snapshot reloads).
+   * @throws StoreConflictError when a uniqueness rule breaks (e.g. a row made meanwhile took a
+   * name or id); nothing is written then.
+   */
+  applyConfig(write: ConfigWrite, at: number): Promise<void>;
 
   listApiKeys(): Promise<ApiKey[]>;
   getApiKey(id: number): Promise<ApiKey | null>;

@@ -185,3 +185,18 @@ export interface Route {
   /** Channels referenced by the group's members, by id. */
   channels: Map<number, Channel>;
 }
+
+/**
+ * A whole configuration change applied at once (a backup import, backup/import.ts): rows carry
+ * their final ids (members refer to final channel ids); secrets are already sealed as stored.
+ */
+export interface ConfigWrite {
+  channels: { insert: (NewChannel & { id: number })[]; update: (NewChannel & { id: number })[]; delete: number[] };
+  /** A written group's member list replaces the stored one. */
+  groups: { insert: (NewGroup & { id: number })[]; update: (NewGroup & { id: number })[]; delete: number[] };
+  apiKeys: { insert: (NewApiKey & { id: number; createdAt: number; lastUsedAt: number | null })[]; update: (NewApiKey & { id: number })[]; delete: number[] };
+  /** User prices, nano-USD per 1M tokens. */
+  prices: { put: { model: string; input: number; output: number; cacheRead: number; cacheWrite: number }[]; delete: string[] };
+  /** The stored value of the `gateway` settings row, or undefined to leave it. */
+  settings?: unknown;
+}

@@ -6,8 +6,8 @@
  */
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_PROXY_HEADER, startDevProxy } from '../../../scripts/dev-proxy.mjs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DEV_PROXY_HEADER, RESEND_BODY_LIMIT, startDevProxy } from '../../../scripts/dev-proxy.mjs';
 
 const SECRET = 'test-secret-0123456789';
 let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end('ok');
@@ -157,6 +157,88 @@ describe('dev proxy (npm start front)', () => {
     res.destroy();
     const seen = await Promise.race([closed.then(() => true), new Promise<boolean>((ok) => setTimeout(() => ok(false), 5000))]);
     expect(seen).toBe(true);
+  });
+
+  // wrangler 4.86's ProxyWorker, when its fetch to the Worker fails (workerd's keep-alive race,
+  // cloudflare/workers-sdk#14641), answers a non-GET request with exactly this.
+  const RACE_BODY = 'Your worker restarted mid-request. Please try sending the request again. Only GET or HEAD requests are retried automatically.';
+  const raceAnswer = (res: ServerResponse) => {
+    res.writeHead(503, { 'retry-after': '0', 'content-type': 'text/plain;charset=UTF-8' });
+    res.end(RACE_BODY);
+  };
+
+  it("sends a request again, same body, when wrangler's ProxyWorker lost it in the keep-alive race", async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const bodies: string[] = [];
+      handle = async (req, res) => {
+        bodies.push(await text(req));
+        if (bodies.length === 1) return raceAnswer(res);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(`{"got":${bodies.at(-1)!.length}}`);
+      };
+      const body = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x'.repeat(300_000) }] });
+      const res = await send({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(res.statusCode).toBe(200);
+      expect(JSON.parse(await text(res))).toEqual({ got: body.length });
+      expect(bodies).toEqual([body, body]);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]![0])).toContain('POST /v1/chat/completions');
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('gives up after two resends and passes the 503 on as it came', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      let calls = 0;
+      handle = async (req, res) => {
+        calls++;
+        await text(req);
+        raceAnswer(res);
+      };
+      const res = await send({ path: '/api/v1/groups', method: 'POST', body: '{"name":"g"}' });
+      expect(res.statusCode).toBe(503);
+      expect(await text(res)).toBe(RACE_BODY);
+      expect(calls).toBe(3);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("sends every other 503 once, untouched (the gateway's own, another text)", async () => {
+    let calls = 0;
+    const answers = [
+      { type: 'application/json', body: '{"error":{"message":"no member available"}}' },
+      { type: 'text/plain', body: 'Service Unavailable' },
+    ];
+    for (const a of answers) {
+      calls = 0;
+      handle = async (req, res) => {
+        calls++;
+        await text(req);
+        res.writeHead(503, { 'retry-after': '0', 'content-type': a.type });
+        res.end(a.body);
+      };
+      const res = await send({ path: '/v1/messages', method: 'POST', body: '{}' });
+      expect(res.statusCode).toBe(503);
+      expect(await text(res)).toBe(a.body);
+      expect(calls).toBe(1);
+    }
+  });
+
+  it('does not keep a body over the resend limit: its 503 goes to the client', async () => {
+    let calls = 0;
+    handle = async (req, res) => {
+      calls++;
+      await text(req);
+      raceAnswer(res);
+    };
+    const res = await send({ path: '/v1/messages', method: 'POST', body: 'y'.repeat(RESEND_BODY_LIMIT + 1) });
+    expect(res.statusCode).toBe(503);
+    expect(await text(res)).toBe(RACE_BODY);
+    expect(calls).toBe(1);
   });
 
   it('answers 502 in JSON while the target is not listening', async () => {

@@ -475,6 +475,12 @@ export async function startFakeUpstream(opts: StartOptions = {}): Promise<FakeUp
     });
   });
 
+  // Never close an idle keep-alive connection from this side: Node's default (5 s) races the
+  // clients' own idle timers (undici: 4 s, from the Keep-Alive hint), and on a busy machine a late
+  // timer lets a client reuse a socket just as the server closes it: `fetch failed`, ECONNRESET on
+  // a test's control call, or a channel fault the gateway did not cause. Clients close idle sockets.
+  server.keepAliveTimeout = 0;
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => {

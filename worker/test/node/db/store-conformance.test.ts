@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../../src/db/store';
+import type { ConfigWrite } from '../../../src/db/types';
 import { StoreConflictError } from '../../../src/db/store';
 import { BACKENDS, openScratch } from './backends';
 import { apiKey, channel, counters, DAY, delta, group, HOUR, record } from './fixtures';
@@ -314,6 +315,49 @@ describe.each(BACKENDS)('store on %s', (type) => {
     const rec = record('nul-1', t0, { requestBody: 'a\u0000b', responseBody: '\u0000', error: 'bad\u0000', status: 502, ok: false });
     expect(await store.applyFlush('nul-flush', t0, [rec], [])).toBe('applied');
     expect(await store.getLog('nul-1')).toEqual({ ...rec, requestBody: 'a\uFFFDb', responseBody: '\uFFFD', error: 'bad\uFFFD' });
+  });
+
+  /** An empty configuration write (store.applyConfig), to fill in. */
+  const emptyWrite = (): ConfigWrite => ({
+    channels: { insert: [], update: [], delete: [] }, groups: { insert: [], update: [], delete: [] },
+    apiKeys: { insert: [], update: [], delete: [] }, prices: { put: [], delete: [] },
+  });
+
+  it('applies a configuration write atomically: a failing last insert leaves every earlier delete and update undone', async () => {
+    const gone = await store.createChannel(channel('cw-gone'));
+    const kept = await store.createChannel(channel('cw-kept'));
+    const key = await store.createApiKey(apiKey('cw-key'));
+    const w = emptyWrite();
+    w.channels.delete = [gone.id];
+    w.channels.update = [{ ...channel('cw-kept', { models: ['changed'] }), id: kept.id }];
+    w.groups.insert = [{ ...group('cw-group', [kept.id]), id: 990_001 }];
+    w.prices.put = [{ model: 'cw-model', input: 1, output: 2, cacheRead: 1, cacheWrite: 1 }];
+    // The last statement breaks: an id already taken.
+    w.apiKeys.insert = [{ ...apiKey('cw-clash', { keyHash: 'f'.repeat(64) }), id: key.id, createdAt: 1, lastUsedAt: null }];
+    await expect(store.applyConfig(w, Date.now())).rejects.toBeInstanceOf(StoreConflictError);
+    expect(await store.getChannel(gone.id)).not.toBeNull();
+    expect((await store.getChannel(kept.id))!.models).toEqual(kept.models);
+    expect((await store.listGroups()).some((g) => g.name === 'cw-group')).toBe(false);
+    expect((await store.loadPrices()).user.has('cw-model')).toBe(false);
+  });
+
+  it('applies a configuration write with explicit ids, and later creates get ids past them', async () => {
+    const epoch = store.configEpoch;
+    const w = emptyWrite();
+    const high = 995_000;
+    w.channels.insert = [{ ...channel('cw-high'), id: high }];
+    w.groups.insert = [{ ...group('cw-high-group', [high]), id: high }];
+    w.apiKeys.insert = [{ ...apiKey('cw-high-key', { keyHash: 'e'.repeat(64) }), id: high, createdAt: 5, lastUsedAt: null }];
+    w.settings = { logRetentionDays: 9 };
+    await store.applyConfig(w, Date.now());
+    expect(store.configEpoch).toBeGreaterThan(epoch);
+    expect((await store.getChannel(high))!.name).toBe('cw-high');
+    expect((await store.getGroup(high))!.members.map((m) => m.channelId)).toEqual([high]);
+    expect((await store.getApiKey(high))!.createdAt).toBe(5);
+    expect(await store.getSetting('gateway')).toEqual({ logRetentionDays: 9 });
+    expect((await store.createChannel(channel('cw-after'))).id).toBeGreaterThan(high);
+    expect((await store.createGroup(group('cw-after-group', []))).id).toBeGreaterThan(high);
+    expect((await store.createApiKey(apiKey('cw-after-key', { keyHash: 'd'.repeat(64) }))).id).toBeGreaterThan(high);
   });
 
   it('deletes logs older than a time and says how many', async () => {
