@@ -15,6 +15,8 @@ import * as z from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import { CHANNEL_TYPES, GROUP_MODES } from '../src/db/types';
 import { ChannelTestBody, type ChannelTestResult } from '../src/admin/channel-test';
+import { HealthChecksQuery, type checkView } from '../src/admin/health-checks';
+import type { ChannelHealthState, HealthCheckConfig } from '../src/db/types';
 import {
   ApiKeyCreate, ApiKeyUpdate, ChannelCreate, ChannelUpdate, GroupCreate, GroupSettingsInput, GroupUpdate, LoginBody, PasswordChangeBody, UserPriceBody,
 } from '../src/admin/schemas';
@@ -69,6 +71,30 @@ const Overrides = z.strictObject({
   headers: z.record(z.string(), z.string().nullable()).optional().describe('header name → value to set, or null to remove it'),
 }).nullable().describe('Request overrides (`body` merge patch, `headers`); credential header values shown as their hint. See README "Request overrides".');
 
+const HealthCheckView = z.strictObject({
+  enabled: z.boolean(),
+  intervalMinutes: z.number().int().describe('minutes between two checks, 1..1440'),
+  model: z.string().nullable().describe('upstream model asked; null = the channel\'s first model'),
+  failureThreshold: z.number().int().describe('consecutive failures that take the channel\'s members out of routing'),
+}).meta({ id: 'HealthCheck' });
+const HealthStateView = z.strictObject({
+  failures: z.number().int().describe('consecutive failed checks'),
+  down: z.boolean().describe('members skipped by routing until a check passes (unless every member of a group is down)'),
+  downSince: ms.nullable(),
+  lastAt: ms,
+  lastOk: z.boolean(),
+  keyCursor: z.number().int().describe('position of the next key to check with, among the enabled keys'),
+}).meta({ id: 'HealthState' });
+const HealthCheckResultView = z.strictObject({
+  at: ms,
+  ok: z.boolean(),
+  latencyMs: z.number(),
+  status: z.number().int().describe('HTTP status of the upstream; 0 when no response came'),
+  model: z.string(),
+  keyIndex: z.number().int().nullable().describe('position of the key used in the channel\'s keys (0-based); null when removed since'),
+  error: z.string().nullable().describe('short, redacted of secrets; null when ok'),
+}).meta({ id: 'HealthCheckResult' });
+
 const ChannelView = z.looseObject({
   id: z.number().int(),
   name: z.string(),
@@ -79,6 +105,8 @@ const ChannelView = z.looseObject({
   headers: z.record(z.string(), z.string()).describe('credential header values shown as their hint'),
   modelFilter: z.string().nullable(),
   overrides: Overrides.optional(),
+  healthCheck: HealthCheckView.nullable().optional().describe('the scheduled health check; null = none'),
+  healthState: HealthStateView.nullable().optional().describe('what the checks found; null = never checked'),
   enabled: z.boolean(),
   createdAt: ms,
   updatedAt: ms,
@@ -288,6 +316,26 @@ const adminPaths: ZodOpenApiPathsObject = {
       description: 'A `ping` with at most 16 output tokens, with the first enabled key, bypassing groups and accounting. The body is optional (the channel\'s first model is tried).',
       requestParams: idPath, requestBody: { required: false, content: { 'application/json': { schema: ChannelTestBody } } },
       responses: { 200: json(ChannelTestResultView, 'What happened, whatever the upstream said.'), 404: err('No such channel.'), ...adminErrors({ body: true }), 400: err('No model to test, no enabled key, or an invalid body.') },
+    }),
+  },
+  '/api/v1/channels/health-checks': {
+    get: admin('channels', {
+      summary: 'Recent health check results of every channel, newest first', requestParams: { query: HealthChecksQuery },
+      responses: { 200: json(z.looseObject({ data: z.record(z.string(), z.array(HealthCheckResultView)).describe('by channel id; channels never checked are absent') }), 'Results by channel.'), 400: err('A bad `limit`.'), ...adminErrors() },
+    }),
+  },
+  '/api/v1/channels/{id}/health-checks': {
+    get: admin('channels', {
+      summary: 'The channel\'s kept health check results (the last 50), newest first', requestParams: idPath,
+      responses: { 200: json(z.looseObject({ data: z.array(HealthCheckResultView) }), 'Results.'), 404: err('No such channel.'), ...adminErrors() },
+    }),
+  },
+  '/api/v1/channels/{id}/health-check': {
+    post: admin('channels', {
+      summary: 'Run the channel\'s health check now',
+      description: 'Recorded like a scheduled check: it counts toward the failure threshold and a pass brings a channel that is down back. Never billed to a client key.',
+      requestParams: idPath,
+      responses: { 200: json(z.looseObject({ result: HealthCheckResultView, state: HealthStateView }), 'The result and the channel\'s new state.'), 400: err('The channel has no enabled key.'), 404: err('No such channel.'), ...adminErrors() },
     }),
   },
   '/api/v1/channels/{id}/sync-models': {
@@ -527,6 +575,9 @@ export type ViewChecks = [
   Accepts<typeof GroupHealthEntryView, GroupHealthEntry>,
   Accepts<typeof ChannelHealthEntryView, ChannelHealthEntry>,
   Accepts<typeof ChannelTestResultView, ChannelTestResult>,
+  Accepts<typeof HealthCheckView, HealthCheckConfig>,
+  Accepts<typeof HealthStateView, ChannelHealthState>,
+  Accepts<typeof HealthCheckResultView, ReturnType<typeof checkView>>,
   Accepts<typeof ImportReportView, ImportReport>,
 ];
 

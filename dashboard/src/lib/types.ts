@@ -1,12 +1,12 @@
 /** Shapes the admin API returns (see worker/src/admin/*.ts). Domain types come from the gateway. */
-import type { ChannelOverrides, ChannelType, Group, GroupMember, GroupMode, GroupSettings } from '$gateway/db/types';
+import type { ChannelHealthState, ChannelOverrides, ChannelType, Group, GroupMember, GroupMode, GroupSettings, HealthCheckConfig } from '$gateway/db/types';
 import type { AttemptLog } from '$gateway/accounting/records';
 import type { MemberHealth } from '$gateway/routing/types';
 import type { PatternCatch } from '$gateway/routing/catches';
 import type { ChannelHealthEntry, GroupHealthEntry, HealthAnswer, MemberHealthView, RecentTraffic } from '$gateway/admin/health-view';
 
 export type { ChannelHealthEntry, GroupHealthEntry, HealthAnswer, MemberHealthView, RecentTraffic };
-export type { ChannelOverrides, ChannelType, Group, GroupMember, GroupMode, GroupSettings, AttemptLog, MemberHealth, PatternCatch };
+export type { ChannelHealthState, ChannelOverrides, ChannelType, Group, GroupMember, GroupMode, GroupSettings, HealthCheckConfig, AttemptLog, MemberHealth, PatternCatch };
 export type { SettingsView as Settings } from '$gateway/settings';
 
 export interface ChannelKeyView {
@@ -28,9 +28,25 @@ export interface ChannelView {
   overrides: ChannelOverrides | null;
   /** Outbound proxy URL (Node mode), the password as its hint; null = the global one, or none. */
   proxy: string | null;
+  /** The scheduled health check; null = none. */
+  healthCheck: HealthCheckConfig | null;
+  /** What the checks found; null = never checked (or the check was turned off). */
+  healthState: ChannelHealthState | null;
   enabled: boolean;
   createdAt: number;
   updatedAt: number;
+}
+
+/** One health check result (GET /channels/health-checks): the key by its position, never the key. */
+export interface HealthCheckResult {
+  at: number;
+  ok: boolean;
+  latencyMs: number;
+  status: number;
+  model: string;
+  /** 0-based position in the channel's keys; null when that key was removed. */
+  keyIndex: number | null;
+  error: string | null;
 }
 
 export interface ApiKeyView {

@@ -10,6 +10,7 @@ import { channelView } from './views';
 import { sealHeaders } from '../lib/channel-headers';
 import { sealOverrides } from '../lib/override-secrets';
 import { testChannel } from './channel-test';
+import { mountHealthCheckRoutes } from './health-checks';
 import type { Context } from 'hono';
 import type { Channel } from '../db/types';
 import { EDGE_PROXY_REFUSAL, sealProxy } from '../lib/proxy';
@@ -58,6 +59,8 @@ export function channelRoutes(): Hono<AppEnv> {
   r.get('/', async (c) => c.json({ data: (await c.get('platform').store.listChannels()).map(channelView) }));
 
   r.post('/:id/test', testChannel);
+  // Before '/:id': '/health-checks' is not a channel id.
+  mountHealthCheckRoutes(r);
 
   r.get('/:id', async (c) => {
     const id = parseId(c.req.param('id'));
@@ -77,7 +80,8 @@ export function channelRoutes(): Hono<AppEnv> {
     try {
       const ch = await p.store.createChannel({
         name: v.name, type: v.type, baseUrl: v.baseUrl, keys, models: v.models ?? [], headers: await sealHeaders(p.vault, v.headers ?? {}),
-        modelFilter: v.modelFilter ?? null, overrides: await sealOverrides(p.vault, v.overrides), proxy: proxy.value ?? null, enabled: v.enabled ?? true,
+        modelFilter: v.modelFilter ?? null, overrides: await sealOverrides(p.vault, v.overrides), proxy: proxy.value ?? null,
+        healthCheck: v.healthCheck ?? null, enabled: v.enabled ?? true,
       });
       return c.json(channelView(ch), 201);
     } catch (err) {
@@ -106,8 +110,10 @@ export function channelRoutes(): Hono<AppEnv> {
       if (typeof merged === 'string') return adminError(c, 400, 'invalid_request', merged);
       keys = merged;
     }
+    // A check turned off forgets its state: turned on again later, an old "down" must not come back.
+    const resetHealth = rest.healthCheck !== undefined && !rest.healthCheck?.enabled && existing.healthState != null;
     try {
-      const ch = await p.store.updateChannel(id, { ...rest, ...(keys && { keys }), ...(headers && { headers }), ...(overrides !== undefined && { overrides }), ...(proxy.value !== undefined && { proxy: proxy.value }) });
+      const ch = await p.store.updateChannel(id, { ...rest, ...(resetHealth && { healthState: null }), ...(keys && { keys }), ...(headers && { headers }), ...(overrides !== undefined && { overrides }), ...(proxy.value !== undefined && { proxy: proxy.value }) });
       return ch ? c.json(channelView(ch)) : adminError(c, 404, 'not_found', `No channel with id ${id}.`);
     } catch (err) {
       if (err instanceof StoreConflictError) return adminError(c, 409, 'conflict', `name: ${err.message}`);

@@ -3,7 +3,8 @@
  * forms with the same schemas. Field names are camelCase; times are ms since epoch; money in USD.
  */
 import * as z from 'zod';
-import { CHANNEL_TYPES, GROUP_MODES, type ChannelOverrides } from '../db/types';
+import { CHANNEL_TYPES, GROUP_MODES, type ChannelOverrides, type HealthCheckConfig } from '../db/types';
+import { HEALTH_CHECK_LIMITS } from '../routing/check-state';
 import { overridesIssue } from '../lib/overrides';
 import { MAX_PATTERNS, patternProblem } from './patterns';
 
@@ -47,6 +48,32 @@ export const OverridesInput = z.unknown().superRefine((v, ctx) => {
   if (issue !== null) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
 }).transform((v) => v as ChannelOverrides | null);
 
+/**
+ * A channel's scheduled health check (routing/check-state.ts, sync/health-checks.ts), or null for
+ * none. Omitted fields take their defaults: every 5 minutes, the channel's first model, down after
+ * 3 consecutive failures.
+ */
+export const HealthCheckInput = z.strictObject({
+  enabled: z.boolean(),
+  intervalMinutes: z.int().min(HEALTH_CHECK_LIMITS.intervalMinutes.min).max(HEALTH_CHECK_LIMITS.intervalMinutes.max).optional(),
+  /** Upstream model to ask; null or absent = the channel's first model. */
+  model: z.string().trim().min(1).max(200).nullable().optional(),
+  failureThreshold: z.int().min(HEALTH_CHECK_LIMITS.failureThreshold.min).max(HEALTH_CHECK_LIMITS.failureThreshold.max).optional(),
+}).transform((v): HealthCheckConfig => ({
+  enabled: v.enabled,
+  intervalMinutes: v.intervalMinutes ?? HEALTH_CHECK_LIMITS.intervalMinutes.default,
+  model: v.model ?? null,
+  failureThreshold: v.failureThreshold ?? HEALTH_CHECK_LIMITS.failureThreshold.default,
+})).nullable();
+
+/** A health check with every field present, as stored (db/types.ts HealthCheckConfig): the backup file's form. */
+export const HealthCheckStored = z.strictObject({
+  enabled: z.boolean(),
+  intervalMinutes: z.int().min(HEALTH_CHECK_LIMITS.intervalMinutes.min).max(HEALTH_CHECK_LIMITS.intervalMinutes.max),
+  model: z.string().trim().min(1).max(200).nullable(),
+  failureThreshold: z.int().min(HEALTH_CHECK_LIMITS.failureThreshold.min).max(HEALTH_CHECK_LIMITS.failureThreshold.max),
+});
+
 /** A channel's custom headers: names stored lower-case (so a custom header reliably replaces the gateway's own, e.g. authorization). */
 export const ChannelHeaders = z.record(
   z.string().min(1).max(100).regex(/^[A-Za-z0-9-]+$/, 'must be a header name').transform((n) => n.toLowerCase()),
@@ -64,6 +91,7 @@ const channelFields = {
   overrides: OverridesInput,
   /** The channel's outbound proxy URL (Node mode only, lib/proxy.ts); null or '' for none (the global one applies). */
   proxy: z.string().max(2048).nullable(),
+  healthCheck: HealthCheckInput,
   enabled: z.boolean(),
 };
 
@@ -74,6 +102,7 @@ export const ChannelCreate = z.strictObject({
   modelFilter: channelFields.modelFilter.optional(),
   overrides: channelFields.overrides.optional(),
   proxy: channelFields.proxy.optional(),
+  healthCheck: channelFields.healthCheck.optional(),
   enabled: channelFields.enabled.optional(),
 });
 export type ChannelCreate = z.infer<typeof ChannelCreate>;

@@ -40,7 +40,8 @@ async function storedChannel(vault: KeyVault, ch: PlainChannel): Promise<NewChan
   for (const k of ch.keys) keys.push({ id: k.id, enc: await vault.encrypt(k.key), hint: hintOf(k.key), enabled: k.enabled });
   return {
     id: ch.id, name: ch.name, type: ch.type, baseUrl: ch.baseUrl, keys, models: ch.models, headers: await sealHeaders(vault, ch.headers),
-    modelFilter: ch.modelFilter, overrides: await sealOverrides(vault, ch.overrides), proxy: await storedProxy(vault, ch.proxy), enabled: ch.enabled,
+    modelFilter: ch.modelFilter, overrides: await sealOverrides(vault, ch.overrides), proxy: await storedProxy(vault, ch.proxy),
+    healthCheck: ch.healthCheck, enabled: ch.enabled,
   };
 }
 

@@ -12,7 +12,7 @@ import * as z from 'zod';
 import { CHANNEL_TYPES, GROUP_MODES } from '../db/types';
 import { isSecretHeader } from '../lib/channel-headers';
 import { SettingsBody } from '../settings';
-import { GroupAliases, GroupName, GroupPatterns, GroupSettingsInput } from '../admin/schemas';
+import { GroupAliases, GroupName, GroupPatterns, GroupSettingsInput, HealthCheckStored } from '../admin/schemas';
 import type { ConfigImage, PlainChannel, PlainGroup, PlainSettings } from './image';
 import { CHECK_TEXT, MAX_KDF_ITERATIONS, MIN_KDF_ITERATIONS, PassphraseBox, WrongPassphraseError } from './passphrase';
 
@@ -46,6 +46,8 @@ const FileChannel = z.strictObject({
   modelFilter: z.string().max(500).nullable(),
   overrides: FileOverrides,
   proxy: Sealed.nullable(),
+  /** Absent in files written before health checks existed. */
+  healthCheck: HealthCheckStored.nullable().optional(),
   enabled: z.boolean(),
 });
 
@@ -136,7 +138,8 @@ export async function sealImage(image: ConfigImage & { settings: PlainSettings }
     for (const k of ch.keys) keys.push({ id: k.id, key: { $sealed: await box.seal(k.key) }, enabled: k.enabled });
     channels.push({
       id: ch.id, name: ch.name, type: ch.type, baseUrl: ch.baseUrl, keys, models: ch.models, headers: await sealHeaderMap(box, ch.headers),
-      modelFilter: ch.modelFilter, overrides: await sealOverrides(box, ch.overrides), proxy: ch.proxy ? { $sealed: await box.seal(ch.proxy) } : null, enabled: ch.enabled,
+      modelFilter: ch.modelFilter, overrides: await sealOverrides(box, ch.overrides), proxy: ch.proxy ? { $sealed: await box.seal(ch.proxy) } : null,
+      healthCheck: ch.healthCheck, enabled: ch.enabled,
     });
   }
   const groups: BackupFile['groups'] = [];
@@ -183,7 +186,7 @@ export async function openFile(file: BackupFile, passphrase: string): Promise<Co
     for (const [n, v] of Object.entries(ch.headers)) headers[n] = typeof v === 'object' ? await box.unseal(v.$sealed) : v;
     channels.push({
       id: ch.id, name: ch.name, type: ch.type, baseUrl: ch.baseUrl, keys, models: ch.models, headers, modelFilter: ch.modelFilter,
-      overrides: await openOverrides(box, ch.overrides), proxy: ch.proxy ? await box.unseal(ch.proxy.$sealed) : null, enabled: ch.enabled,
+      overrides: await openOverrides(box, ch.overrides), proxy: ch.proxy ? await box.unseal(ch.proxy.$sealed) : null, healthCheck: ch.healthCheck ?? null, enabled: ch.enabled,
     });
   }
   const groups: PlainGroup[] = [];

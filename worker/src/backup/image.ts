@@ -7,7 +7,7 @@
  */
 import type { Price } from '../accounting/cost';
 import type { Store } from '../db/store';
-import type { ApiKey, Channel, ChannelOverrides, ChannelType, GroupMode, GroupSettings } from '../db/types';
+import type { ApiKey, Channel, ChannelOverrides, ChannelType, GroupMode, GroupSettings, HealthCheckConfig } from '../db/types';
 import { openHeaders } from '../lib/channel-headers';
 import type { KeyVault } from '../lib/crypto';
 import { openHeaderEdits } from '../lib/override-secrets';
@@ -35,6 +35,8 @@ export interface PlainChannel {
   overrides: ChannelOverrides | null;
   /** The full proxy URL (credentials included), or null. */
   proxy: string | null;
+  /** The scheduled health check settings (not its state), or null. */
+  healthCheck: HealthCheckConfig | null;
   enabled: boolean;
 }
 
@@ -126,7 +128,8 @@ export async function plainChannel(vault: KeyVault, ch: Channel, lenient = false
     id: ch.id, name: ch.name, type: ch.type, baseUrl: ch.baseUrl, keys, models: ch.models,
     headers: await opened(`the headers of ${what}`, () => openHeaders(vault, ch.headers), lenient ? { [UNREADABLE]: UNREADABLE } : undefined),
     modelFilter: ch.modelFilter, overrides: await plainOverrides(vault, ch.overrides, what, lenient),
-    proxy: ch.proxy ? await opened(`the proxy of ${what}`, () => openProxy(vault, ch.proxy!), fb) : null, enabled: ch.enabled,
+    proxy: ch.proxy ? await opened(`the proxy of ${what}`, () => openProxy(vault, ch.proxy!), fb) : null,
+    healthCheck: ch.healthCheck ?? null, enabled: ch.enabled,
   };
 }
 

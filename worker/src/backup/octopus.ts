@@ -248,7 +248,7 @@ function mapChannel(c: z.infer<typeof OctopusChannel>, extraKeys: z.infer<typeof
   if (notMapped.length > 0) warnings.push(`${at}: not imported: ${notMapped.join(', ')}`);
 
   const models = [...new Set([...list(c.model), ...list(c.custom_model)].filter((m) => m.length <= 200))];
-  return { id: c.id, name, type: t.type, baseUrl, keys, models, headers, modelFilter: null, overrides, proxy, enabled };
+  return { id: c.id, name, type: t.type, baseUrl, keys, models, headers, modelFilter: null, overrides, proxy, healthCheck: null, enabled };
 }
 
 function mapGroup(g: z.infer<typeof OctopusGroup>, items: z.infer<typeof OctopusItem>[], channels: Map<number, PlainChannel>, shared: GroupSettings, warnings: string[]): PlainGroup | null {

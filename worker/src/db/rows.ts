@@ -8,7 +8,7 @@ import type { ModelsDevPrice } from '../accounting/modelsdev';
 import type { RequestRecord, StatsCounters, StatsDelta } from '../accounting/records';
 import type * as t from './schema.sqlite';
 import { asStoredProxy } from '../lib/proxy';
-import type { ApiKey, ApiKeyPatch, Channel, ChannelOverrides, ChannelPatch, ChannelType, Group, GroupMember, GroupMode } from './types';
+import type { ApiKey, ApiKeyPatch, Channel, ChannelCheckResult, ChannelHealthState, ChannelOverrides, HealthCheckConfig, ChannelPatch, ChannelType, Group, GroupMember, GroupMode } from './types';
 
 export type ChannelRow = typeof t.channels.$inferSelect;
 export type GroupRow = typeof t.groups.$inferSelect;
@@ -16,6 +16,7 @@ export type MemberRow = typeof t.groupMembers.$inferSelect;
 export type ApiKeyRow = typeof t.apiKeys.$inferSelect;
 export type LogRow = typeof t.requestLogs.$inferSelect;
 export type PriceRow = typeof t.prices.$inferSelect;
+export type CheckRow = typeof t.channelChecks.$inferSelect;
 
 /** The JSON in `text`, or `fallback` when it is null or not JSON. */
 export function parseJson<T>(text: string | null, fallback: T): T {
@@ -32,7 +33,9 @@ export function toChannel(r: ChannelRow): Channel {
     id: r.id, name: r.name, type: r.type as ChannelType, baseUrl: r.baseUrl,
     keys: parseJson(r.keys, []), models: parseJson(r.models, []), headers: parseJson(r.headers, {}),
     modelFilter: r.modelFilter, overrides: parseJson<ChannelOverrides | null>(r.overrides, null),
-    proxy: asStoredProxy(parseJson<unknown>(r.proxy, null)), enabled: r.enabled, createdAt: r.createdAt, updatedAt: r.updatedAt,
+    proxy: asStoredProxy(parseJson<unknown>(r.proxy, null)),
+    healthCheck: parseJson<HealthCheckConfig | null>(r.healthCheck, null), healthState: parseJson<ChannelHealthState | null>(r.healthState, null),
+    enabled: r.enabled, createdAt: r.createdAt, updatedAt: r.updatedAt,
   };
 }
 
@@ -77,6 +80,8 @@ export function channelColumns(c: ChannelPatch) {
     ...(c.modelFilter !== undefined && { modelFilter: c.modelFilter }),
     ...(c.overrides !== undefined && { overrides: overridesColumn(c.overrides) }),
     ...(c.proxy !== undefined && { proxy: c.proxy ? JSON.stringify(c.proxy) : null }),
+    ...(c.healthCheck !== undefined && { healthCheck: c.healthCheck ? JSON.stringify(c.healthCheck) : null }),
+    ...(c.healthState === null && { healthState: null }),
     ...(c.enabled !== undefined && { enabled: c.enabled }),
   };
 }
@@ -171,4 +176,8 @@ export function numericRow<T>(r: Record<string, unknown>): T {
 /** A summed stats row without its dimensions, shaped as a StatsDelta (`*`/0 keys) as statsSummary returns it. */
 export function summaryRow(r: Record<string, unknown>): StatsDelta {
   return { hour: 0, groupName: '*', channelId: 0, upstreamModel: '*', apiKeyId: 0, ...numericRow<StatsCounters & { hour?: number }>(r) } as StatsDelta;
+}
+
+export function toCheckResult(r: CheckRow): ChannelCheckResult {
+  return { channelId: r.channelId, at: r.at, ok: r.ok, latencyMs: r.latencyMs, status: r.status, model: r.model, keyId: r.keyId, error: r.error };
 }

@@ -49,6 +49,16 @@ export const channels = mysqlTable('channels', {
    * credentials of the URL sealed like channel keys (lib/crypto.ts); refused on the Worker.
    */
   proxy: text('proxy'),
+  /**
+   * JSON or null: the channel's scheduled health check (issue 14.6): { enabled, intervalMinutes,
+   * model (null = the channel's first model), failureThreshold } (sync/health-checks.ts).
+   */
+  healthCheck: text('health_check'),
+  /**
+   * JSON or null: the health check's running state: { failures (consecutive), down, downSince,
+   * lastAt, lastOk, keyCursor }; `down` keeps the channel's members out of routing.
+   */
+  healthState: text('health_state'),
   enabled: boolean('enabled').notNull().default(true),
   createdAt: big('created_at').notNull(),
   updatedAt: big('updated_at').notNull(),
@@ -186,3 +196,16 @@ export const appliedFlushes = mysqlTable('applied_flushes', {
   id: key('id', ID).primaryKey(),
   appliedAt: big('applied_at').notNull(),
 });
+
+/** Recent health check results (schema.sqlite.ts says more). */
+export const channelChecks = mysqlTable('channel_checks', {
+  id: int('id').autoincrement().primaryKey(),
+  channelId: int('channel_id').notNull().references(() => channels.id, { onDelete: 'cascade' }),
+  at: big('at').notNull(),
+  ok: boolean('ok').notNull(),
+  latencyMs: int('latency_ms').notNull(),
+  status: int('status').notNull(),
+  model: text('model').notNull(),
+  keyId: text('key_id').notNull(),
+  error: text('error'),
+}, (t) => [index('channel_checks_channel_idx').on(t.channelId, t.id)]);

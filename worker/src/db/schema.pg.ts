@@ -32,6 +32,16 @@ export const channels = pgTable('channels', {
    * credentials of the URL sealed like channel keys (lib/crypto.ts); refused on the Worker.
    */
   proxy: text('proxy'),
+  /**
+   * JSON or null: the channel's scheduled health check (issue 14.6): { enabled, intervalMinutes,
+   * model (null = the channel's first model), failureThreshold } (sync/health-checks.ts).
+   */
+  healthCheck: text('health_check'),
+  /**
+   * JSON or null: the health check's running state: { failures (consecutive), down, downSince,
+   * lastAt, lastOk, keyCursor }; `down` keeps the channel's members out of routing.
+   */
+  healthState: text('health_state'),
   enabled: boolean('enabled').notNull().default(true),
   createdAt: big('created_at').notNull(),
   updatedAt: big('updated_at').notNull(),
@@ -168,3 +178,16 @@ export const appliedFlushes = pgTable('applied_flushes', {
   id: text('id').primaryKey(),
   appliedAt: big('applied_at').notNull(),
 });
+
+/** Recent health check results (schema.sqlite.ts says more). */
+export const channelChecks = pgTable('channel_checks', {
+  id: autoId(),
+  channelId: integer('channel_id').notNull().references(() => channels.id, { onDelete: 'cascade' }),
+  at: big('at').notNull(),
+  ok: boolean('ok').notNull(),
+  latencyMs: integer('latency_ms').notNull(),
+  status: integer('status').notNull(),
+  model: text('model').notNull(),
+  keyId: text('key_id').notNull(),
+  error: text('error'),
+}, (t) => [index('channel_checks_channel_idx').on(t.channelId, t.id)]);

@@ -32,6 +32,16 @@ export const channels = sqliteTable('channels', {
    * credentials of the URL sealed like channel keys (lib/crypto.ts); refused on the Worker.
    */
   proxy: text('proxy'),
+  /**
+   * JSON or null: the channel's scheduled health check (issue 14.6): { enabled, intervalMinutes,
+   * model (null = the channel's first model), failureThreshold } (sync/health-checks.ts).
+   */
+  healthCheck: text('health_check'),
+  /**
+   * JSON or null: the health check's running state: { failures (consecutive), down, downSince,
+   * lastAt, lastOk, keyCursor }; `down` keeps the channel's members out of routing.
+   */
+  healthState: text('health_state'),
   enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
@@ -193,3 +203,23 @@ export const appliedFlushes = sqliteTable('applied_flushes', {
   id: text('id').primaryKey(),
   appliedAt: integer('applied_at').notNull(),
 });
+
+/**
+ * Recent results of the scheduled channel health checks (issue 14.6), newest kept: pruned to the
+ * last CHECK_HISTORY_KEEP per channel when a result is written. No secret: `key_id` is the stored
+ * key's id (not the key), `error` a short redacted text.
+ */
+export const channelChecks = sqliteTable('channel_checks', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  channelId: integer('channel_id').notNull().references(() => channels.id, { onDelete: 'cascade' }),
+  /** ms when the check started. */
+  at: integer('at').notNull(),
+  ok: integer('ok', { mode: 'boolean' }).notNull(),
+  /** Wall time of the check, ms. */
+  latencyMs: integer('latency_ms').notNull(),
+  /** Upstream HTTP status; 0 when no response came. */
+  status: integer('status').notNull(),
+  model: text('model').notNull(),
+  keyId: text('key_id').notNull(),
+  error: text('error'),
+}, (t) => [index('channel_checks_channel_idx').on(t.channelId, t.id)]);

@@ -11,11 +11,11 @@ import type { RequestRecord, StatsCounters, StatsDelta } from '../accounting/rec
 import type { Dialect, Tables } from './dialect';
 import {
   apiKeyColumns, channelColumns, fromLogRow, modelsDevPriceRow, numericRow, parseJson, splitPrices, summaryRow,
-  nameListColumn, overridesColumn, toApiKey, toChannel, toGroup, toLogRow,
+  nameListColumn, overridesColumn, toApiKey, toChannel, toCheckResult, toGroup, toLogRow,
   type ApiKeyRow, type ChannelRow, type GroupRow, type MemberRow,
 } from './rows';
 import { StoreConflictError, type Store } from './store';
-import type { ApiKey, ApiKeyPatch, Channel, ChannelPatch, ConfigWrite, Group, GroupPatch, NewApiKey, NewChannel, NewGroup, NewGroupMember, Route } from './types';
+import type { ApiKey, ApiKeyPatch, Channel, ChannelCheckResult, ChannelHealthState, ChannelPatch, ConfigWrite, Group, GroupPatch, NewApiKey, NewChannel, NewGroup, NewGroupMember, Route } from './types';
 
 type StatsSeriesRow = StatsCounters & { bucket: number; key: string };
 
@@ -108,6 +108,39 @@ export class SqlStore implements Store {
 
   async deleteChannel(id: number): Promise<boolean> {
     return this.changed((await this.d.deleteWhere(this.t.channels, eq(this.t.channels.id, id))) > 0);
+  }
+
+  async recordChannelCheck(result: ChannelCheckResult, state: ChannelHealthState, opts: { keep: number; routingChanged: boolean }): Promise<boolean> {
+    const c = this.t.channels;
+    const k = this.t.channelChecks;
+    // The state first: a channel deleted meanwhile updates nothing, and then no history row is
+    // inserted (its foreign key would fail). updated_at is the admin's edit time: left alone.
+    const updated = await this.d.updateRow<ChannelRow>(c, result.channelId, { healthState: JSON.stringify(state) });
+    if (!updated) return false;
+    await this.db.insert(k).values({
+      channelId: result.channelId, at: result.at, ok: result.ok, latencyMs: Math.round(result.latencyMs), status: result.status,
+      model: result.model, keyId: result.keyId, error: result.error,
+    });
+    // Prune: the id of the oldest result to keep, then everything older (two plain statements:
+    // MySQL refuses a LIMIT in a subquery of the same table).
+    const edge = await this.db.select({ id: k.id }).from(k).where(eq(k.channelId, result.channelId)).orderBy(desc(k.id)).limit(1).offset(Math.max(0, opts.keep - 1));
+    if (edge[0]) await this.d.deleteWhere(k, and(eq(k.channelId, result.channelId), lt(k.id, edge[0].id)));
+    return opts.routingChanged ? this.changed(true) : true;
+  }
+
+  async listChannelChecks(opts: { perChannel: number; channelId?: number }): Promise<ChannelCheckResult[]> {
+    const k = this.t.channelChecks;
+    // History is pruned to a few dozen rows per channel when written: reading all of it is bounded.
+    const rows = await this.db.select().from(k).where(opts.channelId === undefined ? undefined : eq(k.channelId, opts.channelId)).orderBy(desc(k.id));
+    const seen = new Map<number, number>();
+    const out: ChannelCheckResult[] = [];
+    for (const r of rows) {
+      const n = seen.get(r.channelId) ?? 0;
+      if (n >= opts.perChannel) continue;
+      seen.set(r.channelId, n + 1);
+      out.push(toCheckResult(r));
+    }
+    return out;
   }
 
   /**

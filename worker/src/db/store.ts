@@ -6,7 +6,7 @@ import type { Price } from '../accounting/cost';
 import type { ModelsDevPrice } from '../accounting/modelsdev';
 import type { RequestRecord, StatsCounters, StatsDelta } from '../accounting/records';
 import type {
-  ApiKey, ApiKeyPatch, Channel, ChannelPatch, ConfigWrite, Group, GroupPatch, NewApiKey, NewChannel, NewGroup, Route,
+  ApiKey, ApiKeyPatch, Channel, ChannelCheckResult, ChannelHealthState, ChannelPatch, ConfigWrite, Group, GroupPatch, NewApiKey, NewChannel, NewGroup, Route,
 } from './types';
 
 /** Thrown when a write breaks a uniqueness rule (e.g. two channels with one name). */
@@ -37,6 +37,17 @@ export interface Store {
   updateChannel(id: number, patch: ChannelPatch): Promise<Channel | null>;
   /** Deletes the channel and (by cascade) the group members that point at it. */
   deleteChannel(id: number): Promise<boolean>;
+
+  /**
+   * Records one health check of a channel (sync/health-checks.ts): the result into the history,
+   * pruned to the newest `keep` results of that channel, and the channel's new check state. Counts
+   * as a configuration write (the relay's snapshot reloads) only when `routingChanged` (the channel
+   * went down or came back), so a check every minute does not reload every snapshot.
+   * @returns false when the channel no longer exists (nothing written).
+   */
+  recordChannelCheck(result: ChannelCheckResult, state: ChannelHealthState, opts: { keep: number; routingChanged: boolean }): Promise<boolean>;
+  /** Health check results, newest first: `perChannel` at most for each channel (of `channelId` only when given). */
+  listChannelChecks(opts: { perChannel: number; channelId?: number }): Promise<ChannelCheckResult[]>;
 
   listGroups(): Promise<Group[]>;
   getGroup(id: number): Promise<Group | null>;

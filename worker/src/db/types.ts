@@ -34,9 +34,59 @@ export interface Channel {
   overrides?: ChannelOverrides | null;
   /** The channel's outbound proxy (Node mode, lib/proxy.ts), credentials sealed; null (or absent) = the global one, or none. */
   proxy?: StoredProxy | null;
+  /** The channel's scheduled health check (sync/health-checks.ts); null (or absent) = none. */
+  healthCheck?: HealthCheckConfig | null;
+  /**
+   * What the health checks found so far; null (or absent) = never checked. Written only by the
+   * checks (Store.recordChannelCheck), never by a channel create or update.
+   */
+  healthState?: ChannelHealthState | null;
   enabled: boolean;
   createdAt: number;
   updatedAt: number;
+}
+
+/** A channel's scheduled health check settings (issue 14.6). */
+export interface HealthCheckConfig {
+  enabled: boolean;
+  /** Minutes between two checks, 1..1440. */
+  intervalMinutes: number;
+  /** Upstream model the check asks; null = the channel's first model. */
+  model: string | null;
+  /** Consecutive failed checks that take the channel's members out of routing, 1..100. */
+  failureThreshold: number;
+}
+
+/** The running state of a channel's health checks. */
+export interface ChannelHealthState {
+  /** Consecutive failed checks (0 after a pass). */
+  failures: number;
+  /** True from the `failureThreshold`-th consecutive failure until a check passes: members are skipped. */
+  down: boolean;
+  /** ms when the channel went down; null while up. */
+  downSince: number | null;
+  /** ms when the last check started. */
+  lastAt: number;
+  lastOk: boolean;
+  /** Round-robin position over the channel's enabled keys for the next check. */
+  keyCursor: number;
+}
+
+/** One recorded health check result. Nothing secret: the key is named by its stored id. */
+export interface ChannelCheckResult {
+  channelId: number;
+  /** ms when the check started. */
+  at: number;
+  ok: boolean;
+  /** Wall time of the check, ms. */
+  latencyMs: number;
+  /** Upstream HTTP status; 0 when no response came. */
+  status: number;
+  model: string;
+  /** Id of the channel key used (StoredChannelKey.id). */
+  keyId: string;
+  /** Short plain-words error, redacted of secrets; null when ok. */
+  error: string | null;
 }
 
 /**
@@ -114,8 +164,9 @@ export interface ApiKey {
   lastUsedAt: number | null;
 }
 
-export type NewChannel = Omit<Channel, 'id' | 'createdAt' | 'updatedAt'>;
-export type ChannelPatch = Partial<NewChannel>;
+export type NewChannel = Omit<Channel, 'id' | 'createdAt' | 'updatedAt' | 'healthState'>;
+/** `healthState` in a patch: only to clear it (null) when the admin turns the check off. */
+export type ChannelPatch = Partial<NewChannel> & { healthState?: null };
 export type NewGroupMember = Omit<GroupMember, 'id' | 'groupId'>;
 export type NewGroup = Omit<Group, 'id' | 'createdAt' | 'updatedAt' | 'members' | 'aliases' | 'patterns'> & {
   members: NewGroupMember[];

@@ -8,6 +8,7 @@ import { syncAllChannels } from './channels-sync';
 import { syncModelsDevPrices } from './prices-sync';
 import { proxyFetcher } from './proxy-fetch';
 import { enforceLogRetention } from './retention';
+import { runHealthChecks } from './health-checks';
 import { loadSettings } from '../settings';
 
 /** models.dev prices: checked every hour, run when `priceSyncIntervalHours` have passed since the last run. */
@@ -16,11 +17,13 @@ export const CRON_PRICES = '0 * * * *';
 export const CRON_MODELS = '15 * * * *';
 /** Request-log retention daily at 03:30 UTC. */
 export const CRON_RETENTION = '30 3 * * *';
+/** Channel health checks (sync/health-checks.ts): every minute, each channel checked when its own interval is due. */
+export const CRON_HEALTH = '* * * * *';
 /** Every expression, in the order wrangler.toml `[triggers]` lists them. */
-export const CRON_EXPRESSIONS = [CRON_PRICES, CRON_MODELS, CRON_RETENTION] as const;
+export const CRON_EXPRESSIONS = [CRON_PRICES, CRON_MODELS, CRON_RETENTION, CRON_HEALTH] as const;
 
-/** The parts of a Platform the jobs use. */
-export type JobPlatform = Pick<Platform, 'store' | 'vault' | 'modelsDevUrl' | 'logger' | 'outboundProxy'>;
+/** The parts of a Platform the jobs use (`callUpstream`: the health checks' calls go out as the relay's do). */
+export type JobPlatform = Pick<Platform, 'store' | 'vault' | 'modelsDevUrl' | 'logger' | 'outboundProxy' | 'callUpstream'>;
 
 /**
  * Runs the jobs a cron expression names; an unknown expression runs all (so a manual trigger does
@@ -39,6 +42,7 @@ export async function runScheduledJobs(p: JobPlatform, cron: string, now: number
     jobs.push(fetchFor(null).then((f) => syncModelsDevPrices(p.store, f, p.modelsDevUrl, now)));
   }
   if (!known || (cron === CRON_MODELS && (await modelsDue(p, modelSyncIntervalHours, now)))) jobs.push(syncAllChannels(p.store, p.vault, fetchFn, now, fetchFor));
+  if (!known || cron === CRON_HEALTH) jobs.push(runHealthChecks(p, now, { globalProxy: proxy }));
   const results = await Promise.allSettled(jobs);
   let failed = 0;
   for (const r of results) {

@@ -45,6 +45,7 @@ export function backupSuite(h: Harness): void {
     const ch = await admin(cookie, 'POST', '/channels', {
       name: `bk-${uid()}`, type: 'openai-chat', baseUrl: `${up.baseUrl}/v1`, keys: [s.key], models: ['gpt-4.1-nano'],
       headers: { 'x-api-token': s.header, 'x-plain': 'plain-value' }, overrides: { body: { max_tokens: 99 }, headers: { 'x-auth-extra': s.override } },
+      healthCheck: { enabled: true, intervalMinutes: 7, model: 'gpt-4.1-nano', failureThreshold: 2 },
     });
     expect(ch.status, JSON.stringify(ch.json)).toBe(201);
     const group = `bk-${uid()}`;
@@ -243,7 +244,7 @@ export function backupSuite(h: Harness): void {
       const cookie = await login();
       const name = `bk-px-${uid()}`;
       const file = await sealImage({
-        channels: [{ id: 880_001, name, type: 'openai-chat', baseUrl: 'https://api.example.com/v1', keys: [{ id: 'k1', key: 'sk-px-key-000001', enabled: true }], models: [], headers: {}, modelFilter: null, overrides: null, proxy: 'socks5://amy:px-secret-4321@10.0.0.2:1080', enabled: true }],
+        channels: [{ id: 880_001, name, type: 'openai-chat', baseUrl: 'https://api.example.com/v1', keys: [{ id: 'k1', key: 'sk-px-key-000001', enabled: true }], models: [], headers: {}, modelFilter: null, overrides: null, proxy: 'socks5://amy:px-secret-4321@10.0.0.2:1080', healthCheck: null, enabled: true }],
         groups: [], apiKeys: [], prices: [], settings: { ...(await admin(cookie, 'GET', '/settings')).json, proxy: null },
       }, PASSPHRASE, Date.now());
       expect(JSON.stringify(file)).not.toContain('px-secret-4321');

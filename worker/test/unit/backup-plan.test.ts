@@ -8,7 +8,7 @@ import { DEFAULT_SETTINGS } from '../../src/settings';
 const settings: PlainSettings = { ...DEFAULT_SETTINGS, proxy: null };
 
 function ch(id: number, name: string, over: Partial<PlainChannel> = {}): PlainChannel {
-  return { id, name, type: 'openai-chat', baseUrl: 'https://api.example.com/v1', keys: [{ id: 'k', key: `sk-${name}-000000`, enabled: true }], models: [], headers: {}, modelFilter: null, overrides: null, proxy: null, enabled: true, ...over };
+  return { id, name, type: 'openai-chat', baseUrl: 'https://api.example.com/v1', keys: [{ id: 'k', key: `sk-${name}-000000`, enabled: true }], models: [], headers: {}, modelFilter: null, overrides: null, proxy: null, healthCheck: null, enabled: true, ...over };
 }
 
 function grp(id: number, name: string, channelId: number, over: Partial<PlainGroup> = {}): PlainGroup {

@@ -109,6 +109,42 @@ describe.each(BACKENDS)('store on %s', (type) => {
     expect([...route!.channels.keys()]).toEqual([keep.id]);
   });
 
+  it('records health checks: state on the channel, history newest first and pruned, config version only on a flip', async () => {
+    const ch = await store.createChannel({ ...channel('health-a'), healthCheck: { enabled: true, intervalMinutes: 2, model: null, failureThreshold: 2 } });
+    const other = await store.createChannel(channel('health-b'));
+    expect((await store.getChannel(ch.id))!.healthCheck).toEqual({ enabled: true, intervalMinutes: 2, model: null, failureThreshold: 2 });
+    const result = (i: number, ok: boolean, channelId = ch.id) => ({
+      channelId, at: DAY + i, ok, latencyMs: 10 + i, status: ok ? 200 : 503, model: 'm', keyId: `k${i}`, error: ok ? null : `HTTP 503 (${i})`,
+    });
+    const state = (i: number, down: boolean) => ({ failures: down ? 2 : 0, down, downSince: down ? DAY : null, lastAt: DAY + i, lastOk: !down, keyCursor: i });
+    const epoch = store.configEpoch;
+    const version = await store.configVersion();
+    for (let i = 0; i < 5; i++) expect(await store.recordChannelCheck(result(i, i % 2 === 0), state(i, false), { keep: 3, routingChanged: false })).toBe(true);
+    expect(store.configEpoch).toBe(epoch);
+    expect(await store.configVersion()).toBe(version);
+    await store.recordChannelCheck(result(0, true, other.id), state(0, false), { keep: 3, routingChanged: false });
+    // Pruned to the newest 3 of that channel; the other channel's row is kept.
+    const kept = await store.listChannelChecks({ perChannel: 50, channelId: ch.id });
+    expect(kept.map((r) => r.keyId)).toEqual(['k4', 'k3', 'k2']);
+    expect(kept[1]).toEqual(result(3, false));
+    expect(kept[0]!.ok).toBe(true);
+    const all = await store.listChannelChecks({ perChannel: 2 });
+    expect(all.filter((r) => r.channelId === ch.id).map((r) => r.keyId)).toEqual(['k4', 'k3']);
+    expect(all.filter((r) => r.channelId === other.id)).toHaveLength(1);
+    // A flip is a configuration write; the state is stored as given and updated_at is left alone.
+    await store.recordChannelCheck(result(5, false), state(5, true), { keep: 3, routingChanged: true });
+    expect(store.configEpoch).toBe(epoch + 1);
+    expect(await store.configVersion()).not.toBe(version);
+    const after = await store.getChannel(ch.id);
+    expect(after!.healthState).toEqual(state(5, true));
+    expect(after!.updatedAt).toBe(ch.updatedAt);
+    // A patch may clear the state; a deleted channel records nothing, and its history goes with it.
+    expect((await store.updateChannel(ch.id, { healthState: null }))!.healthState).toBeNull();
+    expect(await store.deleteChannel(ch.id)).toBe(true);
+    expect(await store.recordChannelCheck(result(6, true), state(6, false), { keep: 3, routingChanged: false })).toBe(false);
+    expect(await store.listChannelChecks({ perChannel: 50, channelId: ch.id })).toEqual([]);
+  });
+
   it('finds a route with its members\' channels, by exact name', async () => {
     const c1 = await store.createChannel(channel('route-c1'));
     const c2 = await store.createChannel(channel('route-c2', { type: 'anthropic' }));

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../../src/db/store';
 import type { KeyVault } from '../../../src/lib/crypto';
-import { CRON_MODELS, CRON_PRICES, CRON_RETENTION, runScheduledJobs } from '../../../src/sync/jobs';
+import { readFileSync } from 'node:fs';
+import { CRON_EXPRESSIONS, CRON_HEALTH, CRON_MODELS, CRON_PRICES, CRON_RETENTION, runScheduledJobs } from '../../../src/sync/jobs';
 
 const HOUR = 3_600_000;
 const NOW = 1_800_000_000_000;
@@ -65,7 +66,20 @@ describe('scheduled jobs', () => {
     expect(await run(CRON_RETENTION, retention)).toEqual([]);
     expect(retention.calls).toEqual(['put:log-retention']);
     const manual = fakeStore(0, 0);
-    expect(await run('* * * * *', manual)).toEqual(['http://models.test/api.json']);
+    expect(await run('1 2 3 4 5', manual)).toEqual(['http://models.test/api.json']);
     expect(manual.calls.filter((c) => c === 'put:channel:1')).toHaveLength(1);
+  });
+
+  it('runs only the health checks every minute (no sync, no retention)', async () => {
+    const s = fakeStore(null, null);
+    expect(await run(CRON_HEALTH, s)).toEqual([]);
+    // The checks listed the channels (none has a check); nothing else ran.
+    expect(s.calls).toEqual(['listChannels']);
+  });
+
+  it('lists the same expressions as wrangler.toml [triggers]', () => {
+    const toml = readFileSync(new URL('../../../../wrangler.toml', import.meta.url), 'utf8');
+    const crons = /\[triggers\]\s*crons\s*=\s*(\[[^\]]*\])/.exec(toml)?.[1];
+    expect(JSON.parse(crons!)).toEqual([...CRON_EXPRESSIONS]);
   });
 });
