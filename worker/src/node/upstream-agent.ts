@@ -21,7 +21,7 @@ import { createGunzip, createInflate } from 'node:zlib';
 import { Agent } from 'undici';
 import { ProxyDispatchers } from './proxy-dispatchers';
 import { formatFor, readErrorMessage, tooLarge, unsupportedCoding } from '../relay/content-coding';
-import { armAttempt, BodyReadError, networkFailure, outboundHeaders, type UpstreamCall, type UpstreamResponse, type UpstreamResult } from '../relay/upstream';
+import { armAttempt, BodyReadError, networkFailure, outboundHeaders, type ChunkReader, type UpstreamCall, type UpstreamResponse, type UpstreamResult } from '../relay/upstream';
 
 /**
  * The abort source of one attempt: the request's deadline signal or the first-byte timer. undici
@@ -107,6 +107,19 @@ class NodeUpstreamResponse implements UpstreamResponse {
   }
 
   /**
+   * The decoded body read chunk by chunk straight from the Node stream, for the stream readers
+   * (prime.ts, pipeline.ts): the web ReadableStream of `body` put a second web stream (its
+   * construction, an enqueue and a pull promise per chunk) on every chunk of a relayed stream.
+   * Backpressure as before: the stream is in paused mode and the socket is read only as far as its
+   * buffer (highWaterMark) while nobody calls `read()`.
+   */
+  reader(): ChunkReader {
+    if (this.taken) throw new BodyReadError('the upstream body was already read');
+    this.taken = true;
+    return new NodeChunkReader(this.stream);
+  }
+
+  /**
    * Reads the whole decoded body as UTF-8 text (a leading BOM dropped, as TextDecoder does).
    * @param idleMs longest wait for the next chunk, ms. @param maxBytes largest decoded size, bytes.
    * @throws BodyReadError on a stall, a reset, a body over `maxBytes`, or one that does not decode.
@@ -149,6 +162,65 @@ class NodeUpstreamResponse implements UpstreamResponse {
       if (src.errored) return onError(src.errored);
       src.once('error', onError);
     });
+  }
+}
+
+const END: ReadableStreamReadResult<Uint8Array> = { done: true, value: undefined };
+
+/** A Node stream read like a web stream reader: `read()` → the next buffered bytes or the end; `cancel()` destroys it. */
+class NodeChunkReader implements ChunkReader {
+  /** The read waiting for the stream's next event. */
+  private waiting: { resolve: (r: ReadableStreamReadResult<Uint8Array>) => void; reject: (err: unknown) => void } | null = null;
+  private listening = false;
+  private cancelled = false;
+  /** Every event of the stream is a reason to look again; `next` says whether there is an answer yet. */
+  private readonly onEvent = () => {
+    const w = this.waiting;
+    if (!w) return;
+    const answer = this.next();
+    if (!answer) return;
+    this.waiting = null;
+    answer.then(w.resolve, w.reject);
+  };
+
+  constructor(private readonly src: Readable) {}
+
+  read(): Promise<ReadableStreamReadResult<Uint8Array>> {
+    const now = this.next();
+    if (now) return now;
+    if (!this.listening) {
+      // Attached once for the stream's life (it is one request's), not per read.
+      this.listening = true;
+      for (const ev of ['readable', 'end', 'error', 'close']) this.src.on(ev, this.onEvent);
+    }
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+  }
+
+  /** As a web reader's cancel: a read in progress (and every later one) gets the end; the connection is closed. */
+  cancel(): Promise<void> {
+    this.cancelled = true;
+    const w = this.waiting;
+    this.waiting = null;
+    w?.resolve(END);
+    this.src.destroy();
+    return Promise.resolve();
+  }
+
+  /** The answer available now (a chunk, the end, the error), or null to wait for the stream's next event. */
+  private next(): Promise<ReadableStreamReadResult<Uint8Array>> | null {
+    const src = this.src;
+    if (this.cancelled) return Promise.resolve(END);
+    if (src.errored) return Promise.reject(src.errored);
+    const chunk = src.read() as Buffer | null;
+    if (chunk !== null) return Promise.resolve({ done: false, value: new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength) });
+    if (src.readableEnded) return Promise.resolve(END);
+    // The read itself may have failed the stream (a coding it cannot decode fails its first read).
+    if (src.errored) return Promise.reject(src.errored);
+    // Closed without an end or an error: cut off (a cancel, or the connection destroyed).
+    if (src.destroyed) return Promise.reject(new Error('the upstream stream was closed before its end'));
+    return null;
   }
 }
 

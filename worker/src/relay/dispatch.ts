@@ -278,8 +278,10 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
       continue;
     }
     let primed: PrimedStream | undefined;
-    if (cls === 'ok' && input.streamDecoder && res.body) {
-      const prime = await primeStream(res.body, input.streamDecoder(channel), settings.idleTimeoutMs, started, p.now, {
+    // The transport's own chunk reader when it has one (Node); touching `res.body` would build a web stream.
+    const source = cls === 'ok' && input.streamDecoder ? (res.reader?.() ?? res.body) : null;
+    if (source && input.streamDecoder) {
+      const prime = await primeStream(source, input.streamDecoder(channel), settings.idleTimeoutMs, started, p.now, {
         maxEventChars: settings.maxEventChars, maxInflatedBytes: settings.maxInflatedBytes, contentEncoding: res.headers.get('content-encoding'),
       });
       if (input.clientSignal.aborted) {

@@ -8,10 +8,11 @@ import type { StreamDecoder } from '../protocols/codec';
 import { StreamNormalizer } from '../protocols/normalize';
 import { SseReader, type SseEvent } from '../protocols/sse';
 import { readErrorMessage, tooLarge } from './content-coding';
+import type { ChunkReader } from './upstream';
 
 /** A stream read up to its first meaningful event; the pipeline continues from here. */
 export interface PrimedStream {
-  reader: ReadableStreamDefaultReader<Uint8Array>;
+  reader: ChunkReader;
   /** Reads of `reader` under the idle limit (one timer for the whole stream); stop it when the stream is over. */
   reads: IdleReads;
   /** Raw bytes read so far (replayed first in byte passthrough). */
@@ -76,7 +77,7 @@ export class IdleReads {
     reject?.(new IdleTimeoutError(this.armedMs));
   };
 
-  constructor(private readonly reader: ReadableStreamDefaultReader<Uint8Array>) {}
+  constructor(private readonly reader: ChunkReader) {}
 
   /** The next chunk, or a rejection with IdleTimeoutError after `idleMs` ms without one (or the read's own error). */
   read(idleMs: number): Promise<ReadableStreamReadResult<Uint8Array>> {
@@ -128,8 +129,8 @@ export class IdleTimeoutError extends Error {
  * @param idleMs longest gap between chunks before the attempt is given up.
  * @param limits the group's caps and the reply's content-encoding (none by default).
  */
-export async function primeStream(body: ReadableStream<Uint8Array>, decoder: StreamDecoder, idleMs: number, startedAt: number, now: () => number, limits?: StreamLimits): Promise<PrimeResult> {
-  const reader = body.getReader();
+export async function primeStream(body: ReadableStream<Uint8Array> | ChunkReader, decoder: StreamDecoder, idleMs: number, startedAt: number, now: () => number, limits?: StreamLimits): Promise<PrimeResult> {
+  const reader = 'getReader' in body ? body.getReader() : body;
   const primed: PrimedStream = {
     reader, reads: new IdleReads(reader), chunks: [], sseEvents: [], sse: new SseReader(limits?.maxEventChars ?? Infinity), decoder, normalizer: new StreamNormalizer(),
     events: [], done: false, firstEventMs: 0, bytesRead: 0, maxBytes: limits?.maxInflatedBytes ?? Infinity, contentEncoding: limits?.contentEncoding ?? null,

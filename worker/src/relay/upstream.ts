@@ -36,6 +36,20 @@ export interface UpstreamResponse {
    * idle limit (ms), size cap (bytes) and errors (BodyReadError).
    */
   readText?(idleMs: number, maxBytes: number): Promise<string>;
+  /**
+   * Optional fast path for a stream read chunk by chunk (relay/prime.ts): the decoded body through
+   * a reader of its own instead of `body.getReader()`. Same chunks, errors and backpressure.
+   */
+  reader?(): ChunkReader;
+}
+
+/**
+ * What the stream readers use of a `ReadableStreamDefaultReader` (one is a ChunkReader): the next
+ * chunk, and cancelling the rest (closes the upstream connection).
+ */
+export interface ChunkReader {
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  cancel(reason?: unknown): Promise<void>;
 }
 
 export type UpstreamResult =
