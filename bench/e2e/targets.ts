@@ -91,15 +91,17 @@ async function waitHealthy(url: string, alive: () => boolean, output: () => stri
 
 /**
  * The Node gateway as a user runs it: `node dist/node/server.mjs --config FILE` (build it first),
- * SQLite in `dataDir`, every setting at its default. `nodeArgs` go before the script (`--cpu-prof …`).
+ * SQLite in `dataDir`, every setting at its default. `nodeArgs` go before the script (`--cpu-prof …`);
+ * `script` is another bundle to run (an A/B of two builds, bench/e2e/ab.ts), inside the repository
+ * so that it finds migrations/ above it.
  */
-export async function startNodeGateway(dataDir: string, nodeArgs: string[] = []): Promise<Proc & { dbFile: string }> {
+export async function startNodeGateway(dataDir: string, nodeArgs: string[] = [], script = join(repoRoot, 'dist/node/server.mjs')): Promise<Proc & { dbFile: string }> {
   mkdirSync(dataDir, { recursive: true });
   const port = await freePort();
   const config = join(dataDir, 'config.json');
   const dbFile = join(dataDir, 'data.db');
   writeFileSync(config, JSON.stringify({ server: { host: '127.0.0.1', port }, database: { type: 'sqlite', path: dbFile } }));
-  const child = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'dist/node/server.mjs'), '--config', config], {
+  const child = spawn(process.execPath, [...nodeArgs, script, '--config', config], {
     cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ADMIN_PASSWORD, ENCRYPTION_KEY, MODELS_DEV_URL: 'http://127.0.0.1:9/unreachable' },
   });

@@ -2,6 +2,7 @@
  * The seam between the app and its runtime. `createApp` sees only this; the edge (Workers: D1,
  * Durable Objects) and Node (SQL stores, in-process objects, timers) each provide one.
  */
+import type { AbortSource } from './lib/abort';
 import type { PatternCatch } from './routing/catches';
 import type { Store } from './db/store';
 import { safeLogFields } from './lib/log-fields';
@@ -112,6 +113,13 @@ export interface Platform {
    * from the IncomingMessage (node/request-body.ts).
    */
   readRequestBody?: (maxBytes: number) => Promise<string>;
+  /**
+   * The client's disconnect as an abort source, when the runtime has a cheaper one than the
+   * Request's signal. Node: the connection's close (node/client-signal.ts), since reading
+   * `Request.signal` makes @hono/node-server build an AbortController for every request. Unset:
+   * the Request's signal (relay/client-signal.ts `clientSignalOf`).
+   */
+  clientSignal?: () => AbortSource;
   /**
    * The tokenizer for prompts counted locally (Anthropic `count_tokens`, Gemini `:countTokens` with
    * no member of the client's protocol). Unset: the character estimate of relay/count-local.ts (the

@@ -13,7 +13,9 @@ import type { RecordJournal } from './journal';
 import { createUpstreamAgent, type UpstreamAgent } from './upstream-agent';
 import { readIncomingText } from './request-body';
 import { o200kCounter } from './tokenizer';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AbortSource } from '../lib/abort';
+import { connectionSignal } from './client-signal';
 
 /** Background promises handed to `defer`, awaited at shutdown. */
 export class DeferredWork {
@@ -73,9 +75,10 @@ export interface NodeRuntime {
   upstream: UpstreamAgent;
   /**
    * The Platform for one request, knowing the client's network address (login throttle) and its
-   * Node request (the relay reads the body from it, node/request-body.ts).
+   * Node request and response: the relay reads the body from the request (node/request-body.ts)
+   * and learns of a disconnect from the response (node/client-signal.ts).
    */
-  forRequest(clientAddress: string | undefined, incoming?: IncomingMessage): Platform;
+  forRequest(clientAddress: string | undefined, conn?: { incoming: IncomingMessage; outgoing: ServerResponse }): Platform;
 }
 
 export function createNodeRuntime(parts: NodePlatformParts): NodeRuntime {
@@ -104,9 +107,15 @@ export function createNodeRuntime(parts: NodePlatformParts): NodeRuntime {
     groups,
     deferred,
     upstream,
-    forRequest: (clientAddress, incoming) => ({
-      ...platform, clientAddress,
-      ...(incoming && { readRequestBody: (maxBytes: number) => readIncomingText(incoming, maxBytes) }),
-    }),
+    forRequest: (clientAddress, conn) => {
+      if (!conn) return { ...platform, clientAddress };
+      let signal: AbortSource | undefined;
+      return {
+        ...platform, clientAddress,
+        readRequestBody: (maxBytes: number) => readIncomingText(conn.incoming, maxBytes),
+        // Built on first use: admin and dashboard requests never ask.
+        clientSignal: () => (signal ??= connectionSignal(conn.incoming, conn.outgoing)),
+      };
+    },
   };
 }

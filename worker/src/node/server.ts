@@ -125,7 +125,7 @@ export async function startNodeGateway(opts: StartOptions): Promise<NodeGateway>
   });
   if (recovery) runtime.groups.recover(recovery);
   const trustProxy = config.server.trustProxy;
-  const app = createApp((c) => runtime.forRequest(clientAddress(c.req.raw, c.env as HttpBindings, trustProxy), (c.env as HttpBindings).incoming));
+  const app = createApp((c) => runtime.forRequest(clientAddress(c.req.raw, c.env as HttpBindings, trustProxy), c.env as HttpBindings));
   const dashboard = dashboardApp(join(appRoot, 'dashboard', 'build'));
   if (!dashboard) logger.warn('no dashboard build found; serving the API only', { expected: join(appRoot, 'dashboard', 'build', 'index.html') });
 

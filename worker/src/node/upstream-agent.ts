@@ -18,10 +18,10 @@
 import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { ProxyDispatchers } from './proxy-dispatchers';
 import { formatFor, readErrorMessage, tooLarge, unsupportedCoding } from '../relay/content-coding';
-import { armAttempt, BodyReadError, networkFailure, outboundHeaders, type UpstreamCall, type UpstreamResponse, type UpstreamResult } from '../relay/upstream';
+import { armAttempt, BodyReadError, networkFailure, outboundHeaders, type ChunkReader, type UpstreamCall, type UpstreamResponse, type UpstreamResult } from '../relay/upstream';
 
 /**
  * The abort source of one attempt: the request's deadline signal or the first-byte timer. undici
@@ -107,6 +107,19 @@ class NodeUpstreamResponse implements UpstreamResponse {
   }
 
   /**
+   * The decoded body read chunk by chunk straight from the Node stream, for the stream readers
+   * (prime.ts, pipeline.ts): the web ReadableStream of `body` put a second web stream (its
+   * construction, an enqueue and a pull promise per chunk) on every chunk of a relayed stream.
+   * Backpressure as before: the stream is in paused mode and the socket is read only as far as its
+   * buffer (highWaterMark) while nobody calls `read()`.
+   */
+  reader(): ChunkReader {
+    if (this.taken) throw new BodyReadError('the upstream body was already read');
+    this.taken = true;
+    return new NodeChunkReader(this.stream);
+  }
+
+  /**
    * Reads the whole decoded body as UTF-8 text (a leading BOM dropped, as TextDecoder does).
    * @param idleMs longest wait for the next chunk, ms. @param maxBytes largest decoded size, bytes.
    * @throws BodyReadError on a stall, a reset, a body over `maxBytes`, or one that does not decode.
@@ -152,6 +165,65 @@ class NodeUpstreamResponse implements UpstreamResponse {
   }
 }
 
+const END: ReadableStreamReadResult<Uint8Array> = { done: true, value: undefined };
+
+/** A Node stream read like a web stream reader: `read()` → the next buffered bytes or the end; `cancel()` destroys it. */
+class NodeChunkReader implements ChunkReader {
+  /** The read waiting for the stream's next event. */
+  private waiting: { resolve: (r: ReadableStreamReadResult<Uint8Array>) => void; reject: (err: unknown) => void } | null = null;
+  private listening = false;
+  private cancelled = false;
+  /** Every event of the stream is a reason to look again; `next` says whether there is an answer yet. */
+  private readonly onEvent = () => {
+    const w = this.waiting;
+    if (!w) return;
+    const answer = this.next();
+    if (!answer) return;
+    this.waiting = null;
+    answer.then(w.resolve, w.reject);
+  };
+
+  constructor(private readonly src: Readable) {}
+
+  read(): Promise<ReadableStreamReadResult<Uint8Array>> {
+    const now = this.next();
+    if (now) return now;
+    if (!this.listening) {
+      // Attached once for the stream's life (it is one request's), not per read.
+      this.listening = true;
+      for (const ev of ['readable', 'end', 'error', 'close']) this.src.on(ev, this.onEvent);
+    }
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+  }
+
+  /** As a web reader's cancel: a read in progress (and every later one) gets the end; the connection is closed. */
+  cancel(): Promise<void> {
+    this.cancelled = true;
+    const w = this.waiting;
+    this.waiting = null;
+    w?.resolve(END);
+    this.src.destroy();
+    return Promise.resolve();
+  }
+
+  /** The answer available now (a chunk, the end, the error), or null to wait for the stream's next event. */
+  private next(): Promise<ReadableStreamReadResult<Uint8Array>> | null {
+    const src = this.src;
+    if (this.cancelled) return Promise.resolve(END);
+    if (src.errored) return Promise.reject(src.errored);
+    const chunk = src.read() as Buffer | null;
+    if (chunk !== null) return Promise.resolve({ done: false, value: new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength) });
+    if (src.readableEnded) return Promise.resolve(END);
+    // The read itself may have failed the stream (a coding it cannot decode fails its first read).
+    if (src.errored) return Promise.reject(src.errored);
+    // Closed without an end or an error: cut off (a cancel, or the connection destroyed).
+    if (src.destroyed) return Promise.reject(new Error('the upstream stream was closed before its end'));
+    return null;
+  }
+}
+
 /** Options of the Node upstream agent. */
 export interface UpstreamAgentOptions {
   /** Idle keep-alive sockets are closed after this many ms (undici's keepAliveTimeout; default 4,000). */
@@ -183,8 +255,10 @@ export function createUpstreamAgent(opts: UpstreamAgentOptions = {}): UpstreamAg
     try {
       // A channel without a proxy pays one property check.
       const dispatcher = c.proxy === undefined ? agent : proxies.get(c.proxy);
-      const res = await request(c.url, {
-        dispatcher,
+      const { origin, path } = target(c.url);
+      const res = await dispatcher.request({
+        origin,
+        path,
         method: c.method,
         headers,
         body: c.body,
@@ -203,6 +277,28 @@ export function createUpstreamAgent(opts: UpstreamAgentOptions = {}): UpstreamAg
   }
 
   return { call, proxies, destroy: async () => { await Promise.all([agent.destroy(), proxies.destroy()]); } };
+}
+
+/** Upstream URLs parsed, by URL text: a handful per channel (base URL × model × stream or not). */
+const targets = new Map<string, { origin: string; path: string }>();
+/** Past this many the cache starts over (URLs come from configuration, not from clients; this only bounds it). */
+const TARGETS_MAX = 1_000;
+
+/**
+ * The origin and path undici's dispatcher wants, remembered per URL: `request(url, …)` parsed the
+ * same few URLs with `new URL` and copied the options object on every call (~1.5% of the Node
+ * gateway's CPU per request, issue 11). Same result as undici's own parse (origin, and the path
+ * with its query). @throws TypeError for a URL that does not parse (a network failure for the caller).
+ */
+function target(url: string): { origin: string; path: string } {
+  let t = targets.get(url);
+  if (t) return t;
+  const u = new URL(url);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TypeError('Invalid URL protocol: the URL must start with `http:` or `https:`.');
+  t = { origin: u.origin, path: u.search ? `${u.pathname}${u.search}` : u.pathname };
+  if (targets.size >= TARGETS_MAX) targets.clear();
+  targets.set(url, t);
+  return t;
 }
 
 /** The body decoded per its content-encoding (gzip, deflate), or failing at first read for any other coding. */

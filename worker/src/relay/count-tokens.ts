@@ -21,6 +21,7 @@ import { stripModelsPrefix } from '../protocols/gemini/wire';
 import type { Route } from '../db/types';
 import type { RoutingReport } from '../routing/types';
 import { authenticateClient, touchKey } from './auth';
+import { clientSignalOf } from './client-signal';
 import { BodyError, RELAY_BODY_LIMIT, readCappedText, scanJson } from './body';
 import { characterEstimate, countPromptTokens, type TokenCounter } from './count-local';
 import { dispatch, startPlan } from './dispatch';
@@ -117,7 +118,7 @@ export async function handleCountTokens(c: Context<AppEnv>, call: CountCall): Pr
       return refuse(storeUnavailable(), key.id);
     }
     const result = await dispatch({
-      platform: p, config, route: sameProtocol, planned, plan, clientSignal: c.req.raw.signal,
+      platform: p, config, route: sameProtocol, planned, plan, clientSignal: clientSignalOf(c),
       acceptBody: (_channel, text) => acceptCount(protocol, text),
       prepare: ({ channel, member, apiKey }) => ({
         url: countUrl(call, channel.baseUrl, member.upstreamModel),

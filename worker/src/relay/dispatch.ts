@@ -6,6 +6,7 @@
  * answers with a client fault (4xx that is the request's own: returned as is, never retried).
  * Channel faults (network error, timeout, 401/402/403/404/408/409/425/429, 5xx) fall through.
  */
+import type { AbortSource } from '../lib/abort';
 import { requestDeadline } from './deadline';
 import type { ConfigSnapshot } from '../config/snapshot';
 import type { Channel, GroupMember, Route } from '../db/types';
@@ -117,7 +118,7 @@ export interface DispatchInput {
   planned: Planned;
   plan: Plan;
   /** Aborted when the client disconnects. */
-  clientSignal: AbortSignal;
+  clientSignal: AbortSource;
   prepare: PrepareCall;
   /**
    * For streaming requests: the decoder of the channel's protocol. A 2xx stream is then held until
@@ -277,12 +278,17 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
       continue;
     }
     let primed: PrimedStream | undefined;
-    if (cls === 'ok' && input.streamDecoder && res.body) {
-      const prime = await primeStream(res.body, input.streamDecoder(channel), settings.idleTimeoutMs, started, p.now, {
+    // The transport's own chunk reader when it has one (Node); touching `res.body` would build a web stream.
+    const source = cls === 'ok' && input.streamDecoder ? (res.reader?.() ?? res.body) : null;
+    if (source && input.streamDecoder) {
+      const prime = await primeStream(source, input.streamDecoder(channel), settings.idleTimeoutMs, started, p.now, {
         maxEventChars: settings.maxEventChars, maxInflatedBytes: settings.maxInflatedBytes, contentEncoding: res.headers.get('content-encoding'),
       });
       if (input.clientSignal.aborted) {
-        if (prime.kind === 'ok') prime.primed.reader.cancel().catch(() => {});
+        if (prime.kind === 'ok') {
+          prime.primed.reads.stop();
+          prime.primed.reader.cancel().catch(() => {});
+        }
         return aborted(cand, started);
       }
       if (prime.kind === 'fault') {

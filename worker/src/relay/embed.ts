@@ -17,6 +17,7 @@ import {
 import { CLIENT_CLOSED_STATUS } from '../accounting/records';
 import { currentConfig, StoreUnavailableError, type ConfigSnapshot } from '../config/snapshot';
 import { authenticateClient, touchKey } from './auth';
+import { clientSignalOf } from './client-signal';
 import { BodyError, RELAY_BODY_LIMIT, readCappedText, scanJson } from './body';
 import { dispatch, releasePlan, startPlan } from './dispatch';
 import { exhaustedResponse, findRouteFor, modelNotFound, protocolError, requestedName, storeUnavailable } from './generate';
@@ -92,7 +93,7 @@ export async function handleEmbed(c: Context<AppEnv>, call: EmbedCall): Promise<
     route,
     planned,
     plan: planning.value,
-    clientSignal: c.req.raw.signal,
+    clientSignal: clientSignalOf(c),
     acceptBody: (channel, text) => {
       try {
         const json: unknown = JSON.parse(text);

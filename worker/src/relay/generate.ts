@@ -24,6 +24,8 @@ import { dispatch, releasePlan, startPlan, type DispatchResult } from './dispatc
 import { exhaustedReply, isJsonObject } from './exhausted';
 import { pipeStream, type OutputMode } from './pipeline';
 import { admitKey, settleKey } from './key-limits';
+import type { AbortSource } from '../lib/abort';
+import { clientSignalOf } from './client-signal';
 import { UNROUTED_GROUP_ID, buildRecord, serverToolLogFields, unroutedRecord, type FinalOutcome, type RecordContext } from './record';
 import { noteUnauthenticated } from './refusals';
 import { readErrorBody, type UpstreamResponse } from './upstream';
@@ -210,13 +212,14 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
     if (type === 'gemini' && call.protocol === 'anthropic') return withRecalledTextSignatures(req, recalled);
     return req;
   };
+  const clientSignal = clientSignalOf(c);
   const result = await dispatch({
     platform: p,
     config,
     route,
     planned,
     plan: planning.value,
-    clientSignal: incoming.signal,
+    clientSignal,
     streamDecoder: req.stream ? (ch) => codecFor(ch.type).createStreamDecoder() : undefined,
     acceptBody: req.stream ? undefined : (ch, text) => acceptAnswer(ch.type, text),
     prepare: ({ channel, member, apiKey, overrides }) => {
@@ -269,7 +272,7 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
     done({ status: err.status, ok: false, usage: null, error: err.message, responseBody: bodyMax === null ? undefined : truncateBody(await res.clone().text(), bodyMax) });
     return res;
   }
-  return reply(p, call, req, result, done, bodyMax, incoming.signal, key.id);
+  return reply(p, call, req, result, done, bodyMax, clientSignal, key.id);
 }
 
 /**
@@ -347,7 +350,7 @@ async function sessionKey(apiKeyId: number, hint: string | undefined): Promise<s
 }
 
 /** The client response for a committed attempt. */
-async function reply(p: Platform, call: InboundCall, req: CanonicalRequest, result: Extract<DispatchResult, { kind: 'committed' }>, done: (f: FinalOutcome, reasoning?: ReasoningTurn) => void, bodyMax: number | null, clientSignal: AbortSignal, keyId: number): Promise<Response> {
+async function reply(p: Platform, call: InboundCall, req: CanonicalRequest, result: Extract<DispatchResult, { kind: 'committed' }>, done: (f: FinalOutcome, reasoning?: ReasoningTurn) => void, bodyMax: number | null, clientSignal: AbortSource, keyId: number): Promise<Response> {
   const logged = async (res: Response) => (bodyMax === null ? undefined : truncateBody(await res.clone().text(), bodyMax));
   const { response: res, channel } = result;
   const client = codecFor(call.protocol);

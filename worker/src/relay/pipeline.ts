@@ -12,8 +12,9 @@ import { emptyUsage, type FinishReason, type StreamEvent, type UpstreamErrorInfo
 import type { StreamEncoder } from '../protocols/codec';
 import { SseEventCutter, SseEventTooLargeError, formatSse, type SseEvent } from '../protocols/sse';
 import { readErrorMessage } from './content-coding';
-import { IdleTimeoutError, countBytes, readWithIdle, type PrimedStream } from './prime';
+import { IdleTimeoutError, countBytes, type PrimedStream } from './prime';
 import { StreamRedactor, type SecretMatcher } from '../lib/redact';
+import type { AbortSource } from '../lib/abort';
 
 export type OutputMode =
   | { kind: 'bytes' }
@@ -61,7 +62,7 @@ export interface PipeOptions {
    * leaves shows up first as a failed upstream read: with this the stream is still counted as
    * ended by the client, not as an upstream failure.
    */
-  clientSignal?: AbortSignal;
+  clientSignal?: AbortSource;
 }
 
 const encoder = new TextEncoder();
@@ -110,6 +111,7 @@ export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOpt
   const finish = (endedBy: StreamSummary['endedBy']) => {
     if (finished) return;
     finished = true;
+    primed.reads.stop();
     summary.endedBy = endedBy;
     if (endedBy === 'client' && outputChars > 0 && (summary.usage?.output ?? 0) === 0) {
       // Input counts some providers send first (Anthropic message_start) are kept.
@@ -139,7 +141,7 @@ export function pipeStream(primed: PrimedStream, mode: OutputMode, opts: PipeOpt
         let result: ReadableStreamReadResult<Uint8Array>;
         let sseEvents: SseEvent[];
         try {
-          result = await readWithIdle(primed.reader, opts.idleMs);
+          result = await primed.reads.read(opts.idleMs);
           // Past the group's caps (decoded size, one SSE event) the stream fails like a broken read.
           if (!result.done) countBytes(primed, result.value.byteLength);
           sseEvents = result.done ? primed.sse.end() : primed.sse.push(result.value);

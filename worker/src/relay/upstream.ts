@@ -3,6 +3,7 @@
  * client goes away or the request deadline passes. The response body is not read here: it streams,
  * decoded and capped (content-coding.ts).
  */
+import type { AbortSource } from '../lib/abort';
 import { RAW_UPSTREAM_BODIES, UPSTREAM_ACCEPT_ENCODING, decodeUpstreamBody, readErrorMessage, tooLarge } from './content-coding';
 
 export interface UpstreamCall {
@@ -13,7 +14,7 @@ export interface UpstreamCall {
   /** Abandon the attempt when no response headers arrive within this many ms. */
   firstByteTimeoutMs: number;
   /** Aborted when the client disconnects or the request deadline passes; also cancels a body in flight. */
-  signal: AbortSignal;
+  signal: AbortSource;
   /**
    * The outbound proxy, a full URL with credentials (lib/proxy.ts); absent for a direct call. Only
    * the Node transport sends through one (Platform.outboundProxy); the fetch transport never gets one.
@@ -35,6 +36,20 @@ export interface UpstreamResponse {
    * idle limit (ms), size cap (bytes) and errors (BodyReadError).
    */
   readText?(idleMs: number, maxBytes: number): Promise<string>;
+  /**
+   * Optional fast path for a stream read chunk by chunk (relay/prime.ts): the decoded body through
+   * a reader of its own instead of `body.getReader()`. Same chunks, errors and backpressure.
+   */
+  reader?(): ChunkReader;
+}
+
+/**
+ * What the stream readers use of a `ReadableStreamDefaultReader` (one is a ChunkReader): the next
+ * chunk, and cancelling the rest (closes the upstream connection).
+ */
+export interface ChunkReader {
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  cancel(reason?: unknown): Promise<void>;
 }
 
 export type UpstreamResult =
@@ -63,7 +78,7 @@ export interface AttemptGuard {
  * Arms an attempt: `abort(reason)` is called at most as often as the sources fire (the caller's
  * abort source ignores repeats). @param firstByteTimeoutMs ms until headers must have arrived
  */
-export function armAttempt(outer: AbortSignal, abort: (reason: unknown) => void, firstByteTimeoutMs: number): AttemptGuard {
+export function armAttempt(outer: AbortSource, abort: (reason: unknown) => void, firstByteTimeoutMs: number): AttemptGuard {
   const onOuterAbort = () => abort(outer.reason);
   if (outer.aborted) abort(outer.reason);
   else outer.addEventListener('abort', onOuterAbort, { once: true });

@@ -99,6 +99,48 @@ describe('Node upstream agent', () => {
     await expect(new Response(again.body).text()).rejects.toThrow();
   });
 
+  it('reads a stream chunk by chunk through its own reader: decoded, with the end, a coding error and a reset', async () => {
+    routes.set('/chunks', (_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      let n = 0;
+      const tick = setInterval(() => {
+        res.write(`data: ${n}\n\n`);
+        if (++n === 5) {
+          clearInterval(tick);
+          res.end();
+        }
+      }, 10);
+    });
+    const readAll = async (path: string) => {
+      const reader = (await response(path)).reader!();
+      let text = '';
+      for (;;) {
+        const r = await reader.read();
+        if (r.done) return text;
+        text += new TextDecoder().decode(r.value);
+      }
+    };
+    expect(await readAll('/chunks')).toBe([0, 1, 2, 3, 4].map((n) => `data: ${n}\n\n`).join(''));
+    const big = 'y'.repeat(100_000);
+    routes.set('/gz', (_q, res) => res.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync(big)));
+    expect(await readAll('/gz')).toBe(big);
+    routes.set('/br2', (_q, res) => res.writeHead(200, { 'content-encoding': 'br' }).end('not brotli'));
+    await expect(readAll('/br2')).rejects.toThrow(/did not ask for/);
+    routes.set('/reset2', (req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: 1\n\n');
+      setTimeout(() => req.socket.destroy(), 30);
+    });
+    await expect(readAll('/reset2')).rejects.toThrow();
+    // Cancelling ends the read in progress (as a web reader's cancel does) rather than leaving it hanging.
+    routes.set('/slow', (_q, res) => res.writeHead(200, { 'content-type': 'text/event-stream' }).write(''));
+    const slow = (await response('/slow')).reader!();
+    const pending = slow.read();
+    await slow.cancel();
+    expect((await pending).done).toBe(true);
+    expect((await slow.read()).done).toBe(true);
+  });
+
   it('does not follow redirects, and reads an error body', async () => {
     routes.set('/moved', (_q, res) => res.writeHead(302, { location: '/plain' }).end('moved'));
     const res = await response('/moved');
