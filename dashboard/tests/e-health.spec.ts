@@ -84,6 +84,15 @@ test('groups show status, member states, numbers and plain errors; channels show
     await page.setViewportSize({ width, height: width < 500 ? 812 : 900 });
     await page.screenshot({ path: join(SHOTS, `health-groups-${width}.png`), fullPage: true });
   }
+  // On a phone (the last width above) a member is a compact card: channel, model, health and one
+  // traffic line (priority, weight, success, latency); the last error only when there is one.
+  const good = row('health-good');
+  await expect(good.getByTestId('member-phone-summary')).toBeVisible();
+  await expect(good.getByTestId('member-phone-summary')).toContainText(/p\d+ · w\d+ · 100% of \d+/);
+  await expect(good.getByTestId('member-success')).toBeHidden();
+  const shown = (r: ReturnType<typeof row>) => r.locator('td').evaluateAll((tds) => tds.filter((td) => td.getBoundingClientRect().height > 0).length);
+  expect(await shown(good)).toBe(4);
+  expect(await shown(row('health-refused'))).toBe(5);
 
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto('/channels');
