@@ -12,13 +12,18 @@ export function fmtCompact(n: number): string {
   return compact.format(n);
 }
 
-/** USD with precision that still shows sub-cent amounts: $0.000123, $1.23, $1,234.56. */
+/**
+ * USD, the same way everywhere: two decimals from $1 ($1,234.56), three significant digits below
+ * ($0.0742, $0.000440, $0.000147), so small amounts are never shown as $0.00 and never clipped to
+ * a varying number of digits.
+ */
 export function fmtUsd(usd: number | null | undefined): string {
-  if (usd === null || usd === undefined) return '—';
+  if (usd === null || usd === undefined || !Number.isFinite(usd)) return '—';
   if (usd === 0) return '$0.00';
   const abs = Math.abs(usd);
-  const digits = abs >= 1 ? 2 : abs >= 0.01 ? 4 : 6;
-  return (usd < 0 ? '-$' : '$') + abs.toLocaleString('en-US', { minimumFractionDigits: digits > 2 ? 2 : 2, maximumFractionDigits: digits });
+  const digits = abs >= 1 ? 2 : Math.min(12, Math.max(2, 2 - Math.floor(Math.log10(abs))));
+  const text = abs.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return (usd < 0 ? '-$' : '$') + text;
 }
 
 /** Integer nano-USD → USD. */
