@@ -30,6 +30,8 @@ export interface ChannelView {
   proxy: string | null;
   /** The scheduled health check; null = none. */
   healthCheck: HealthCheckConfig | null;
+  /** Other protocols of the same account (issue 14.5), each with its base URL; null = none. */
+  endpoints: { type: ChannelType; baseUrl: string }[] | null;
   /** What the checks found; null = never checked (or the check was turned off). */
   healthState: ChannelHealthState | null;
   enabled: boolean;

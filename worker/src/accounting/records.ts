@@ -12,6 +12,8 @@ export interface AttemptLog {
   status: number;
   ms: number;
   error?: string;
+  /** The channel endpoint's protocol that served the attempt (issue 14.5); absent in older logs. */
+  endpointType?: ProtocolName;
 }
 
 /** Everything accounting needs to know about one finished client request. */

@@ -5,7 +5,7 @@ import { StoreConflictError } from '../db/store';
 import type { StoredChannelKey } from '../db/types';
 import { randomToken, type KeyVault } from '../lib/crypto';
 import { adminError, parseId, readBody } from './http';
-import { ChannelCreate, ChannelUpdate, type ChannelKeyInput } from './schemas';
+import { ChannelCreate, ChannelUpdate, endpointsProblem, type ChannelKeyInput } from './schemas';
 import { channelView } from './views';
 import { sealHeaders } from '../lib/channel-headers';
 import { sealOverrides } from '../lib/override-secrets';
@@ -73,6 +73,8 @@ export function channelRoutes(): Hono<AppEnv> {
     const body = await readBody(c, ChannelCreate);
     if (!body.ok) return body.response;
     const v = body.value;
+    const endpointsError = endpointsProblem(v.type, v.endpoints);
+    if (endpointsError) return adminError(c, 400, 'invalid_request', endpointsError);
     const proxy = await proxyInput(c, v.proxy, null);
     if ('response' in proxy) return proxy.response;
     const keys = await mergeKeys(p.vault, v.keys, []);
@@ -81,7 +83,7 @@ export function channelRoutes(): Hono<AppEnv> {
       const ch = await p.store.createChannel({
         name: v.name, type: v.type, baseUrl: v.baseUrl, keys, models: v.models ?? [], headers: await sealHeaders(p.vault, v.headers ?? {}),
         modelFilter: v.modelFilter ?? null, overrides: await sealOverrides(p.vault, v.overrides), proxy: proxy.value ?? null,
-        healthCheck: v.healthCheck ?? null, enabled: v.enabled ?? true,
+        healthCheck: v.healthCheck ?? null, endpoints: v.endpoints?.length ? v.endpoints : null, enabled: v.enabled ?? true,
       });
       return c.json(channelView(ch), 201);
     } catch (err) {
@@ -98,6 +100,10 @@ export function channelRoutes(): Hono<AppEnv> {
     const body = await readBody(c, ChannelUpdate);
     if (!body.ok) return body.response;
     const { keys: keyInputs, headers: headerInput, overrides: overridesInput, proxy: proxyText, ...rest } = body.value;
+    // The primary type and the extra endpoints as they will be after this change.
+    const endpointsError = endpointsProblem(rest.type ?? existing.type, rest.endpoints === undefined ? existing.endpoints : rest.endpoints);
+    if (endpointsError) return adminError(c, 400, 'invalid_request', endpointsError);
+    if (rest.endpoints !== undefined && !rest.endpoints?.length) rest.endpoints = null;
     // The proxy URL sent back as the API showed it (password as a hint) keeps the stored one.
     const proxy = await proxyInput(c, proxyText, existing.proxy);
     if ('response' in proxy) return proxy.response;

@@ -4,6 +4,7 @@ import type { AppEnv } from '../app-env';
 import { StoreConflictError } from '../db/store';
 import type { GroupMember, NewGroupMember } from '../db/types';
 import { sealOverrides } from '../lib/override-secrets';
+import { channelSpeaks } from '../routing/endpoints';
 import type { Platform } from '../platform';
 import { nameClash } from './group-names';
 import { healthOfGroups } from './groups-health';
@@ -17,14 +18,17 @@ import { groupView } from './views';
  * header values a member of the same channel and upstream model keeps when sent back as the hint.
  */
 async function resolveMembers(p: Platform, inputs: GroupMemberInput[], existing: GroupMember[] = []): Promise<NewGroupMember[] | string> {
-  const channelIds = new Set((await p.store.listChannels()).map((ch) => ch.id));
+  const channels = new Map((await p.store.listChannels()).map((ch) => [ch.id, ch]));
   const out: NewGroupMember[] = [];
   for (const [i, m] of inputs.entries()) {
-    if (!channelIds.has(m.channelId)) return `members.${i}.channelId: no channel with id ${m.channelId}`;
+    const ch = channels.get(m.channelId);
+    if (!ch) return `members.${i}.channelId: no channel with id ${m.channelId}`;
+    // A pin names one of the channel's endpoints (routing/endpoints.ts).
+    if (m.protocol && !channelSpeaks(ch, m.protocol)) return `members.${i}.protocol: channel ${ch.id} has no ${m.protocol} endpoint`;
     const before = existing.find((e) => e.channelId === m.channelId && e.upstreamModel === m.upstreamModel);
     out.push({
       channelId: m.channelId, upstreamModel: m.upstreamModel, priority: m.priority ?? 0, weight: m.weight ?? 1,
-      overrides: await sealOverrides(p.vault, m.overrides, before?.overrides), enabled: m.enabled ?? true,
+      overrides: await sealOverrides(p.vault, m.overrides, before?.overrides), protocol: m.protocol ?? null, enabled: m.enabled ?? true,
     });
   }
   return out;

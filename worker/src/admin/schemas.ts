@@ -80,6 +80,22 @@ export const ChannelHeaders = z.record(
   z.string().max(4096).regex(/^[^\r\n\0]*$/, 'must not contain line breaks or NUL'),
 ).refine((h) => Object.keys(h).length <= 50, 'at most 50 headers');
 
+/**
+ * A channel's extra endpoints (issue 14.5): other protocols of the same account, each with its own
+ * base URL (same rules as the primary's); types unique. That none repeats the primary type is
+ * checked by the route (a PATCH may change either side): `endpointsProblem`.
+ */
+export const ChannelEndpointsInput = z.array(z.strictObject({ type: z.enum(CHANNEL_TYPES), baseUrl: HttpUrl }))
+  .max(CHANNEL_TYPES.length - 1)
+  .refine((list) => new Set(list.map((e) => e.type)).size === list.length, 'endpoint types must be unique')
+  .nullable();
+
+/** Why a primary type and extra endpoints do not fit together, or null when they do. */
+export function endpointsProblem(type: string, endpoints: { type: string }[] | null | undefined): string | null {
+  const i = endpoints?.findIndex((e) => e.type === type) ?? -1;
+  return i >= 0 ? `endpoints.${i}.type: ${type} is already the channel's primary type` : null;
+}
+
 const channelFields = {
   name,
   type: z.enum(CHANNEL_TYPES),
@@ -92,6 +108,7 @@ const channelFields = {
   /** The channel's outbound proxy URL (Node mode only, lib/proxy.ts); null or '' for none (the global one applies). */
   proxy: z.string().max(2048).nullable(),
   healthCheck: HealthCheckInput,
+  endpoints: ChannelEndpointsInput,
   enabled: z.boolean(),
 };
 
@@ -103,6 +120,7 @@ export const ChannelCreate = z.strictObject({
   overrides: channelFields.overrides.optional(),
   proxy: channelFields.proxy.optional(),
   healthCheck: channelFields.healthCheck.optional(),
+  endpoints: channelFields.endpoints.optional(),
   enabled: channelFields.enabled.optional(),
 });
 export type ChannelCreate = z.infer<typeof ChannelCreate>;
@@ -116,6 +134,8 @@ export const GroupMemberInput = z.strictObject({
   priority: z.int().min(-1000).max(1000).optional(),
   weight: z.int().min(1).max(1000).optional(),
   overrides: OverridesInput.optional(),
+  /** Pin the member to one endpoint type of its channel (issue 14.5); null or absent = the client's protocol when the channel has it. */
+  protocol: z.enum(CHANNEL_TYPES).nullable().optional(),
   enabled: z.boolean().optional(),
 });
 export type GroupMemberInput = z.infer<typeof GroupMemberInput>;

@@ -41,7 +41,7 @@ async function storedChannel(vault: KeyVault, ch: PlainChannel): Promise<NewChan
   return {
     id: ch.id, name: ch.name, type: ch.type, baseUrl: ch.baseUrl, keys, models: ch.models, headers: await sealHeaders(vault, ch.headers),
     modelFilter: ch.modelFilter, overrides: await sealOverrides(vault, ch.overrides), proxy: await storedProxy(vault, ch.proxy),
-    healthCheck: ch.healthCheck, enabled: ch.enabled,
+    healthCheck: ch.healthCheck, endpoints: ch.endpoints ?? null, enabled: ch.enabled,
   };
 }
 

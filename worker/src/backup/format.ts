@@ -48,6 +48,8 @@ const FileChannel = z.strictObject({
   proxy: Sealed.nullable(),
   /** Absent in files written before health checks existed. */
   healthCheck: HealthCheckStored.nullable().optional(),
+  /** Extra endpoints (issue 14.5); absent in files written before they existed. */
+  endpoints: z.array(z.strictObject({ type: z.enum(CHANNEL_TYPES), baseUrl: z.string().min(1).max(2048) })).max(CHANNEL_TYPES.length - 1).nullable().optional(),
   enabled: z.boolean(),
 });
 
@@ -65,6 +67,8 @@ const FileGroup = z.strictObject({
     priority: z.int().min(-1000).max(1000),
     weight: z.int().min(1).max(1000),
     overrides: FileOverrides,
+    /** The member's pinned endpoint type (issue 14.5); absent in older files. */
+    protocol: z.enum(CHANNEL_TYPES).nullable().optional(),
     enabled: z.boolean(),
   })).max(200),
 });
@@ -139,13 +143,13 @@ export async function sealImage(image: ConfigImage & { settings: PlainSettings }
     channels.push({
       id: ch.id, name: ch.name, type: ch.type, baseUrl: ch.baseUrl, keys, models: ch.models, headers: await sealHeaderMap(box, ch.headers),
       modelFilter: ch.modelFilter, overrides: await sealOverrides(box, ch.overrides), proxy: ch.proxy ? { $sealed: await box.seal(ch.proxy) } : null,
-      healthCheck: ch.healthCheck, enabled: ch.enabled,
+      healthCheck: ch.healthCheck, endpoints: ch.endpoints ?? null, enabled: ch.enabled,
     });
   }
   const groups: BackupFile['groups'] = [];
   for (const g of image.groups) {
     const members = [];
-    for (const m of g.members) members.push({ ...m, overrides: await sealOverrides(box, m.overrides) });
+    for (const m of g.members) members.push({ ...m, protocol: m.protocol ?? null, overrides: await sealOverrides(box, m.overrides) });
     groups.push({ ...g, members });
   }
   const { proxy, ...settings } = image.settings;
@@ -186,13 +190,14 @@ export async function openFile(file: BackupFile, passphrase: string): Promise<Co
     for (const [n, v] of Object.entries(ch.headers)) headers[n] = typeof v === 'object' ? await box.unseal(v.$sealed) : v;
     channels.push({
       id: ch.id, name: ch.name, type: ch.type, baseUrl: ch.baseUrl, keys, models: ch.models, headers, modelFilter: ch.modelFilter,
-      overrides: await openOverrides(box, ch.overrides), proxy: ch.proxy ? await box.unseal(ch.proxy.$sealed) : null, healthCheck: ch.healthCheck ?? null, enabled: ch.enabled,
+      overrides: await openOverrides(box, ch.overrides), proxy: ch.proxy ? await box.unseal(ch.proxy.$sealed) : null, healthCheck: ch.healthCheck ?? null,
+      endpoints: ch.endpoints ?? null, enabled: ch.enabled,
     });
   }
   const groups: PlainGroup[] = [];
   for (const g of file.groups) {
     const members = [];
-    for (const m of g.members) members.push({ ...m, overrides: await openOverrides(box, m.overrides) });
+    for (const m of g.members) members.push({ ...m, protocol: m.protocol ?? null, overrides: await openOverrides(box, m.overrides) });
     groups.push({ ...g, settings: g.settings, members });
   }
   const { proxy, ...settings } = file.settings;

@@ -7,7 +7,7 @@
  */
 import type { Price } from '../accounting/cost';
 import type { Store } from '../db/store';
-import type { ApiKey, Channel, ChannelOverrides, ChannelType, GroupMode, GroupSettings, HealthCheckConfig } from '../db/types';
+import type { ApiKey, Channel, ChannelEndpoint, ChannelOverrides, ChannelType, GroupMode, GroupSettings, HealthCheckConfig } from '../db/types';
 import { openHeaders } from '../lib/channel-headers';
 import type { KeyVault } from '../lib/crypto';
 import { openHeaderEdits } from '../lib/override-secrets';
@@ -37,6 +37,8 @@ export interface PlainChannel {
   proxy: string | null;
   /** The scheduled health check settings (not its state), or null. */
   healthCheck: HealthCheckConfig | null;
+  /** Extra endpoints (issue 14.5), or null; optional: images of older files lack it. */
+  endpoints?: ChannelEndpoint[] | null;
   enabled: boolean;
 }
 
@@ -47,6 +49,8 @@ export interface PlainMember {
   priority: number;
   weight: number;
   overrides: ChannelOverrides | null;
+  /** The pinned endpoint type (issue 14.5), or null; optional: images of older files lack it. */
+  protocol?: ChannelType | null;
   enabled: boolean;
 }
 
@@ -129,7 +133,7 @@ export async function plainChannel(vault: KeyVault, ch: Channel, lenient = false
     headers: await opened(`the headers of ${what}`, () => openHeaders(vault, ch.headers), lenient ? { [UNREADABLE]: UNREADABLE } : undefined),
     modelFilter: ch.modelFilter, overrides: await plainOverrides(vault, ch.overrides, what, lenient),
     proxy: ch.proxy ? await opened(`the proxy of ${what}`, () => openProxy(vault, ch.proxy!), fb) : null,
-    healthCheck: ch.healthCheck ?? null, enabled: ch.enabled,
+    healthCheck: ch.healthCheck ?? null, endpoints: ch.endpoints ?? null, enabled: ch.enabled,
   };
 }
 
@@ -152,7 +156,7 @@ export async function readImage(store: Store, vault: KeyVault, opts: { lenient?:
     for (const m of g.members) {
       members.push({
         channelId: m.channelId, upstreamModel: m.upstreamModel, priority: m.priority, weight: m.weight,
-        overrides: await plainOverrides(vault, m.overrides, `a member of group "${g.name}"`, lenient), enabled: m.enabled,
+        overrides: await plainOverrides(vault, m.overrides, `a member of group "${g.name}"`, lenient), protocol: m.protocol ?? null, enabled: m.enabled,
       });
     }
     plainGroups.push({ id: g.id, name: g.name, mode: g.mode, settings: g.settings, aliases: g.aliases, patterns: g.patterns, enabled: g.enabled, members });

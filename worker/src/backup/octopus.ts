@@ -248,7 +248,7 @@ function mapChannel(c: z.infer<typeof OctopusChannel>, extraKeys: z.infer<typeof
   if (notMapped.length > 0) warnings.push(`${at}: not imported: ${notMapped.join(', ')}`);
 
   const models = [...new Set([...list(c.model), ...list(c.custom_model)].filter((m) => m.length <= 200))];
-  return { id: c.id, name, type: t.type, baseUrl, keys, models, headers, modelFilter: null, overrides, proxy, healthCheck: null, enabled };
+  return { id: c.id, name, type: t.type, baseUrl, keys, models, headers, modelFilter: null, overrides, proxy, healthCheck: null, endpoints: null, enabled };
 }
 
 function mapGroup(g: z.infer<typeof OctopusGroup>, items: z.infer<typeof OctopusItem>[], channels: Map<number, PlainChannel>, shared: GroupSettings, warnings: string[]): PlainGroup | null {
@@ -282,7 +282,7 @@ function mapGroup(g: z.infer<typeof OctopusGroup>, items: z.infer<typeof Octopus
     }
     if (model === '' || model.length > 200 || seen.has(`${it.channel_id}|${model}`)) continue;
     seen.add(`${it.channel_id}|${model}`);
-    members.push({ channelId: it.channel_id, upstreamModel: model, priority: clamp(it.priority ?? 0, -1000, 1000), weight: clamp(it.weight || 1, 1, 1000), overrides: null, enabled: true });
+    members.push({ channelId: it.channel_id, upstreamModel: model, priority: clamp(it.priority ?? 0, -1000, 1000), weight: clamp(it.weight || 1, 1, 1000), overrides: null, protocol: null, enabled: true });
   }
   if (members.length > 200) {
     warnings.push(`${at}: ${members.length} members; only the first 200 were kept`);

@@ -8,7 +8,7 @@
  * with the id the file gives it when that id is free, else the next free one. "replace" also
  * deletes what the file does not have; "merge" deletes nothing.
  */
-import { ChannelHeaders, HttpUrl, RegexSource } from '../admin/schemas';
+import { ChannelHeaders, HttpUrl, RegexSource, endpointsProblem } from '../admin/schemas';
 import { nameClash } from '../admin/group-names';
 import { overridesIssue } from '../lib/overrides';
 import { parseProxyUrl } from '../lib/proxy';
@@ -95,6 +95,12 @@ function check(image: ConfigImage): string[] {
     const oi = overridesIssue(ch.overrides);
     if (oi) problems.push(`${at}: overrides.${oi.path.join('.')}: ${oi.message}`);
     if (ch.proxy !== null && typeof parseProxyUrl(ch.proxy) === 'string') problems.push(`${at}: proxy: ${parseProxyUrl(ch.proxy) as string}`);
+    for (const [i, e] of (ch.endpoints ?? []).entries()) {
+      if (!HttpUrl.safeParse(e.baseUrl).success) problems.push(`${at}: endpoints.${i}.baseUrl must be an http(s) URL without credentials`);
+    }
+    dup(`${at}: endpoint type`, (ch.endpoints ?? []).map((e) => e.type));
+    const ep = endpointsProblem(ch.type, ch.endpoints);
+    if (ep) problems.push(`${at}: ${ep}`);
   }
   const channelIds = new Set(image.channels.map((c) => c.id));
   for (const g of image.groups) {

@@ -8,7 +8,7 @@ import type { ModelsDevPrice } from '../accounting/modelsdev';
 import type { RequestRecord, StatsCounters, StatsDelta } from '../accounting/records';
 import type * as t from './schema.sqlite';
 import { asStoredProxy } from '../lib/proxy';
-import type { ApiKey, ApiKeyPatch, Channel, ChannelCheckResult, ChannelHealthState, ChannelOverrides, HealthCheckConfig, ChannelPatch, ChannelType, Group, GroupMember, GroupMode } from './types';
+import type { ChannelEndpoint, ApiKey, ApiKeyPatch, Channel, ChannelCheckResult, ChannelHealthState, ChannelOverrides, HealthCheckConfig, ChannelPatch, ChannelType, Group, GroupMember, GroupMode } from './types';
 
 export type ChannelRow = typeof t.channels.$inferSelect;
 export type GroupRow = typeof t.groups.$inferSelect;
@@ -34,6 +34,7 @@ export function toChannel(r: ChannelRow): Channel {
     keys: parseJson(r.keys, []), models: parseJson(r.models, []), headers: parseJson(r.headers, {}),
     modelFilter: r.modelFilter, overrides: parseJson<ChannelOverrides | null>(r.overrides, null),
     proxy: asStoredProxy(parseJson<unknown>(r.proxy, null)),
+    endpoints: parseJson<ChannelEndpoint[] | null>(r.endpoints, null),
     healthCheck: parseJson<HealthCheckConfig | null>(r.healthCheck, null), healthState: parseJson<ChannelHealthState | null>(r.healthState, null),
     enabled: r.enabled, createdAt: r.createdAt, updatedAt: r.updatedAt,
   };
@@ -42,7 +43,8 @@ export function toChannel(r: ChannelRow): Channel {
 export function toMember(r: MemberRow): GroupMember {
   return {
     id: r.id, groupId: r.groupId, channelId: r.channelId, upstreamModel: r.upstreamModel,
-    priority: r.priority, weight: r.weight, overrides: parseJson<ChannelOverrides | null>(r.overrides, null), enabled: r.enabled,
+    priority: r.priority, weight: r.weight, overrides: parseJson<ChannelOverrides | null>(r.overrides, null),
+    protocol: (r.protocol as ChannelType | null) ?? null, enabled: r.enabled,
   };
 }
 
@@ -80,6 +82,7 @@ export function channelColumns(c: ChannelPatch) {
     ...(c.modelFilter !== undefined && { modelFilter: c.modelFilter }),
     ...(c.overrides !== undefined && { overrides: overridesColumn(c.overrides) }),
     ...(c.proxy !== undefined && { proxy: c.proxy ? JSON.stringify(c.proxy) : null }),
+    ...(c.endpoints !== undefined && { endpoints: c.endpoints?.length ? JSON.stringify(c.endpoints) : null }),
     ...(c.healthCheck !== undefined && { healthCheck: c.healthCheck ? JSON.stringify(c.healthCheck) : null }),
     ...(c.healthState === null && { healthState: null }),
     ...(c.enabled !== undefined && { enabled: c.enabled }),

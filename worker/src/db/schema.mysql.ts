@@ -50,6 +50,11 @@ export const channels = mysqlTable('channels', {
    */
   proxy: text('proxy'),
   /**
+   * JSON or null: the channel's extra endpoints (issue 14.5), [{ type, baseUrl }], each another
+   * protocol the same account serves; keys, headers, overrides and proxy are shared. null = none.
+   */
+  endpoints: text('endpoints'),
+  /**
    * JSON or null: the channel's scheduled health check (issue 14.6): { enabled, intervalMinutes,
    * model (null = the channel's first model), failureThreshold } (sync/health-checks.ts).
    */
@@ -87,6 +92,8 @@ export const groupMembers = mysqlTable('group_members', {
   weight: int('weight').notNull().default(1),
   /** JSON or null: ChannelOverrides for this member only, applied after the channel's (issue 14.4). */
   overrides: text('overrides'),
+  /** A channel type the member always uses (issue 14.5), or null: the endpoint of the client's protocol, else the primary. */
+  protocol: text('protocol'),
   enabled: boolean('enabled').notNull().default(true),
 }, (t) => [index('group_members_group_idx').on(t.groupId), index('group_members_channel_idx').on(t.channelId)]);
 

@@ -33,6 +33,11 @@ export const channels = pgTable('channels', {
    */
   proxy: text('proxy'),
   /**
+   * JSON or null: the channel's extra endpoints (issue 14.5), [{ type, baseUrl }], each another
+   * protocol the same account serves; keys, headers, overrides and proxy are shared. null = none.
+   */
+  endpoints: text('endpoints'),
+  /**
    * JSON or null: the channel's scheduled health check (issue 14.6): { enabled, intervalMinutes,
    * model (null = the channel's first model), failureThreshold } (sync/health-checks.ts).
    */
@@ -70,6 +75,8 @@ export const groupMembers = pgTable('group_members', {
   weight: integer('weight').notNull().default(1),
   /** JSON or null: ChannelOverrides for this member only, applied after the channel's (issue 14.4). */
   overrides: text('overrides'),
+  /** A channel type the member always uses (issue 14.5), or null: the endpoint of the client's protocol, else the primary. */
+  protocol: text('protocol'),
   enabled: boolean('enabled').notNull().default(true),
 }, (t) => [index('group_members_group_idx').on(t.groupId), index('group_members_channel_idx').on(t.channelId)]);
 

@@ -171,7 +171,7 @@ export class SqlStore implements Store {
 
   /** INSERTs of a group's members, split to the dialect's bound-value limit; run them in one atomic unit. */
   private insertMembers(db: Dialect['db'], groupId: number, members: NewGroupMember[]): unknown[] {
-    return chunkRows(members.map((m) => ({ ...m, overrides: overridesColumn(m.overrides), groupId })), this.d.maxBoundValues)
+    return chunkRows(members.map((m) => ({ ...m, overrides: overridesColumn(m.overrides), protocol: m.protocol ?? null, groupId })), this.d.maxBoundValues)
       .map((rows) => db.insert(this.t.groupMembers).values(rows));
   }
 

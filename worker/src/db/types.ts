@@ -20,6 +20,12 @@ export interface StoredChannelKey {
   enabled: boolean;
 }
 
+/** One more protocol a channel's account serves: its type and base URL (without the endpoint path). */
+export interface ChannelEndpoint {
+  type: ChannelType;
+  baseUrl: string;
+}
+
 export interface Channel {
   id: number;
   name: string;
@@ -34,6 +40,12 @@ export interface Channel {
   overrides?: ChannelOverrides | null;
   /** The channel's outbound proxy (Node mode, lib/proxy.ts), credentials sealed; null (or absent) = the global one, or none. */
   proxy?: StoredProxy | null;
+  /**
+   * Other protocols the same account serves (issue 14.5), each with its own base URL; keys, headers,
+   * overrides and proxy are shared with the primary (`type` + `baseUrl`). Types are unique and differ
+   * from `type`. null (or absent) = none. routing/endpoints.ts picks one per attempt.
+   */
+  endpoints?: ChannelEndpoint[] | null;
   /** The channel's scheduled health check (sync/health-checks.ts); null (or absent) = none. */
   healthCheck?: HealthCheckConfig | null;
   /**
@@ -111,6 +123,11 @@ export interface GroupMember {
   weight: number;
   /** Request overrides for this member only, applied after its channel's; null (or absent) = none. */
   overrides?: ChannelOverrides | null;
+  /**
+   * The channel endpoint type this member always uses (issue 14.5), even when another endpoint of
+   * the channel speaks the client's protocol; null (or absent) = pick by the client's protocol.
+   */
+  protocol?: ChannelType | null;
   enabled: boolean;
 }
 

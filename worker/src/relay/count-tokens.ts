@@ -10,6 +10,7 @@
  * prompt itself (relay/count-local.ts). Either way nothing is billed: the request is logged with no
  * usage, so it costs nothing and weighs on no budget or TPM limit.
  */
+import { channelSpeaks } from '../routing/endpoints';
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
 import { CLIENT_CLOSED_STATUS } from '../accounting/records';
@@ -110,7 +111,7 @@ export async function handleCountTokens(c: Context<AppEnv>, call: CountCall): Pr
         if (v) forwarded[name] = v;
       }
     }
-    const planned = startPlan(p, sameProtocol, undefined);
+    const planned = startPlan(p, sameProtocol, undefined, undefined, protocol);
     let plan;
     try {
       plan = await planned.plan;
@@ -118,7 +119,7 @@ export async function handleCountTokens(c: Context<AppEnv>, call: CountCall): Pr
       return refuse(storeUnavailable(), key.id);
     }
     const result = await dispatch({
-      platform: p, config, route: sameProtocol, planned, plan, clientSignal: clientSignalOf(c),
+      platform: p, config, route: sameProtocol, planned, plan, clientSignal: clientSignalOf(c), clientProtocol: protocol,
       acceptBody: (_channel, text) => acceptCount(protocol, text),
       prepare: ({ channel, member, apiKey }) => ({
         url: countUrl(call, channel.baseUrl, member.upstreamModel),
@@ -178,9 +179,15 @@ export function decodeCountRequest(call: CountCall, body: Record<string, unknown
   return codecFor('gemini').decodeRequest({ contents: [], ...rest }, { model: call.model, stream: false });
 }
 
-/** The group narrowed to its members whose channel speaks `protocol`; null when there is none. */
+/**
+ * The group narrowed to its members whose channel has an endpoint of `protocol` (routing/endpoints.ts)
+ * and that are not pinned to another one; null when there is none.
+ */
 function membersOfProtocol(route: Route, protocol: 'anthropic' | 'gemini'): Route | null {
-  const members = route.group.members.filter((m) => route.channels.get(m.channelId)?.type === protocol);
+  const members = route.group.members.filter((m) => {
+    const ch = route.channels.get(m.channelId);
+    return ch !== undefined && channelSpeaks(ch, protocol) && (!m.protocol || m.protocol === protocol);
+  });
   if (members.length === 0) return null;
   return { ...route, group: { ...route.group, members } };
 }

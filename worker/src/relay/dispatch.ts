@@ -9,7 +9,8 @@
 import type { AbortSource } from '../lib/abort';
 import { requestDeadline } from './deadline';
 import type { ConfigSnapshot } from '../config/snapshot';
-import type { Channel, GroupMember, Route } from '../db/types';
+import type { Channel, ChannelType, GroupMember, Route } from '../db/types';
+import { endpointFor, withEndpoint } from '../routing/endpoints';
 import type { Platform } from '../platform';
 import { parseRetryAfter } from '../routing/breaker';
 import { classifyStatus } from '../routing/faults';
@@ -131,6 +132,13 @@ export interface DispatchInput {
    * the next member is tried; `value` (e.g. the decoded answer) is handed back in the result.
    */
   acceptBody?: (channel: Channel, text: string) => { ok: true; value?: unknown } | { ok: false; error: string };
+  /**
+   * The client's protocol: each attempt uses the channel endpoint of that protocol when there is one
+   * (routing/endpoints.ts endpointFor; a member's pin first), else the primary. The `channel` handed
+   * to `prepare`, `streamDecoder` and `acceptBody` carries the chosen endpoint as its `type` and
+   * `baseUrl`. Absent: the pin, else the primary.
+   */
+  clientProtocol?: ChannelType;
 }
 
 /** A request's plan in the making: settings resolved, the group holder asked (one call). */
@@ -145,13 +153,15 @@ export interface Planned {
  * Asks the group's holder for the ordered candidates (the one call on the critical path), without
  * waiting: the caller may await it together with the key's admission. `recall`: the client key
  * and tool call ids whose remembered reasoning the plan should bring back (PlanInput.recall).
+ * `clientProtocol`: members that can pass the client's body through go first within a tier
+ * (routing/endpoints.ts); pass the same to `dispatch`.
  */
-export function startPlan(p: Platform, route: Route, session: string | undefined, recall?: PlanInput['recall']): Planned {
+export function startPlan(p: Platform, route: Route, session: string | undefined, recall?: PlanInput['recall'], clientProtocol?: ChannelType): Planned {
   const settings = resolveGroupSettings(route.group.settings);
   const planSettings = toPlanSettings(settings);
   return {
     settings, planSettings, session,
-    plan: p.groups.plan(route.group.id, { mode: route.group.mode, members: routableMembers(route), settings: planSettings, session, ...(recall && { recall }) }),
+    plan: p.groups.plan(route.group.id, { mode: route.group.mode, members: routableMembers(route, clientProtocol), settings: planSettings, session, ...(recall && { recall }) }),
   };
 }
 
@@ -184,9 +194,15 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
   let lastError: string | null = candidates.length === 0 ? 'the group has no available member' : null;
   let lastAnswer: Extract<DispatchResult, { kind: 'exhausted' }>['lastAnswer'];
   let lastStreamError: UpstreamErrorInfo | undefined;
+  /** The endpoint type a candidate's attempt used. */
+  const endpointOf = (cand: Candidate): ChannelType | undefined => {
+    const ch = route.channels.get(cand.channelId);
+    const m = route.group.members.find((x) => x.id === cand.memberId);
+    return ch && m ? endpointFor(ch, m, input.clientProtocol).type : undefined;
+  };
   /** The client left: what failed is nobody's fault, and nothing more is tried. */
   const aborted = (cand: Candidate, started: number): DispatchResult => {
-    outcomes.push(outcome(cand, 'aborted', 0, p.now() - started, 'the client closed the connection'));
+    outcomes.push(outcome(cand, 'aborted', 0, p.now() - started, 'the client closed the connection', endpointOf(cand)));
     requestEnd.release();
     return { kind: 'aborted', outcomes, report: report(), release: requestEnd.release };
   };
@@ -196,12 +212,14 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
     tried.add(cand.memberId);
     const member = route.group.members.find((m) => m.id === cand.memberId)!;
     const stored = route.channels.get(cand.channelId)!;
+    // The endpoint this attempt uses; credentials, proxy, breaker and cooldowns stay the channel's.
+    const endpoint = endpointFor(stored, member, input.clientProtocol);
     const started = p.now();
     const fail = (status: number, error: string, retryAfterMs?: number, answer?: string) => {
-      outcomes.push({ ...outcome(cand, 'channel', status, p.now() - started, error), ...(retryAfterMs !== undefined && { retryAfterMs }) });
+      outcomes.push({ ...outcome(cand, 'channel', status, p.now() - started, error, endpoint.type), ...(retryAfterMs !== undefined && { retryAfterMs }) });
       lastStatus = status;
       lastError = error;
-      lastAnswer = answer === undefined ? undefined : { status, body: answer, protocol: stored.type };
+      lastAnswer = answer === undefined ? undefined : { status, body: answer, protocol: endpoint.type };
       lastStreamError = undefined;
     };
 
@@ -216,7 +234,9 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
       continue;
     }
     // From here on the channel carries its headers in plain text, for this attempt only.
-    const channel: Channel = headers === stored.headers ? stored : { ...stored, headers };
+    // It also carries the chosen endpoint as its type and base URL.
+    const served = withEndpoint(stored, endpoint);
+    const channel: Channel = headers === stored.headers ? served : { ...served, headers };
     // Request overrides: one map lookup when there are none (the usual case).
     const overrides = input.config.overridesOf(member);
     let edits: [string, string | null][] | null = null;
@@ -317,7 +337,7 @@ export async function dispatch(input: DispatchInput): Promise<DispatchResult> {
       }
       accepted = verdict?.value;
     }
-    outcomes.push(outcome(cand, cls, res.status, p.now() - started));
+    outcomes.push(outcome(cand, cls, res.status, p.now() - started, undefined, endpoint.type));
     return { kind: 'committed', response: res, primed, body, accepted, channel, member, outcomes, report: report(), attemptStartedAt: started, idleTimeoutMs: settings.idleTimeoutMs, redact, secrets, release: requestEnd.release };
   }
   // A rate-limited last attempt: the soonest Retry-After of the rate-limited attempts; any other
@@ -342,8 +362,8 @@ function toPlanSettings(s: ResolvedGroupSettings): PlanSettings {
   };
 }
 
-function outcome(c: Candidate, kind: AttemptOutcome['kind'], status: number, ms: number, error?: string): AttemptOutcome {
-  return { memberId: c.memberId, channelId: c.channelId, keyId: c.keyId, kind, status, ms, ...(error !== undefined && { error }) };
+function outcome(c: Candidate, kind: AttemptOutcome['kind'], status: number, ms: number, error?: string, endpointType?: ChannelType): AttemptOutcome {
+  return { memberId: c.memberId, channelId: c.channelId, keyId: c.keyId, kind, status, ms, ...(error !== undefined && { error }), ...(endpointType && { endpointType }) };
 }
 
 /** First 300 characters of an upstream error body, on one line (it goes to logs and health). */

@@ -76,7 +76,7 @@ export async function handleEmbed(c: Context<AppEnv>, call: EmbedCall): Promise<
   const found = findRouteFor(config, req.model, auth.key);
   if (!found) return refuse(modelNotFound(req.model), auth.key.id, req.model);
   const { route } = found;
-  const planned = startPlan(p, route, undefined);
+  const planned = startPlan(p, route, undefined, undefined, call.protocol);
   const [admission, planning] = await Promise.allSettled([admitKey(p, auth.key), planned.plan]);
   if (admission.status === 'rejected' || planning.status === 'rejected') {
     if (planning.status === 'fulfilled') releasePlan(p, route, planned, planning.value);
@@ -91,6 +91,7 @@ export async function handleEmbed(c: Context<AppEnv>, call: EmbedCall): Promise<
     platform: p,
     config,
     route,
+    clientProtocol: call.protocol,
     planned,
     plan: planning.value,
     clientSignal: clientSignalOf(c),

@@ -183,7 +183,7 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
   // An Anthropic client's text turn of a Gemini answer: its text signatures, the same way.
   const recallFor = (routeHasAnthropic(route) ? recallIds(req) : undefined) ?? (routeHasType(route, 'gemini') ? textRecallIds(req) : undefined);
   const recall = recallFor && { owner: key.id, toolCallIds: recallFor };
-  const planned = startPlan(p, route, await sessionKey(key.id, req.user ?? c.req.header('x-session-id')), recall);
+  const planned = startPlan(p, route, await sessionKey(key.id, req.user ?? c.req.header('x-session-id')), recall, call.protocol);
   const [admission, planning] = await Promise.allSettled([admitKey(p, key), planned.plan]);
   if (admission.status === 'rejected' || planning.status === 'rejected') {
     if (planning.status === 'fulfilled') releasePlan(p, route, planned, planning.value);
@@ -220,6 +220,7 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
     planned,
     plan: planning.value,
     clientSignal,
+    clientProtocol: call.protocol,
     streamDecoder: req.stream ? (ch) => codecFor(ch.type).createStreamDecoder() : undefined,
     acceptBody: req.stream ? undefined : (ch, text) => acceptAnswer(ch.type, text),
     prepare: ({ channel, member, apiKey, overrides }) => {

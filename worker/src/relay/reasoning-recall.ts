@@ -17,6 +17,7 @@
  * made of the answer's text (`textKey`), and a Gemini channel's request whose last assistant turn
  * replays that text gets them back on its text (`textRecallIds`, `withRecalledTextSignatures`).
  */
+import { channelSpeaks } from '../routing/endpoints';
 import type { CanonicalRequest, CanonicalResponse, Message, Opaque, Part, ProtocolName, ReasoningPart, ServerToolPart, StreamEvent, TextPart } from '../protocols/canonical';
 import type { Route } from '../db/types';
 import type { ReasoningTurn } from '../routing/reasoning-memory';
@@ -114,7 +115,7 @@ export function remembersReasoning(client: ProtocolName, channel: ProtocolName):
 
 /** Whether the group can send the request to an Anthropic channel (else nothing is worth recalling). */
 export function routeHasAnthropic(route: Route): boolean {
-  return route.group.members.some((m) => m.enabled && route.channels.get(m.channelId)?.type === 'anthropic');
+  return route.group.members.some((m) => m.enabled && speaks(route, m.channelId, 'anthropic'));
 }
 
 /**
@@ -185,7 +186,13 @@ export function withRecalledTextSignatures(req: CanonicalRequest, parts: Reasoni
   return { ...req, messages: req.messages.map((m) => (m === turn ? restored : m)) };
 }
 
-/** Whether the group has an enabled member on a channel of `type`. */
+/** Whether the group has an enabled member on a channel with an endpoint of `type`. */
 export function routeHasType(route: Route, type: ProtocolName): boolean {
-  return route.group.members.some((m) => m.enabled && route.channels.get(m.channelId)?.type === type);
+  return route.group.members.some((m) => m.enabled && speaks(route, m.channelId, type));
+}
+
+/** Whether the channel exists and one of its endpoints (routing/endpoints.ts) speaks `type`. */
+function speaks(route: Route, channelId: number, type: ProtocolName): boolean {
+  const ch = route.channels.get(channelId);
+  return ch !== undefined && channelSpeaks(ch, type);
 }

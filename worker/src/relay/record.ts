@@ -44,13 +44,15 @@ export function buildRecord(ctx: RecordContext, final: FinalOutcome, now: number
     channelId: last?.channelId ?? 0,
     upstreamModel: lastMember?.upstreamModel ?? '',
     protocolIn: ctx.protocolIn,
-    protocolOut: channel?.type ?? null,
+    // The endpoint that served (a multi-protocol channel's may differ from its primary type).
+    protocolOut: last?.endpointType ?? channel?.type ?? null,
     stream: ctx.stream,
     status: final.status,
     ok: final.ok,
     attempts: ctx.outcomes.map((o) => ({
       channelId: o.channelId, memberId: o.memberId, upstreamModel: members.get(o.memberId)?.upstreamModel ?? '', status: o.status, ms: o.ms,
       ...(o.error !== undefined && { error: o.error }),
+      ...(o.endpointType && { endpointType: o.endpointType }),
     })),
     usage: final.usage,
     costNanoUsd: 0,

@@ -1,9 +1,10 @@
 /**
- * Plans one request: the mode orders the members, a sticky session moves its member to the
+ * Plans one request: the mode orders the members (those that pass through first, routing/endpoints.ts), a sticky session moves its member to the
  * front, and the breaker and key cooldowns leave out what may not be tried now. Pure.
  */
 import { admit, closedBreaker } from './breaker';
-import { orderMembers, type Random } from './strategies';
+import { orderPreferringPassthrough } from './endpoints';
+import type { Random } from './strategies';
 import type { Candidate, MemberRef, Plan, PlanInput, RoutingState } from './types';
 
 const WRAP = 1_000_000_007;
@@ -15,7 +16,7 @@ const WRAP = 1_000_000_007;
  */
 export function planRequest(state: RoutingState, input: PlanInput, now: number, random: Random): { plan: Plan; state: RoutingState } {
   const members = input.members.filter((m) => m.keyIds.length > 0);
-  const ordered = orderMembers(input.mode, members, state.strategy, random);
+  const ordered = orderPreferringPassthrough(input.mode, members, state.strategy, random);
   // `breakers` is copied only when a half-open lease is taken, so callers can tell by identity
   // whether this plan changed breaker state (and must be persisted before the reply).
   const next: RoutingState = { ...state, strategy: ordered.state, keyCursors: { ...state.keyCursors } };

@@ -2,7 +2,7 @@
  * Routing inputs and outputs. Pure data: the group state holder (Durable Object on the edge,
  * an in-process object in Node) owns the mutable `RoutingState` and persists it.
  */
-import type { GroupMode } from '../db/types';
+import type { ChannelType, GroupMode } from '../db/types';
 import type { ReasoningPart } from '../protocols/canonical';
 import type { BreakerPhase, BreakerState } from './breaker';
 import type { StrategyState } from './strategies';
@@ -18,6 +18,11 @@ export interface MemberRef {
   weight: number;
   /** Ids of the channel's enabled keys, in stored order. */
   keyIds: string[];
+  /**
+   * The member would use an endpoint of the client's own protocol (routing/endpoints.ts), so the
+   * body passes through unchanged; such members go first within a tier. Absent = false.
+   */
+  passthrough?: boolean;
 }
 
 /** Breaker and stickiness settings the planner needs (ms). */
@@ -84,6 +89,8 @@ export interface AttemptOutcome {
   error?: string;
   /** The upstream's Retry-After, ms from the attempt's end. */
   retryAfterMs?: number;
+  /** The channel endpoint's protocol the attempt used (routing/endpoints.ts); absent before it was chosen. */
+  endpointType?: ChannelType;
 }
 
 /** A request's report: attempt outcomes plus planned members that were never tried. */

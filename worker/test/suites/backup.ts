@@ -46,12 +46,13 @@ export function backupSuite(h: Harness): void {
       name: `bk-${uid()}`, type: 'openai-chat', baseUrl: `${up.baseUrl}/v1`, keys: [s.key], models: ['gpt-4.1-nano'],
       headers: { 'x-api-token': s.header, 'x-plain': 'plain-value' }, overrides: { body: { max_tokens: 99 }, headers: { 'x-auth-extra': s.override } },
       healthCheck: { enabled: true, intervalMinutes: 7, model: 'gpt-4.1-nano', failureThreshold: 2 },
+      endpoints: [{ type: 'anthropic', baseUrl: `${up.baseUrl}/anthropic/v1` }],
     });
     expect(ch.status, JSON.stringify(ch.json)).toBe(201);
     const group = `bk-${uid()}`;
     const g = await admin(cookie, 'POST', '/groups', {
       name: group, mode: 'failover', aliases: [`${group}-alias`], settings: { maxAttempts: 2 },
-      members: [{ channelId: ch.json.id, upstreamModel: 'gpt-4.1-nano', priority: 2, weight: 3, overrides: { headers: { 'x-member-token': s.member } } }],
+      members: [{ channelId: ch.json.id, upstreamModel: 'gpt-4.1-nano', priority: 2, weight: 3, protocol: 'openai-chat', overrides: { headers: { 'x-member-token': s.member } } }],
     });
     expect(g.status, JSON.stringify(g.json)).toBe(201);
     const k = await admin(cookie, 'POST', '/keys', { name: `bk-${uid()}`, rpmLimit: 1000, budgetUsd: 50, allowedGroups: [group] });
@@ -99,6 +100,11 @@ export function backupSuite(h: Harness): void {
       expect(restore.json).toMatchObject({ dryRun: false, mode: 'replace', source: 'octopus-edge' });
       expect(restore.json.changes.channels).toEqual({ create: before.channels.length, update: 0, delete: 0, unchanged: 0 });
       expect(await snapshot(cookie)).toEqual(before);
+      // Multi-protocol fields (issue 14.5) came back too.
+      const restored = (await admin(cookie, 'GET', '/channels')).json.data.find((x: any) => x.name === before.channels.find((y: any) => y.id === c.channelId)?.name);
+      expect(restored.endpoints).toEqual([{ type: 'anthropic', baseUrl: `${c.up.baseUrl}/anthropic/v1` }]);
+      const restoredGroup = (await admin(cookie, 'GET', '/groups')).json.data.find((x: any) => x.name === c.group);
+      expect(restoredGroup.members[0].protocol).toBe('openai-chat');
 
       const res = await chat(c.clientKey, c.group);
       expect(res.status, await res.clone().text()).toBe(200);
