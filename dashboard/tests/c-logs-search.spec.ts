@@ -17,7 +17,7 @@ test('a search is kept in the URL across a reload, with its results and a CSV li
   await expect(page.getByRole('heading', { name: 'Logs', level: 1 })).toBeVisible();
 
   await page.getByLabel('Search').fill('UI-BROKEN');
-  await page.getByLabel('Errors only').check();
+  await page.getByRole('switch', { name: 'Errors only' }).check({ force: true });
   await page.getByRole('button', { name: 'Apply' }).click();
   await expect(page).toHaveURL(/[?&]q=UI-BROKEN(&|$)/);
   await expect(page).toHaveURL(/[?&]errors=1(&|$)/);
@@ -30,7 +30,7 @@ test('a search is kept in the URL across a reload, with its results and a CSV li
 
   await page.reload();
   await expect(page.getByLabel('Search')).toHaveValue('UI-BROKEN');
-  await expect(page.getByLabel('Errors only')).toBeChecked();
+  await expect(page.getByRole('switch', { name: 'Errors only' })).toBeChecked();
   await expect(rows).toHaveCount(shown);
   await expect(rows.filter({ hasNotText: 'ui-broken' })).toHaveCount(0);
   const csv = page.getByRole('link', { name: 'Download CSV' });
