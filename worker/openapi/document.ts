@@ -20,7 +20,7 @@ import type { ChannelHealthState, HealthCheckConfig } from '../src/db/types';
 import {
   ApiKeyCreate, ApiKeyUpdate, ChannelCreate, ChannelUpdate, GroupCreate, GroupSettingsInput, GroupUpdate, LoginBody, PasswordChangeBody, UserPriceBody,
 } from '../src/admin/schemas';
-import { LogQuery, RangeQuery, SeriesQuery } from '../src/admin/stats';
+import { CSV_MAX_ROWS, LogFilterQuery, LogQuery, RangeQuery, SeriesQuery } from '../src/admin/stats';
 import { SESSION_COOKIE } from '../src/admin/session';
 import { SettingsBody } from '../src/settings';
 import { BackupExportBody, BackupImportBody } from '../src/admin/backup';
@@ -370,7 +370,26 @@ const adminPaths: ZodOpenApiPathsObject = {
   '/api/v1/logs': {
     get: admin('logs', {
       summary: 'Request logs, newest first', requestParams: { query: LogQuery },
-      responses: { 200: json(z.looseObject({ data: z.array(LogView), next: ms.nullable().describe('the `before` of the next page; null on the last') }), 'A page of logs.'), 400: err('A bad query parameter.'), ...adminErrors() },
+      responses: {
+        200: json(z.looseObject({
+          data: z.array(LogView),
+          next: ms.nullable().describe('the `before` of the next page; null on the last'),
+          nextId: z.string().nullable().describe('the `beforeId` of the next page; null on the last'),
+        }), 'A page of logs.'),
+        400: err('A bad query parameter.'), ...adminErrors(),
+      },
+    }),
+  },
+  '/api/v1/logs.csv': {
+    get: admin('logs', {
+      summary: `The logs matching the filters as CSV (RFC 4180, no bodies), newest first, at most ${CSV_MAX_ROWS} rows`, requestParams: { query: LogFilterQuery },
+      responses: {
+        200: {
+          description: 'A CSV attachment; header `x-oe-truncated: 1` when more rows matched than were written.',
+          content: { 'text/csv': { schema: { type: 'string' as const } } },
+        },
+        400: err('A bad query parameter.'), ...adminErrors(),
+      },
     }),
   },
   '/api/v1/logs/{id}': {

@@ -89,3 +89,18 @@ export function sumIntoLocalDays<T extends { bucket: number; key: string }>(rows
   }
   return [...out.values()].sort((a, b) => a.bucket - b.bucket || a.key.localeCompare(b.key));
 }
+
+/** `ms` as a `<input type="datetime-local">` value (`YYYY-MM-DDTHH:mm`) in the browser's zone; '' for none. */
+export function toLocalInput(ms: number | null | undefined): string {
+  if (ms == null || !Number.isFinite(ms)) return '';
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/** A `datetime-local` value (browser zone) as ms since epoch; null when empty or invalid. */
+export function fromLocalInput(value: string): number | null {
+  if (!value) return null;
+  const ms = new Date(value).getTime(); // a date-time without an offset is local time (ECMAScript Date.parse)
+  return Number.isFinite(ms) ? ms : null;
+}

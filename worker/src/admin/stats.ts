@@ -7,18 +7,81 @@ import { Hono } from 'hono';
 import * as z from 'zod';
 import type { AppEnv } from '../app-env';
 import type { RequestRecord, StatsDelta } from '../accounting/records';
+import type { LogFilter, StatusRange } from '../db/store';
+import { csvRecord, type CsvCell } from '../lib/csv';
 import { adminError, describeIssue } from './http';
 
-/** Query of `GET /api/v1/logs` (also used by the OpenAPI document, worker/openapi). */
-export const LogQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  /** Page: logs strictly older than this time (ms), i.e. the `time` of the last row of the previous page. */
-  before: z.coerce.number().int().positive().optional(),
+/** A status list: exact codes and classes, comma-separated (`429,5xx`). */
+const STATUS_LIST = /^\s*[1-5](?:\d\d|xx)\s*(?:,\s*[1-5](?:\d\d|xx)\s*){0,19}$/i;
+
+/** Filters of `GET /api/v1/logs` and `GET /api/v1/logs.csv` (also used by the OpenAPI document). */
+export const LogFilterQuery = z.object({
+  /** Free text: a request id (exact), or part of a group name, upstream model or error (any case). */
+  q: z.string().trim().max(200).optional(),
+  /** ms since epoch, inclusive. */
+  from: z.coerce.number().int().nonnegative().optional(),
+  /** ms since epoch, exclusive. */
+  to: z.coerce.number().int().positive().optional(),
+  /** `1`: only failed requests (non-2xx status, or an error after a 200 such as a broken stream). */
+  errors: z.enum(['0', '1', 'true', 'false']).optional(),
   group: z.string().max(200).optional(),
   keyId: z.coerce.number().int().positive().optional(),
+  /** Any attempt of the request was on this channel (a channel that failed over is found too). */
   channelId: z.coerce.number().int().positive().optional(),
-  status: z.coerce.number().int().min(100).max(599).optional(),
+  /** Statuses and classes, comma-separated: `429`, `4xx`, `429,5xx`. */
+  status: z.string().max(200).regex(STATUS_LIST, 'a comma-separated list of statuses (429) or classes (4xx)').optional(),
 });
+
+/** Query of `GET /api/v1/logs`. */
+export const LogQuery = LogFilterQuery.extend({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  /** Page: logs strictly older than this time (ms), i.e. the `next` of the previous page. */
+  before: z.coerce.number().int().positive().optional(),
+  /** With `before`: the `nextId` of the previous page, so rows sharing its millisecond are not skipped. */
+  beforeId: z.string().min(1).max(100).optional(),
+});
+
+/** Rows `GET /api/v1/logs.csv` writes at most (newest first); `x-oe-truncated: 1` says more matched. */
+export const CSV_MAX_ROWS = 10_000;
+
+/** `429,5xx` as status ranges ({429..429}, {500..599}); the string passed STATUS_LIST. */
+function statusRanges(list: string): StatusRange[] {
+  return list.split(',').map((part) => {
+    const p = part.trim().toLowerCase();
+    if (p.endsWith('xx')) {
+      const base = Number(p[0]) * 100;
+      return { min: base, max: base + 99 };
+    }
+    return { min: Number(p), max: Number(p) };
+  });
+}
+
+/** The store filter of a parsed filter query. */
+function logFilterOf(q: z.infer<typeof LogFilterQuery>): LogFilter {
+  return {
+    groupName: q.group, apiKeyId: q.keyId, channelId: q.channelId, from: q.from, to: q.to,
+    statuses: q.status ? statusRanges(q.status) : undefined,
+    errorsOnly: q.errors === '1' || q.errors === 'true',
+    text: q.q || undefined,
+  };
+}
+
+/** Columns of the CSV export (no bodies); money in USD, times as ms and ISO 8601 UTC. */
+const CSV_HEADER = [
+  'id', 'time', 'time_ms', 'group', 'api_key_id', 'channel_id', 'attempted_channel_ids', 'upstream_model', 'protocol_in',
+  'protocol_out', 'stream', 'status', 'ok', 'input_tokens', 'cache_read_tokens', 'cache_write_tokens', 'output_tokens',
+  'reasoning_tokens', 'cost_usd', 'latency_ms', 'ttft_ms', 'error',
+];
+
+function csvRow(r: RequestRecord): CsvCell[] {
+  const u = r.usage;
+  return [
+    r.id, new Date(r.time).toISOString(), r.time, r.groupName, r.apiKeyId || null, r.channelId || null,
+    [...new Set(r.attempts.map((a) => a.channelId))].join(' '), r.upstreamModel, r.protocolIn, r.protocolOut, r.stream,
+    r.status, r.ok, u?.input ?? 0, u?.cacheRead ?? 0, u?.cacheWrite ?? 0, u?.output ?? 0, u?.reasoning ?? 0,
+    r.costNanoUsd / 1e9, r.latencyMs, r.ttftMs, r.error,
+  ];
+}
 
 /** Query of `GET /api/v1/stats`. */
 export const SeriesQuery = z.object({
@@ -74,9 +137,42 @@ export function statsRoutes(): Hono<AppEnv> {
   r.get('/logs', async (c) => {
     const q = LogQuery.safeParse(c.req.query());
     if (!q.success) return adminError(c, 400, 'invalid_request', describeIssue(q.error));
-    const { limit, before, group, keyId, channelId, status } = q.data;
-    const rows = await c.get('platform').store.listLogs({ limit, before, groupName: group, apiKeyId: keyId, channelId, status });
-    return c.json({ data: rows.map(logView), next: rows.length === limit ? rows.at(-1)!.time : null });
+    const { limit, before, beforeId } = q.data;
+    const rows = await c.get('platform').store.listLogs({ limit, before, beforeId, ...logFilterOf(q.data) });
+    const last = rows.length === limit ? rows.at(-1)! : null;
+    return c.json({ data: rows.map(logView), next: last?.time ?? null, nextId: last?.id ?? null });
+  });
+
+  /** The logs matching the filters as CSV, newest first, at most CSV_MAX_ROWS (read a page at a time). */
+  r.get('/logs.csv', async (c) => {
+    const q = LogFilterQuery.safeParse(c.req.query());
+    if (!q.success) return adminError(c, 400, 'invalid_request', describeIssue(q.error));
+    const filter = logFilterOf(q.data);
+    const store = c.get('platform').store;
+    const parts = [csvRecord(CSV_HEADER)];
+    let count = 0;
+    let page: { before?: number; beforeId?: string } = {};
+    let truncated = false;
+    for (;;) {
+      const limit = Math.min(500, CSV_MAX_ROWS - count);
+      const rows = await store.listLogs({ limit, ...page, ...filter });
+      for (const row of rows) parts.push(csvRecord(csvRow(row)));
+      count += rows.length;
+      if (rows.length < limit) break;
+      const last = rows.at(-1)!;
+      page = { before: last.time, beforeId: last.id };
+      if (count >= CSV_MAX_ROWS) {
+        truncated = (await store.listLogs({ limit: 1, ...page, ...filter })).length > 0;
+        break;
+      }
+    }
+    const name = `logs-${new Date(c.get('platform').now()).toISOString().slice(0, 19).replace(/:/g, '-')}Z.csv`;
+    return c.body(parts.join(''), 200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${name}"`,
+      'cache-control': 'no-store',
+      ...(truncated ? { 'x-oe-truncated': '1' } : {}),
+    });
   });
 
   r.get('/logs/:id', async (c) => {

@@ -8,6 +8,7 @@ import type { ModelsDevPrice } from '../accounting/modelsdev';
 import type { RequestRecord, StatsCounters, StatsDelta } from '../accounting/records';
 import type * as t from './schema.sqlite';
 import { asStoredProxy } from '../lib/proxy';
+import { attemptChannelsOf } from './log-filter';
 import type { ChannelEndpoint, ApiKey, ApiKeyPatch, Channel, ChannelCheckResult, ChannelHealthState, ChannelOverrides, HealthCheckConfig, ChannelPatch, ChannelType, Group, GroupMember, GroupMode } from './types';
 
 export type ChannelRow = typeof t.channels.$inferSelect;
@@ -116,13 +117,15 @@ export function storableText<T extends string | null | undefined>(text: T): T {
 }
 
 /**
- * A record as a request log row (usage spread into token columns, attempts as JSON, bodies or
+ * A record as a request log row (usage spread into token columns, attempts as JSON and their
+ * channel ids as `,3,7,` in attempt_channels, bodies or
  * null). Error and bodies go through storableText.
  */
 export function toLogRow(r: RequestRecord): typeof t.requestLogs.$inferInsert {
   return {
     id: r.id, time: r.time, apiKeyId: r.apiKeyId, groupName: r.groupName, channelId: r.channelId, upstreamModel: r.upstreamModel,
     protocolIn: r.protocolIn, protocolOut: r.protocolOut, stream: r.stream, status: r.status, attempts: JSON.stringify(r.attempts),
+    attemptChannels: attemptChannelsOf(r.attempts.map((a) => a.channelId)),
     inputTokens: r.usage?.input ?? 0, cacheReadTokens: r.usage?.cacheRead ?? 0, cacheWriteTokens: r.usage?.cacheWrite ?? 0,
     outputTokens: r.usage?.output ?? 0, reasoningTokens: r.usage?.reasoning ?? 0, costNanoUsd: r.costNanoUsd,
     latencyMs: r.latencyMs, ttftMs: r.ttftMs, error: storableText(r.error),

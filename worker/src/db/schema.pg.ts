@@ -142,6 +142,7 @@ export const requestLogs = pgTable('request_logs', {
   stream: boolean('stream').notNull().default(false),
   status: integer('status').notNull(),
   attempts: text('attempts').notNull().default('[]'),
+  attemptChannels: text('attempt_channels'),
   inputTokens: big('input_tokens').notNull().default(0),
   cacheReadTokens: big('cache_read_tokens').notNull().default(0),
   cacheWriteTokens: big('cache_write_tokens').notNull().default(0),

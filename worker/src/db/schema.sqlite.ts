@@ -156,6 +156,12 @@ export const requestLogs = sqliteTable('request_logs', {
   status: integer('status').notNull(),
   /** JSON: { channelId, memberId, status, ms, error? }[] */
   attempts: text('attempts').notNull().default('[]'),
+  /**
+   * Every channel id the request tried, comma-delimited with a comma at both ends (`,3,7,`), so
+   * "any attempt on channel 7" is `LIKE '%,7,%'` on every dialect (no JSON functions needed).
+   * Null on rows written before the column existed (their final `channel_id` still matches).
+   */
+  attemptChannels: text('attempt_channels'),
   inputTokens: integer('input_tokens').notNull().default(0),
   cacheReadTokens: integer('cache_read_tokens').notNull().default(0),
   cacheWriteTokens: integer('cache_write_tokens').notNull().default(0),

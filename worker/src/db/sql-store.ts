@@ -14,7 +14,8 @@ import {
   nameListColumn, overridesColumn, toApiKey, toChannel, toCheckResult, toGroup, toLogRow,
   type ApiKeyRow, type ChannelRow, type GroupRow, type MemberRow,
 } from './rows';
-import { StoreConflictError, type Store } from './store';
+import { logConditions, pageCondition } from './log-filter';
+import { StoreConflictError, type LogFilter, type Store } from './store';
 import type { ApiKey, ApiKeyPatch, Channel, ChannelCheckResult, ChannelHealthState, ChannelPatch, ConfigWrite, Group, GroupPatch, NewApiKey, NewChannel, NewGroup, NewGroupMember, Route } from './types';
 
 type StatsSeriesRow = StatsCounters & { bucket: number; key: string };
@@ -386,14 +387,11 @@ export class SqlStore implements Store {
     }
   }
 
-  async listLogs(opts: { limit: number; before?: number; groupName?: string; apiKeyId?: number; channelId?: number; status?: number }): Promise<RequestRecord[]> {
+  async listLogs(opts: { limit: number; before?: number; beforeId?: string } & LogFilter): Promise<RequestRecord[]> {
     const l = this.t.requestLogs;
-    const where: SQL[] = [];
-    if (opts.before !== undefined) where.push(lt(l.time, opts.before));
-    if (opts.groupName !== undefined) where.push(eq(l.groupName, opts.groupName));
-    if (opts.apiKeyId !== undefined) where.push(eq(l.apiKeyId, opts.apiKeyId));
-    if (opts.channelId !== undefined) where.push(eq(l.channelId, opts.channelId));
-    if (opts.status !== undefined) where.push(eq(l.status, opts.status));
+    const where = logConditions(l, opts);
+    const page = pageCondition(l, opts.before, opts.beforeId);
+    if (page) where.push(page);
     const rows = await this.db.select().from(l).where(where.length ? and(...where) : undefined)
       .orderBy(desc(l.time), desc(l.id)).limit(opts.limit);
     return rows.map(fromLogRow);

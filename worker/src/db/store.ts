@@ -99,8 +99,12 @@ export interface Store {
    * @throws when the database fails; nothing of the flush is then written.
    */
   applyFlush(flushId: string, at: number, logs: RequestRecord[], stats: StatsDelta[]): Promise<'applied' | 'duplicate'>;
-  /** Request logs, newest first, older than `before` (ms) when given. */
-  listLogs(opts: { limit: number; before?: number; groupName?: string; apiKeyId?: number; channelId?: number; status?: number }): Promise<RequestRecord[]>;
+  /**
+   * Request logs matching `filter`, newest first (time, then id, descending), at most `limit`.
+   * Paging: `before` (ms) alone gives rows strictly older; with `beforeId` too, rows after the
+   * (before, beforeId) row in that order, so rows sharing a millisecond are not skipped.
+   */
+  listLogs(opts: { limit: number; before?: number; beforeId?: string } & LogFilter): Promise<RequestRecord[]>;
   getLog(id: string): Promise<RequestRecord | null>;
   /** Every stored price: user prices by model name, models.dev prices with their provider. nano-USD per 1M tokens. */
   loadPrices(): Promise<{ user: Map<string, Price>; modelsDev: ModelsDevPrice[] }>;
@@ -127,4 +131,31 @@ export interface Store {
   putSetting(key: string, value: unknown, at: number): Promise<void>;
   /** Sums of stats rows with `from <= hour < to` (ms), in total and per hour. */
   statsSummary(from: number, to: number): Promise<{ total: StatsDelta | null; hours: StatsDelta[] }>;
+}
+
+/** A range of HTTP statuses, both ends inclusive (`429` is {429, 429}; `4xx` is {400, 499}). */
+export interface StatusRange {
+  min: number;
+  max: number;
+}
+
+/** Filters of a request-log search; all given ones must hold (AND). */
+export interface LogFilter {
+  groupName?: string;
+  apiKeyId?: number;
+  /** Any attempt of the request was on this channel (not only the final one). */
+  channelId?: number;
+  /** The client's status is in one of these ranges. */
+  statuses?: StatusRange[];
+  /** Only failed requests: a non-2xx status or an error (e.g. a stream that broke after 200). */
+  errorsOnly?: boolean;
+  /** ms since epoch, inclusive. */
+  from?: number;
+  /** ms since epoch, exclusive. */
+  to?: number;
+  /**
+   * Free text: equals the request id, or is a case-insensitive substring of the group name, the
+   * upstream model or the error. LIKE wildcards in it are matched literally.
+   */
+  text?: string;
 }

@@ -93,6 +93,10 @@ describe('OpenAPI document', () => {
     expect(schema.required).toEqual(['name', 'type', 'baseUrl', 'keys']);
     expect(schema.additionalProperties).toBe(false);
     const logParams = (doc.paths?.['/api/v1/logs']?.get?.parameters ?? []) as { name: string; in: string }[];
-    expect(logParams.map((p) => `${p.in}:${p.name}`)).toEqual(['query:limit', 'query:before', 'query:group', 'query:keyId', 'query:channelId', 'query:status']);
+    const filters = ['q', 'from', 'to', 'errors', 'group', 'keyId', 'channelId', 'status'].map((n) => `query:${n}`);
+    expect(logParams.map((p) => `${p.in}:${p.name}`)).toEqual([...filters, 'query:limit', 'query:before', 'query:beforeId']);
+    // The CSV export takes the same filters (no paging: it writes up to its cap).
+    const csvParams = (doc.paths?.['/api/v1/logs.csv']?.get?.parameters ?? []) as { name: string; in: string }[];
+    expect(csvParams.map((p) => `${p.in}:${p.name}`)).toEqual(filters);
   });
 });

@@ -290,13 +290,53 @@ describe.each(BACKENDS)('store on %s', (type) => {
     expect(await ids({ limit: 10, groupName: 'logs-g' })).toEqual(['log-c', 'log-b', 'log-a']);
     expect(await ids({ limit: 10, apiKeyId: 7, before: t0 + 3000 })).toEqual(['log-d', 'log-c', 'log-a']);
     expect(await ids({ limit: 10, channelId: 3, groupName: 'logs-g' })).toEqual(['log-b', 'log-a']);
-    expect(await ids({ limit: 10, status: 429 })).toEqual(['log-d']);
+    expect(await ids({ limit: 10, statuses: [{ min: 429, max: 429 }] })).toEqual(['log-d']);
 
     expect(await store.getLog('log-a')).toEqual(recs[0]);
     // No usage is stored as zeros; `ok` is derived from status and error.
     expect(await store.getLog('log-b')).toEqual({ ...recs[1], usage: { input: 0, cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0 } });
     expect(await store.getLog('log-c')).toEqual(recs[2]);
     expect(await store.getLog('no-such-log')).toBeNull();
+  });
+
+  it('searches logs: text (id, group, model, error; any case; wildcards literal), range, errors, any-attempt channel, status ranges, keyset pages', async () => {
+    const t0 = DAY - 3_000 * HOUR;
+    const att = (...chs: [number, number][]) => chs.map(([channelId, status]) => ({ channelId, memberId: 1, upstreamModel: 'm', status, ms: 5 }));
+    const recs = [
+      record('s-1', t0, { groupName: 'srch-Alpha', upstreamModel: 'Claude-X', channelId: 31, attempts: att([30, 500], [31, 200]) }),
+      record('s-2', t0 + 10, { groupName: 'srch-beta', upstreamModel: 'gpt_5', channelId: 32, status: 429, ok: false, error: 'Rate 100% used', attempts: att([32, 429]) }),
+      record('s-3', t0 + 10, { groupName: 'srch-beta', upstreamModel: 'gpt-5', channelId: 310, status: 200, ok: false, error: 'stream broke, "mid-way"', attempts: att([310, 200]) }),
+      record('s-4', t0 + 20, { groupName: 'srch-gamma', upstreamModel: 'gemini', channelId: 3, status: 503, ok: false, error: 'all down', attempts: att([3, 503]) }),
+    ];
+    expect(await store.applyFlush('search-flush', t0, recs, [])).toBe('applied');
+    const range = { from: t0, to: t0 + 21 };
+    const ids = async (f: Partial<Parameters<Store['listLogs']>[0]>) => (await store.listLogs({ limit: 10, ...range, ...f })).map((r) => r.id);
+    expect(await ids({})).toEqual(['s-4', 's-3', 's-2', 's-1']);
+    // Any attempt: 30 only failed over; 3 must not match 30, 31 or 310.
+    expect(await ids({ channelId: 30 })).toEqual(['s-1']);
+    expect(await ids({ channelId: 31 })).toEqual(['s-1']);
+    expect(await ids({ channelId: 3 })).toEqual(['s-4']);
+    expect(await ids({ channelId: 310 })).toEqual(['s-3']);
+    expect(await ids({ statuses: [{ min: 400, max: 499 }] })).toEqual(['s-2']);
+    expect(await ids({ statuses: [{ min: 429, max: 429 }, { min: 500, max: 599 }] })).toEqual(['s-4', 's-2']);
+    expect(await ids({ statuses: [{ min: 200, max: 299 }] })).toEqual(['s-3', 's-1']);
+    // Errors: non-2xx, or an error after a 200 (a broken stream).
+    expect(await ids({ errorsOnly: true })).toEqual(['s-4', 's-3', 's-2']);
+    expect(await ids({ text: 'ALPHA' })).toEqual(['s-1']);
+    expect(await ids({ text: 'claude-x' })).toEqual(['s-1']);
+    expect(await ids({ text: 's-2' })).toEqual(['s-2']);
+    expect(await ids({ text: 'BROKE, "MID' })).toEqual(['s-3']);
+    expect(await ids({ text: '100%' })).toEqual(['s-2']);
+    expect(await ids({ text: '%' })).toEqual(['s-2']);
+    expect(await ids({ text: 'gpt_' })).toEqual(['s-2']);
+    expect(await ids({ text: 'srch_' })).toEqual([]);
+    expect(await ids({ text: 'x!' })).toEqual([]);
+    expect(await ids({ from: t0 + 10, to: t0 + 20 })).toEqual(['s-3', 's-2']);
+    // Keyset pages through a shared millisecond: nothing lost, nothing twice.
+    const p1 = await store.listLogs({ limit: 2, ...range });
+    expect(p1.map((r) => r.id)).toEqual(['s-4', 's-3']);
+    expect(await ids({ before: p1[1]!.time, beforeId: p1[1]!.id })).toEqual(['s-2', 's-1']);
+    expect(await ids({ before: p1[1]!.time, beforeId: p1[1]!.id, errorsOnly: true })).toEqual(['s-2']);
   });
 
   it('keeps request and response bodies of a log, large and non-ASCII ones too', async () => {
