@@ -35,6 +35,11 @@ export function routingStateKey(groupId: number): string {
   return `routing-state:${groupId}`;
 }
 
+/** Settings key holding a group's recent-traffic windows (routing/window.ts snapshot), so a restart keeps the health numbers. */
+export function healthWindowKey(groupId: number): string {
+  return `health-window:${groupId}`;
+}
+
 /** Settings key holding a group's reasoning memory (its entries, oldest first). */
 export function reasoningStateKey(groupId: number): string {
   return `reasoning-state:${groupId}`;
@@ -56,7 +61,9 @@ export class GroupHolder {
   private memory: ReasoningMemory;
   /** Recent pattern catches, memory only (a restart forgets them). */
   private readonly caught = new CatchLog();
-  private readonly windows = new HealthWindows();
+  private windows = new HealthWindows();
+  /** Traffic windows changed since the last persist. */
+  private windowsDirty = false;
   private loading: Promise<void> | null = null;
   /** Routing state changed since the last persist. */
   private dirty = false;
@@ -109,9 +116,11 @@ export class GroupHolder {
     this.commit(applyReport(this.state, report, this.now()));
   }
 
-  /** Folds a finished request's attempts into its members' recent traffic (memory only, O(attempts)). */
+  /** Folds a finished request's attempts into its members' recent traffic (O(attempts); written by `persist()`). */
   observe(report: RoutingReport, record?: RequestRecord): void {
-    if (report.outcomes.length > 0) this.windows.observe(report, record, this.now());
+    if (report.outcomes.length === 0) return;
+    this.windows.observe(report, record, this.now());
+    this.windowsDirty = true;
   }
 
   /** Live health: per member its breaker and recent traffic, and the keys cooling down. */
@@ -198,6 +207,7 @@ export class GroupHolder {
   /** Writes the routing state when it changed since the last write. @throws when the database fails (it stays dirty). */
   async persist(): Promise<void> {
     await this.persistReasoning();
+    await this.persistWindows();
     if (!this.dirty) return;
     this.dirty = false;
     try {
@@ -221,6 +231,20 @@ export class GroupHolder {
     }
   }
 
+  /** Writes the traffic windows when they changed (a few KB per group, at most once a save interval). */
+  private async persistWindows(): Promise<void> {
+    if (!this.windowsDirty) return;
+    this.windowsDirty = false;
+    try {
+      // Plain arrays: the settings table holds JSON, where a typed array would become an object.
+      const plain = this.windows.snapshot().map((m) => ({ memberId: m.memberId, at: [...m.at], kind: [...m.kind], ms: [...m.ms], ttft: [...m.ttft] }));
+      await this.store.putSetting(healthWindowKey(this.groupId), plain, this.now());
+    } catch (err) {
+      this.windowsDirty = true;
+      throw err;
+    }
+  }
+
   private commit(state: RoutingState): void {
     if (state !== this.state) this.dirty = true;
     this.state = state;
@@ -228,8 +252,14 @@ export class GroupHolder {
 
   /** Loads the stored routing state and reasoning memory once; a failed load is retried by the next call. */
   private load(): Promise<void> {
-    this.loading ??= Promise.all([this.store.getSetting(routingStateKey(this.groupId)), this.store.getSetting(reasoningStateKey(this.groupId))]).then(
-      ([stored, reasoning]) => {
+    this.loading ??= Promise.all([
+      this.store.getSetting(routingStateKey(this.groupId)),
+      this.store.getSetting(reasoningStateKey(this.groupId)),
+      this.store.getSetting(healthWindowKey(this.groupId)),
+    ]).then(
+      ([stored, reasoning, windows]) => {
+        // Traffic observed before the load (none: a request plans, and so loads, before it finishes) would be lost here.
+        if (windows !== undefined && !this.windowsDirty) this.windows = HealthWindows.from(windows);
         // A state stored by an older version lacks newer fields: fill them from an empty state.
         if (stored && typeof stored === 'object') this.state = { ...emptyRoutingState(), ...(stored as Partial<RoutingState>) };
         // Turns remembered before the load (none: every call loads first) would be lost here.
