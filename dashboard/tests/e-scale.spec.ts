@@ -1,6 +1,6 @@
 /**
- * Long lists stay usable (issue 15 item 5): 500 client keys on the keys page and 30 groups on the
- * groups page get a search box, a sort and pages. Runs after the c- specs (they expect the few keys
+ * Long lists stay usable (issue 15 item 5): 500 client keys, 30 groups and a dozen more channels
+ * get a search box, a sort and pages. Runs after the c- specs (they expect the few keys
  * and groups of b-flow) and before z-auth.
  */
 import { mkdirSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { root } from './harness';
 test.use({ baseURL: gatewayUrl() });
 const SHOTS = join(root, 'screenshots');
 
-test('500 keys and 30 groups: search, sort and pages', async ({ page }) => {
+test('500 keys, 30 groups, 12 more channels: search, sort and pages', async ({ page }) => {
   test.setTimeout(180_000);
   mkdirSync(SHOTS, { recursive: true });
   const errors = collectConsoleErrors(page);
@@ -46,6 +46,19 @@ test('500 keys and 30 groups: search, sort and pages', async ({ page }) => {
   await gc.getByLabel('Search groups').fill('scale-group-2');
   await expect(gc).toContainText('10 of');
   await expect(page.getByRole('heading', { level: 2, name: /^scale-group-2\d$/ })).toHaveCount(10);
+
+  for (let i = 0; i < 12; i++) {
+    const res = await page.request.post('/api/v1/channels', { data: { name: `scale-ch-${String(i).padStart(2, '0')}`, type: 'openai-chat', baseUrl: 'https://api.example.com/v1', keys: ['sk-scale-0123456789'], models: i % 2 ? ['m-odd'] : ['m-even'] } });
+    expect(res.status()).toBe(201);
+  }
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Channels' }).click();
+  const cc = page.getByTestId('list-controls');
+  await cc.getByLabel('Search channels').fill('scale-ch m-odd');
+  await expect(cc).toContainText('6 of');
+  await expect(page.getByRole('row').filter({ hasText: /scale-ch-\d\d/ })).toHaveCount(6);
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Groups' }).click();
+  await page.getByTestId('list-controls').getByLabel('Search groups').fill('scale-group-2');
   await page.setViewportSize({ width: 375, height: 812 });
   await page.screenshot({ path: join(SHOTS, 'groups-search-375.png') });
   expect(errors).toEqual([]);
