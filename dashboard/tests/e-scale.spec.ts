@@ -28,8 +28,8 @@ test('500 keys, 30 groups, 12 more channels: search, sort and pages', async ({ p
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API keys' }).click();
   const controls = page.getByTestId('list-controls');
   await expect(controls).toContainText(/\d+ keys/);
-  // 50 a page, sorted by name: the first page starts with the first names.
-  await expect(page.getByRole('row').filter({ hasText: /scale-\d{3}/ })).toHaveCount(50);
+  // 50 a page (the earlier specs' keys are among them, sorted by name).
+  await expect(page.locator('table.rtable tbody tr')).toHaveCount(50);
   await expect(controls.getByText(/^1 \/ \d+$/)).toBeVisible();
   await controls.getByRole('button', { name: 'Next' }).click();
   await expect(controls.getByText(/^2 \/ \d+$/)).toBeVisible();
