@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { collectConsoleErrors, gatewayUrl, login } from './env';
+import { collectConsoleErrors, expectStatus, gatewayUrl, login } from './env';
 import { root } from './harness';
 
 test.use({ baseURL: gatewayUrl() });
@@ -19,10 +19,10 @@ test('500 keys, 30 groups, 12 more channels: search, sort and pages', async ({ p
   await login(page);
   // Created through the admin API, 10 at a time.
   for (let i = 0; i < 500; i += 10) {
-    await Promise.all(Array.from({ length: 10 }, (_, j) => page.request.post('/api/v1/keys', { data: { name: `scale-${String(i + j).padStart(3, '0')}` } }).then((r) => expect(r.status()).toBe(201))));
+    await Promise.all(Array.from({ length: 10 }, (_, j) => page.request.post('/api/v1/keys', { data: { name: `scale-${String(i + j).padStart(3, '0')}` } }).then((r) => expectStatus(r, 201, `POST /api/v1/keys scale-${String(i + j).padStart(3, '0')}`))));
   }
   for (let i = 0; i < 30; i++) {
-    expect((await page.request.post('/api/v1/groups', { data: { name: `scale-group-${String(i).padStart(2, '0')}`, mode: 'round-robin', members: [] } })).status()).toBe(201);
+    await expectStatus(await page.request.post('/api/v1/groups', { data: { name: `scale-group-${String(i).padStart(2, '0')}`, mode: 'round-robin', members: [] } }), 201, `POST /api/v1/groups scale-group-${i}`);
   }
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API keys' }).click();
@@ -49,7 +49,7 @@ test('500 keys, 30 groups, 12 more channels: search, sort and pages', async ({ p
 
   for (let i = 0; i < 12; i++) {
     const res = await page.request.post('/api/v1/channels', { data: { name: `scale-ch-${String(i).padStart(2, '0')}`, type: 'openai-chat', baseUrl: 'https://api.example.com/v1', keys: ['sk-scale-0123456789'], models: i % 2 ? ['m-odd'] : ['m-even'] } });
-    expect(res.status()).toBe(201);
+    await expectStatus(res, 201, `POST /api/v1/channels scale-ch-${i}`);
   }
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Channels' }).click();
   const cc = page.getByTestId('list-controls');

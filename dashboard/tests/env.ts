@@ -1,5 +1,5 @@
 /** What global-setup.ts started, plus helpers shared by the specs. */
-import { expect, type Page } from '@playwright/test';
+import { expect, type APIResponse, type Page } from '@playwright/test';
 import { ADMIN_PASSWORD } from './harness';
 
 export { ADMIN_PASSWORD };
@@ -28,4 +28,16 @@ export function collectConsoleErrors(page: Page, allow: RegExp[] = []): string[]
   });
   page.on('pageerror', (err) => errors.push(err.message));
   return errors;
+}
+
+/**
+ * Asserts an admin API answer's status; on a mismatch the failure names the method, URL, status,
+ * the headers that tell a gateway answer from wrangler's own (`content-type`, `retry-after`) and
+ * the first 300 characters of the body, so a one-off failure in CI can be diagnosed from the log.
+ */
+export async function expectStatus(res: APIResponse, status: number, what = ''): Promise<void> {
+  if (res.status() === status) return;
+  const body = (await res.text().catch((e) => `<body unreadable: ${e}>`)).slice(0, 300);
+  const h = res.headers();
+  throw new Error(`${what || res.url()}: expected HTTP ${status}, got ${res.status()} (content-type: ${h['content-type'] ?? '-'}, retry-after: ${h['retry-after'] ?? '-'}): ${body}`);
 }
