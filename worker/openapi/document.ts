@@ -168,6 +168,14 @@ const counters = {
 };
 const StatsRow = z.looseObject({ hour: ms, ...counters, successRate: z.number().nullable() }).meta({ id: 'StatsRow' });
 
+/** admin/assembled-stream.ts AssembledStream. */
+const AssembledStreamView = z.object({
+  text: z.string(), reasoning: z.string(),
+  toolCalls: z.array(z.object({ id: z.string(), name: z.string(), arguments: z.string().describe('JSON text as streamed') })),
+  finishReason: z.string().nullable(), usage: z.record(z.string(), z.number()).nullable(), error: z.string().nullable(),
+  incomplete: z.boolean().describe('no finish in the body: cut by the log size, the client or the upstream'),
+}).describe('A streamed answer read back from the logged events; null for a non-stream answer or without a body.');
+
 const LogView = z.looseObject({
   id: z.string(),
   time: ms,
@@ -395,7 +403,7 @@ const adminPaths: ZodOpenApiPathsObject = {
   '/api/v1/logs/{id}': {
     get: admin('logs', {
       summary: 'One request log with its bodies', requestParams: { path: z.looseObject({ id: z.string() }) },
-      responses: { 200: json(LogView.extend({ requestBody: z.string().nullable(), responseBody: z.string().nullable() }), 'The log.'), 404: err('No such log.'), ...adminErrors() },
+      responses: { 200: json(LogView.extend({ requestBody: z.string().nullable(), responseBody: z.string().nullable(), responseAssembled: AssembledStreamView.nullable() }), 'The log.'), 404: err('No such log.'), ...adminErrors() },
     }),
   },
   '/api/v1/stats': {

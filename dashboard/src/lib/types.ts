@@ -97,6 +97,19 @@ export interface LogView {
   /** Detail only: the logged bodies (may end in "…[truncated N bytes]"), null when not logged. */
   requestBody?: string | null;
   responseBody?: string | null;
+  /** Detail only: a streamed answer read back from its logged events; null otherwise. */
+  responseAssembled?: AssembledStream | null;
+}
+
+/** A logged stream, assembled by the gateway (worker/src/admin/assembled-stream.ts). */
+export interface AssembledStream {
+  text: string;
+  reasoning: string;
+  toolCalls: { id: string; name: string; arguments: string }[];
+  finishReason: string | null;
+  error: string | null;
+  /** No finish in the body: cut by the log size, the client or the upstream. */
+  incomplete: boolean;
 }
 
 export interface Counters {

@@ -9,6 +9,7 @@ import type { AppEnv } from '../app-env';
 import type { RequestRecord, StatsDelta } from '../accounting/records';
 import type { LogFilter, StatusRange } from '../db/store';
 import { csvRecord, type CsvCell } from '../lib/csv';
+import { assembleLoggedStream } from './assembled-stream';
 import { adminError, describeIssue } from './http';
 
 /** A status list: exact codes and classes, comma-separated (`429,5xx`). */
@@ -107,9 +108,14 @@ function logView(r: RequestRecord) {
   return { ...rest, costUsd: r.costNanoUsd / 1e9, hasBodies: requestBody != null || responseBody != null };
 }
 
-/** One log in full: bodies are strings when the "log bodies" setting was on for the request, else null. */
+/**
+ * One log in full: bodies are strings when the "log bodies" setting was on for the request, else
+ * null. A streamed answer also comes assembled (`responseAssembled`: text, reasoning, tool calls,
+ * finish, read from the raw events by the inbound protocol's decoder); null otherwise.
+ */
 function logDetailView(r: RequestRecord) {
-  return { ...logView(r), requestBody: r.requestBody ?? null, responseBody: r.responseBody ?? null };
+  const responseAssembled = r.stream && r.responseBody ? assembleLoggedStream(r.protocolIn, r.responseBody) : null;
+  return { ...logView(r), requestBody: r.requestBody ?? null, responseBody: r.responseBody ?? null, responseAssembled };
 }
 
 /** The range asked for, defaulting to today (UTC) up to now; ms since epoch, `to` exclusive. */
