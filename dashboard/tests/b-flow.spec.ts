@@ -224,6 +224,8 @@ test('requests through the gateway show on the overview, in the logs and in the 
   const withBodies = page.getByRole('dialog', { name: 'Request details' });
   await expect(withBodies.getByTestId('request-body').locator('pre')).toContainText('"model": "ui-chat"');
   await expect(withBodies.getByTestId('request-body').locator('pre')).toContainText('"stream": true');
+  // What the channel got: the same protocol, with the member's upstream model swapped in.
+  await expect(withBodies.getByTestId('upstream-request-body').locator('pre')).toContainText('"model": "gpt-4.1-nano"');
   await expect(withBodies.getByTestId('response-body').getByText('SSE', { exact: true })).toBeVisible();
   await expect(withBodies.getByTestId('response-body').locator('pre')).toContainText(/^data: /);
   await expect(withBodies.getByRole('button', { name: 'Copy response body' })).toBeVisible();

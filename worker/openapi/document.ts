@@ -403,7 +403,7 @@ const adminPaths: ZodOpenApiPathsObject = {
   '/api/v1/logs/{id}': {
     get: admin('logs', {
       summary: 'One request log with its bodies', requestParams: { path: z.looseObject({ id: z.string() }) },
-      responses: { 200: json(LogView.extend({ requestBody: z.string().nullable(), responseBody: z.string().nullable(), responseAssembled: AssembledStreamView.nullable() }), 'The log.'), 404: err('No such log.'), ...adminErrors() },
+      responses: { 200: json(LogView.extend({ requestBody: z.string().nullable(), responseBody: z.string().nullable(), upstreamRequestBody: z.string().nullable().describe('The body sent to the last attempt\'s channel after conversion and overrides, when it differs from requestBody'), responseAssembled: AssembledStreamView.nullable() }), 'The log.'), 404: err('No such log.'), ...adminErrors() },
     }),
   },
   '/api/v1/stats': {

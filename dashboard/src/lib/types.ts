@@ -97,6 +97,8 @@ export interface LogView {
   /** Detail only: the logged bodies (may end in "…[truncated N bytes]"), null when not logged. */
   requestBody?: string | null;
   responseBody?: string | null;
+  /** Detail only: the body sent upstream after conversion, when it differs from requestBody. */
+  upstreamRequestBody?: string | null;
   /** Detail only: a streamed answer read back from its logged events; null otherwise. */
   responseAssembled?: AssembledStream | null;
 }

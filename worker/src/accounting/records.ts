@@ -57,6 +57,12 @@ export interface RequestRecord {
   requestBody?: string | null;
   /** The body the client got (a stream's bytes as sent), cut to the log size; same condition. */
   responseBody?: string | null;
+  /**
+   * The body sent to the channel of the last attempt, after conversion, the model swap and the
+   * request overrides, cut to the log size; same condition, and only when it differs from the
+   * client's body (byte for byte).
+   */
+  upstreamRequestBody?: string | null;
 }
 
 /** Additive counters of one stats row. */

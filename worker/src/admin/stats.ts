@@ -104,7 +104,7 @@ export const RangeQuery = z.object({
 
 /** A log row for the list: bodies left out (they can be large), `hasBodies` says whether there are any. */
 function logView(r: RequestRecord) {
-  const { requestBody, responseBody, ...rest } = r;
+  const { requestBody, responseBody, upstreamRequestBody: _sent, ...rest } = r;
   return { ...rest, costUsd: r.costNanoUsd / 1e9, hasBodies: requestBody != null || responseBody != null };
 }
 
@@ -115,7 +115,7 @@ function logView(r: RequestRecord) {
  */
 function logDetailView(r: RequestRecord) {
   const responseAssembled = r.stream && r.responseBody ? assembleLoggedStream(r.protocolIn, r.responseBody) : null;
-  return { ...logView(r), requestBody: r.requestBody ?? null, responseBody: r.responseBody ?? null, responseAssembled };
+  return { ...logView(r), requestBody: r.requestBody ?? null, responseBody: r.responseBody ?? null, upstreamRequestBody: r.upstreamRequestBody ?? null, responseAssembled };
 }
 
 /** The range asked for, defaulting to today (UTC) up to now; ms since epoch, `to` exclusive. */

@@ -130,6 +130,7 @@ export function toLogRow(r: RequestRecord): typeof t.requestLogs.$inferInsert {
     outputTokens: r.usage?.output ?? 0, reasoningTokens: r.usage?.reasoning ?? 0, costNanoUsd: r.costNanoUsd,
     latencyMs: r.latencyMs, ttftMs: r.ttftMs, error: storableText(r.error),
     requestBody: storableText(r.requestBody ?? null), responseBody: storableText(r.responseBody ?? null),
+    upstreamRequestBody: storableText(r.upstreamRequestBody ?? null),
   };
 }
 
@@ -143,7 +144,7 @@ export function fromLogRow(row: LogRow): RequestRecord {
     attempts: parseJson(row.attempts, []),
     usage: { input: row.inputTokens, cacheRead: row.cacheReadTokens, cacheWrite: row.cacheWriteTokens, output: row.outputTokens, reasoning: row.reasoningTokens },
     costNanoUsd: row.costNanoUsd, latencyMs: row.latencyMs, ttftMs: row.ttftMs ?? null, error: row.error ?? null,
-    requestBody: row.requestBody ?? null, responseBody: row.responseBody ?? null,
+    requestBody: row.requestBody ?? null, responseBody: row.responseBody ?? null, upstreamRequestBody: row.upstreamRequestBody ?? null,
   };
 }
 

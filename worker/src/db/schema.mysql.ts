@@ -172,6 +172,7 @@ export const requestLogs = mysqlTable('request_logs', {
   error: mediumtext('error'),
   requestBody: mediumtext('request_body'),
   responseBody: mediumtext('response_body'),
+  upstreamRequestBody: mediumtext('upstream_request_body'),
 }, (t) => [index('request_logs_time_idx').on(t.time)]);
 
 export const admin = mysqlTable('admin', {

@@ -154,6 +154,7 @@ export const requestLogs = pgTable('request_logs', {
   error: text('error'),
   requestBody: text('request_body'),
   responseBody: text('response_body'),
+  upstreamRequestBody: text('upstream_request_body'),
 }, (t) => [index('request_logs_time_idx').on(t.time)]);
 
 export const admin = pgTable('admin', {

@@ -173,6 +173,8 @@ export const requestLogs = sqliteTable('request_logs', {
   error: text('error'),
   requestBody: text('request_body'),
   responseBody: text('response_body'),
+  /** The body sent upstream (after conversion) when it differs from request_body; same condition. */
+  upstreamRequestBody: text('upstream_request_body'),
 }, (t) => [index('request_logs_time_idx').on(t.time)]);
 
 /** The admin account: a password set from the dashboard overrides the ADMIN_PASSWORD secret. */

@@ -213,6 +213,8 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
     return req;
   };
   const clientSignal = clientSignalOf(c);
+  /** The last upstream body built, kept only while bodies are logged. */
+  let sentBody: string | undefined;
   const result = await dispatch({
     platform: p,
     config,
@@ -228,6 +230,13 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
       const same = channel.type === call.protocol;
       // A body patch (request overrides) applies to the encoded body; without one, passthrough keeps the client's bytes.
       const patches = overrides?.body.length ? overrides.body : null;
+      const upstreamBody = same && !convertBody
+        ? (patches ? JSON.stringify(patchBody(passthroughBody(call.protocol, body, member.upstreamModel, req), patches))
+          : passthroughText(call.protocol, rawBody, scan, body, member.upstreamModel, req))
+        // Remembered signed reasoning goes only to the provider that signed it.
+        : JSON.stringify(withPatches(target.encodeRequest(withRecalledFor(channel.type), member.upstreamModel), patches));
+      // Bodies are logged: the log shows what the last attempt's channel was sent (a reference, no copy).
+      if (bodyMax !== null) sentBody = upstreamBody;
       return {
         url: target.upstreamUrl(channel.baseUrl, member.upstreamModel, req.stream),
         headers: {
@@ -237,11 +246,7 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
           ...target.upstreamHeaders(apiKey),
           ...channel.headers,
         },
-        body: same && !convertBody
-          ? (patches ? JSON.stringify(patchBody(passthroughBody(call.protocol, body, member.upstreamModel, req), patches))
-            : passthroughText(call.protocol, rawBody, scan, body, member.upstreamModel, req))
-          // Remembered signed reasoning goes only to the provider that signed it.
-          : JSON.stringify(withPatches(target.encodeRequest(withRecalledFor(channel.type), member.upstreamModel), patches)),
+        body: upstreamBody,
       };
     },
   });
@@ -257,6 +262,7 @@ export async function handleGenerate(c: Context<AppEnv>, call: InboundCall): Pro
     if (bodyMax !== null) {
       record.requestBody = truncateBody(rawBody, bodyMax);
       record.responseBody = final.responseBody ?? null;
+      if (sentBody !== undefined && sentBody !== rawBody) record.upstreamRequestBody = truncateBody(sentBody, bodyMax);
     }
     p.defer(p.groups.finish(route.group.id, result.report, record, reasoning));
     settleKey(p, key, record);

@@ -203,6 +203,41 @@ export function accountingSuite(h: Harness): void {
       for (const hr of today.hours) expect(Object.keys(hr).sort()).toEqual(Object.keys(full.json.total).sort());
     });
 
+    it('with bodies on, a converted request logs what the channel was sent and its stream assembled (issue 15 item 4)', async () => {
+      const cookie = await login();
+      await admin(cookie, 'PUT', '/settings', { logBodies: true });
+      try {
+        const up = await scenario({ json: 'anthropic/vercel__anthropic-text.json', stream: 'anthropic/vercel__anthropic-text.chunks.txt' });
+        const r = await routeTo(cookie, [up], { channelType: 'anthropic', upstreamModel: 'claude-sonnet-4-5' });
+        const res = await chat(r.clientKey, { model: r.group, stream: true, messages: [{ role: 'user', content: 'convert me' }] });
+        expect(res.status).toBe(200);
+        // What the OpenAI client assembled from the converted stream.
+        let clientText = '';
+        for (const line of (await res.text()).split('\n')) {
+          if (!line.startsWith('data: {')) continue;
+          clientText += JSON.parse(line.slice(6)).choices?.[0]?.delta?.content ?? '';
+        }
+        expect(clientText.length).toBeGreaterThan(0);
+        expect(await h.flush(r.groupId, 1)).toBe(true);
+
+        const list = (await admin(cookie, 'GET', `/logs?group=${r.group}&limit=5`)).json.data;
+        expect(list).toHaveLength(1);
+        expect(list[0]).not.toHaveProperty('upstreamRequestBody');
+        const log = (await admin(cookie, 'GET', `/logs/${list[0].id}`)).json;
+        expect(JSON.parse(log.requestBody)).toMatchObject({ model: r.group, stream: true });
+        // The Anthropic Messages body the channel got, not the client's Chat body.
+        const sent = JSON.parse(log.upstreamRequestBody);
+        expect(sent).toMatchObject({ model: 'claude-sonnet-4-5', stream: true, messages: [{ role: 'user' }] });
+        expect(typeof sent.max_tokens).toBe('number');
+        expect(JSON.stringify(sent.messages)).toContain('convert me');
+        // The client's stream, read back: the text the client got, finished.
+        expect(log.responseAssembled).toMatchObject({ text: clientText, incomplete: false, toolCalls: [] });
+        expect(log.responseAssembled.finishReason).toBe('stop');
+      } finally {
+        await admin(cookie, 'PUT', '/settings', { logBodies: false });
+      }
+    });
+
     it('keeps request logs for the retention set, deleted by the daily cron', async () => {
       const cookie = await login();
       expect((await admin(cookie, 'GET', '/settings')).json).toEqual({ logRetentionDays: 30, statsSaveIntervalSeconds: 60, logBodies: false, logBodyMaxBytes: 65536, priceSyncIntervalHours: 6, modelSyncIntervalHours: 1, proxy: null });

@@ -35,7 +35,7 @@ export function record(id: string, time: number, over: Partial<RequestRecord> = 
     protocolOut: 'anthropic', stream: true, status: 200, ok: true,
     attempts: [{ channelId: 1, memberId: 1, upstreamModel: 'gpt-4o', status: 200, ms: 120 }],
     usage: { input: 10, cacheRead: 2, cacheWrite: 3, output: 20, reasoning: 5 },
-    costNanoUsd: 1_234, latencyMs: 450, ttftMs: 90, error: null, requestBody: null, responseBody: null, ...over,
+    costNanoUsd: 1_234, latencyMs: 450, ttftMs: 90, error: null, requestBody: null, responseBody: null, upstreamRequestBody: null, ...over,
   };
 }
 

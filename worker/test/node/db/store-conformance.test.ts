@@ -339,11 +339,12 @@ describe.each(BACKENDS)('store on %s', (type) => {
     expect(await ids({ before: p1[1]!.time, beforeId: p1[1]!.id, errorsOnly: true })).toEqual(['s-2']);
   });
 
-  it('keeps request and response bodies of a log, large and non-ASCII ones too', async () => {
+  it('keeps request and response bodies of a log (and the body sent upstream), large and non-ASCII ones too', async () => {
     const t0 = DAY - 2_000 * HOUR;
     const requestBody = JSON.stringify({ model: 'g', messages: [{ role: 'user', content: 'héllo 👋 '.repeat(20_000) }] });
     const responseBody = 'data: {"x":"日本語"}\n\n'.repeat(5_000);
-    const rec = record('bodies-1', t0, { groupName: 'bodies-g', requestBody, responseBody });
+    const upstreamRequestBody = JSON.stringify({ model: 'claude', max_tokens: 4096, messages: [{ role: 'user', content: [{ type: 'text', text: 'héllo 👋 '.repeat(20_000) }] }] });
+    const rec = record('bodies-1', t0, { groupName: 'bodies-g', requestBody, responseBody, upstreamRequestBody });
     expect(await store.applyFlush('bodies-flush', t0, [rec, record('bodies-2', t0 + 1, { groupName: 'bodies-g' })], [])).toBe('applied');
     expect(await store.getLog('bodies-1')).toEqual(rec);
     const listed = await store.listLogs({ limit: 10, groupName: 'bodies-g' });
