@@ -103,9 +103,10 @@ export const RangeQuery = z.object({
 });
 
 /** A log row for the list: bodies left out (they can be large), `hasBodies` says whether there are any. */
-function logView(r: RequestRecord) {
-  const { requestBody, responseBody, upstreamRequestBody: _sent, ...rest } = r;
-  return { ...rest, costUsd: r.costNanoUsd / 1e9, hasBodies: requestBody != null || responseBody != null };
+function logView(r: RequestRecord & { hasBodies?: boolean }) {
+  const { requestBody, responseBody, upstreamRequestBody: _sent, hasBodies, ...rest } = r;
+  // A listed row carries `hasBodies` from the store (its bodies are not read); a full one has them.
+  return { ...rest, costUsd: r.costNanoUsd / 1e9, hasBodies: hasBodies ?? (requestBody != null || responseBody != null) };
 }
 
 /**

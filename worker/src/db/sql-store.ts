@@ -3,7 +3,7 @@
  * differs between dialects is behind `Dialect` (dialect.ts); row ↔ domain mapping is in rows.ts.
  * Times are ms, money nano-USD, as everywhere (db/types.ts).
  */
-import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { chunkRows } from './chunk';
 import type { Price } from '../accounting/cost';
 import type { ModelsDevPrice } from '../accounting/modelsdev';
@@ -12,10 +12,10 @@ import type { Dialect, Tables } from './dialect';
 import {
   apiKeyColumns, channelColumns, fromLogRow, modelsDevPriceRow, numericRow, parseJson, splitPrices, summaryRow,
   nameListColumn, overridesColumn, toApiKey, toChannel, toCheckResult, toGroup, toLogRow,
-  type ApiKeyRow, type ChannelRow, type GroupRow, type MemberRow,
+  type ApiKeyRow, type ChannelRow, type GroupRow, type LogRow, type MemberRow,
 } from './rows';
 import { logConditions, pageCondition } from './log-filter';
-import { StoreConflictError, type LogFilter, type Store } from './store';
+import { StoreConflictError, type ListedLog, type LogFilter, type Store } from './store';
 import type { ApiKey, ApiKeyPatch, Channel, ChannelCheckResult, ChannelHealthState, ChannelPatch, ConfigWrite, Group, GroupPatch, NewApiKey, NewChannel, NewGroup, NewGroupMember, Route } from './types';
 
 type StatsSeriesRow = StatsCounters & { bucket: number; key: string };
@@ -387,14 +387,17 @@ export class SqlStore implements Store {
     }
   }
 
-  async listLogs(opts: { limit: number; before?: number; beforeId?: string } & LogFilter): Promise<RequestRecord[]> {
+  async listLogs(opts: { limit: number; before?: number; beforeId?: string } & LogFilter): Promise<ListedLog[]> {
     const l = this.t.requestLogs;
     const where = logConditions(l, opts);
     const page = pageCondition(l, opts.before, opts.beforeId);
     if (page) where.push(page);
-    const rows = await this.db.select().from(l).where(where.length ? and(...where) : undefined)
+    const { requestBody, responseBody, upstreamRequestBody, ...columns } = getTableColumns(l);
+    const hasBodies = sql<unknown>`(${requestBody} is not null or ${responseBody} is not null)`;
+    const rows = await this.db.select({ ...columns, hasBodies }).from(l).where(where.length ? and(...where) : undefined)
       .orderBy(desc(l.time), desc(l.id)).limit(opts.limit);
-    return rows.map(fromLogRow);
+    // SQLite and MySQL answer 1/0 (MySQL through some drivers '1'), PostgreSQL a boolean.
+    return rows.map((row: Record<string, unknown>) => ({ ...fromLogRow(row as unknown as LogRow), hasBodies: row.hasBodies === true || Number(row.hasBodies) === 1 }));
   }
 
   async getLog(id: string): Promise<RequestRecord | null> {

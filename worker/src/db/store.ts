@@ -17,6 +17,9 @@ export class StoreConflictError extends Error {
   }
 }
 
+/** A request log as listed: the record without its bodies, and whether it has any. */
+export type ListedLog = RequestRecord & { hasBodies: boolean };
+
 export interface Store {
   /**
    * Counts configuration writes made through this store object (channels, groups and members,
@@ -103,8 +106,11 @@ export interface Store {
    * Request logs matching `filter`, newest first (time, then id, descending), at most `limit`.
    * Paging: `before` (ms) alone gives rows strictly older; with `beforeId` too, rows after the
    * (before, beforeId) row in that order, so rows sharing a millisecond are not skipped.
+   * Bodies are not read (a page of 500 rows could otherwise pull 500 × 3 bodies of up to 512 KiB
+   * each): `requestBody`, `responseBody` and `upstreamRequestBody` are null, and `hasBodies` says
+   * whether the row has any (getLog reads them).
    */
-  listLogs(opts: { limit: number; before?: number; beforeId?: string } & LogFilter): Promise<RequestRecord[]>;
+  listLogs(opts: { limit: number; before?: number; beforeId?: string } & LogFilter): Promise<ListedLog[]>;
   getLog(id: string): Promise<RequestRecord | null>;
   /** Every stored price: user prices by model name, models.dev prices with their provider. nano-USD per 1M tokens. */
   loadPrices(): Promise<{ user: Map<string, Price>; modelsDev: ModelsDevPrice[] }>;
