@@ -14,6 +14,7 @@
  * the Worker, a stored secret that does not decrypt), 404 for an unknown `channelId`.
  */
 import type { Context } from 'hono';
+import type * as z from 'zod';
 import type { AppEnv } from '../app-env';
 import type { Channel } from '../db/types';
 import { sealHeaders } from '../lib/channel-headers';
@@ -35,10 +36,13 @@ export interface DraftModelsResult {
 }
 
 /**
- * The channel a draft describes, secrets sealed as they would be stored (never stored), or the
- * 400/404 to answer.
+ * Reads a draft body and builds the channel it describes, secrets sealed as they would be stored
+ * (never stored), or answers the 400/404/415 to send.
  */
-async function draftChannel(c: Context<AppEnv>, d: ChannelDraft): Promise<{ channel: Channel } | { response: Response }> {
+async function readDraft<T extends ChannelDraft>(c: Context<AppEnv>, schema: z.ZodType<T>): Promise<{ channel: Channel; draft: T } | { response: Response }> {
+  const body = await readBody(c, schema);
+  if (!body.ok) return body;
+  const d: ChannelDraft = body.value;
   const p = c.get('platform');
   const existing = d.channelId === undefined ? null : await p.store.getChannel(d.channelId);
   if (d.channelId !== undefined && !existing) return { response: adminError(c, 404, 'not_found', `channelId: no channel with id ${d.channelId}.`) };
@@ -49,6 +53,7 @@ async function draftChannel(c: Context<AppEnv>, d: ChannelDraft): Promise<{ chan
   if ('response' in proxy) return proxy;
   const now = p.now();
   return {
+    draft: body.value,
     channel: {
       id: existing?.id ?? 0, name: existing?.name ?? '(unsaved)', type: d.type, baseUrl: d.baseUrl, keys, models: existing?.models ?? [],
       headers: d.headers === undefined ? existing?.headers ?? {} : await sealHeaders(p.vault, d.headers, existing?.headers),
@@ -63,12 +68,10 @@ async function draftChannel(c: Context<AppEnv>, d: ChannelDraft): Promise<{ chan
 /** `POST /api/v1/channels/test`: see the module comment. */
 export async function testDraft(c: Context<AppEnv>): Promise<Response> {
   const p = c.get('platform');
-  const body = await readBody(c, ChannelDraftTest);
-  if (!body.ok) return body.response;
-  const draft = await draftChannel(c, body.value);
-  if ('response' in draft) return draft.response;
-  const key = draft.channel.keys.find((k) => k.enabled)!;
-  const result = await probeChannel(p, draft.channel, key, body.value.model, { globalProxy: (await loadSettings(p.store)).proxy, timeoutMs: TEST_TIMEOUT_MS, clock: () => p.now() });
+  const read = await readDraft(c, ChannelDraftTest);
+  if ('response' in read) return read.response;
+  const key = read.channel.keys.find((k) => k.enabled)!;
+  const result = await probeChannel(p, read.channel, key, read.draft.model, { globalProxy: (await loadSettings(p.store)).proxy, timeoutMs: TEST_TIMEOUT_MS, clock: () => p.now() });
   if ('refused' in result) return adminError(c, 400, 'invalid_request', result.refused);
   return c.json(result satisfies ChannelTestResult);
 }
@@ -76,14 +79,12 @@ export async function testDraft(c: Context<AppEnv>): Promise<Response> {
 /** `POST /api/v1/channels/models`: see the module comment. */
 export async function draftModels(c: Context<AppEnv>): Promise<Response> {
   const p = c.get('platform');
-  const body = await readBody(c, ChannelDraft);
-  if (!body.ok) return body.response;
-  const draft = await draftChannel(c, body.value);
-  if ('response' in draft) return draft.response;
+  const read = await readDraft(c, ChannelDraft);
+  if ('response' in read) return read.response;
   try {
     // The channel's proxy, else the global one (a proxy where the runtime has none is refused).
-    const via = await (await platformFetcher(p))(draft.channel);
-    return c.json({ models: await fetchChannelModels(p.vault, draft.channel, via) } satisfies DraftModelsResult);
+    const via = await (await platformFetcher(p))(read.channel);
+    return c.json({ models: await fetchChannelModels(p.vault, read.channel, via) } satisfies DraftModelsResult);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (!(err instanceof ModelListError)) return adminError(c, 400, 'invalid_request', `The request could not be sent: ${message}`);
