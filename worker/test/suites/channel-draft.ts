@@ -112,6 +112,8 @@ export function channelDraftSuite(h: Harness): void {
         ['/channels/models', { ...ok, name: 'x' }, 400, /unknown field/],
         ['/channels/models', { ...ok, channelId: 99_999_999 }, 404, /^channelId:/],
       ];
+      // The Worker cannot use an outbound proxy: refused up front, as on channel create (Node: worker/test/node/proxy.test.ts).
+      if (h.name === 'edge') cases.push(['/channels/test', { ...ok, proxy: 'http://10.0.0.2:3128', model: 'm' }, 400, /^proxy:/]);
       for (const [path, body, status, message] of cases) {
         const res = await admin(cookie, 'POST', path, body);
         expect([path, res.status]).toEqual([path, status]);
