@@ -15,10 +15,11 @@ import * as z from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import { CHANNEL_TYPES, GROUP_MODES } from '../src/db/types';
 import { ChannelTestBody, type ChannelTestResult } from '../src/admin/channel-test';
+import type { DraftModelsResult } from '../src/admin/channel-draft';
 import { HealthChecksQuery, type checkView } from '../src/admin/health-checks';
 import type { ChannelHealthState, HealthCheckConfig } from '../src/db/types';
 import {
-  ApiKeyCreate, ApiKeyUpdate, ChannelCreate, ChannelUpdate, GroupCreate, GroupSettingsInput, GroupUpdate, LoginBody, PasswordChangeBody, UserPriceBody,
+  ApiKeyCreate, ApiKeyUpdate, ChannelCreate, ChannelDraft, ChannelDraftTest, ChannelUpdate, GroupCreate, GroupSettingsInput, GroupUpdate, LoginBody, PasswordChangeBody, UserPriceBody,
 } from '../src/admin/schemas';
 import { CSV_MAX_ROWS, LogFilterQuery, LogQuery, RangeQuery, SeriesQuery } from '../src/admin/stats';
 import { SESSION_COOKIE } from '../src/admin/session';
@@ -255,6 +256,14 @@ const ChannelTestResultView = z.looseObject({
   model: z.string(),
   error: z.string().optional().describe('redacted of the key'),
 });
+const DraftModelsView = z.looseObject({ models: z.array(z.string()).describe('model ids the upstream lists, the draft\'s filter applied, sorted') });
+const UpstreamError = z.looseObject({
+  error: z.looseObject({
+    code: z.literal('upstream_error'),
+    message: z.string().describe('what the upstream answered (its status, the start of its body), redacted of the key'),
+    upstreamStatus: z.number().int().nullable().describe('HTTP status of the upstream; null when no usable answer came (network error, timeout)'),
+  }),
+});
 
 const KindCounts = z.strictObject({ create: z.number().int(), update: z.number().int(), delete: z.number().int(), unchanged: z.number().int() });
 const ImportReportView = z.looseObject({
@@ -324,6 +333,25 @@ const adminPaths: ZodOpenApiPathsObject = {
       description: 'A `ping` with at most 16 output tokens, with the first enabled key, bypassing groups and accounting. The body is optional (the channel\'s first model is tried).',
       requestParams: idPath, requestBody: { required: false, content: { 'application/json': { schema: ChannelTestBody } } },
       responses: { 200: json(ChannelTestResultView, 'What happened, whatever the upstream said.'), 404: err('No such channel.'), ...adminErrors({ body: true }), 400: err('No model to test, no enabled key, or an invalid body.') },
+    }),
+  },
+  '/api/v1/channels/test': {
+    post: admin('channels', {
+      summary: 'Test a channel before it is saved',
+      description: 'The same request as `POST /channels/{id}/test`, for the channel the body describes (nothing is stored). With `channelId`, fields left out (and `keys` left out or empty) are the stored channel\'s, so an edited channel is tested with its stored keys.',
+      requestBody: body(ChannelDraftTest),
+      responses: { 200: json(ChannelTestResultView, 'What happened, whatever the upstream said.'), 404: err('No channel with `channelId`.'), ...adminErrors({ body: true }), 400: err('No enabled key, a proxy on the Worker, or an invalid body.') },
+    }),
+  },
+  '/api/v1/channels/models': {
+    post: admin('channels', {
+      summary: 'List the models of a channel before it is saved',
+      description: 'The model sync\'s list call for the channel the body describes (nothing is stored). `channelId` as for `POST /channels/test`.',
+      requestBody: body(ChannelDraft),
+      responses: {
+        200: json(DraftModelsView, 'The models.'), 404: err('No channel with `channelId`.'), ...adminErrors({ body: true }),
+        400: err('No enabled key, a proxy on the Worker, or an invalid body.'), 502: json(UpstreamError, 'The upstream refused or failed (`upstream_error`, with its status).'),
+      },
     }),
   },
   '/api/v1/channels/health-checks': {
@@ -602,6 +630,7 @@ export type ViewChecks = [
   Accepts<typeof GroupHealthEntryView, GroupHealthEntry>,
   Accepts<typeof ChannelHealthEntryView, ChannelHealthEntry>,
   Accepts<typeof ChannelTestResultView, ChannelTestResult>,
+  Accepts<typeof DraftModelsView, DraftModelsResult>,
   Accepts<typeof HealthCheckView, HealthCheckConfig>,
   Accepts<typeof HealthStateView, ChannelHealthState>,
   Accepts<typeof HealthCheckResultView, ReturnType<typeof checkView>>,

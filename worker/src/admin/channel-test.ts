@@ -20,7 +20,7 @@ export const ChannelTestBody = z.strictObject({
 });
 
 /** How long the test waits for the response headers and then for the whole body, ms. */
-const TEST_TIMEOUT_MS = 30_000;
+export const TEST_TIMEOUT_MS = 30_000;
 
 /** The answer of the test route. */
 export type ChannelTestResult = ProbeResult;

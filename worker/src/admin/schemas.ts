@@ -128,6 +128,31 @@ export type ChannelCreate = z.infer<typeof ChannelCreate>;
 export const ChannelUpdate = z.strictObject(channelFields).partial();
 export type ChannelUpdate = z.infer<typeof ChannelUpdate>;
 
+/**
+ * An unsaved channel to test or list models of (`POST /channels/test`, `POST /channels/models`):
+ * the fields of a channel that decide how its upstream is reached. With `channelId` it is that
+ * stored channel as this body would change it: fields left out keep the stored values, `keys`
+ * left out or empty keep the stored keys (never shown again), `{ id }` names a stored key, and
+ * credential hints sent back unchanged keep the stored secrets, as on PATCH. Without `channelId`
+ * left-out fields are empty and a key is needed.
+ */
+const channelDraftFields = {
+  channelId: z.int().positive().optional(),
+  type: channelFields.type,
+  baseUrl: channelFields.baseUrl,
+  keys: z.array(ChannelKeyInput).max(200).optional(),
+  headers: channelFields.headers.optional(),
+  modelFilter: channelFields.modelFilter.optional(),
+  overrides: channelFields.overrides.optional(),
+  proxy: channelFields.proxy.optional(),
+};
+export const ChannelDraft = z.strictObject(channelDraftFields);
+export type ChannelDraft = z.infer<typeof ChannelDraft>;
+
+/** {@link ChannelDraft} plus the upstream model to send the test request for. */
+export const ChannelDraftTest = z.strictObject({ ...channelDraftFields, model: z.string().trim().min(1).max(200) });
+export type ChannelDraftTest = z.infer<typeof ChannelDraftTest>;
+
 export const GroupMemberInput = z.strictObject({
   channelId: z.int().positive(),
   upstreamModel: z.string().trim().min(1),

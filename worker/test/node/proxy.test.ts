@@ -178,6 +178,37 @@ describe('node-sqlite outbound proxy', () => {
     }
   });
 
+  it('tests and lists models of an unsaved channel through its proxy; an edited one keeps its stored proxy password from the hint', async () => {
+    const up = await scenario({ json: TEXT_JSON, models: { object: 'list', data: [{ id: 'draft-listed', object: 'model' }] } });
+    const own = await startConnectProxy(HTTP_AUTH);
+    try {
+      const draft = { type: 'openai-chat', baseUrl: `${up.baseUrl}/v1`, keys: [`sk-draft-proxy-${uid()}`], proxy: own.url };
+      expect((await admin(cookie, 'POST', '/channels/models', draft)).json).toEqual({ models: ['draft-listed'] });
+      expect((await admin(cookie, 'POST', '/channels/test', { ...draft, model: 'm' })).json).toMatchObject({ ok: true, status: 200 });
+      expect(own.tunnels).toBeGreaterThanOrEqual(1);
+      expect(own.targets.every((t) => t === upstreamHost())).toBe(true);
+      expect((await received(up.id)).length).toBe(2);
+      expect(own.refused).toBe(0);
+
+      // A stored channel behind the proxy: the shown proxy (password as a hint) sent back keeps the stored password.
+      const r = await routeTo(cookie, [up]);
+      const shown = (await admin(cookie, 'PATCH', `/channels/${r.channelIds[0]}`, { proxy: own.url })).json.proxy as string;
+      expect(shown).not.toContain(HTTP_AUTH.pass);
+      const kept = await admin(cookie, 'POST', '/channels/test', { channelId: r.channelIds[0], type: 'openai-chat', baseUrl: `${up.baseUrl}/v1`, proxy: shown, model: 'm' });
+      expect(kept.json).toMatchObject({ ok: true, status: 200 });
+      expect(own.refused).toBe(0);
+
+      // Wrong credentials: not ok, and the password typed never comes back.
+      const wrongPass = 'wrong-pass-5d8c1v';
+      const bad = await admin(cookie, 'POST', '/channels/test', { ...draft, proxy: own.url.replace(HTTP_AUTH.pass, wrongPass), model: 'm' });
+      expect(bad.json).toMatchObject({ ok: false });
+      expect(own.refused).toBeGreaterThanOrEqual(1);
+      expect(JSON.stringify(bad.json)).not.toContain(wrongPass);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('never shows a proxy password: hint in the API, sealed in the database; the hint sent back keeps it', async () => {
     const up = await scenario({ json: TEXT_JSON });
     const r = await routeTo(cookie, [up]);

@@ -139,6 +139,7 @@ export function adminSuite(h: Harness): void {
       const json = JSON.stringify({});
       const routes: [string, string, string?][] = [
         ['POST', '/sync/prices'], ['POST', `/channels/${id}/sync-models`], ['POST', '/auth/logout'], ['POST', `/channels/${id}/test`],
+        ['POST', '/channels/test', json], ['POST', '/channels/models', json],
         ['POST', '/auth/login', JSON.stringify({ password: ADMIN_PASSWORD })],
         ['PUT', '/auth/password', JSON.stringify({ currentPassword: ADMIN_PASSWORD, newPassword: 'csrf-password-123' })],
         ['POST', '/channels', JSON.stringify({ name: `csrf-${uid()}`, type: 'openai-chat', baseUrl: 'http://127.0.0.1:9/v1', keys: ['sk-x'] })],
