@@ -281,9 +281,9 @@ export function accountingSuite(h: Harness): void {
       expect(diff('attempts')).toEqual({ total: 7, failed: 4, absorbed: 3 });
       // Failover hid the flaky channel from the request counts, not from its own attempts.
       const channel = (id: number) => after.channels.find((c: { channelId: number }) => c.channelId === id);
-      expect(channel(r.channelIds[0])).toEqual({ channelId: r.channelIds[0], requests: 0, successes: 0, attempts: 3, failedAttempts: 3, everyAttemptFailed: true });
-      expect(channel(r.channelIds[1])).toEqual({ channelId: r.channelIds[1], requests: 3, successes: 3, attempts: 3, failedAttempts: 0, everyAttemptFailed: false });
-      expect(channel(down.channelIds[0])).toMatchObject({ requests: 1, successes: 0, attempts: 1, failedAttempts: 1, everyAttemptFailed: true });
+      expect(channel(r.channelIds[0]!)).toEqual({ channelId: r.channelIds[0]!, requests: 0, successes: 0, attempts: 3, failedAttempts: 3, everyAttemptFailed: true });
+      expect(channel(r.channelIds[1]!)).toEqual({ channelId: r.channelIds[1]!, requests: 3, successes: 3, attempts: 3, failedAttempts: 0, everyAttemptFailed: false });
+      expect(channel(down.channelIds[0]!)).toMatchObject({ requests: 1, successes: 0, attempts: 1, failedAttempts: 1, everyAttemptFailed: true });
       expect(after.channels.some((c: { channelId: number }) => c.channelId === 0)).toBe(false);
     });
 
