@@ -18,7 +18,7 @@ import { logConditions, pageCondition } from './log-filter';
 import { StoreConflictError, type ListedLog, type LogFilter, type StatsSummary, type Store, type SummaryCounters } from './store';
 import type { ApiKey, ApiKeyPatch, Channel, ChannelCheckResult, ChannelHealthState, ChannelPatch, ConfigWrite, Group, GroupPatch, NewApiKey, NewChannel, NewGroup, NewGroupMember, Route } from './types';
 
-type StatsSeriesRow = StatsCounters & { bucket: number; key: string };
+type StatsSeriesRow = SummaryCounters & { bucket: number; key: string };
 
 /** Settings key of the stored configuration version (Store.configVersion). */
 export const CONFIG_VERSION_KEY = 'config-version';
@@ -87,7 +87,7 @@ export class SqlStore implements Store {
     };
   }
 
-  /** Sums of `sums()` plus what rows from before the breakdown counters hold (StatsSummary). */
+  /** Sums of `sums()` plus what rows from before the breakdown counters hold (SummaryCounters). */
   private summarySums() {
     const h = this.t.statsHourly;
     return {
@@ -463,7 +463,7 @@ export class SqlStore implements Store {
     const dims = { group: h.groupName, channel: h.channelId, model: h.upstreamModel, key: h.apiKeyId } as const;
     // Without `by` every row has key '': not grouped or ordered by a constant (PostgreSQL refuses that).
     const keyCol = by ? dims[by] : undefined;
-    const rows = await this.db.select({ bucket: bucketExpr, key: keyCol ? sql<string>`${keyCol}` : sql<string>`''`, ...this.sums() })
+    const rows = await this.db.select({ bucket: bucketExpr, key: keyCol ? sql<string>`${keyCol}` : sql<string>`''`, ...this.summarySums() })
       .from(h).where(and(gte(h.hour, from), lt(h.hour, to)))
       .groupBy(...(keyCol ? [bucketExpr, keyCol] : [bucketExpr]))
       .orderBy(...(keyCol ? [bucketExpr, keyCol] : [bucketExpr]));

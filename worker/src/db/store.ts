@@ -127,7 +127,7 @@ export interface Store {
    * `by` is given, per group, channel, upstream model or client key. `key` of a row is the
    * dimension's value (group name, channel id, model, key id) or '' without `by`.
    */
-  statsSeries(from: number, to: number, bucket: 'hour' | 'day', by?: 'group' | 'channel' | 'model' | 'key'): Promise<(StatsCounters & { bucket: number; key: string })[]>;
+  statsSeries(from: number, to: number, bucket: 'hour' | 'day', by?: 'group' | 'channel' | 'model' | 'key'): Promise<(SummaryCounters & { bucket: number; key: string })[]>;
   /** Sums of one client key's stats rows with `from <= hour < to` (ms). */
   keyUsage(apiKeyId: number, from: number, to: number): Promise<StatsCounters>;
   /** Deletes request logs older than `before` (ms); returns how many. */
