@@ -201,6 +201,25 @@ test('requests through the gateway show on the overview, in the logs and in the 
   await expect(page.getByText('80.0%')).toBeVisible();
   await expect(page.getByRole('region', { name: 'Top' }).getByRole('cell', { name: 'ui-chat' })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Recent errors' }).getByRole('link', { name: /ui-broken/ })).toBeVisible();
+  // Requests apart from upstream attempts (issue 15 item 2); the broken channel failed its only
+  // attempt, so it is a problem. Both widths: the words wrap, nothing runs off a phone's screen.
+  const requestsLine = '5 requests · 4 succeeded · 1 failed: 0 client errors, 1 upstream';
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: 900 });
+    await expect(page.getByTestId('requests-line')).toHaveText(requestsLine);
+    await expect(page.getByTestId('attempts-line')).toHaveText('5 upstream attempts, 1 failed');
+    const problem = page.getByTestId('problems').getByTestId('problem');
+    await expect(problem).toHaveCount(1);
+    await expect(problem).toContainText('broken-upstream: its only attempt failed.');
+    await expect(problem.getByRole('link', { name: 'broken-upstream' })).toHaveAttribute('href', /\/logs\?channelId=\d+$/);
+    for (const id of ['breakdown', 'problems']) {
+      const box = (await page.getByTestId(id).boundingBox())!;
+      expect(box.x + box.width, `${id} at ${width} px`).toBeLessThanOrEqual(width);
+    }
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    await page.screenshot({ path: join(SHOTS, `overview-breakdown-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   await nav('Logs');
   await expect(page.getByRole('row')).toHaveCount(6); // header + 5

@@ -156,7 +156,7 @@ const Session = z.looseObject({ authenticated: z.boolean(), expiresAt: ms.option
 const counters = {
   requests: z.number().int(),
   successes: z.number().int(),
-  failures: z.number().int().describe('failed attempts; can exceed requests - successes'),
+  failures: z.number().int().describe('failed requests plus failed attempts failover absorbed; can exceed requests - successes'),
   inputTokens: z.number().int(),
   cacheReadTokens: z.number().int(),
   cacheWriteTokens: z.number().int(),
@@ -166,8 +166,30 @@ const counters = {
   costUsd: z.number(),
   latencyMsTotal: z.number(),
   ttftMsTotal: z.number(),
+  attempts: z.number().int().describe('upstream calls on the channel(s)'),
+  failedAttempts: z.number().int(),
+  clientErrors: z.number().int().describe('failed requests refused with a 4xx before any upstream call'),
+  upstreamErrors: z.number().int().describe('every other failed request'),
+  rescues: z.number().int().describe('requests that succeeded after a failed attempt'),
 };
 const StatsRow = z.looseObject({ hour: ms, ...counters, successRate: z.number().nullable() }).meta({ id: 'StatsRow' });
+const SummaryRow = StatsRow.extend({
+  untrackedRequests: z.number().int().describe('requests counted before the breakdown counters existed'),
+  untrackedSuccesses: z.number().int(),
+  untrackedFailures: z.number().int(),
+}).meta({ id: 'SummaryRow' });
+const Breakdown = z.looseObject({
+  requests: z.looseObject({
+    total: z.number().int(), succeeded: z.number().int(), rescued: z.number().int().describe('of succeeded: after a failed attempt'),
+    failed: z.number().int().describe('clientErrors + upstreamErrors'), clientErrors: z.number().int(), upstreamErrors: z.number().int(),
+    clientClosed: z.number().int(), untracked: z.number().int().describe('total = succeeded + failed + clientClosed + untracked'),
+  }),
+  attempts: z.looseObject({ total: z.number().int(), failed: z.number().int(), absorbed: z.number().int().describe('failed attempts followed by another attempt') }),
+}).meta({ id: 'StatsBreakdown', description: 'Requests apart from upstream attempts (admin/summary.ts).' });
+const ChannelSummary = z.looseObject({
+  channelId: z.number().int(), requests: z.number().int(), successes: z.number().int(), attempts: z.number().int(), failedAttempts: z.number().int(),
+  everyAttemptFailed: z.boolean().describe('at least one attempt, every one failed: a problem even when failover rescued the requests'),
+}).meta({ id: 'ChannelSummary' });
 
 /** admin/assembled-stream.ts AssembledStream. */
 const AssembledStreamView = z.object({
@@ -448,8 +470,8 @@ const adminPaths: ZodOpenApiPathsObject = {
   },
   '/api/v1/stats/summary': {
     get: admin('stats', {
-      summary: 'Totals and hourly rows over [from, to)', requestParams: { query: RangeQuery },
-      responses: { 200: json(z.looseObject({ from: ms, to: ms, total: StatsRow, hours: z.array(StatsRow) }), 'Totals; a range without traffic gives zeros.'), 400: err('A bad query parameter, or `to` not after `from`.'), ...adminErrors() },
+      summary: 'Totals, hourly rows, requests apart from attempts and per-channel attempts over [from, to)', requestParams: { query: RangeQuery },
+      responses: { 200: json(z.looseObject({ from: ms, to: ms, total: SummaryRow, hours: z.array(SummaryRow), breakdown: Breakdown, channels: z.array(ChannelSummary) }), 'Totals, the request/attempt breakdown, per channel attempts; a range without traffic gives zeros.'), 400: err('A bad query parameter, or `to` not after `from`.'), ...adminErrors() },
     }),
   },
   '/api/v1/prices': {

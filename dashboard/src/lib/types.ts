@@ -8,6 +8,8 @@ import type { ChannelHealthEntry, GroupHealthEntry, HealthAnswer, MemberHealthVi
 export type { ChannelHealthEntry, GroupHealthEntry, HealthAnswer, MemberHealthView, RecentTraffic };
 export type { ChannelHealthState, ChannelOverrides, ChannelType, Group, GroupMember, GroupMode, GroupSettings, HealthCheckConfig, AttemptLog, MemberHealth, PatternCatch };
 export type { SettingsView as Settings } from '$gateway/settings';
+/** `breakdown` and `channels` of `GET /stats/summary`: requests apart from upstream attempts. */
+export type { Breakdown, ChannelSummary } from '$gateway/admin/summary';
 
 export interface ChannelKeyView {
   id: string;
@@ -127,6 +129,19 @@ export interface Counters {
   costUsd: number;
   latencyMsTotal: number;
   ttftMsTotal: number;
+  /** Upstream calls, and how many failed (worker/src/accounting/records.ts StatsCounters). */
+  attempts: number;
+  failedAttempts: number;
+  /** Failed requests refused with a 4xx before any upstream call. */
+  clientErrors: number;
+  /** Every other failed request. */
+  upstreamErrors: number;
+  /** Requests that succeeded after a failed attempt. */
+  rescues: number;
+  /** What rows from before these counters existed hold (counted in requests/successes/failures only). */
+  untrackedRequests: number;
+  untrackedSuccesses: number;
+  untrackedFailures: number;
 }
 
 export interface SummaryRow extends Counters {

@@ -67,8 +67,13 @@ export interface RequestRecord {
 
 /** Additive counters of one stats row. */
 export interface StatsCounters {
+  /** Client requests whose final channel (0: none tried) is this row's. */
   requests: number;
   successes: number;
+  /**
+   * Failed requests (a client that closed the connection is not one) plus failed attempts that
+   * failover moved past, each on its own channel's row: "failures seen here", not failed requests.
+   */
   failures: number;
   inputTokens: number;
   cacheReadTokens: number;
@@ -78,6 +83,23 @@ export interface StatsCounters {
   costNanoUsd: number;
   latencyMsTotal: number;
   ttftMsTotal: number;
+  /** Upstream calls made on this row's channel (every attempt, the final one included). */
+  attempts: number;
+  /** Of `attempts`, those that failed (a non-2xx status, or the final call of a failed request). */
+  failedAttempts: number;
+  /**
+   * Failed requests refused with a 4xx before any upstream call: a bad key (401), an unknown model
+   * (404), a limit of ours (429), bad input (400). Always on rows of channel 0.
+   */
+  clientErrors: number;
+  /**
+   * Every other failed request: one that reached an upstream and failed (its status or a broken
+   * stream reached the client), or a 5xx without an upstream call (no member available).
+   * `failures - clientErrors - upstreamErrors` is therefore the failed attempts failover absorbed.
+   */
+  upstreamErrors: number;
+  /** Requests that succeeded after at least one failed attempt (failover rescued them). */
+  rescues: number;
 }
 
 /** The key of a stats row (DESIGN.md "Accounting"). `hour` is the start of the UTC hour, ms. */
@@ -102,13 +124,22 @@ export function hourOf(ms: number): number {
 }
 
 function zero(): StatsCounters {
-  return { requests: 0, successes: 0, failures: 0, inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0, costNanoUsd: 0, latencyMsTotal: 0, ttftMsTotal: 0 };
+  return { requests: 0, successes: 0, failures: 0, inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0, costNanoUsd: 0, latencyMsTotal: 0, ttftMsTotal: 0, attempts: 0, failedAttempts: 0, clientErrors: 0, upstreamErrors: 0, rescues: 0 };
+}
+
+/** A 2xx attempt status: the upstream answered (a later stream break is the request's `ok`). */
+function attemptOk(status: number): boolean {
+  return status >= 200 && status < 300;
 }
 
 /**
  * Sums records into stats row deltas. A request counts once, on the row of its final channel, with
  * its tokens, cost and timings; every failed attempt before it counts as a failure of its own
  * channel's row (so a flaky channel shows its failures even when a fallback saved the request).
+ * Every attempt also counts in `attempts` (and `failedAttempts` when it failed) of its channel's
+ * row; the final attempt failed when the request did (a client that went away fails nothing).
+ * A failed request is a `clientErrors` when no upstream was called and its status is 4xx, else an
+ * `upstreamErrors`; a successful one after a failed attempt is a `rescues`.
  */
 export function aggregateStats(records: RequestRecord[]): StatsDelta[] {
   const rows = new Map<string, StatsDelta>();
@@ -123,9 +154,16 @@ export function aggregateStats(records: RequestRecord[]): StatsDelta[] {
     const final = row(r, r.channelId, r.upstreamModel);
     const n = r.count ?? 1;
     final.requests += n;
-    if (r.ok) final.successes += n;
-    // A client that closed the connection is nobody's failure (DESIGN.md): counted as a request only.
-    else if (r.status !== CLIENT_CLOSED_STATUS) final.failures += n;
+    const closed = !r.ok && r.status === CLIENT_CLOSED_STATUS;
+    if (r.ok) {
+      final.successes += n;
+      if (r.attempts.some((a) => !attemptOk(a.status))) final.rescues += n;
+    } else if (!closed) {
+      // A client that closed the connection is nobody's failure (DESIGN.md): counted as a request only.
+      final.failures += n;
+      if (r.attempts.length === 0 && r.status >= 400 && r.status < 500) final.clientErrors += n;
+      else final.upstreamErrors += n;
+    }
     const u = r.usage;
     if (u) {
       final.inputTokens += u.input;
@@ -138,10 +176,13 @@ export function aggregateStats(records: RequestRecord[]): StatsDelta[] {
     final.latencyMsTotal += r.latencyMs;
     final.ttftMsTotal += r.ttftMs ?? 0;
     // Earlier failed attempts on other channels (the last attempt is the final channel's own).
-    for (const a of r.attempts.slice(0, -1)) {
-      if (a.status >= 200 && a.status < 300) continue;
-      row(r, a.channelId, a.upstreamModel).failures += 1;
-    }
+    r.attempts.forEach((a, i) => {
+      const last = i === r.attempts.length - 1;
+      const d = last && a.channelId === r.channelId ? final : row(r, a.channelId, a.upstreamModel);
+      d.attempts += 1;
+      if (last ? !r.ok && !closed : !attemptOk(a.status)) d.failedAttempts += 1;
+      if (!last && !attemptOk(a.status)) d.failures += 1;
+    });
   }
   return [...rows.values()];
 }

@@ -1,16 +1,18 @@
 /**
  * `/api/v1/logs` (request logs, newest first, with filters and paging) and
- * `/api/v1/stats/summary` (totals and an hourly series over a time range). Money in USD here;
+ * `/api/v1/stats/summary` (totals, an hourly series, the request/attempt breakdown and per-channel
+ * attempts over a time range: admin/summary.ts). Money in USD here;
  * the database keeps integer nano-USD.
  */
 import { Hono } from 'hono';
 import * as z from 'zod';
 import type { AppEnv } from '../app-env';
 import type { RequestRecord, StatsDelta } from '../accounting/records';
-import type { LogFilter, StatusRange } from '../db/store';
+import type { LogFilter, StatusRange, SummaryCounters } from '../db/store';
 import { csvRecord, type CsvCell } from '../lib/csv';
 import { assembleLoggedStream } from './assembled-stream';
 import { adminError, describeIssue } from './http';
+import { breakdownOf, channelSummaryOf } from './summary';
 
 /** A status list: exact codes and classes, comma-separated (`429,5xx`). */
 const STATUS_LIST = /^\s*[1-5](?:\d\d|xx)\s*(?:,\s*[1-5](?:\d\d|xx)\s*){0,19}$/i;
@@ -125,15 +127,15 @@ function rangeOf(q: { from?: number; to?: number }, now: number): { from: number
 }
 
 /** Zero totals for a range without traffic (the dashboard shows 0, not a missing value). */
-function emptyTotal(hour: number): StatsDelta {
+function emptyTotal(hour: number): StatsDelta & SummaryCounters {
   return {
     hour, groupName: '', channelId: 0, upstreamModel: '', apiKeyId: 0, requests: 0, successes: 0, failures: 0, inputTokens: 0,
     cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0, costNanoUsd: 0, latencyMsTotal: 0, ttftMsTotal: 0,
+    attempts: 0, failedAttempts: 0, clientErrors: 0, upstreamErrors: 0, rescues: 0, untrackedRequests: 0, untrackedSuccesses: 0, untrackedFailures: 0,
   };
 }
 
-function statsView(d: StatsDelta | null) {
-  if (!d) return null;
+function statsView(d: StatsDelta & SummaryCounters) {
   const { groupName: _g, channelId: _c, upstreamModel: _m, apiKeyId: _k, ...rest } = d;
   return { ...rest, costUsd: d.costNanoUsd / 1e9, successRate: d.requests ? d.successes / d.requests : null };
 }
@@ -203,9 +205,13 @@ export function statsRoutes(): Hono<AppEnv> {
     if (!q.success) return adminError(c, 400, 'invalid_request', describeIssue(q.error));
     const { from, to } = rangeOf(q.data, c.get('platform').now());
     if (to <= from) return adminError(c, 400, 'invalid_request', 'to: must be after from');
-    const { total, hours } = await c.get('platform').store.statsSummary(from, to);
+    const { total, hours, channels } = await c.get('platform').store.statsSummary(from, to);
     // `total.hour` is the range's start with or without traffic (the store's sum has no hour of its own).
-    return c.json({ from, to, total: statsView({ ...(total ?? emptyTotal(from)), hour: from }), hours: hours.map(statsView) });
+    const sum = { ...(total ?? emptyTotal(from)), hour: from };
+    return c.json({
+      from, to, total: statsView(sum), hours: hours.map(statsView),
+      breakdown: breakdownOf(sum), channels: channels.map(channelSummaryOf),
+    });
   });
 
   return r;

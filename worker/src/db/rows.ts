@@ -6,6 +6,7 @@
 import type { Price } from '../accounting/cost';
 import type { ModelsDevPrice } from '../accounting/modelsdev';
 import type { RequestRecord, StatsCounters, StatsDelta } from '../accounting/records';
+import type { SummaryCounters } from './store';
 import type * as t from './schema.sqlite';
 import { asStoredProxy } from '../lib/proxy';
 import { attemptChannelsOf } from './log-filter';
@@ -181,8 +182,8 @@ export function numericRow<T>(r: Record<string, unknown>): T {
 }
 
 /** A summed stats row without its dimensions, shaped as a StatsDelta (`*`/0 keys) as statsSummary returns it. */
-export function summaryRow(r: Record<string, unknown>): StatsDelta {
-  return { hour: 0, groupName: '*', channelId: 0, upstreamModel: '*', apiKeyId: 0, ...numericRow<StatsCounters & { hour?: number }>(r) } as StatsDelta;
+export function summaryRow(r: Record<string, unknown>): StatsDelta & SummaryCounters {
+  return { hour: 0, groupName: '*', channelId: 0, upstreamModel: '*', apiKeyId: 0, ...numericRow<SummaryCounters & { hour?: number }>(r) } as StatsDelta & SummaryCounters;
 }
 
 export function toCheckResult(r: CheckRow): ChannelCheckResult {

@@ -128,6 +128,20 @@ export const statsHourly = pgTable('stats_hourly', {
   costNanoUsd: big('cost_nano_usd').notNull().default(0),
   latencyMsTotal: big('latency_ms_total').notNull().default(0),
   ttftMsTotal: big('ttft_ms_total').notNull().default(0),
+  /**
+   * The request/attempt breakdown (issue 15 item 2), counted since this column existed: NULL on
+   * rows written before (`NULL + n` stays NULL, so such a row never mixes old and new counts).
+   * `attempts`/`failed_attempts`: upstream calls on this row's channel and how many failed;
+   * `client_errors`: failed requests refused without any upstream call with a 4xx (bad key,
+   * unknown model, our own limits, bad input); `upstream_errors`: every other failed request (the
+   * client got an upstream fault, or no upstream was available); `rescues`: requests that
+   * succeeded after at least one failed attempt. accounting/records.ts aggregateStats writes them.
+   */
+  attempts: big('attempts'),
+  failedAttempts: big('failed_attempts'),
+  clientErrors: big('client_errors'),
+  upstreamErrors: big('upstream_errors'),
+  rescues: big('rescues'),
 }, (t) => [primaryKey({ name: 'stats_hourly_pk', columns: [t.hour, t.groupName, t.channelId, t.upstreamModel, t.apiKeyId] })]);
 
 export const requestLogs = pgTable('request_logs', {

@@ -140,6 +140,20 @@ export const statsHourly = sqliteTable('stats_hourly', {
   costNanoUsd: integer('cost_nano_usd').notNull().default(0),
   latencyMsTotal: integer('latency_ms_total').notNull().default(0),
   ttftMsTotal: integer('ttft_ms_total').notNull().default(0),
+  /**
+   * The request/attempt breakdown (issue 15 item 2), counted since this column existed: NULL on
+   * rows written before (`NULL + n` stays NULL, so such a row never mixes old and new counts).
+   * `attempts`/`failed_attempts`: upstream calls on this row's channel and how many failed;
+   * `client_errors`: failed requests refused without any upstream call with a 4xx (bad key,
+   * unknown model, our own limits, bad input); `upstream_errors`: every other failed request (the
+   * client got an upstream fault, or no upstream was available); `rescues`: requests that
+   * succeeded after at least one failed attempt. accounting/records.ts aggregateStats writes them.
+   */
+  attempts: integer('attempts'),
+  failedAttempts: integer('failed_attempts'),
+  clientErrors: integer('client_errors'),
+  upstreamErrors: integer('upstream_errors'),
+  rescues: integer('rescues'),
 }, (t) => [primaryKey({ columns: [t.hour, t.groupName, t.channelId, t.upstreamModel, t.apiKeyId] })]);
 
 /** One row per client request. Bodies only when the "log bodies" setting is on. */

@@ -3,7 +3,7 @@
  * differs between dialects is behind `Dialect` (dialect.ts); row ↔ domain mapping is in rows.ts.
  * Times are ms, money nano-USD, as everywhere (db/types.ts).
  */
-import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
 import { chunkRows } from './chunk';
 import type { Price } from '../accounting/cost';
 import type { ModelsDevPrice } from '../accounting/modelsdev';
@@ -15,10 +15,10 @@ import {
   type ApiKeyRow, type ChannelRow, type GroupRow, type LogRow, type MemberRow,
 } from './rows';
 import { logConditions, pageCondition } from './log-filter';
-import { StoreConflictError, type ListedLog, type LogFilter, type Store } from './store';
+import { StoreConflictError, type ListedLog, type LogFilter, type StatsSummary, type Store, type SummaryCounters } from './store';
 import type { ApiKey, ApiKeyPatch, Channel, ChannelCheckResult, ChannelHealthState, ChannelPatch, ConfigWrite, Group, GroupPatch, NewApiKey, NewChannel, NewGroup, NewGroupMember, Route } from './types';
 
-type StatsSeriesRow = StatsCounters & { bucket: number; key: string };
+type StatsSeriesRow = SummaryCounters & { bucket: number; key: string };
 
 /** Settings key of the stored configuration version (Store.configVersion). */
 export const CONFIG_VERSION_KEY = 'config-version';
@@ -80,6 +80,21 @@ export class SqlStore implements Store {
       cacheWriteTokens: sql<number>`sum(${h.cacheWriteTokens})`, outputTokens: sql<number>`sum(${h.outputTokens})`,
       reasoningTokens: sql<number>`sum(${h.reasoningTokens})`, costNanoUsd: sql<number>`sum(${h.costNanoUsd})`,
       latencyMsTotal: sql<number>`sum(${h.latencyMsTotal})`, ttftMsTotal: sql<number>`sum(${h.ttftMsTotal})`,
+      // NULL on rows from before these counters (schema): SUM skips them, numericRow turns none into 0.
+      attempts: sql<number>`sum(${h.attempts})`, failedAttempts: sql<number>`sum(${h.failedAttempts})`,
+      clientErrors: sql<number>`sum(${h.clientErrors})`, upstreamErrors: sql<number>`sum(${h.upstreamErrors})`,
+      rescues: sql<number>`sum(${h.rescues})`,
+    };
+  }
+
+  /** Sums of `sums()` plus what rows from before the breakdown counters hold (SummaryCounters). */
+  private summarySums() {
+    const h = this.t.statsHourly;
+    return {
+      ...this.sums(),
+      untrackedRequests: sql<number>`sum(case when ${h.attempts} is null then ${h.requests} else 0 end)`,
+      untrackedSuccesses: sql<number>`sum(case when ${h.attempts} is null then ${h.successes} else 0 end)`,
+      untrackedFailures: sql<number>`sum(case when ${h.attempts} is null then ${h.failures} else 0 end)`,
     };
   }
 
@@ -377,6 +392,12 @@ export class SqlStore implements Store {
           costNanoUsd: sql`${h.costNanoUsd} + ${s.costNanoUsd}`,
           latencyMsTotal: sql`${h.latencyMsTotal} + ${s.latencyMsTotal}`,
           ttftMsTotal: sql`${h.ttftMsTotal} + ${s.ttftMsTotal}`,
+          // On a row from before these columns NULL + n stays NULL: the row stays "untracked" whole.
+          attempts: sql`${h.attempts} + ${s.attempts}`,
+          failedAttempts: sql`${h.failedAttempts} + ${s.failedAttempts}`,
+          clientErrors: sql`${h.clientErrors} + ${s.clientErrors}`,
+          upstreamErrors: sql`${h.upstreamErrors} + ${s.upstreamErrors}`,
+          rescues: sql`${h.rescues} + ${s.rescues}`,
         })),
       ]);
       return 'applied';
@@ -442,7 +463,7 @@ export class SqlStore implements Store {
     const dims = { group: h.groupName, channel: h.channelId, model: h.upstreamModel, key: h.apiKeyId } as const;
     // Without `by` every row has key '': not grouped or ordered by a constant (PostgreSQL refuses that).
     const keyCol = by ? dims[by] : undefined;
-    const rows = await this.db.select({ bucket: bucketExpr, key: keyCol ? sql<string>`${keyCol}` : sql<string>`''`, ...this.sums() })
+    const rows = await this.db.select({ bucket: bucketExpr, key: keyCol ? sql<string>`${keyCol}` : sql<string>`''`, ...this.summarySums() })
       .from(h).where(and(gte(h.hour, from), lt(h.hour, to)))
       .groupBy(...(keyCol ? [bucketExpr, keyCol] : [bucketExpr]))
       .orderBy(...(keyCol ? [bucketExpr, keyCol] : [bucketExpr]));
@@ -470,11 +491,17 @@ export class SqlStore implements Store {
     if (CONFIG_SETTING_KEYS.has(key)) await this.changed(undefined);
   }
 
-  async statsSummary(from: number, to: number): Promise<{ total: StatsDelta | null; hours: StatsDelta[] }> {
+  async statsSummary(from: number, to: number): Promise<StatsSummary> {
     const h = this.t.statsHourly;
     const range = and(gte(h.hour, from), lt(h.hour, to));
-    const hours = await this.db.select({ hour: h.hour, ...this.sums() }).from(h).where(range).groupBy(h.hour).orderBy(asc(h.hour));
-    const all = (await this.db.select(this.sums()).from(h).where(range))[0];
-    return { total: all && all.requests !== null ? summaryRow(all) : null, hours: hours.map(summaryRow) };
+    const hours = await this.db.select({ hour: h.hour, ...this.summarySums() }).from(h).where(range).groupBy(h.hour).orderBy(asc(h.hour));
+    const all = (await this.db.select(this.summarySums()).from(h).where(range))[0];
+    const channels = await this.db.select({ channelId: h.channelId, ...this.summarySums() }).from(h)
+      .where(and(range, ne(h.channelId, 0))).groupBy(h.channelId).orderBy(asc(h.channelId));
+    return {
+      total: all && all.requests !== null ? summaryRow(all) : null,
+      hours: hours.map(summaryRow),
+      channels: channels.map((c) => numericRow<SummaryCounters & { channelId: number }>(c)),
+    };
   }
 }

@@ -127,7 +127,7 @@ export interface Store {
    * `by` is given, per group, channel, upstream model or client key. `key` of a row is the
    * dimension's value (group name, channel id, model, key id) or '' without `by`.
    */
-  statsSeries(from: number, to: number, bucket: 'hour' | 'day', by?: 'group' | 'channel' | 'model' | 'key'): Promise<(StatsCounters & { bucket: number; key: string })[]>;
+  statsSeries(from: number, to: number, bucket: 'hour' | 'day', by?: 'group' | 'channel' | 'model' | 'key'): Promise<(SummaryCounters & { bucket: number; key: string })[]>;
   /** Sums of one client key's stats rows with `from <= hour < to` (ms). */
   keyUsage(apiKeyId: number, from: number, to: number): Promise<StatsCounters>;
   /** Deletes request logs older than `before` (ms); returns how many. */
@@ -135,8 +135,29 @@ export interface Store {
   /** A setting's JSON value, or undefined. */
   getSetting(key: string): Promise<unknown>;
   putSetting(key: string, value: unknown, at: number): Promise<void>;
-  /** Sums of stats rows with `from <= hour < to` (ms), in total and per hour. */
-  statsSummary(from: number, to: number): Promise<{ total: StatsDelta | null; hours: StatsDelta[] }>;
+  /**
+   * Sums of stats rows with `from <= hour < to` (ms): in total (null without rows), per hour, and
+   * per channel that was tried (channel 0, "none tried", left out).
+   */
+  statsSummary(from: number, to: number): Promise<StatsSummary>;
+}
+
+/**
+ * Summed stats counters, plus what rows written before the breakdown counters existed hold
+ * (`attempts` etc. NULL there, migration sqlite 0008 / mysql, postgres 0007): their requests and
+ * successes and failures are in `requests`/`successes`/`failures` but in no breakdown counter.
+ */
+export interface SummaryCounters extends StatsCounters {
+  untrackedRequests: number;
+  untrackedSuccesses: number;
+  untrackedFailures: number;
+}
+
+/** What Store.statsSummary returns; see there. */
+export interface StatsSummary {
+  total: (StatsDelta & SummaryCounters) | null;
+  hours: (StatsDelta & SummaryCounters)[];
+  channels: (SummaryCounters & { channelId: number })[];
 }
 
 /** A range of HTTP statuses, both ends inclusive (`429` is {429, 429}; `4xx` is {400, 499}). */

@@ -180,17 +180,30 @@ export function accountingSuite(h: Harness): void {
       };
       const full = await admin(cookie, 'GET', `/stats/summary?from=${hour}&to=${hour + 3_600_000}`);
       expect(full.status).toBe(200);
+      // Rows written without the breakdown columns (as before their migration) are "untracked".
+      const breakdownZeros = { attempts: 0, failedAttempts: 0, clientErrors: 0, upstreamErrors: 0, rescues: 0 };
+      const untracked = { untrackedRequests: 5, untrackedSuccesses: 4, untrackedFailures: 2 };
+      const noAttempts = { total: 0, failed: 0, absorbed: 0 };
       expect(full.json).toStrictEqual({
         from: hour, to: hour + 3_600_000,
-        total: { hour, ...counters, costUsd: 7.000000001, successRate: 0.8 },
-        hours: [{ hour, ...counters, costUsd: 7.000000001, successRate: 0.8 }],
+        total: { hour, ...counters, ...breakdownZeros, ...untracked, costUsd: 7.000000001, successRate: 0.8 },
+        hours: [{ hour, ...counters, ...breakdownZeros, ...untracked, costUsd: 7.000000001, successRate: 0.8 }],
+        breakdown: { requests: { total: 5, succeeded: 0, rescued: 0, failed: 0, clientErrors: 0, upstreamErrors: 0, clientClosed: 0, untracked: 5 }, attempts: noAttempts },
+        channels: [
+          { channelId: 1, requests: 3, successes: 3, attempts: 0, failedAttempts: 0, everyAttemptFailed: false },
+          { channelId: 2, requests: 2, successes: 1, attempts: 0, failedAttempts: 0, everyAttemptFailed: false },
+        ],
       });
 
       // No rows in range: the same keys, zeros, successRate null (no requests to divide by).
       const from = hour - 3_600_000;
       const empty = await admin(cookie, 'GET', `/stats/summary?from=${from}&to=${hour}`);
-      const zeros = Object.fromEntries(Object.keys(counters).map((k) => [k, 0]));
-      expect(empty.json).toStrictEqual({ from, to: hour, total: { hour: from, ...zeros, costUsd: 0, successRate: null }, hours: [] });
+      const zeros = Object.fromEntries(Object.keys({ ...counters, ...breakdownZeros, ...untracked }).map((k) => [k, 0]));
+      expect(empty.json).toStrictEqual({
+        from, to: hour, total: { hour: from, ...zeros, costUsd: 0, successRate: null }, hours: [],
+        breakdown: { requests: { total: 0, succeeded: 0, rescued: 0, failed: 0, clientErrors: 0, upstreamErrors: 0, clientClosed: 0, untracked: 0 }, attempts: noAttempts },
+        channels: [],
+      });
 
       // Real traffic, flushed by the gateway itself: the same keys, every value a number.
       const r = await routeTo(cookie, [await scenario({ json: TEXT_JSON })]);
@@ -236,6 +249,42 @@ export function accountingSuite(h: Harness): void {
       } finally {
         await admin(cookie, 'PUT', '/settings', { logBodies: false });
       }
+    });
+
+    it('keeps requests apart from upstream attempts in /stats/summary: client errors, upstream faults, rescues, a channel failing every attempt (issue 15 item 2)', async () => {
+      const cookie = await login();
+      // All time, so an hour turning during the test moves nothing; other tests of this file run before or after, never meanwhile.
+      const summary = async () => (await admin(cookie, 'GET', `/stats/summary?from=0&to=${Date.now() + 3_600_000}`)).json;
+      // Windows of bad-key refusals opened by earlier tests close first (AGGREGATE_WINDOW_MS is 2 s).
+      await new Promise((ok) => setTimeout(ok, 2_500));
+      await h.flush(0, 0);
+      const before = await summary();
+
+      const flaky = await scenario({ status: 500, body: 'down' });
+      const good = await scenario({ json: TEXT_JSON });
+      const r = await routeTo(cookie, [flaky, good], { mode: 'failover', settings: { breakerThreshold: 100 } });
+      for (let i = 0; i < 3; i++) expect((await chat(r.clientKey, { model: r.group })).status).toBe(200);
+      const down = await routeTo(cookie, [await scenario({ status: 502, body: 'x' })]);
+      expect((await chat(down.clientKey, { model: down.group })).status).toBe(502);
+      expect((await chat('sk-oe-wrong', { model: r.group })).status).toBe(401);
+      expect((await chat(r.clientKey, { model: `nope-${uid()}` })).status).toBe(404);
+      expect(await h.flush(r.groupId, 3)).toBe(true);
+      expect(await h.flush(down.groupId, 1)).toBe(true);
+      // The unknown model at once; the bad key when its 2 s aggregation window closes.
+      const after = await until(async () => {
+        await h.flush(0, 0);
+        return summary();
+      }, (s) => s.breakdown.requests.clientErrors - before.breakdown.requests.clientErrors >= 2, 60);
+
+      const diff = (k: 'requests' | 'attempts') => Object.fromEntries(Object.entries(after.breakdown[k]).map(([f, v]) => [f, (v as number) - before.breakdown[k][f]]));
+      expect(diff('requests')).toEqual({ total: 6, succeeded: 3, rescued: 3, failed: 3, clientErrors: 2, upstreamErrors: 1, clientClosed: 0, untracked: 0 });
+      expect(diff('attempts')).toEqual({ total: 7, failed: 4, absorbed: 3 });
+      // Failover hid the flaky channel from the request counts, not from its own attempts.
+      const channel = (id: number) => after.channels.find((c: { channelId: number }) => c.channelId === id);
+      expect(channel(r.channelIds[0]!)).toEqual({ channelId: r.channelIds[0]!, requests: 0, successes: 0, attempts: 3, failedAttempts: 3, everyAttemptFailed: true });
+      expect(channel(r.channelIds[1]!)).toEqual({ channelId: r.channelIds[1]!, requests: 3, successes: 3, attempts: 3, failedAttempts: 0, everyAttemptFailed: false });
+      expect(channel(down.channelIds[0]!)).toMatchObject({ requests: 1, successes: 0, attempts: 1, failedAttempts: 1, everyAttemptFailed: true });
+      expect(after.channels.some((c: { channelId: number }) => c.channelId === 0)).toBe(false);
     });
 
     it('keeps request logs for the retention set, deleted by the daily cron', async () => {

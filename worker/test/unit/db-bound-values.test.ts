@@ -36,6 +36,7 @@ function delta(i: number): StatsDelta {
   return {
     hour: T0, groupName: 'wide', channelId: 1, upstreamModel: 'gpt-4o', apiKeyId: i + 1, requests: 1, successes: 1, failures: 0,
     inputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 2, reasoningTokens: 0, costNanoUsd: 5, latencyMsTotal: 10, ttftMsTotal: 3,
+    attempts: 1, failedAttempts: 0, clientErrors: 0, upstreamErrors: 0, rescues: 0,
   };
 }
 

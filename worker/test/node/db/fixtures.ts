@@ -43,7 +43,8 @@ export function delta(hour: number, over: Partial<StatsDelta> = {}): StatsDelta 
   return {
     hour, groupName: 'g', channelId: 1, upstreamModel: 'gpt-4o', apiKeyId: 1,
     requests: 1, successes: 1, failures: 0, inputTokens: 100, cacheReadTokens: 10, cacheWriteTokens: 5,
-    outputTokens: 50, reasoningTokens: 7, costNanoUsd: 1_000, latencyMsTotal: 400, ttftMsTotal: 80, ...over,
+    outputTokens: 50, reasoningTokens: 7, costNanoUsd: 1_000, latencyMsTotal: 400, ttftMsTotal: 80,
+    attempts: 1, failedAttempts: 0, clientErrors: 0, upstreamErrors: 0, rescues: 0, ...over,
   };
 }
 

@@ -238,7 +238,7 @@ describe.each(BACKENDS)('store on %s', (type) => {
     expect(await store.applyFlush('flush-2', h, [record('flush-log-1', h + 1, { groupName: 'flush-g', status: 500 }), record('flush-log-2', h + 2, { groupName: 'flush-g' })], [big])).toBe('applied');
 
     const series = await store.statsSeries(h, h + HOUR, 'hour', 'group');
-    expect(series).toEqual([{ bucket: h, key: 'flush-g', ...counters(big), requests: 2, successes: 2, inputTokens: 6_000_000_000, outputTokens: 100, costNanoUsd: 2 * BIG_COST, latencyMsTotal: 5_000_000_000, cacheReadTokens: 20, cacheWriteTokens: 10, reasoningTokens: 14, ttftMsTotal: 160 }]);
+    expect(series).toEqual([{ bucket: h, key: 'flush-g', ...counters(big), untrackedRequests: 0, untrackedSuccesses: 0, untrackedFailures: 0, requests: 2, successes: 2, inputTokens: 6_000_000_000, outputTokens: 100, costNanoUsd: 2 * BIG_COST, latencyMsTotal: 5_000_000_000, cacheReadTokens: 20, cacheWriteTokens: 10, reasoningTokens: 14, ttftMsTotal: 160, attempts: 2 }]);
     const logs = await store.listLogs({ limit: 10, groupName: 'flush-g' });
     expect(logs.map((l) => [l.id, l.status])).toEqual([['flush-log-2', 200], ['flush-log-1', 200]]);
     // An empty flush is applied (its id recorded) too.
@@ -470,10 +470,12 @@ describe.each(BACKENDS)('store on %s', (type) => {
     ];
     const to = d1 + 24 * HOUR;
     const sum = (xs: typeof rows) => {
-      const out = counters(delta(0, { requests: 0, successes: 0, failures: 0, inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0, costNanoUsd: 0, latencyMsTotal: 0, ttftMsTotal: 0 }));
+      const out = counters(delta(0, { requests: 0, successes: 0, failures: 0, inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0, costNanoUsd: 0, latencyMsTotal: 0, ttftMsTotal: 0, attempts: 0 }));
       for (const x of xs) for (const k of Object.keys(out) as (keyof typeof out)[]) out[k] += x[k];
       return out;
     };
+    /** A series row's sums: with the counters of rows from before the breakdown (none here). */
+    const sumU = (xs: typeof rows) => ({ ...sum(xs), untrackedRequests: 0, untrackedSuccesses: 0, untrackedFailures: 0 });
 
     beforeAll(async () => {
       expect(await store.applyFlush('stats-seed', d0, [], rows)).toBe('applied');
@@ -481,37 +483,37 @@ describe.each(BACKENDS)('store on %s', (type) => {
 
     it('sums by hour without a dimension (key "")', async () => {
       expect(await store.statsSeries(d0, to, 'hour')).toEqual([
-        { bucket: d0 + HOUR, key: '', ...sum(rows.slice(0, 2)) },
-        { bucket: d0 + 23 * HOUR, key: '', ...sum([rows[2]!]) },
-        { bucket: d1 + 2 * HOUR, key: '', ...sum([rows[3]!]) },
+        { bucket: d0 + HOUR, key: '', ...sumU(rows.slice(0, 2)) },
+        { bucket: d0 + 23 * HOUR, key: '', ...sumU([rows[2]!]) },
+        { bucket: d1 + 2 * HOUR, key: '', ...sumU([rows[3]!]) },
       ]);
     });
 
     it('sums by UTC day, per dimension', async () => {
       expect(await store.statsSeries(d0, to, 'day')).toEqual([
-        { bucket: d0, key: '', ...sum(rows.slice(0, 3)) },
-        { bucket: d1, key: '', ...sum([rows[3]!]) },
+        { bucket: d0, key: '', ...sumU(rows.slice(0, 3)) },
+        { bucket: d1, key: '', ...sumU([rows[3]!]) },
       ]);
       expect(await store.statsSeries(d0, to, 'day', 'group')).toEqual([
-        { bucket: d0, key: 'sg-a', ...sum([rows[0]!, rows[2]!]) },
-        { bucket: d0, key: 'sg-b', ...sum([rows[1]!]) },
-        { bucket: d1, key: 'sg-a', ...sum([rows[3]!]) },
+        { bucket: d0, key: 'sg-a', ...sumU([rows[0]!, rows[2]!]) },
+        { bucket: d0, key: 'sg-b', ...sumU([rows[1]!]) },
+        { bucket: d1, key: 'sg-a', ...sumU([rows[3]!]) },
       ]);
       expect(await store.statsSeries(d0, to, 'day', 'channel')).toEqual([
-        { bucket: d0, key: '1', ...sum([rows[0]!]) },
-        { bucket: d0, key: '2', ...sum([rows[1]!, rows[2]!]) },
-        { bucket: d1, key: '1', ...sum([rows[3]!]) },
+        { bucket: d0, key: '1', ...sumU([rows[0]!]) },
+        { bucket: d0, key: '2', ...sumU([rows[1]!, rows[2]!]) },
+        { bucket: d1, key: '1', ...sumU([rows[3]!]) },
       ]);
       expect(await store.statsSeries(d0, to, 'day', 'model')).toEqual([
-        { bucket: d0, key: 'm1', ...sum([rows[0]!, rows[1]!]) },
-        { bucket: d0, key: 'm2', ...sum([rows[2]!]) },
-        { bucket: d1, key: 'm2', ...sum([rows[3]!]) },
+        { bucket: d0, key: 'm1', ...sumU([rows[0]!, rows[1]!]) },
+        { bucket: d0, key: 'm2', ...sumU([rows[2]!]) },
+        { bucket: d1, key: 'm2', ...sumU([rows[3]!]) },
       ]);
       expect(await store.statsSeries(d0, to, 'hour', 'key')).toEqual([
-        { bucket: d0 + HOUR, key: '1', ...sum([rows[0]!]) },
-        { bucket: d0 + HOUR, key: '2', ...sum([rows[1]!]) },
-        { bucket: d0 + 23 * HOUR, key: '1', ...sum([rows[2]!]) },
-        { bucket: d1 + 2 * HOUR, key: '2', ...sum([rows[3]!]) },
+        { bucket: d0 + HOUR, key: '1', ...sumU([rows[0]!]) },
+        { bucket: d0 + HOUR, key: '2', ...sumU([rows[1]!]) },
+        { bucket: d0 + 23 * HOUR, key: '1', ...sumU([rows[2]!]) },
+        { bucket: d1 + 2 * HOUR, key: '2', ...sumU([rows[3]!]) },
       ]);
       expect(await store.statsSeries(d0 + 2 * HOUR, d0 + 23 * HOUR, 'day')).toEqual([]);
     });
@@ -525,13 +527,18 @@ describe.each(BACKENDS)('store on %s', (type) => {
     it('summarises a range in total and per hour', async () => {
       const summary = await store.statsSummary(d0, to);
       const dims = { groupName: '*', channelId: 0, upstreamModel: '*', apiKeyId: 0 };
-      expect(summary.total).toEqual({ hour: 0, ...dims, ...sum(rows.slice(0, 4)) });
+      const untracked = { untrackedRequests: 0, untrackedSuccesses: 0, untrackedFailures: 0 };
+      expect(summary.total).toEqual({ hour: 0, ...dims, ...sum(rows.slice(0, 4)), ...untracked });
       expect(summary.hours).toEqual([
-        { hour: d0 + HOUR, ...dims, ...sum(rows.slice(0, 2)) },
-        { hour: d0 + 23 * HOUR, ...dims, ...sum([rows[2]!]) },
-        { hour: d1 + 2 * HOUR, ...dims, ...sum([rows[3]!]) },
+        { hour: d0 + HOUR, ...dims, ...sum(rows.slice(0, 2)), ...untracked },
+        { hour: d0 + 23 * HOUR, ...dims, ...sum([rows[2]!]), ...untracked },
+        { hour: d1 + 2 * HOUR, ...dims, ...sum([rows[3]!]), ...untracked },
       ]);
-      expect(await store.statsSummary(d0 + 2 * HOUR, d0 + 3 * HOUR)).toEqual({ total: null, hours: [] });
+      expect(summary.channels).toEqual([
+        { channelId: 1, ...sum([rows[0]!, rows[3]!]), ...untracked },
+        { channelId: 2, ...sum([rows[1]!, rows[2]!]), ...untracked },
+      ]);
+      expect(await store.statsSummary(d0 + 2 * HOUR, d0 + 3 * HOUR)).toEqual({ total: null, hours: [], channels: [] });
     });
   });
 });
