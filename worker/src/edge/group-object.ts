@@ -13,6 +13,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { drizzle } from 'drizzle-orm/d1';
 import { drainBuffer, flushIntervalMs, FlushWriter, retryDelayMs, type FlushBuffer, type PendingFlush } from '../accounting/flusher';
 import type { RequestRecord } from '../accounting/records';
+import { newestPending, PENDING_READ_MAX, type PendingRecord } from '../accounting/pending';
 import * as schema from '../db/schema.sqlite';
 import { SqliteStore } from '../db/sqlite-store';
 import { CatchLog, type PatternCatch } from '../routing/catches';
@@ -77,6 +78,8 @@ export class GroupObject extends DurableObject<Env> {
   private windowsDirty = false;
   private readonly writer = new FlushWriter();
   private d1Store: SqliteStore | null = null;
+  /** `pending` calls since this object started (the live tail's reads; tests check a closed tail stops them). */
+  pendingReads = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -180,6 +183,22 @@ export class GroupObject extends DurableObject<Env> {
   async health(): Promise<GroupHealth> {
     const now = Date.now();
     return healthView(this.state, now, this.windows.summaries(now));
+  }
+
+  /**
+   * Unflushed records that arrived at `sinceMs` or later: the newest `rec:` keys (read in reverse
+   * from the end, at most PENDING_READ_MAX) and the pending flush, newest first, bodies left out.
+   * For the admin live tail (one call per group and poll); never called on the relay path.
+   */
+  async pending(sinceMs: number): Promise<PendingRecord[]> {
+    this.pendingReads++;
+    const storage = this.ctx.storage;
+    const start = `${RECORD_PREFIX}${String(Math.max(0, Math.floor(sinceMs))).padStart(15, '0')}`;
+    const [buffered, flushing] = await Promise.all([
+      storage.list<RequestRecord>({ prefix: RECORD_PREFIX, start, reverse: true, limit: PENDING_READ_MAX }),
+      storage.get<PendingFlush>(PENDING_KEY),
+    ]);
+    return newestPending([[...buffered.values()], flushing?.records ?? []], sinceMs);
   }
 
   /** Buffers a finished request; the alarm flushes the buffer to D1 every stats save interval. */
