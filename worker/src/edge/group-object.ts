@@ -2,7 +2,8 @@
  * GroupObject: one Durable Object per group. Holds the group's routing state (cursors, member
  * health) in memory and in its own storage, so an eviction or restart loses nothing.
  * RPC methods: plan (critical path), finishMany (off it, via waitUntil: the finished requests of
- * one Worker isolate, coalesced by edge/coalescer.ts), report, record, health and catches (admin API).
+ * one Worker isolate, coalesced by edge/coalescer.ts), report, record, health and catches (admin API),
+ * pending (the unflushed records, for the admin live tail: admin/log-tail.ts).
  * Recent pattern catches (routing/catches.ts) and each member's recent traffic (routing/window.ts,
  * fed by finishMany: no storage, no extra call) are kept in memory only: an eviction forgets them.
  * State: mode cursors, breakers, key cooldowns, sticky sessions (routing/types.ts RoutingState),
