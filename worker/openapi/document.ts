@@ -22,6 +22,7 @@ import {
   ApiKeyCreate, ApiKeyUpdate, ChannelCreate, ChannelDraft, ChannelDraftTest, ChannelUpdate, GroupCreate, GroupSettingsInput, GroupUpdate, LoginBody, PasswordChangeBody, UserPriceBody,
 } from '../src/admin/schemas';
 import { CSV_MAX_ROWS, LogFilterQuery, LogQuery, RangeQuery, SeriesQuery } from '../src/admin/stats';
+import { TAIL_HEARTBEAT_MS, TAIL_MAX_LIFE_MS, TAIL_POLL_MS } from '../src/admin/log-tail';
 import { SESSION_COOKIE } from '../src/admin/session';
 import { SettingsBody } from '../src/settings';
 import { BackupExportBody, BackupImportBody } from '../src/admin/backup';
@@ -445,6 +446,23 @@ const adminPaths: ZodOpenApiPathsObject = {
         200: {
           description: 'A CSV attachment; header `x-oe-truncated: 1` when more rows matched than were written.',
           content: { 'text/csv': { schema: { type: 'string' as const } } },
+        },
+        400: err('A bad query parameter.'), ...adminErrors(),
+      },
+    }),
+  },
+  '/api/v1/logs/tail': {
+    get: admin('logs', {
+      summary: 'New request logs as they finish, as server-sent events (live tail)', requestParams: { query: LogFilterQuery },
+      description: 'A `text/event-stream` that sends each new request log once as `event: log`, its data one row of `GET /api/v1/logs` (JSON), '
+        + `within about ${TAIL_POLL_MS / 1000} s of the request finishing, whether or not the stats save has written it to the database yet `
+        + '(such a row is priced as the save would price it). It polls the group holders and the database; the first poll also sends the records '
+        + 'still unsaved when the tail opened. Same filters as `GET /api/v1/logs`. A comment line is sent every '
+        + `${TAIL_HEARTBEAT_MS / 1000} s; the stream ends after ${TAIL_MAX_LIFE_MS / 60_000} min (an EventSource reconnects: dedupe by id).`,
+      responses: {
+        200: {
+          description: 'An event stream of `log` events.',
+          content: { 'text/event-stream': { schema: { type: 'string' as const } } },
         },
         400: err('A bad query parameter.'), ...adminErrors(),
       },

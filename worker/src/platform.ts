@@ -8,6 +8,7 @@ import type { Store } from './db/store';
 import { safeLogFields } from './lib/log-fields';
 import type { KeyVault } from './lib/crypto';
 import type { RequestRecord } from './accounting/records';
+import type { PendingRecord } from './accounting/pending';
 import type { GroupHealth, Plan, PlanInput, RoutingReport } from './routing/types';
 import type { ReasoningTurn } from './routing/reasoning-memory';
 import type { UpstreamCaller } from './relay/upstream';
@@ -31,6 +32,13 @@ export interface GroupStates {
    * client that cannot carry it (routing/reasoning-memory.ts). Off the critical path.
    */
   finish(groupId: number, report: RoutingReport, record: RequestRecord, reasoning?: ReasoningTurn): Promise<void>;
+  /**
+   * The group's records not yet written to the database (buffered, or in a flush not yet
+   * confirmed) whose request arrived at `sinceMs` (ms since epoch) or later: newest first, bodies
+   * left out, at most accounting/pending.ts PENDING_READ_MAX. For the admin live tail only (one
+   * holder call per group and poll; nothing on the relay path). A group without a holder yet: [].
+   */
+  pending(groupId: number, sinceMs: number): Promise<PendingRecord[]>;
 }
 
 /** What a client key may spend and how fast (ApiKey fields); null means no such limit. */

@@ -13,6 +13,8 @@ import { csvRecord, type CsvCell } from '../lib/csv';
 import { assembleLoggedStream } from './assembled-stream';
 import { adminError, describeIssue } from './http';
 import { breakdownOf, channelSummaryOf } from './summary';
+import { logTailResponse } from './log-tail';
+import { clientSignalOf } from '../relay/client-signal';
 
 /** A status list: exact codes and classes, comma-separated (`429,5xx`). */
 const STATUS_LIST = /^\s*[1-5](?:\d\d|xx)\s*(?:,\s*[1-5](?:\d\d|xx)\s*){0,19}$/i;
@@ -182,6 +184,13 @@ export function statsRoutes(): Hono<AppEnv> {
       'cache-control': 'no-store',
       ...(truncated ? { 'x-oe-truncated': '1' } : {}),
     });
+  });
+
+  /** New request logs as server-sent events, flushed or not (log-tail.ts); same filters as `/logs`. */
+  r.get('/logs/tail', (c) => {
+    const q = LogFilterQuery.safeParse(c.req.query());
+    if (!q.success) return adminError(c, 400, 'invalid_request', describeIssue(q.error));
+    return logTailResponse(c.get('platform'), logFilterOf(q.data), clientSignalOf(c));
   });
 
   r.get('/logs/:id', async (c) => {

@@ -7,6 +7,7 @@
 import { and, eq, gte, isNotNull, lt, or, sql, type Column, type SQL } from 'drizzle-orm';
 import type * as t from './schema.sqlite';
 import type { LogFilter } from './store';
+import type { RequestRecord } from '../accounting/records';
 
 /**
  * The LIKE escape character. `!` rather than a backslash: a backslash inside a MySQL string literal
@@ -61,3 +62,24 @@ export function pageCondition(l: LogTable, before: number | undefined, beforeId:
   return or(lt(l.time, before), and(eq(l.time, before), lt(l.id, beforeId)))!;
 }
 
+
+/**
+ * Whether record `r` passes filter `f`, in memory: the same test `logConditions` makes in SQL (for
+ * records not yet in the database, the admin live tail's). Text: the id exactly, or a
+ * case-insensitive substring of the group name, upstream model or error.
+ */
+export function recordMatches(r: RequestRecord, f: LogFilter): boolean {
+  if (f.groupName !== undefined && r.groupName !== f.groupName) return false;
+  if (f.apiKeyId !== undefined && r.apiKeyId !== f.apiKeyId) return false;
+  if (f.channelId !== undefined && r.channelId !== f.channelId && !r.attempts.some((a) => a.channelId === f.channelId)) return false;
+  if (f.statuses?.length && !f.statuses.some((s) => r.status >= s.min && r.status <= s.max)) return false;
+  if (f.errorsOnly && r.status >= 200 && r.status < 300 && r.error == null) return false;
+  if (f.from !== undefined && r.time < f.from) return false;
+  if (f.to !== undefined && r.time >= f.to) return false;
+  if (f.text !== undefined && f.text !== '') {
+    const t = f.text.toLowerCase();
+    const has = (v: string | null) => v != null && v.toLowerCase().includes(t);
+    if (r.id !== f.text && !has(r.groupName) && !has(r.upstreamModel) && !has(r.error)) return false;
+  }
+  return true;
+}

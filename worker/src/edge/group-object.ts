@@ -2,7 +2,8 @@
  * GroupObject: one Durable Object per group. Holds the group's routing state (cursors, member
  * health) in memory and in its own storage, so an eviction or restart loses nothing.
  * RPC methods: plan (critical path), finishMany (off it, via waitUntil: the finished requests of
- * one Worker isolate, coalesced by edge/coalescer.ts), report, record, health and catches (admin API).
+ * one Worker isolate, coalesced by edge/coalescer.ts), report, record, health and catches (admin API),
+ * pending (the unflushed records, for the admin live tail: admin/log-tail.ts).
  * Recent pattern catches (routing/catches.ts) and each member's recent traffic (routing/window.ts,
  * fed by finishMany: no storage, no extra call) are kept in memory only: an eviction forgets them.
  * State: mode cursors, breakers, key cooldowns, sticky sessions (routing/types.ts RoutingState),
@@ -13,6 +14,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { drizzle } from 'drizzle-orm/d1';
 import { drainBuffer, flushIntervalMs, FlushWriter, retryDelayMs, type FlushBuffer, type PendingFlush } from '../accounting/flusher';
 import type { RequestRecord } from '../accounting/records';
+import { newestPending, PENDING_READ_MAX, type PendingRecord } from '../accounting/pending';
 import * as schema from '../db/schema.sqlite';
 import { SqliteStore } from '../db/sqlite-store';
 import { CatchLog, type PatternCatch } from '../routing/catches';
@@ -77,6 +79,8 @@ export class GroupObject extends DurableObject<Env> {
   private windowsDirty = false;
   private readonly writer = new FlushWriter();
   private d1Store: SqliteStore | null = null;
+  /** `pending` calls since this object started (the live tail's reads; tests check a closed tail stops them). */
+  pendingReads = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -180,6 +184,22 @@ export class GroupObject extends DurableObject<Env> {
   async health(): Promise<GroupHealth> {
     const now = Date.now();
     return healthView(this.state, now, this.windows.summaries(now));
+  }
+
+  /**
+   * Unflushed records that arrived at `sinceMs` or later: the newest `rec:` keys (read in reverse
+   * from the end, at most PENDING_READ_MAX) and the pending flush, newest first, bodies left out.
+   * For the admin live tail (one call per group and poll); never called on the relay path.
+   */
+  async pending(sinceMs: number): Promise<PendingRecord[]> {
+    this.pendingReads++;
+    const storage = this.ctx.storage;
+    const start = `${RECORD_PREFIX}${String(Math.max(0, Math.floor(sinceMs))).padStart(15, '0')}`;
+    const [buffered, flushing] = await Promise.all([
+      storage.list<RequestRecord>({ prefix: RECORD_PREFIX, start, reverse: true, limit: PENDING_READ_MAX }),
+      storage.get<PendingFlush>(PENDING_KEY),
+    ]);
+    return newestPending([[...buffered.values()], flushing?.records ?? []], sinceMs);
   }
 
   /** Buffers a finished request; the alarm flushes the buffer to D1 every stats save interval. */

@@ -56,6 +56,8 @@ function groupStates(ns: Env['GROUPS']): GroupStates {
     report: (groupId, outcomes) => stub(groupId).report(outcomes),
     health: (groupId) => stub(groupId).health(),
     catches: (groupId) => stub(groupId).catches(),
+    // One RPC per group and poll of the admin live tail; the relay path never calls it.
+    pending: (groupId, sinceMs) => stub(groupId).pending(sinceMs),
     record: (groupId, record) => stub(groupId).record(record),
     // Coalesced with the other finishes of this isolate for the group (edge/coalescer.ts): the
     // request that sends a batch, or whose timer will, waits for it through `defer`.

@@ -18,6 +18,7 @@
  */
 import { drainBuffer, retryDelayMs, type DrainResult, type FlushBuffer, type FlushWriter, type PendingFlush } from '../accounting/flusher';
 import type { RequestRecord } from '../accounting/records';
+import { newestPending, type PendingRecord } from '../accounting/pending';
 import type { Store } from '../db/store';
 import type { GroupJournal } from './journal';
 import { CatchLog, type PatternCatch } from '../routing/catches';
@@ -57,6 +58,8 @@ export const MAX_BUFFERED_RECORDS = 50_000;
 export class GroupHolder {
   /** Records dropped because the buffer was full, since start. */
   dropped = 0;
+  /** `pendingRecords()` calls since start (the live tail's reads; tests check a closed tail stops them). */
+  pendingReads = 0;
   private state: RoutingState = emptyRoutingState();
   private memory: ReasoningMemory;
   /** Recent pattern catches, memory only (a restart forgets them). */
@@ -145,6 +148,16 @@ export class GroupHolder {
       const evicted = this.records.splice(0, over);
       this.dropped += this.journal ? this.journal.spill(this.groupId, evicted.map((r) => r.id)) : over;
     }
+  }
+
+  /**
+   * Unflushed records that arrived at `sinceMs` or later (the buffer, the running or failed flush,
+   * and a previous run's recovered flushes; not those spilled to the journal), newest first,
+   * bodies left out, at most PENDING_READ_MAX (accounting/pending.ts). For the admin live tail.
+   */
+  pendingRecords(sinceMs: number): PendingRecord[] {
+    this.pendingReads++;
+    return newestPending([this.records, this.pending?.records ?? [], ...this.recovered.map((p) => p.records)], sinceMs);
   }
 
   /** Records waiting in memory for a flush. */

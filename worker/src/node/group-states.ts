@@ -9,6 +9,7 @@
 import type { PatternCatch } from '../routing/catches';
 import { flushIntervalMs, FlushWriter } from '../accounting/flusher';
 import type { RequestRecord } from '../accounting/records';
+import type { PendingRecord } from '../accounting/pending';
 import type { Store } from '../db/store';
 import type { GroupStates, Logger } from '../platform';
 import type { GroupHealth, Plan, PlanInput, RoutingReport } from '../routing/types';
@@ -85,6 +86,16 @@ export class NodeGroupStates implements GroupStates {
     this.flushEarlyWhenFull(h);
     if (reasoning) await h.remember(reasoning);
     await h.report(report);
+  }
+
+  /** The group's unflushed records (GroupHolder.pendingRecords); a group never used here has none (no holder is made). */
+  async pending(groupId: number, sinceMs: number): Promise<PendingRecord[]> {
+    return this.holders.get(groupId)?.pendingRecords(sinceMs) ?? [];
+  }
+
+  /** `pending` reads served by one group's holder since start (tests: a closed tail stops reading). */
+  pendingReads(groupId: number): number {
+    return this.holders.get(groupId)?.pendingReads ?? 0;
   }
 
   /**

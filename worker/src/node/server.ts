@@ -5,6 +5,7 @@
  * `close()` is the graceful shutdown (see its steps).
  */
 import { serve, type HttpBindings } from '@hono/node-server';
+import { endLogTails } from '../admin/log-tail';
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -175,6 +176,8 @@ export async function startNodeGateway(opts: StartOptions): Promise<NodeGateway>
   const close = () => (closing ??= (async () => {
     logger.info('shutting down', { unflushed: runtime.groups.unflushed() });
     const deadline = Date.now() + capMs;
+    // Live tails (admin/log-tail.ts) would keep their connections open until the cap: end them.
+    endLogTails(runtime.platform.store);
     const requestsDrained = await new Promise<boolean>((ok) => {
       let done = false;
       const finish = (drained: boolean) => {

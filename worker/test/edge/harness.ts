@@ -58,6 +58,7 @@ export const edgeHarness: Harness = {
   },
   restart: () => abortAllDurableObjects(),
   routingState: (groupId) => runInDurableObject(stubOf(groupId), (_o, state) => state.storage.get<any>('routing')),
+  pendingReads: (groupId) => runInDurableObject(stubOf(groupId), (o) => (o as unknown as { pendingReads: number }).pendingReads),
   async cron(expression) {
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ cron: expression, scheduledTime: Date.now() }), env, ctx);

@@ -170,6 +170,7 @@ export function nodeHarness(type: DatabaseType): NodeHarness {
       await running().runtime.groups.persistAll();
       return running().database.store.getSetting(routingStateKey(groupId));
     },
+    pendingReads: async (groupId) => running().runtime.groups.pendingReads(groupId),
     async cron(expression) {
       await runScheduledJobs(running().runtime.platform, expression, Date.now());
     },

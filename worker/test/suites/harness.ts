@@ -45,6 +45,8 @@ export interface Harness {
   routingState(groupId: number): Promise<any>;
   /** Runs the scheduled jobs of a cron expression, as the Worker's cron trigger or Node's croner would. */
   cron(expression: string): Promise<void>;
+  /** How many unflushed-record reads (`GroupStates.pending`, the live tail's) group `groupId`'s holder has served since it started. */
+  pendingReads(groupId: number): Promise<number>;
 }
 
 /** The first row of a query, or undefined. */
