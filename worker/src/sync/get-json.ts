@@ -63,6 +63,7 @@ export function bodySnippet(text: string): string {
  * @throws ModelListError
  *   - `status: null` on a network error, when `timeoutMs` passed, or when the body is larger than
  *     MAX_SYNC_JSON_BYTES once decompressed;
+ *   - `status: <HTTP status>` on a 3xx reply (redirects are not followed), naming its `location`;
  *   - `status: <HTTP status>` on a non-2xx reply, quoting the first 200 characters of the body;
  *   - `status: <HTTP status>` when a 2xx body is not JSON, quoting its first 200 characters.
  */
@@ -82,10 +83,18 @@ export async function getJson(url: string, o: GetJsonOptions): Promise<{ json: u
   try {
     // Called unbound: workerd's fetch throws "Illegal invocation" when `this` is the options object.
     const fetchFn = o.fetchFn;
-    res = await fetchFn(url, { method: 'GET', headers: o.headers, signal });
-    text = await readCappedReply(res);
+    // Redirects are not followed, as on the relay path (relay/upstream.ts): fetch drops only
+    // `authorization` on a cross-origin redirect, so `x-api-key`, `x-goog-api-key` and the
+    // channel's own headers would reach whatever host the base URL redirects to.
+    res = await fetchFn(url, { method: 'GET', headers: o.headers, signal, redirect: 'manual' });
+    text = res.status >= 300 && res.status < 400 ? '' : await readCappedReply(res);
   } catch (err) {
     return failed(err);
+  }
+  if (res.status >= 300 && res.status < 400) {
+    await res.body?.cancel().catch(() => undefined);
+    const to = res.headers.get('location');
+    return fail(`${at} returned HTTP ${res.status}${to ? ` (a redirect to ${to})` : ''}: redirects are not followed, so the key is never sent elsewhere; set the base URL to the final address`, res.status);
   }
   // Redact the whole body before cutting it, so a key straddling the cut cannot leak a prefix.
   const snippet = () => bodySnippet(o.redact(text));

@@ -225,6 +225,17 @@ describe('errors', () => {
     expect(Date.now() - started).toBeLessThan(3_000);
   });
 
+  it.each(['anthropic', 'gemini', 'openai-chat'] as const)('%s: a base URL that redirects fails naming the target, and the key and channel headers never reach it', async (type) => {
+    const target = channelFor(type, { models: { data: [], models: [], has_more: false } });
+    const location = `${target.channel.baseUrl.replace('127.0.0.1', 'localhost')}/models`;
+    const { channel } = channelFor(type, { status: 302, headers: { location }, body: '' }, { 'x-custom-token': 'custom-secret-value-1' });
+    const err = await rejection(fetchModelList(channel, KEY, fetch));
+    expect(err.status).toBe(302);
+    expect(err.message).toContain(location);
+    expect(err.message).toMatch(/not followed/);
+    expect(up.requests(target.id)).toHaveLength(0);
+  });
+
   it('a dropped connection is a network error', async () => {
     const { channel } = channelFor('openai-chat', { fault: { kind: 'drop' } });
     const err = await rejection(fetchModelList(channel, KEY, fetch));
