@@ -42,6 +42,13 @@ export const TAIL_LOOKBACK_MS = 10 * 60_000;
 export const TAIL_DB_ROWS = 200;
 /** Ids remembered as sent (least recently seen forgotten first): bounds the tail's memory. */
 export const TAIL_SEEN_MAX = 20_000;
+/**
+ * Most bytes of events waiting for a client that does not read (the response's queue; the socket
+ * only takes what the client accepts). Past it the stream fails and the tail stops polling: a
+ * stalled or vanished-without-FIN client would otherwise hold every log of the tail's 30 minutes.
+ * An EventSource that is merely slow reconnects (`retry`) and carries on.
+ */
+export const TAIL_BACKLOG_MAX_BYTES = 1024 * 1024;
 /** How often the group list is re-read (a new group's holder joins the polls), ms. */
 const GROUPS_REFRESH_MS = 30_000;
 
@@ -190,6 +197,14 @@ export function logTailResponse(p: Platform, filter: LogFilter, signal: AbortSou
           controller.enqueue(utf8.encode(text));
         } catch {
           stop(); // the stream was cancelled under us
+          return;
+        }
+        // desiredSize = highWaterMark − queued bytes: how far the client is behind.
+        if ((controller.desiredSize ?? 0) < -TAIL_BACKLOG_MAX_BYTES) {
+          p.logger.warn('log tail ended: the client is not reading', { queuedBytes: TAIL_BACKLOG_MAX_BYTES - (controller.desiredSize ?? 0) });
+          stop();
+          // error() drops the queue at once (close() would keep it until the client read it all).
+          controller.error(new Error('log tail: the client is not reading'));
         }
       };
       signal?.addEventListener('abort', stop, { once: true });
@@ -218,7 +233,7 @@ export function logTailResponse(p: Platform, filter: LogFilter, signal: AbortSou
     cancel() {
       stop();
     },
-  });
+  }, { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength });
   return new Response(body, {
     status: 200,
     headers: {
