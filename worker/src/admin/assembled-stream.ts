@@ -47,9 +47,13 @@ export interface AssembledStream {
  *   JSON error body, or nothing). Never throws on odd input.
  */
 export function assembleLoggedStream(protocol: ProtocolName, body: string): AssembledStream | null {
+  // A row's protocol comes from the database: one this build has no codec for (a newer version's,
+  // a hand-edited row) has nothing to assemble, rather than failing the whole log detail.
+  const codec = codecFor(protocol) as ReturnType<typeof codecFor> | undefined;
+  if (!codec) return null;
   const events = protocol === 'gemini' && body.trimStart().startsWith('[') ? jsonArrayEvents(body) : sseEvents(body);
   if (events.length === 0) return null;
-  const decoder = codecFor(protocol).createStreamDecoder();
+  const decoder = codec.createStreamDecoder();
   const out: AssembledStream = { text: '', reasoning: '', toolCalls: [], finishReason: null, usage: null, error: null, incomplete: true };
   const tools = new Map<number, AssembledToolCall>();
   let seen = 0;

@@ -69,4 +69,8 @@ describe('assembleLoggedStream', () => {
     expect(assembleLoggedStream('gemini', '[{"candid')).toBeNull();
     expect(assembleLoggedStream('openai-responses', 'data: {not json}\n\n')).toBeNull();
   });
+
+  it('a protocol this build has no codec for (a row from a newer version, or edited by hand): null, never a throw', () => {
+    expect(assembleLoggedStream('some-future-protocol' as never, 'data: {"choices":[]}\n\n')).toBeNull();
+  });
 });
