@@ -22,7 +22,7 @@ import {
   ApiKeyCreate, ApiKeyUpdate, ChannelCreate, ChannelDraft, ChannelDraftTest, ChannelUpdate, GroupCreate, GroupSettingsInput, GroupUpdate, LoginBody, PasswordChangeBody, UserPriceBody,
 } from '../src/admin/schemas';
 import { CSV_MAX_ROWS, LogFilterQuery, LogQuery, RangeQuery, SeriesQuery } from '../src/admin/stats';
-import { TAIL_HEARTBEAT_MS, TAIL_MAX_LIFE_MS, TAIL_POLL_MS } from '../src/admin/log-tail';
+import { MAX_OPEN_TAILS, TAIL_HEARTBEAT_MS, TAIL_MAX_LIFE_MS, TAIL_POLL_MS } from '../src/admin/log-tail';
 import { SESSION_COOKIE } from '../src/admin/session';
 import { SettingsBody } from '../src/settings';
 import { BackupExportBody, BackupImportBody } from '../src/admin/backup';
@@ -435,7 +435,7 @@ const adminPaths: ZodOpenApiPathsObject = {
           next: ms.nullable().describe('the `before` of the next page; null on the last'),
           nextId: z.string().nullable().describe('the `beforeId` of the next page; null on the last'),
         }), 'A page of logs.'),
-        400: err('A bad query parameter.'), ...adminErrors(),
+        400: err('A bad query parameter.'), 429: err(`${MAX_OPEN_TAILS} tails are open on this gateway instance already (\`too_many_tails\`, Retry-After 5).`), ...adminErrors(),
       },
     }),
   },

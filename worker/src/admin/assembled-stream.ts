@@ -15,6 +15,9 @@ import type { FinishReason, ProtocolName, StreamEvent, Usage } from '../protocol
 import { codecFor } from '../protocols/index';
 import { SseReader, type SseEvent } from '../protocols/sse';
 
+/** Leading events that decode to nothing after which a body is taken for not being this protocol's stream. */
+const MAX_BARREN_EVENTS = 200;
+
 /** One tool call the stream asked the client to run; `arguments` is the JSON text as streamed. */
 export interface AssembledToolCall {
   id: string;
@@ -83,7 +86,19 @@ export function assembleLoggedStream(protocol: ProtocolName, body: string): Asse
     }
   };
   try {
-    for (const ev of events) take(decoder.push(ev));
+    let barren = 0;
+    for (const ev of events) {
+      // Every event of the four protocols is a JSON object (OpenAI's `[DONE]` is the one
+      // exception): anything else is skipped before the decoder's JSON.parse throws on it, which
+      // for a 512 KiB body of tiny junk events cost over a second of blocked event loop.
+      const c = ev.data.trimStart()[0];
+      if (c !== '{' && c !== '[') continue;
+      const before = seen;
+      take(decoder.push(ev));
+      // A body of events that decode to nothing (not this protocol's stream) is given up early.
+      barren = seen > before ? 0 : barren + 1;
+      if (seen === 0 && barren >= MAX_BARREN_EVENTS) return null;
+    }
     // What the decoder still owes once the body ended (a block to close, a finish held back for
     // usage). Decoders emit a finish only for a stream their protocol's rules call ended.
     take(decoder.end());

@@ -143,6 +143,18 @@ const utf8 = new TextEncoder();
 const openTails = new WeakMap<Store, Set<() => void>>();
 
 /**
+ * Open tails one gateway instance (a Node process, a Worker isolate) serves at once. Each polls the
+ * database and every group's holder once a second (on the Worker, one Durable Object call per
+ * group), so a page left open in many tabs, or a script, would otherwise multiply that cost.
+ */
+export const MAX_OPEN_TAILS = 16;
+
+/** How many tails the gateway whose store is `store` has open now. */
+export function openTailCount(store: Store): number {
+  return openTails.get(store)?.size ?? 0;
+}
+
+/**
  * Ends every open tail of the gateway whose store is `store` (its streams close cleanly, and the
  * clients reconnect elsewhere or later): a server's graceful stop calls this first, since a tail
  * would otherwise hold its connection open until the shutdown cap.

@@ -13,7 +13,7 @@ import { csvRecord, type CsvCell } from '../lib/csv';
 import { assembleLoggedStream } from './assembled-stream';
 import { adminError, describeIssue } from './http';
 import { breakdownOf, channelSummaryOf } from './summary';
-import { logTailResponse } from './log-tail';
+import { logTailResponse, MAX_OPEN_TAILS, openTailCount } from './log-tail';
 import { clientSignalOf } from '../relay/client-signal';
 
 /** A status list: exact codes and classes, comma-separated (`429,5xx`). */
@@ -190,6 +190,9 @@ export function statsRoutes(): Hono<AppEnv> {
   r.get('/logs/tail', (c) => {
     const q = LogFilterQuery.safeParse(c.req.query());
     if (!q.success) return adminError(c, 400, 'invalid_request', describeIssue(q.error));
+    if (openTailCount(c.get('platform').store) >= MAX_OPEN_TAILS) {
+      return adminError(c, 429, 'too_many_tails', `${MAX_OPEN_TAILS} live tails are open already; close one (another tab or window) and try again.`, { 'retry-after': '5' });
+    }
     return logTailResponse(c.get('platform'), logFilterOf(q.data), clientSignalOf(c));
   });
 

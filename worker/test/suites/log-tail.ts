@@ -5,6 +5,7 @@
  * `GET /api/v1/logs` row; a flush does not send them again; the group and errors filters hold; and
  * a client that goes away stops the tail's holder reads.
  */
+import { MAX_OPEN_TAILS } from '../../src/admin/log-tail';
 import { describe, expect, it } from 'vitest';
 import { tools, until, type Harness } from './harness';
 
@@ -126,6 +127,34 @@ export function logTailSuite(h: Harness): void {
         expect((await h.pendingReads(a.groupId)) - r2).toBeLessThanOrEqual(1);
       } finally {
         await admin(cookie, 'PUT', '/settings', { statsSaveIntervalSeconds: before });
+      }
+    });
+
+    it('refuses a tail past MAX_OPEN_TAILS with a 429 in the admin format, and opens one again once a tail closed', async () => {
+      const cookie = await login();
+      const open = () => h.fetch('/api/v1/logs/tail', { headers: { cookie } });
+      const tails = [];
+      try {
+        for (let i = 0; i < MAX_OPEN_TAILS; i++) {
+          const res = await open();
+          expect(res.status).toBe(200);
+          tails.push(readEvents(res));
+        }
+        const refused = await open();
+        expect(refused.status).toBe(429);
+        expect(refused.headers.get('retry-after')).toBe('5');
+        expect((await refused.json()).error).toMatchObject({ code: 'too_many_tails', message: expect.stringContaining(`${MAX_OPEN_TAILS} live tails`) });
+        await tails.pop()!.close();
+        // The closed tail leaves the count once its stream has noticed the cancel.
+        const again = await until(async () => {
+          const res = await open();
+          if (res.status !== 200) await res.body?.cancel();
+          return res;
+        }, (res) => res.status === 200, 100);
+        expect(again.status).toBe(200);
+        tails.push(readEvents(again));
+      } finally {
+        for (const t of tails) await t.close();
       }
     });
   });

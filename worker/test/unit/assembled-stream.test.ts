@@ -2,7 +2,7 @@
  * A logged stream body read back as text, reasoning and tool calls (admin/assembled-stream.ts),
  * from the real recordings of each protocol, whole and cut as the log size cuts them.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { assembleLoggedStream } from '../../src/admin/assembled-stream';
 import { wireEvents, type RenderOptions } from '../upstream/recordings';
 
@@ -72,5 +72,34 @@ describe('assembleLoggedStream', () => {
 
   it('a protocol this build has no codec for (a row from a newer version, or edited by hand): null, never a throw', () => {
     expect(assembleLoggedStream('some-future-protocol' as never, 'data: {"choices":[]}\n\n')).toBeNull();
+  });
+});
+
+describe('assembleLoggedStream on hostile bodies (the largest logged body, 512 KiB)', () => {
+  const MAX = 512 * 1024;
+  it('skips events that are not JSON, and gives up on a body of events that decode to nothing', () => {
+    // Counted, not timed: each JSON.parse of a junk event is what cost over a second per body.
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const junk = 'data: x\n\n'.repeat(Math.floor(MAX / 9));
+      expect(assembleLoggedStream('openai-chat', junk)).toBeNull();
+      expect(parse.mock.calls.length).toBe(0);
+      const barren = 'data: {"nothing":1}\n\n'.repeat(Math.floor(MAX / 21));
+      expect(assembleLoggedStream('anthropic', barren)).toBeNull();
+      expect(parse.mock.calls.length).toBeLessThanOrEqual(250);
+      parse.mockClear();
+      const geminiJunk = `[${'{x},'.repeat(Math.floor(MAX / 4))}]`;
+      expect(assembleLoggedStream('gemini', geminiJunk)).toBeNull();
+      expect(parse.mock.calls.length).toBeLessThanOrEqual(250);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it('still assembles a real stream that follows a few junk events', () => {
+    const real = Buffer.concat(wireEvents('openai-chat/vercel__openai-text.chunks.txt')).toString('utf8');
+    const a = assembleLoggedStream('openai-chat', `data: x\n\n: comment\n\n${real}`)!;
+    expect(a.text.length).toBeGreaterThan(20);
+    expect(a.finishReason).toBe('stop');
   });
 });
