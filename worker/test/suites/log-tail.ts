@@ -143,7 +143,7 @@ export function logTailSuite(h: Harness): void {
         const refused = await open();
         expect(refused.status).toBe(429);
         expect(refused.headers.get('retry-after')).toBe('5');
-        expect((await refused.json()).error).toMatchObject({ code: 'too_many_tails', message: expect.stringContaining(`${MAX_OPEN_TAILS} live tails`) });
+        expect(((await refused.json()) as { error: unknown }).error).toMatchObject({ code: 'too_many_tails', message: expect.stringContaining(`${MAX_OPEN_TAILS} live tails`) });
         await tails.pop()!.close();
         // The closed tail leaves the count once its stream has noticed the cancel.
         const again = await until(async () => {
