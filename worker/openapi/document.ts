@@ -476,10 +476,11 @@ const adminPaths: ZodOpenApiPathsObject = {
   },
   '/api/v1/stats': {
     get: admin('stats', {
-      summary: 'Series over [from, to) by hour or UTC day, optionally broken down', requestParams: { query: SeriesQuery },
+      summary: 'Series over [from, to) by hour or UTC day, optionally broken down, optionally of one client key and/or group', requestParams: { query: SeriesQuery },
       responses: {
         200: json(z.looseObject({
           from: ms, to: ms, bucket: z.enum(['hour', 'day']), by: z.enum(['group', 'channel', 'model', 'key']).nullable(),
+          keyId: z.number().int().nullable(), group: z.string().nullable(),
           data: z.array(z.looseObject({ bucket: ms, key: z.string(), ...counters })),
         }), 'The series.'),
         400: err('A bad query parameter, or `to` not after `from`.'), ...adminErrors(),

@@ -96,6 +96,10 @@ export const SeriesQuery = z.object({
   to: z.coerce.number().int().positive().optional(),
   bucket: z.enum(['hour', 'day']).default('hour'),
   by: z.enum(['group', 'channel', 'model', 'key']).optional(),
+  /** Only this client key's rows (e.g. its cost by model over time). */
+  keyId: z.coerce.number().int().positive().optional(),
+  /** Only this group's rows (exact name). */
+  group: z.string().min(1).max(200).optional(),
 });
 
 /** Query of `GET /api/v1/stats/summary`. */
@@ -201,15 +205,15 @@ export function statsRoutes(): Hono<AppEnv> {
     return log ? c.json(logDetailView(log)) : adminError(c, 404, 'not_found', `No request log with id ${c.req.param('id')}.`);
   });
 
-  /** Series over [from, to) by hour or UTC day, optionally broken down by group, channel, model or key. */
+  /** Series over [from, to) by hour or UTC day, optionally broken down by group, channel, model or key, optionally of one key and/or group. */
   r.get('/stats', async (c) => {
     const q = SeriesQuery.safeParse(c.req.query());
     if (!q.success) return adminError(c, 400, 'invalid_request', describeIssue(q.error));
     const { from, to } = rangeOf(q.data, c.get('platform').now());
-    const { bucket, by } = q.data;
+    const { bucket, by, keyId, group } = q.data;
     if (to <= from) return adminError(c, 400, 'invalid_request', 'to: must be after from');
-    const rows = await c.get('platform').store.statsSeries(from, to, bucket, by);
-    return c.json({ from, to, bucket, by: by ?? null, data: rows.map((r) => ({ ...r, costUsd: r.costNanoUsd / 1e9 })) });
+    const rows = await c.get('platform').store.statsSeries(from, to, bucket, by, { apiKeyId: keyId, groupName: group });
+    return c.json({ from, to, bucket, by: by ?? null, keyId: keyId ?? null, group: group ?? null, data: rows.map((r) => ({ ...r, costUsd: r.costNanoUsd / 1e9 })) });
   });
 
   r.get('/stats/summary', async (c) => {

@@ -15,7 +15,7 @@ import {
   type ApiKeyRow, type ChannelRow, type GroupRow, type LogRow, type MemberRow,
 } from './rows';
 import { logConditions, pageCondition } from './log-filter';
-import { StoreConflictError, type ListedLog, type LogFilter, type StatsSummary, type Store, type SummaryCounters } from './store';
+import { StoreConflictError, type ListedLog, type LogFilter, type SeriesFilter, type StatsSummary, type Store, type SummaryCounters } from './store';
 import type { ApiKey, ApiKeyPatch, Channel, ChannelCheckResult, ChannelHealthState, ChannelPatch, ConfigWrite, Group, GroupPatch, NewApiKey, NewChannel, NewGroup, NewGroupMember, Route } from './types';
 
 type StatsSeriesRow = SummaryCounters & { bucket: number; key: string };
@@ -457,14 +457,18 @@ export class SqlStore implements Store {
     return rows.map((r) => ({ key: r.key, lastRunAt: r.lastRunAt, ok: r.ok, detail: parseJson(r.detail, {}) }));
   }
 
-  async statsSeries(from: number, to: number, bucket: 'hour' | 'day', by?: 'group' | 'channel' | 'model' | 'key'): Promise<StatsSeriesRow[]> {
+  async statsSeries(from: number, to: number, bucket: 'hour' | 'day', by?: 'group' | 'channel' | 'model' | 'key', only: SeriesFilter = {}): Promise<StatsSeriesRow[]> {
     const h = this.t.statsHourly;
     const bucketExpr = bucket === 'day' ? this.d.dayStart(h.hour) : sql<number>`${h.hour}`;
     const dims = { group: h.groupName, channel: h.channelId, model: h.upstreamModel, key: h.apiKeyId } as const;
     // Without `by` every row has key '': not grouped or ordered by a constant (PostgreSQL refuses that).
     const keyCol = by ? dims[by] : undefined;
     const rows = await this.db.select({ bucket: bucketExpr, key: keyCol ? sql<string>`${keyCol}` : sql<string>`''`, ...this.summarySums() })
-      .from(h).where(and(gte(h.hour, from), lt(h.hour, to)))
+      .from(h).where(and(
+        gte(h.hour, from), lt(h.hour, to),
+        only.apiKeyId !== undefined ? eq(h.apiKeyId, only.apiKeyId) : undefined,
+        only.groupName !== undefined ? eq(h.groupName, only.groupName) : undefined,
+      ))
       .groupBy(...(keyCol ? [bucketExpr, keyCol] : [bucketExpr]))
       .orderBy(...(keyCol ? [bucketExpr, keyCol] : [bucketExpr]));
     return rows.map((r) => numericRow<StatsSeriesRow>(r));

@@ -20,6 +20,12 @@ export class StoreConflictError extends Error {
 /** A request log as listed: the record without its bodies, and whether it has any. */
 export type ListedLog = RequestRecord & { hasBodies: boolean };
 
+/** Rows `Store.statsSeries` keeps: one client key's and/or one group's (both: rows matching both). */
+export interface SeriesFilter {
+  apiKeyId?: number;
+  groupName?: string;
+}
+
 export interface Store {
   /**
    * Counts configuration writes made through this store object (channels, groups and members,
@@ -125,9 +131,10 @@ export interface Store {
   /**
    * Sums of stats rows with `from <= hour < to` (ms), per time bucket (hour or UTC day) and, when
    * `by` is given, per group, channel, upstream model or client key. `key` of a row is the
-   * dimension's value (group name, channel id, model, key id) or '' without `by`.
+   * dimension's value (group name, channel id, model, key id) or '' without `by`. `only` keeps the
+   * rows of one client key (`apiKeyId`) and/or one group (`groupName`, exact) before summing.
    */
-  statsSeries(from: number, to: number, bucket: 'hour' | 'day', by?: 'group' | 'channel' | 'model' | 'key'): Promise<(SummaryCounters & { bucket: number; key: string })[]>;
+  statsSeries(from: number, to: number, bucket: 'hour' | 'day', by?: 'group' | 'channel' | 'model' | 'key', only?: SeriesFilter): Promise<(SummaryCounters & { bucket: number; key: string })[]>;
   /** Sums of one client key's stats rows with `from <= hour < to` (ms). */
   keyUsage(apiKeyId: number, from: number, to: number): Promise<StatsCounters>;
   /** Deletes request logs older than `before` (ms); returns how many. */
