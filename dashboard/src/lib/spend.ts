@@ -47,9 +47,11 @@ export function budgetState(budgetUsd: number, spentAllTimeUsd: number, ratePerD
   return { remainingUsd, used, daysLeft };
 }
 
-/** "about 12 days", "less than a day", "about 1 day". */
+/** "about 12 days", "less than a day", "about 1 day", "more than a year" (past 365 days). */
 export function fmtDaysLeft(days: number): string {
   if (days < 1) return 'less than a day';
+  // A budget barely touched would read "about 112,594 days": past a year the number says nothing.
+  if (days > 365) return 'more than a year';
   const n = Math.round(days);
   return `about ${n.toLocaleString('en-US')} day${n === 1 ? '' : 's'}`;
 }

@@ -32,6 +32,8 @@ describe('spend arithmetic', () => {
     expect(fmtDaysLeft(0.4)).toBe('less than a day');
     expect(fmtDaysLeft(1.2)).toBe('about 1 day');
     expect(fmtDaysLeft(29.6)).toBe('about 30 days');
+    expect(fmtDaysLeft(365)).toBe('about 365 days');
+    expect(fmtDaysLeft(112_594)).toBe('more than a year');
   });
 
   it('sums cost per series key', () => {
