@@ -1,7 +1,8 @@
 /**
  * The whole admin flow through the browser: settings, a channel, groups and a key; then requests
- * through the gateway with the official `openai` SDK show up on the overview, in the logs and in
- * the group health; a user price changes the cost of the next request.
+ * through the gateway with the official `openai` SDK, built only from the snippet the key-created
+ * dialog offers (copied with its Copy button), show up on the overview, in the logs and in the group
+ * health; a user price changes the cost of the next request.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,8 @@ test.describe.configure({ mode: 'serial' });
 
 let page: Page;
 let secret = '';
+/** What the key-created dialog's OpenAI snippet says, copied with its Copy button: the SDK requests use only this. */
+let fromSnippet: { apiKey: string; baseURL: string; model: string } | undefined;
 
 test.beforeAll(async ({ browser }) => {
   page = await browser.newPage({ baseURL: gatewayUrl(), viewport: { width: 1280, height: 900 } });
@@ -148,7 +151,7 @@ test('groups: create with members picked from the channel models', async () => {
   await expect(page.getByRole('heading', { name: 'ui-broken' })).toBeVisible();
 });
 
-test('keys: create one and see the secret once', async () => {
+test('keys: create one, see the secret once, copy the SDK snippet it offers', async () => {
   await nav('API keys');
   await page.getByRole('button', { name: 'New key' }).first().click();
   const dialog = page.getByRole('dialog', { name: 'New API key' });
@@ -164,6 +167,16 @@ test('keys: create one and see the secret once', async () => {
   await shown.getByLabel('Model (a group)').selectOption('ui-chat');
   await expect(shown.getByTestId('snippet-openai')).toContainText(`new OpenAI({ apiKey: '${secret}', baseURL: '${gatewayUrl()}/v1' })`);
   await expect(shown.getByTestId('snippet-openai')).toContainText("model: 'ui-chat'");
+  // Copied as a user copies it: the Copy button, then the clipboard. The requests below are made
+  // with what this snippet says, nothing else.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: gatewayUrl() });
+  await shown.getByTestId('snippet-openai').getByRole('button', { name: 'Copy' }).click();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  const sdk = /new OpenAI\(\{ apiKey: '([^']+)', baseURL: '([^']+)' \}\)/.exec(copied);
+  const model = /model: '([^']+)'/.exec(copied);
+  expect(sdk, copied).not.toBeNull();
+  expect(model, copied).not.toBeNull();
+  fromSnippet = { apiKey: sdk![1]!, baseURL: sdk![2]!, model: model![1]! };
   await shown.getByRole('tab', { name: 'Codex' }).click();
   await expect(shown.getByTestId('snippet-codex-config')).toContainText(`base_url = "${gatewayUrl()}/v1"`);
   await expect(shown.getByTestId('snippet-codex-env')).toContainText(`export OCTOPUS_API_KEY=${secret}`);
@@ -178,9 +191,12 @@ test('keys: create one and see the secret once', async () => {
 });
 
 test('requests through the gateway show on the overview, in the logs and in the group health', async () => {
-  const client = new OpenAI({ apiKey: secret, baseURL: `${gatewayUrl()}/v1`, maxRetries: 0 });
+  // The first SDK requests: base URL, key and model all from the snippet the UI offered.
+  expect(fromSnippet).toBeDefined();
+  const { apiKey, baseURL, model } = fromSnippet!;
+  const client = new OpenAI({ apiKey, baseURL, maxRetries: 0 });
   for (let i = 0; i < 3; i++) {
-    const r = await client.chat.completions.create({ model: 'ui-chat', messages: [{ role: 'user', content: `hello ${i}` }] });
+    const r = await client.chat.completions.create({ model, messages: [{ role: 'user', content: `hello ${i}` }] });
     expect(r.choices[0]!.message.content).toBeTruthy();
   }
   const stream = await client.chat.completions.create({ model: 'ui-chat', stream: true, messages: [{ role: 'user', content: 'stream please' }] });
