@@ -384,6 +384,18 @@ test('a model that is not a group is tagged "unrouted" among the top groups', as
   await expect(nope.getByTestId('unrouted')).toHaveText('unrouted');
   await expect(top.getByRole('row', { name: /ui-chat/ })).toBeVisible();
   await expect(top.getByRole('row', { name: /ui-chat/ }).getByTestId('unrouted')).toHaveCount(0);
+  // With the badge and sub-cent costs, every Top table fits its card at 1024 and 1280 px: no cost
+  // clipped or scrolled out of sight (CI screenshots showed "$0.000440" cut at the card's edge).
+  for (const width of [1024, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    await expect.poll(() => top.locator('.card').evaluateAll((cards) => cards.map((c) => c.scrollWidth - c.clientWidth)), { message: `Top cards at ${width} px` })
+      .toEqual([0, 0, 0]);
+    for (const cost of await top.getByTestId('top-cost').all()) {
+      await expect(cost).toHaveText(/^\$\d[\d,]*(\.\d+)?$/);
+      expect(await cost.evaluate((td) => td.scrollWidth <= td.clientWidth)).toBe(true);
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
 });
 
 test('groups: aliases and patterns, with their errors in plain words and the names a pattern caught', async () => {
