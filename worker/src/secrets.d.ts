@@ -1,4 +1,4 @@
-/** Secrets of the Worker (`wrangler secret put`, or `.dev.vars` locally); not in wrangler.toml. */
+/** Secrets of the Worker (`wrangler secret put`, or `.dev.vars` locally) and optional bindings; not in wrangler.toml. */
 declare namespace Cloudflare {
   interface Env {
     /** Admin login password until one is set from the dashboard. No default. */
@@ -14,5 +14,11 @@ declare namespace Cloudflare {
      * proxy (scripts/dev-proxy.mjs) sends in `x-octopus-dev-proxy`, see edge/client-address.ts.
      */
     DEV_PROXY_SECRET?: string;
+    /**
+     * Optional Workers Analytics Engine dataset (an `[[analytics_engine_datasets]]` binding named
+     * METRICS in wrangler.toml): each written request record becomes one data point
+     * (edge/analytics.ts). Absent: nothing is written.
+     */
+    METRICS?: AnalyticsEngineDataset;
   }
 }

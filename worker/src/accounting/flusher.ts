@@ -56,7 +56,12 @@ export const FLUSH_PRICE_CACHE_MS = 10_000;
 export class FlushWriter {
   private readonly prices = new PriceCache(FLUSH_PRICE_CACHE_MS);
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /**
+   * @param onApplied called with a flush's priced records once the database has applied them (not
+   *   for a replayed duplicate, not on failure): metrics (node/metrics.ts) count what the stats
+   *   count, exactly once, and cost nothing on the request path. Must not throw.
+   */
+  constructor(private readonly now: () => number = Date.now, private readonly onApplied?: (records: readonly RequestRecord[]) => void) {}
 
   /**
    * Writes one pending flush: prices, aggregates and applies it atomically with its id.
@@ -64,7 +69,9 @@ export class FlushWriter {
    */
   async write(store: Store, flush: PendingFlush): Promise<'applied' | 'duplicate'> {
     const records = priceRecords(flush.records, await this.prices.get(store, this.now()));
-    return store.applyFlush(flush.id, this.now(), records, aggregateStats(records));
+    const result = await store.applyFlush(flush.id, this.now(), records, aggregateStats(records));
+    if (result === 'applied') this.onApplied?.(records);
+    return result;
   }
 }
 

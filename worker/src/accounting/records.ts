@@ -133,6 +133,21 @@ function attemptOk(status: number): boolean {
 }
 
 /**
+ * How one request ended, as the stats and the metrics count it: `succeeded`, `rescued` (succeeded
+ * after a failed attempt), `client_error` (failed with a 4xx before any upstream was called: bad
+ * key, unknown model, limits), `upstream_error` (any other failure), `client_closed` (the client
+ * went away: nobody's failure, DESIGN.md).
+ */
+export type RequestOutcome = 'succeeded' | 'rescued' | 'client_error' | 'upstream_error' | 'client_closed';
+
+/** The outcome of a finished request (see RequestOutcome). */
+export function requestOutcome(r: RequestRecord): RequestOutcome {
+  if (r.ok) return r.attempts.some((a) => !attemptOk(a.status)) ? 'rescued' : 'succeeded';
+  if (r.status === CLIENT_CLOSED_STATUS) return 'client_closed';
+  return r.attempts.length === 0 && r.status >= 400 && r.status < 500 ? 'client_error' : 'upstream_error';
+}
+
+/**
  * Sums records into stats row deltas. A request counts once, on the row of its final channel, with
  * its tokens, cost and timings; every failed attempt before it counts as a failure of its own
  * channel's row (so a flaky channel shows its failures even when a fallback saved the request).
@@ -154,14 +169,15 @@ export function aggregateStats(records: RequestRecord[]): StatsDelta[] {
     const final = row(r, r.channelId, r.upstreamModel);
     const n = r.count ?? 1;
     final.requests += n;
-    const closed = !r.ok && r.status === CLIENT_CLOSED_STATUS;
+    const outcome = requestOutcome(r);
+    const closed = outcome === 'client_closed';
     if (r.ok) {
       final.successes += n;
-      if (r.attempts.some((a) => !attemptOk(a.status))) final.rescues += n;
+      if (outcome === 'rescued') final.rescues += n;
     } else if (!closed) {
       // A client that closed the connection is nobody's failure (DESIGN.md): counted as a request only.
       final.failures += n;
-      if (r.attempts.length === 0 && r.status >= 400 && r.status < 500) final.clientErrors += n;
+      if (outcome === 'client_error') final.clientErrors += n;
       else final.upstreamErrors += n;
     }
     const u = r.usage;

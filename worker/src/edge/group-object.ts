@@ -13,6 +13,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { drizzle } from 'drizzle-orm/d1';
 import { drainBuffer, flushIntervalMs, FlushWriter, retryDelayMs, type FlushBuffer, type PendingFlush } from '../accounting/flusher';
+import { analyticsHook } from './analytics';
 import type { RequestRecord } from '../accounting/records';
 import { newestPending, PENDING_READ_MAX, type PendingRecord } from '../accounting/pending';
 import * as schema from '../db/schema.sqlite';
@@ -77,13 +78,15 @@ export class GroupObject extends DurableObject<Env> {
   private windowsSavedAt = 0;
   /** The windows changed since they were last saved (the next alarm saves them). */
   private windowsDirty = false;
-  private readonly writer = new FlushWriter();
+  /** Prices and writes flushes; with a METRICS binding, also one Analytics Engine data point per written record. */
+  private readonly writer: FlushWriter;
   private d1Store: SqliteStore | null = null;
   /** `pending` calls since this object started (the live tail's reads; tests check a closed tail stops them). */
   pendingReads = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.writer = new FlushWriter(Date.now, env.METRICS ? analyticsHook(env.METRICS) : undefined);
     void ctx.blockConcurrencyWhile(async () => {
       // A state stored by an older version lacks newer fields: fill them from an empty state.
       this.state = { ...emptyRoutingState(), ...(await ctx.storage.get<RoutingState>(STATE_KEY)) };

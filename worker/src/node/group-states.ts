@@ -7,6 +7,7 @@
  * right at `start()` rather than one interval later.
  */
 import type { PatternCatch } from '../routing/catches';
+import type { BreakerPhase } from '../routing/breaker';
 import { flushIntervalMs, FlushWriter } from '../accounting/flusher';
 import type { RequestRecord } from '../accounting/records';
 import type { PendingRecord } from '../accounting/pending';
@@ -29,6 +30,16 @@ export interface NodeGroupStatesOptions {
   flushIntervalMs?: number;
   /** The record journal (node/journal.ts), already opened; none: records live in memory only. */
   journal?: RecordJournal;
+  /** Flush observers (metrics). */
+  hooks?: FlushHooks;
+}
+
+/** Observers of the flushes (node/metrics.ts); each must not throw. */
+export interface FlushHooks {
+  /** A flush's records, priced, once the database applied them (exactly once per record). */
+  applied?(records: readonly RequestRecord[]): void;
+  /** A group's flush failed (its records are kept for a retry). */
+  failed?(groupId: number): void;
 }
 
 /** Outcome of flushing every holder: records written, and records still unflushed after failures. */
@@ -108,6 +119,25 @@ export class NodeGroupStates implements GroupStates {
     this.replayed = recovery.records > 0;
   }
 
+  /** Per group this process has served, its records not yet in the database (metrics). */
+  unflushedByGroup(): { groupId: number; records: number }[] {
+    return [...this.holders.values()].map((h) => ({ groupId: h.groupId, records: h.unflushed() }));
+  }
+
+  /**
+   * Every breaker of the groups this process has served: member id and phase (metrics). A group
+   * whose state cannot be loaded (database down) is left out rather than failing the scrape.
+   */
+  async breakerPhases(): Promise<{ groupId: number; memberId: number; phase: BreakerPhase }[]> {
+    const out: { groupId: number; memberId: number; phase: BreakerPhase }[] = [];
+    for (const h of this.holders.values()) {
+      const health = await h.health().catch(() => null);
+      if (!health) continue;
+      for (const [memberId, m] of Object.entries(health.members)) out.push({ groupId: h.groupId, memberId: Number(memberId), phase: m.phase });
+    }
+    return out;
+  }
+
   /** Records not yet in the database, of one group or of every group. */
   unflushed(groupId?: number): number {
     if (groupId !== undefined) return this.holders.get(groupId)?.unflushed() ?? 0;
@@ -148,6 +178,7 @@ export class NodeGroupStates implements GroupStates {
       await new Promise<void>((ok) => setImmediate(ok));
       if (!r.ok) {
         ok = false;
+        this.opts.hooks?.failed?.(h.groupId);
         this.logger.warn('stats flush failed, will retry', { group: h.groupId, flush: r.failed.id, tries: r.failed.tries, error: String(r.error).slice(0, 300) });
       }
     }
@@ -180,6 +211,7 @@ export class NodeGroupStates implements GroupStates {
   private flushEarlyWhenFull(h: GroupHolder): void {
     if (this.closed || h.isFlushing() || h.buffered() < EARLY_FLUSH_RECORDS) return;
     void h.flush({ intervalMs: this.lastIntervalMs }).then((r) => {
+      if (!r.ok) this.opts.hooks?.failed?.(h.groupId);
       if (!r.ok) this.logger.warn('stats flush failed, will retry', { group: h.groupId, flush: r.failed.id, tries: r.failed.tries, error: String(r.error).slice(0, 300) });
     }, (err) => this.logger.error('stats flush failed', { group: h.groupId, error: String(err).slice(0, 300) }));
   }
@@ -226,7 +258,8 @@ export class NodeGroupStates implements GroupStates {
     if (!h) {
       // A price cache per group, as each Durable Object has its own: a group seen for the first
       // time prices with the current table.
-      h = new GroupHolder(groupId, this.store, new FlushWriter(this.now), this.now, Math.random, MAX_BUFFERED_RECORDS, this.opts.journal);
+      const hooks = this.opts.hooks;
+      h = new GroupHolder(groupId, this.store, new FlushWriter(this.now, hooks?.applied && ((records) => hooks.applied!(records))), this.now, Math.random, MAX_BUFFERED_RECORDS, this.opts.journal);
       this.holders.set(groupId, h);
     }
     return h;

@@ -8,7 +8,7 @@ import { KeyVault } from '../lib/crypto';
 import type { Store } from '../db/store';
 import type { Logger, Platform } from '../platform';
 import { MODELS_DEV_URL } from '../sync/prices-sync';
-import { NodeGroupStates } from './group-states';
+import { NodeGroupStates, type FlushHooks } from './group-states';
 import type { RecordJournal } from './journal';
 import { createUpstreamAgent, type UpstreamAgent } from './upstream-agent';
 import { readIncomingText } from './request-body';
@@ -64,6 +64,8 @@ export interface NodePlatformParts {
   flushIntervalMs?: number;
   /** The record journal, opened (node/journal.ts); none: records are buffered in memory only. */
   journal?: RecordJournal;
+  /** Flush observers (node/metrics.ts): written records, and a group's failed flush. */
+  flushHooks?: FlushHooks;
 }
 
 /** The process-wide part of the Platform, built once; `forRequest` adds what differs per request. */
@@ -85,7 +87,7 @@ export function createNodeRuntime(parts: NodePlatformParts): NodeRuntime {
   const now = parts.now ?? Date.now;
   const deferred = new DeferredWork(parts.logger);
   const upstream = createUpstreamAgent();
-  const groups = new NodeGroupStates(parts.store, parts.logger, { now, flushIntervalMs: parts.flushIntervalMs, journal: parts.journal });
+  const groups = new NodeGroupStates(parts.store, parts.logger, { now, flushIntervalMs: parts.flushIntervalMs, journal: parts.journal, hooks: parts.flushHooks });
   const platform: Platform = {
     store: parts.store,
     groups,

@@ -18,6 +18,8 @@ export interface NodeSecrets {
   encryptionKey: string;
   /** The admin password when this start generated it (print it once), else undefined. */
   generatedPassword?: string;
+  /** METRICS_TOKEN (env, else secrets.json): GET /metrics answers with it only; none: metrics off. */
+  metricsToken?: string;
   /** The secrets file, when it exists. */
   file?: string;
 }
@@ -26,6 +28,8 @@ export interface NodeSecrets {
 interface SecretsFile {
   ADMIN_PASSWORD?: string;
   ENCRYPTION_KEY?: string;
+  /** Optional: turns on GET /metrics (node/metrics.ts); never generated. */
+  METRICS_TOKEN?: string;
 }
 
 /** secrets.json as read: today's names, or an older version's (rewritten on load). */
@@ -60,6 +64,8 @@ export function loadSecrets(dataDir: string, env: NodeJS.ProcessEnv = process.en
   const storedKey = nonEmpty(stored.ENCRYPTION_KEY) ?? nonEmpty(oldKey);
   if (storedPassword !== undefined) next.ADMIN_PASSWORD = storedPassword;
   if (storedKey !== undefined) next.ENCRYPTION_KEY = storedKey;
+  // Kept when the file is rewritten (an older file's names, a missing secret filled in).
+  if (nonEmpty(stored.METRICS_TOKEN) !== undefined) next.METRICS_TOKEN = stored.METRICS_TOKEN;
   // An older file's names are rewritten to today's (values unchanged).
   let changed = oldPassword !== undefined || oldKey !== undefined;
   let generatedPassword: string | undefined;
@@ -77,9 +83,12 @@ export function loadSecrets(dataDir: string, env: NodeJS.ProcessEnv = process.en
   }
   const encryptionKey = env.ENCRYPTION_KEY || next.ENCRYPTION_KEY!;
   if (encryptionKey.length < 16) throw new ConfigFileError('ENCRYPTION_KEY must be at least 16 characters.');
+  const metricsToken = env.METRICS_TOKEN || nonEmpty(stored.METRICS_TOKEN);
+  if (metricsToken !== undefined && metricsToken.length < 16) throw new ConfigFileError('METRICS_TOKEN must be at least 16 characters (it guards /metrics).');
   return {
     adminPassword: env.ADMIN_PASSWORD || next.ADMIN_PASSWORD!,
     encryptionKey,
+    ...(metricsToken !== undefined && { metricsToken }),
     ...(generatedPassword !== undefined && { generatedPassword }),
     ...(existsSync(file) && { file }),
   };

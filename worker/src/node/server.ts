@@ -20,13 +20,15 @@ import type { LeveledLogger } from './logger';
 import { RecordJournal, type JournalRecovery } from './journal';
 import { createNodeRuntime, type NodeRuntime } from './platform';
 import { dashboardApp, isGatewayPath } from './static';
+import { GatewayMetrics, metricsResponse, snapshotMetricsSource } from './metrics';
 
 /** Longest wait for in-flight requests (open streams included) at shutdown, ms. */
 export const SHUTDOWN_CAP_MS = 30_000;
 
 export interface StartOptions {
   config: NodeConfig;
-  secrets: { adminPassword: string | undefined; encryptionKey: string };
+  /** `metricsToken`: turns on GET /metrics (node/metrics.ts), answered only with this bearer token. */
+  secrets: { adminPassword: string | undefined; encryptionKey: string; metricsToken?: string };
   logger: LeveledLogger;
   /** Folder holding `migrations/` and `dashboard/build/`; found upwards from this module by default. */
   appRoot?: string;
@@ -120,10 +122,18 @@ export async function startNodeGateway(opts: StartOptions): Promise<NodeGateway>
       logger.error('journal not opened: records are kept in memory only', { dir: opts.journalDir, error: String(err).slice(0, 300) });
     }
   }
+  // Metrics only with a token: counted from written flushes, so they cost the request path nothing.
+  let metrics: GatewayMetrics | undefined;
   const runtime = createNodeRuntime({
     store: database.store, logger, adminPassword: opts.secrets.adminPassword, encryptionKey: opts.secrets.encryptionKey,
     modelsDevUrl: opts.modelsDevUrl, flushIntervalMs: opts.flushIntervalMs, journal,
+    flushHooks: opts.secrets.metricsToken ? { applied: (records) => metrics?.applied(records), failed: (groupId) => metrics?.flushFailed(groupId) } : undefined,
   });
+  if (opts.secrets.metricsToken) {
+    const source = snapshotMetricsSource(runtime.groups, () => currentConfig(runtime.platform));
+    metrics = new GatewayMetrics(source);
+    await source.refresh().catch(() => undefined);
+  }
   if (recovery) runtime.groups.recover(recovery);
   const trustProxy = config.server.trustProxy;
   const app = createApp((c) => runtime.forRequest(clientAddress(c.req.raw, c.env as HttpBindings, trustProxy), c.env as HttpBindings));
@@ -132,6 +142,8 @@ export async function startNodeGateway(opts: StartOptions): Promise<NodeGateway>
 
   const fetchHandler = async (req: Request, env: HttpBindings) => {
     const method = req.method;
+    const target = env.incoming.url;
+    if (method === 'GET' && target?.startsWith('/metrics') && (target.length === 8 || target[8] === '?')) return metricsResponse(req, metrics, opts.secrets.metricsToken);
     if (dashboard && (method === 'GET' || method === 'HEAD') && !isGatewayPath(new URL(req.url).pathname)) return dashboard.fetch(req, env);
     const res = await app.fetch(req, env);
     // A body the relay read from the socket (node/request-body.ts) is done with: `req.body` is not

@@ -95,6 +95,16 @@ describe('loadSecrets', () => {
     expect(() => loadSecrets(tmp(), { ENCRYPTION_KEY: 'short' })).toThrow(/at least 16 characters/);
   });
 
+  it('reads METRICS_TOKEN from the environment or secrets.json, never makes one, keeps it on a rewrite, refuses a short one', () => {
+    expect(loadSecrets(tmp(), {}).metricsToken).toBeUndefined();
+    expect(loadSecrets(tmp(), { METRICS_TOKEN: 'env-metrics-token-0123' }).metricsToken).toBe('env-metrics-token-0123');
+    const dir = tmp();
+    writeFileSync(join(dir, 'secrets.json'), JSON.stringify({ encryptionKey: 'half-key-0123456789abcdef', METRICS_TOKEN: 'file-metrics-token-0123' }));
+    expect(loadSecrets(dir, {}).metricsToken).toBe('file-metrics-token-0123');
+    expect(JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8')).METRICS_TOKEN).toBe('file-metrics-token-0123');
+    expect(() => loadSecrets(tmp(), { METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 16/);
+  });
+
   it('keeps the secrets under the environment names, and rewrites an older file under them', () => {
     const dir = tmp();
     const first = loadSecrets(dir, {});

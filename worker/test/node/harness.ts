@@ -98,8 +98,8 @@ export interface NodeHarness extends Harness {
   start(): Promise<void>;
 }
 
-/** A harness for the Node mode on `type`. */
-export function nodeHarness(type: DatabaseType): NodeHarness {
+/** A harness for the Node mode on `type`; `metricsToken` turns GET /metrics on. */
+export function nodeHarness(type: DatabaseType, opts: { metricsToken?: string } = {}): NodeHarness {
   let scratch: Scratch | undefined;
   let upstream: FakeUpstream | undefined;
   let modelsDevUrl = '';
@@ -113,7 +113,7 @@ export function nodeHarness(type: DatabaseType): NodeHarness {
   const start = async () => {
     gw = await startNodeGateway({
       config: { server: { host: '127.0.0.1', port: 0, trustProxy: true }, database: { type, path: scratch!.path }, log: { level: 'error' } },
-      secrets: { adminPassword: ADMIN_PASSWORD, encryptionKey: ENCRYPTION_KEY },
+      secrets: { adminPassword: ADMIN_PASSWORD, encryptionKey: ENCRYPTION_KEY, ...(opts.metricsToken && { metricsToken: opts.metricsToken }) },
       logger: createLogger('error'),
       modelsDevUrl,
       // The tests flush explicitly (h.flush): the timer never fires during a file.
