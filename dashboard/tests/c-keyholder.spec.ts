@@ -14,10 +14,15 @@ test.use({ baseURL: gatewayUrl() });
 test('a key holder sees their own usage, budget, limits and requests with only their key, at 1280 and 375 px', async ({ page, browser }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
   await login(page);
+  // Saved every 5 s, as b-flow leaves it (set here too, so this spec also runs on its own).
+  const settings = (await (await page.request.get('/api/v1/settings')).json()) as { statsSaveIntervalSeconds: number };
+  await expectStatus(await page.request.put('/api/v1/settings', { data: { statsSaveIntervalSeconds: 5 } }), 200, 'settings');
   const ch = await page.request.post('/api/v1/channels', { data: { name: 'kh-ui', type: 'openai-chat', baseUrl: `${upstreamChat()}/v1`, keys: ['sk-upstream-kh-ui-0001'] } });
   await expectStatus(ch, 201, 'channel');
   const channelId = ((await ch.json()) as { id: number }).id;
-  await expectStatus(await page.request.post('/api/v1/groups', { data: { name: 'kh-chat', members: [{ channelId, upstreamModel: 'gpt-4.1-nano' }] } }), 201, 'group');
+  // A model of its own with a user price, so the cost is known to be more than zero.
+  await expectStatus(await page.request.put('/api/v1/prices/kh-nano', { data: { input: 10, output: 40 } }), 200, 'price');
+  await expectStatus(await page.request.post('/api/v1/groups', { data: { name: 'kh-chat', members: [{ channelId, upstreamModel: 'kh-nano' }] } }), 201, 'group');
   const made = await page.request.post('/api/v1/keys', { data: { name: 'kh-holder', budgetUsd: 5, rpmLimit: 60, allowedGroups: ['kh-chat'] } });
   await expectStatus(made, 201, 'key');
   const { key, id } = (await made.json()) as { key: string; id: number };
@@ -68,7 +73,7 @@ test('a key holder sees their own usage, budget, limits and requests with only t
   await expect(limits).toContainText(/Tokens per minute\s*No limit/);
   await expect(limits).toContainText(/Expires\s*Never/);
   await expect(limits).toContainText(/Models\s*kh-chat/);
-  await expect(holder.getByTestId('my-models')).toContainText('gpt-4.1-nano');
+  await expect(holder.getByTestId('my-models')).toContainText('kh-nano');
   await expect(holder.getByRole('img', { name: /over time by model/ })).toBeVisible();
 
   // The key lives in this tab's sessionStorage only: no cookie, nothing in localStorage.
@@ -103,6 +108,7 @@ test('a key holder sees their own usage, budget, limits and requests with only t
   await holder.getByRole('button', { name: 'Use another key' }).click();
   await expect(holder.getByLabel('Client key')).toBeVisible();
   await expectStatus(await page.request.patch(`/api/v1/keys/${id}`, { data: { enabled: true } }), 200, 'enable');
+  await expectStatus(await page.request.put('/api/v1/settings', { data: { statsSaveIntervalSeconds: settings.statsSaveIntervalSeconds } }), 200, 'settings back');
   expect(errors).toEqual([]);
   await holderContext.close();
 });
