@@ -21,6 +21,7 @@ import type { ChannelHealthState, HealthCheckConfig } from '../src/db/types';
 import {
   ApiKeyCreate, ApiKeyUpdate, ChannelCreate, ChannelDraft, ChannelDraftTest, ChannelUpdate, GroupCreate, GroupSettingsInput, GroupUpdate, LoginBody, PasswordChangeBody, UserPriceBody,
 } from '../src/admin/schemas';
+import { ME_MAX_HOURLY_SPAN_MS, ME_MAX_SPAN_MS, MeQuery, type recentView } from '../src/admin/me';
 import { CSV_MAX_ROWS, LogFilterQuery, LogQuery, RangeQuery, SeriesQuery } from '../src/admin/stats';
 import { MAX_OPEN_TAILS, TAIL_HEARTBEAT_MS, TAIL_MAX_LIFE_MS, TAIL_POLL_MS } from '../src/admin/log-tail';
 import { SESSION_COOKIE } from '../src/admin/session';
@@ -324,6 +325,32 @@ function crud(tag: string, what: string, view: z.ZodType, create: z.ZodType, upd
 
 const modelPath = { path: z.looseObject({ model: z.string().min(1).max(200).describe('upstream model name (may contain `/`)') }) };
 
+/** Counters a key holder sees. */
+const MeUsage = {
+  requests: z.number().int(), successes: z.number().int(), inputTokens: z.number().int(), cacheReadTokens: z.number().int(),
+  cacheWriteTokens: z.number().int(), outputTokens: z.number().int(), reasoningTokens: z.number().int().describe('a part of outputTokens'), costUsd: z.number(),
+};
+const MeRecent = z.strictObject({
+  id: z.string(), time: ms, group: z.string().describe('the group (model name) asked for'), model: z.string().describe('upstream model that served'),
+  stream: z.boolean(), status: z.number().int(), ok: z.boolean(),
+  inputTokens: z.number().int(), cacheReadTokens: z.number().int(), cacheWriteTokens: z.number().int(), outputTokens: z.number().int(), reasoningTokens: z.number().int(),
+  costUsd: z.number(), latencyMs: z.number(), ttftMs: z.number().nullable(),
+}).meta({ id: 'MeRecentRequest' });
+const MeView = z.looseObject({
+  key: z.looseObject({
+    name: z.string(), prefix: z.string(), state: z.literal('active'), createdAt: ms, lastUsedAt: ms.nullable(), expiresAt: ms.nullable(),
+    allowedGroups: z.array(z.string()).nullable().describe('null = every group'),
+  }),
+  limits: z.looseObject({ rpm: z.number().int().nullable(), tpm: z.number().int().nullable(), budgetUsd: z.number().nullable().describe('over the key\'s whole life; null = none') }),
+  spent: z.looseObject({ allTimeUsd: z.number(), remainingUsd: z.number().nullable().describe('never below 0; null without a budget'), requests: z.number().int() }),
+  range: z.looseObject({ from: ms, to: ms, bucket: z.enum(['hour', 'day']) }),
+  total: z.looseObject(MeUsage),
+  byModel: z.array(z.looseObject({ model: z.string(), ...MeUsage })).describe('most expensive first'),
+  series: z.array(z.looseObject({ bucket: ms.describe('start of the hour or UTC day'), model: z.string(), ...MeUsage })),
+  recent: z.array(MeRecent).describe('newest first'),
+  note: z.string(),
+}).meta({ id: 'Me' });
+
 const adminPaths: ZodOpenApiPathsObject = {
   '/api/v1/auth/login': {
     post: {
@@ -554,6 +581,26 @@ const adminPaths: ZodOpenApiPathsObject = {
       },
     }),
   },
+  '/api/v1/me': {
+    get: {
+      tags: ['usage'], security: [{ bearer: [] }, { xApiKey: [] }],
+      summary: 'A client key\'s own usage, budget, limits and recent requests (authenticated by the client key, not the admin session)',
+      description: 'For key holders (the dashboard page `/my`). The key goes in `Authorization: Bearer sk-oe-…` or `x-api-key`; the admin cookie is never read. '
+        + 'Only the key\'s own rows; requests carry no bodies, channels or error texts. Usage appears when the stats are saved (every minute by default). '
+        + `Hourly buckets span at most ${ME_MAX_HOURLY_SPAN_MS / 86_400_000} days, any range at most ${ME_MAX_SPAN_MS / 86_400_000} days. No CORS: only the gateway's own pages (and non-browser clients) read it.`,
+      requestParams: { query: MeQuery },
+      responses: {
+        200: json(MeView, 'The key\'s page.'),
+        400: err('A bad query parameter, `range` with `from`/`to`, `to` not after `from`, or a span too long (`invalid_request`).'),
+        401: err('No key (`missing_api_key`), or not a key of this gateway (`invalid_api_key`; a deleted key too).'),
+        403: json(z.looseObject({
+          error: z.looseObject({ code: z.enum(['key_disabled', 'key_expired']), message: z.string() }),
+          key: z.looseObject({ name: z.string(), state: z.enum(['disabled', 'expired']), expiresAt: ms.nullable() }),
+        }), 'The key is disabled or expired: its state, in plain words.'),
+        503: DB_DOWN,
+      },
+    },
+  },
   '/api/v1/openapi.json': {
     get: { tags: ['meta'], summary: 'This document', security: [], responses: { 200: { description: 'The OpenAPI 3.1 document.', content: { 'application/json': { schema: { type: 'object' } } } } } },
   },
@@ -676,6 +723,7 @@ export type ViewChecks = [
   Accepts<typeof HealthStateView, ChannelHealthState>,
   Accepts<typeof HealthCheckResultView, ReturnType<typeof checkView>>,
   Accepts<typeof ImportReportView, ImportReport>,
+  Accepts<typeof MeRecent, ReturnType<typeof recentView>>,
 ];
 
 /** Where the built document is committed, relative to the repository root. */

@@ -1,7 +1,7 @@
 /**
  * Mounts the admin API under `/api/v1`. Every state-changing request must come from the gateway's
- * own origin (csrf.ts); everything but login/logout/session and the OpenAPI document needs an
- * admin session.
+ * own origin (csrf.ts); everything but login/logout/session, the OpenAPI document and `/me` (a
+ * client key's own usage, authenticated by that key: me.ts) needs an admin session.
  */
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
@@ -11,6 +11,7 @@ import { sameOriginOnly } from './csrf';
 import { groupRoutes } from './groups';
 import { adminError } from './http';
 import { apiKeyRoutes } from './keys';
+import { meRoutes } from './me';
 import { requireAdmin, sessionRoutes } from './session';
 import { priceRoutes } from './prices';
 import { settingsRoutes } from './settings';
@@ -32,6 +33,8 @@ export function adminRoutes(): Hono<AppEnv> {
     openApiText ??= JSON.stringify(openApiDocument);
     return c.body(openApiText, 200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'public, max-age=300' });
   });
+  // Mounted before requireAdmin: the client key is its only credential, the admin cookie is never read.
+  r.route('/me', meRoutes());
   r.use('*', requireAdmin);
   r.route('/channels', channelRoutes());
   r.route('/groups', groupRoutes());

@@ -54,15 +54,26 @@ async function hashOfKey(secret: string, config: ConfigSnapshot): Promise<string
 }
 
 /**
+ * The snapshot's key for a presented secret, disabled and expired ones included (the caller
+ * decides what those get): 'missing' without a secret, 'unknown' when no key has its hash. An
+ * unknown secret costs one hash and never a database read; only found ones are memoised.
+ */
+export async function findClientKey(secret: string | null, config: ConfigSnapshot): Promise<ApiKey | 'missing' | 'unknown'> {
+  if (!secret) return 'missing';
+  if (secret.length > MAX_KEY_LENGTH) return 'unknown';
+  return config.keysByHash.get(await hashOfKey(secret, config)) ?? 'unknown';
+}
+
+/**
  * Resolves the request's client key against the snapshot.
  * Errors are 401 (missing, unknown, disabled or expired key).
  */
 export async function authenticateClient(p: Platform, req: Request, config: ConfigSnapshot): Promise<{ key: ApiKey } | { error: GatewayError; reason: AuthRefusal }> {
-  const secret = extractClientKey(req);
-  if (!secret) {
+  const found = await findClientKey(extractClientKey(req), config);
+  if (found === 'missing') {
     return { reason: 'missing_api_key', error: gatewayError(401, 'authentication', 'missing_api_key', 'No API key provided. Send it as "Authorization: Bearer <key>", "x-api-key: <key>" or "x-goog-api-key: <key>".') };
   }
-  const key = secret.length > MAX_KEY_LENGTH ? undefined : config.keysByHash.get(await hashOfKey(secret, config));
+  const key = found === 'unknown' ? undefined : found;
   if (!key || !key.enabled) return { reason: 'invalid_api_key', error: gatewayError(401, 'authentication', 'invalid_api_key', 'Invalid API key.') };
   if (key.expiresAt !== null && key.expiresAt <= p.now()) {
     return { reason: 'expired_api_key', error: gatewayError(401, 'authentication', 'expired_api_key', 'This API key has expired.') };

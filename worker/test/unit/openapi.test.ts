@@ -72,7 +72,7 @@ describe('OpenAPI document', () => {
     expect(doc.components?.schemas?.AdminError).toMatchObject({
       properties: { error: { properties: { code: { type: 'string' }, message: { type: 'string' } }, required: ['code', 'message'] } },
     });
-    // Admin operations need the session, except the session's own and this document.
+    // Admin operations need the session, except the session's own, this document and the key holder's page (client key only).
     const publicAdmin: string[] = [];
     for (const [path, item] of Object.entries(doc.paths ?? {})) {
       if (!path.startsWith('/api/v1/')) continue;
@@ -82,8 +82,9 @@ describe('OpenAPI document', () => {
       }
     }
     expect(publicAdmin.sort()).toEqual([
-      'GET /api/v1/auth/session', 'GET /api/v1/openapi.json', 'POST /api/v1/auth/login', 'POST /api/v1/auth/logout',
+      'GET /api/v1/auth/session', 'GET /api/v1/me', 'GET /api/v1/openapi.json', 'POST /api/v1/auth/login', 'POST /api/v1/auth/logout',
     ]);
+    expect(doc.paths?.['/api/v1/me']?.get?.security).toEqual([{ bearer: [] }, { xApiKey: [] }]);
   });
 
   it('takes request bodies and queries from the schemas the routes validate with', () => {
