@@ -2,7 +2,8 @@
  * Diagnosis of a stats flush on the Worker (issue 11): what a flush of a backlog does to requests
  * under workerd (Miniflare, local D1 + Durable Objects, as `npm run bench:e2e` runs it).
  *
- *   npx tsx bench/e2e/flush-diag.ts [--load S] [--interval S] [--no-build]
+ *   npx tsx bench/e2e/flush-diag.ts [--load S] [--interval S] [--limited]
+ *   npx tsx bench/e2e/flush-diag.ts --interval 3600 --ab ROUNDS [--c N]
  *
  * Sets the stats save interval, loads the passthrough group at concurrency 50 for `--load` seconds
  * (a backlog of buffered records), then sends two sequential probes side by side until the flush
@@ -10,6 +11,8 @@
  * (no Durable Object, no D1). A `/healthz` that stalls with the relay says the whole workerd
  * process was blocked, not only the group's object. Prints the flush bursts (from the database
  * files), the slowest requests of each probe during a flush, and the Worker's output.
+ * `--ab R`: instead, R interleaved rounds of 3 s of load at concurrency `--c` (default 50) with the
+ * unlimited and the limited key (RPM + budget), requests/s and p50 of each.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
         }
         console.log(`round ${r}: ${out.join(' | ')}`);
       }
+      console.log(w.output().split('\n').filter((l) => /diag/.test(l)).slice(-30).join('\n'));
       return;
     }
     const watcher = new WriteWatcher(() => sqliteFilesUnder(join(w.stateDir, 'd1')));

@@ -23,6 +23,7 @@ export class KeyObject extends DurableObject<Env> {
   private spec: KeyLimitSpec | null = null;
   private seeded = false;
   private readonly prices = new PriceCache();
+  private d1Store: SqliteStore | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -94,10 +95,17 @@ export class KeyObject extends DurableObject<Env> {
     });
   }
 
+  /**
+   * One store for the object's life: `drizzle(…, { schema })` builds the schema's relational
+   * metadata each time it is called, and a settle called it on every request.
+   */
   private store(): SqliteStore {
-    const db = drizzle(this.env.DB, { schema });
-    return new SqliteStore(db, async (queries) => {
-      await db.batch(queries as [never, ...never[]]);
-    });
+    if (!this.d1Store) {
+      const db = drizzle(this.env.DB, { schema });
+      this.d1Store = new SqliteStore(db, async (queries) => {
+        await db.batch(queries as [never, ...never[]]);
+      });
+    }
+    return this.d1Store;
   }
 }
