@@ -75,20 +75,35 @@ export class FlushWriter {
   }
 }
 
+/** How `drainBuffer` paces a drain. */
+export interface DrainOptions {
+  /** A fresh flush id (default: a random UUID). */
+  newId?: () => string;
+  /**
+   * Awaited between two flushes. Node passes a turn of the event loop: with a synchronous driver
+   * (better-sqlite3) every `await` here resolves at once, so without it a drain of thousands of
+   * records ran as one block and stalled every request meanwhile. The Worker passes a short timer
+   * for the same reason (edge/group-object.ts FLUSH_PAUSE_MS).
+   */
+  pause?: () => Promise<void>;
+  /** Most records in one flush, i.e. one database batch (default FLUSH_MAX_RECORDS). */
+  maxRecords?: number;
+}
+
 /**
- * Writes the pending flush (if any), then the whole buffer in batches of FLUSH_MAX_RECORDS.
+ * Writes the pending flush (if any), then the whole buffer in flushes of at most `maxRecords`
+ * records, each its own pending flush with its own id (so each is applied exactly once on its own).
  * Never throws for a database failure: the failed flush stays pending with `tries + 1` and the
- * result says so; the caller schedules the retry (see `retryDelayMs`).
- * @param pause awaited between two batches. Node passes a turn of the event loop: with a
- *   synchronous driver (better-sqlite3) every `await` here resolves at once, so without it a drain
- *   of thousands of records ran as one block and stalled every request meanwhile.
+ * result says so (the flushes before it are written and stay written; the records after it stay
+ * buffered); the caller schedules the retry (see `retryDelayMs`).
  * @throws only when the buffer itself fails.
  */
-export async function drainBuffer(buffer: FlushBuffer, writer: FlushWriter, store: Store, newId: () => string = () => crypto.randomUUID(), pause?: () => Promise<void>): Promise<DrainResult> {
+export async function drainBuffer(buffer: FlushBuffer, writer: FlushWriter, store: Store, opts: DrainOptions = {}): Promise<DrainResult> {
+  const { newId = () => crypto.randomUUID(), pause, maxRecords = FLUSH_MAX_RECORDS } = opts;
   let flushes = 0;
   for (;;) {
     if (flushes > 0 && pause) await pause();
-    const pending = (await buffer.pending()) ?? (await buffer.takePending(newId(), FLUSH_MAX_RECORDS));
+    const pending = (await buffer.pending()) ?? (await buffer.takePending(newId(), maxRecords));
     if (!pending) return { ok: true, flushes };
     try {
       await writer.write(store, pending);

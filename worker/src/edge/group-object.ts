@@ -38,6 +38,25 @@ const REASONING_PREFIX = 'rsn:';
  * would never fit, and the flush would fail forever.
  */
 const PENDING_MAX_BYTES = 1_000_000;
+/**
+ * Most records in one flush (one D1 batch) on the Worker. Measured under Miniflare (bench/e2e/
+ * flush-diag.ts): a D1 batch runs in the same workerd process and holds the whole process while
+ * it runs, so a 200-record batch (~50 INSERT statements) stalled every request, `/healthz`
+ * included, for its whole length. Smaller batches with a pause between them bound that stall.
+ */
+export const EDGE_FLUSH_MAX_RECORDS = 50;
+/**
+ * Most serialised record bytes in one D1 batch (logged bodies make records large): a batch's
+ * write time grows with its bytes, not only its rows.
+ */
+export const EDGE_FLUSH_MAX_BYTES = 256 * 1024;
+/**
+ * Pause between two flushes of one drain, ms. A real timer, not a microtask: the D1 call returns
+ * without the runtime polling for network I/O in between (local D1 lives in the same process), so
+ * without a timer a whole drain ran as one block and requests that arrived meanwhile waited for
+ * all of it. In production the pause costs a drain of N records N / 50 × this, off the request path.
+ */
+const FLUSH_PAUSE_MS = 5;
 
 const utf8 = new TextEncoder();
 
@@ -228,7 +247,7 @@ export class GroupObject extends DurableObject<Env> {
       this.windowsSavedAt = Date.now();
       await this.ctx.storage.put(WINDOWS_KEY, this.windows.snapshot());
     }
-    const result = await drainBuffer(this.buffer(), this.writer, this.store());
+    const result = await drainBuffer(this.buffer(), this.writer, this.store(), { maxRecords: EDGE_FLUSH_MAX_RECORDS, pause: () => new Promise((ok) => setTimeout(ok, FLUSH_PAUSE_MS)) });
     if (result.ok) return;
     await this.ctx.storage.setAlarm(Date.now() + retryDelayMs(await this.flushIntervalMs().catch(() => 60_000), result.failed.tries));
     console.error(JSON.stringify({ level: 'warn', msg: 'stats flush failed, will retry', flush: result.failed.id, tries: result.failed.tries, error: String(result.error).slice(0, 300) }));
@@ -242,7 +261,7 @@ export class GroupObject extends DurableObject<Env> {
       takePending: async (id, max) => {
         const listed = await storage.list<RequestRecord>({ prefix: RECORD_PREFIX, limit: max });
         if (listed.size === 0) return undefined;
-        const batch = withinBytes([...listed.entries()], PENDING_MAX_BYTES);
+        const batch = withinBytes([...listed.entries()], Math.min(PENDING_MAX_BYTES, EDGE_FLUSH_MAX_BYTES));
         const pending: PendingFlush = { id, records: batch.map(([, r]) => r), tries: 0 };
         // One atomic write: the records leave the buffer exactly when the pending flush holds them
         // (a batch has up to FLUSH_MAX_RECORDS keys, more than one delete call may take).

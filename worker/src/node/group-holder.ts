@@ -206,7 +206,7 @@ export class GroupHolder {
   private async drain(): Promise<DrainResult> {
     let flushes = 0;
     for (;;) {
-      const r = await drainBuffer(this.buffer(), this.writer, this.store, undefined, nextTurn);
+      const r = await drainBuffer(this.buffer(), this.writer, this.store, { pause: nextTurn });
       flushes += r.flushes;
       if (!r.ok) return { ...r, flushes };
       if (!this.journal || this.journal.spilled(this.groupId) === 0) return { ok: true, flushes };
