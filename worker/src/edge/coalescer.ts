@@ -76,21 +76,6 @@ export class Coalescer<T> {
     });
   }
 
-  /**
-   * Takes the items queued for `id` out of their batch, for the caller to carry in a call of its
-   * own to the same object (e.g. a key's settles riding on its next `admit`). The batch's owner
-   * then resolves at its timer without sending. The taker answers for the items: when its call
-   * fails they are lost, as a failed batch's are (never retried, see the module doc).
-   * @returns the items in arrival order; empty when nothing is queued.
-   */
-  take(id: string): T[] {
-    const batch = this.open.get(id);
-    if (!batch) return [];
-    this.open.delete(id);
-    batch.sent = true;
-    return batch.items;
-  }
-
   /** Items queued for `id` and not yet sent (tests, diagnostics). */
   queued(id: string): number {
     return this.open.get(id)?.items.length ?? 0;

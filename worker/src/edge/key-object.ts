@@ -36,34 +36,18 @@ export class KeyObject extends DurableObject<Env> {
     });
   }
 
-  /**
-   * Admits one request of this key or says which limit refused it and when to retry.
-   * @param settles finished requests of this key not yet counted (edge/platform.ts: the settles
-   *   the calling isolate queued meanwhile ride on its next admission instead of a call each):
-   *   counted first, so this admission sees their spend.
-   */
-  async admit(spec: KeyLimitSpec, settles: RequestRecord[] = []): Promise<Admission> {
+  /** Admits one request of this key or says which limit refused it and when to retry. */
+  async admit(spec: KeyLimitSpec): Promise<Admission> {
     await this.seed(spec.keyId);
-    if (settles.length > 0) await this.settleMany(spec.keyId, settles);
     this.spec = spec;
     return admit(this.state, spec, Date.now());
   }
 
   /** Counts a finished request's cost and tokens against the key. */
   async settle(keyId: number, record: RequestRecord): Promise<void> {
-    await this.settleMany(keyId, [record]);
-  }
-
-  /** Counts finished requests' cost and tokens against the key, in order; one storage write. */
-  async settleMany(keyId: number, records: RequestRecord[]): Promise<void> {
     await this.seed(keyId);
-    const prices = await this.prices.get(this.store(), Date.now());
-    let costNanoUsd = 0;
-    for (const record of records) {
-      const spend = spendOf(record, prices);
-      settle(this.state, spend.costNanoUsd, spend.tokens, Date.now(), this.spec?.tpmLimit != null);
-      costNanoUsd += spend.costNanoUsd;
-    }
+    const { costNanoUsd, tokens } = spendOf(record, await this.prices.get(this.store(), Date.now()));
+    settle(this.state, costNanoUsd, tokens, Date.now(), this.spec?.tpmLimit != null);
     // Unconfirmed: a confirmed write closes the object's output gate, and every `admit` answered
     // meanwhile (the next requests of this key, on their critical path) waited for the write to be
     // durable (a limited key's c1 p50 was ×1.5–1.7 an unlimited one's). Admissions are decided from

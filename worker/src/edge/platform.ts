@@ -8,7 +8,6 @@ import { MODELS_DEV_URL } from '../sync/prices-sync';
 import { edgeClientAddress } from './client-address';
 import { Coalescer } from './coalescer';
 import { FINISH_DELAY_MS, FINISH_MAX_ITEMS, finishIsUrgent, type FinishItem } from './finish-batch';
-import type { RequestRecord } from '../accounting/records';
 import { consoleLogger, type GroupStates, type KeyLimits, type Platform } from '../platform';
 
 const vaults = new Map<string, KeyVault>();
@@ -66,52 +65,14 @@ function groupStates(ns: Env['GROUPS']): GroupStates {
   };
 }
 
-/** A settle waits at most this long in its isolate for the key's next admission to carry it, ms. */
-const SETTLE_DELAY_MS = 15;
-/** Most settles one call carries. */
-const SETTLE_MAX_ITEMS = 64;
-
-/** One settle coalescer per key namespace binding in this isolate (see keyLimits). */
-const settlers = new WeakMap<Env['KEYS'], Coalescer<RequestRecord>>();
-
-function settlerFor(ns: Env['KEYS']): Coalescer<RequestRecord> {
-  let c = settlers.get(ns);
-  if (!c) {
-    c = new Coalescer<RequestRecord>({
-      send: (name, records) => ns.get(ns.idFromName(name)).settleMany(Number(name.slice('key:'.length)), records),
-      onLost: logLost,
-      maxItems: SETTLE_MAX_ITEMS,
-      delayMs: SETTLE_DELAY_MS,
-    });
-    settlers.set(ns, c);
-  }
-  return c;
-}
-
-/** What a settle needs of a record: everything but the logged bodies (a smaller RPC). */
-function withoutBodies(r: RequestRecord): RequestRecord {
-  if (r.requestBody == null && r.responseBody == null && r.upstreamRequestBody == null) return r;
-  return { ...r, requestBody: null, responseBody: null, upstreamRequestBody: null };
-}
-
-/**
- * A limited key's calls to its KeyObject. `admit` is the one on the critical path (in parallel
- * with the group's plan, relay/generate.ts). A settle waits in this isolate's queue for the key
- * (edge/coalescer.ts) and rides on the key's next admission from this isolate (`take`), or goes
- * alone after SETTLE_DELAY_MS: at c50 one call per request instead of two (the limited key made
- * ×0.57–0.63 the requests/s of an unlimited one). Budget: this isolate's next admission always
- * counts its queued settles first, so it sees them as a settle a call did; another isolate sees
- * them up to SETTLE_DELAY_MS later, i.e. a request counts as in flight that much longer.
- */
 function keyLimits(ns: Env['KEYS']): KeyLimits {
-  const name = (keyId: number) => `key:${keyId}`;
-  const stub = (keyId: number) => ns.get(ns.idFromName(name(keyId)));
+  const stub = (keyId: number) => ns.get(ns.idFromName(`key:${keyId}`));
   return {
-    admit: (spec) => {
-      const settles = settlerFor(ns).take(name(spec.keyId));
-      return settles.length > 0 ? stub(spec.keyId).admit(spec, settles) : stub(spec.keyId).admit(spec);
-    },
-    settle: (keyId, record) => settlerFor(ns).add(name(keyId), withoutBodies(record)),
+    admit: (spec) => stub(spec.keyId).admit(spec),
+    // Not coalesced: a settle that waits in a batch is a spend the next admissions do not see, and
+    // its request no longer waits for it (edge/coalescer.ts), so a budget could be overshot by more
+    // than the requests in flight (limits suite: 23 admitted against a bound of 15).
+    settle: (keyId, record) => stub(keyId).settle(keyId, record),
     refresh: (keyId) => stub(keyId).refresh(keyId),
   };
 }

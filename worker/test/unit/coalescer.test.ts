@@ -57,21 +57,6 @@ describe('Coalescer', () => {
     await Promise.all(a);
   });
 
-  it('take: hands the queued items of a target to the caller; the owner resolves at its timer without a send; the next item opens a new batch', async () => {
-    const { c, sends, timers, releases } = harness();
-    const a = [c.add('k1', 1), c.add('k1', 2), c.add('k2', 3)];
-    expect(c.take('k1')).toEqual([1, 2]);
-    expect(c.take('k1')).toEqual([]);
-    expect(c.queued('k1')).toBe(0);
-    const b = c.add('k1', 4);
-    timers.forEach((t) => t());
-    // k1's first batch was taken: not sent; its owner is done. k2 and the new k1 batch are sent.
-    expect(sends).toEqual([{ id: 'k2', items: [3] }, { id: 'k1', items: [4] }]);
-    expect(await settled(a[0]!)).toBe(true);
-    releases.forEach((r) => r());
-    await Promise.all([...a, b]);
-  });
-
   it('sends a batch at once when it reaches the size cap, the filling request waits for it; the next item opens a new batch', async () => {
     const { c, sends, timers, releases } = harness({ maxItems: 3 });
     const a = [1, 2, 3, 4].map((i) => c.add('g', i));
