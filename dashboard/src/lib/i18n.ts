@@ -5,7 +5,7 @@
  * dashboard speaks (lib/locale.ts), else English. Switching saves the choice and reloads the page,
  * so every message, chart and format is drawn once in the new language.
  */
-import { defineCustomClientStrategy, getLocale, setLocale } from '$lib/paraglide/runtime';
+import { defineCustomClientStrategy, getLocale, overwriteGetLocale, setLocale } from '$lib/paraglide/runtime';
 import { m } from '$lib/paraglide/messages';
 import { setFormatLocale } from './format';
 import { intlLocale, matchLocale, type AppLocale } from './locale';
@@ -16,6 +16,11 @@ defineCustomClientStrategy('custom-browser', {
   getLocale: () => (typeof navigator === 'undefined' ? undefined : matchLocale(navigator.languages?.length ? navigator.languages : [navigator.language])),
   setLocale: () => {},
 });
+
+// The locale only changes by reloading the page (changeLocale), so it is resolved once, not by
+// reading localStorage again on each of the hundreds of message calls a table of logs makes.
+const resolved = getLocale();
+overwriteGetLocale(() => resolved);
 
 /** The locale the page is drawn in. */
 export function currentLocale(): AppLocale {
