@@ -7,6 +7,7 @@
  */
 import { defineCustomClientStrategy, getLocale, overwriteGetLocale, setLocale } from '$lib/paraglide/runtime';
 import { m } from '$lib/paraglide/messages';
+import { setBreakdownWords } from './breakdown';
 import { setFormatLocale } from './format';
 import { intlLocale, matchLocale, type AppLocale } from './locale';
 
@@ -34,7 +35,9 @@ export function changeLocale(locale: AppLocale): void {
 
 /**
  * Applies the locale to what is outside the messages: the document's `lang` (fonts, screen
- * readers, hyphenation) and the number/date formats of lib/format.ts with their words.
+ * readers, hyphenation), the number/date formats of lib/format.ts and the overview's sentences
+ * (lib/breakdown.ts) with their words. Those modules stay free of paraglide so the gateway's unit
+ * tests can import them.
  */
 export function applyLocale(): void {
   const locale = getLocale();
@@ -51,6 +54,25 @@ export function applyLocale(): void {
     withinAMinute: () => m.fmt_within_a_minute(),
     withinSeconds: (n) => m.fmt_within_seconds({ n }),
     withinMinutes: (n) => m.fmt_within_minutes({ n }),
+  });
+  setBreakdownWords({
+    requests: (n, one) => (one ? m.bd_requests_one({ n }) : m.bd_requests_many({ n })),
+    succeeded: (n) => m.bd_succeeded({ n }),
+    rescued: (n) => m.bd_rescued({ n }),
+    failedSplit: (n, clientErrors, upstream) => m.bd_failed_split({ n, clientErrors, upstream }),
+    noneFailed: () => m.bd_none_failed(),
+    clientErrors: (n, one) => (one ? m.bd_client_errors_one({ n }) : m.bd_client_errors_many({ n })),
+    closed: (n) => m.bd_closed({ n }),
+    untracked: (n) => m.bd_untracked({ n }),
+    attempts: (n, one) => (one ? m.bd_attempts_one({ n }) : m.bd_attempts_many({ n })),
+    attemptsFailed: (attempts, n) => m.bd_attempts_failed({ attempts, n }),
+    absorbed: (n) => m.bd_absorbed({ n }),
+    onlyAttemptFailed: () => m.bd_only_attempt_failed(),
+    allAttemptsFailed: (n) => m.bd_all_attempts_failed({ n }),
+    movedAll: () => m.bd_moved_all(),
+    failedHere: (requests) => m.bd_failed_here({ requests }),
+    movedMore: (n) => m.bd_moved_more({ n }),
+    end: () => m.bd_end(),
   });
 }
 
