@@ -9,6 +9,7 @@ import { defineCustomClientStrategy, getLocale, overwriteGetLocale, setLocale } 
 import { m } from '$lib/paraglide/messages';
 import { setBreakdownWords } from './breakdown';
 import { setFormatLocale } from './format';
+import { setSpendWords } from './spend';
 import { intlLocale, matchLocale, type AppLocale } from './locale';
 
 // Must run before the first getLocale(): this module is imported by the root layout.
@@ -36,7 +37,7 @@ export function changeLocale(locale: AppLocale): void {
 /**
  * Applies the locale to what is outside the messages: the document's `lang` (fonts, screen
  * readers, hyphenation), the number/date formats of lib/format.ts and the overview's sentences
- * (lib/breakdown.ts) with their words. Those modules stay free of paraglide so the gateway's unit
+ * (lib/breakdown.ts) and the spend formats (lib/spend.ts) with their words. Those modules stay free of paraglide so the gateway's unit
  * tests can import them.
  */
 export function applyLocale(): void {
@@ -73,6 +74,14 @@ export function applyLocale(): void {
     failedHere: (requests) => m.bd_failed_here({ requests }),
     movedMore: (n) => m.bd_moved_more({ n }),
     end: () => m.bd_end(),
+  });
+  setSpendWords({
+    changeNew: () => m.spend_change_new(),
+    noChange: () => m.spend_no_change(),
+    lessThanADay: () => m.spend_less_than_a_day(),
+    moreThanAYear: () => m.spend_more_than_a_year(),
+    aboutDays: (n, one) => (one ? m.spend_about_days_one({ n }) : m.spend_about_days_many({ n })),
+    locale: intlLocale(locale),
   });
 }
 
