@@ -36,9 +36,8 @@ export function changeLocale(locale: AppLocale): void {
 
 /**
  * Applies the locale to what is outside the messages: the document's `lang` (fonts, screen
- * readers, hyphenation), the number/date formats of lib/format.ts and the overview's sentences
- * (lib/breakdown.ts) and the spend formats (lib/spend.ts) with their words. Those modules stay free of paraglide so the gateway's unit
- * tests can import them.
+ * readers, hyphenation), the number/date formats of lib/format.ts with their words. That module (like lib/breakdown.ts
+ * and lib/spend.ts, see below) stays free of paraglide so the gateway's unit tests can import it.
  */
 export function applyLocale(): void {
   const locale = getLocale();
@@ -56,6 +55,13 @@ export function applyLocale(): void {
     withinSeconds: (n) => m.fmt_within_seconds({ n }),
     withinMinutes: (n) => m.fmt_within_minutes({ n }),
   });
+}
+
+/**
+ * The overview's sentences (lib/breakdown.ts) in the dashboard's language; called by the overview
+ * page, so their messages load with it and not with every page (the login page has a size budget).
+ */
+export function installBreakdownWords(): void {
   setBreakdownWords({
     requests: (n, one) => (one ? m.bd_requests_one({ n }) : m.bd_requests_many({ n })),
     succeeded: (n) => m.bd_succeeded({ n }),
@@ -75,13 +81,17 @@ export function applyLocale(): void {
     movedMore: (n) => m.bd_moved_more({ n }),
     end: () => m.bd_end(),
   });
+}
+
+/** The spend formats (lib/spend.ts) in the dashboard's language; called by the Spend page. */
+export function installSpendWords(): void {
   setSpendWords({
     changeNew: () => m.spend_change_new(),
     noChange: () => m.spend_no_change(),
     lessThanADay: () => m.spend_less_than_a_day(),
     moreThanAYear: () => m.spend_more_than_a_year(),
     aboutDays: (n, one) => (one ? m.spend_about_days_one({ n }) : m.spend_about_days_many({ n })),
-    locale: intlLocale(locale),
+    locale: intlLocale(getLocale()),
   });
 }
 
