@@ -8,6 +8,7 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 import { quietWorkerdDisconnects } from './worker/test/quiet-runtime';
+import LongFirstSequencer from './worker/test/sequencer';
 
 // workerd prints peers' disconnects (which tests cause on purpose) as uncaught exceptions: see quiet-runtime.ts.
 quietWorkerdDisconnects();
@@ -17,6 +18,14 @@ export default defineConfig({
     // Console output (the gateway's expected warnings: failed logins, flush retries) is shown for
     // failing tests only.
     silent: 'passed-only',
+    // Test files at once, both projects together (OE_TEST_WORKERS overrides). vitest's default on 2
+    // cores is 1 (cores − 1): one file after the other, the CPU idle while a file waits on
+    // `wrangler dev`, a database, a child process or a timer. Files share nothing that collides:
+    // each edge file has its own workerd with in-memory D1 and Durable Objects, each Node file its
+    // own scratch database (createScratch) and free ports, each end-to-end file its own gateway.
+    maxWorkers: Number(process.env.OE_TEST_WORKERS) || 3,
+    // The files that take minutes start first, so none of them is the run's tail (worker/test/sequencer.ts).
+    sequence: { sequencer: LongFirstSequencer },
     projects: [
       {
         plugins: [
