@@ -6,12 +6,20 @@
  *   Worker with wrangler and drive it with the official SDKs.
  */
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { quietWorkerdDisconnects } from './worker/test/quiet-runtime';
 import LongFirstSequencer from './worker/test/sequencer';
 
 // workerd prints peers' disconnects (which tests cause on purpose) as uncaught exceptions: see quiet-runtime.ts.
 quietWorkerdDisconnects();
+
+/**
+ * Files that run alone, after the rest: each drives a real gateway hard enough to fill the CPU
+ * (journal-kill: 100 req/s into a child process; golden and dev-streams: thousands of writes through
+ * `wrangler dev`; db-outage: child processes against cut databases) and bounds what it measures on
+ * time. Beside two other files they failed (journal-kill's loss bound, dev-streams' deadline).
+ */
+const ALONE = ['worker/test/node/journal-kill.test.ts', 'worker/test/e2e/golden.test.ts', 'worker/test/e2e/dev-streams.test.ts', 'worker/test/node/db-outage.test.ts'];
 
 export default defineConfig({
   test: {
@@ -56,8 +64,21 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['worker/test/unit/**/*.test.ts', 'worker/test/upstream/**/*.test.ts', 'worker/test/e2e/**/*.test.ts', 'worker/test/node/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...ALONE],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        // The CPU-bound files that measure under load, one at a time after all the others.
+        test: {
+          name: 'node-alone',
+          environment: 'node',
+          include: ALONE,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          sequence: { groupOrder: 1 },
+          maxWorkers: 1,
         },
       },
     ],

@@ -4,21 +4,26 @@
  *
  * Why: files run several at a time (vitest.config.ts maxWorkers), and a long file started last is
  * the run's tail, with the other workers idle. On a clean clone (CI) vitest has no timings cached
- * yet and would start files by size, edge project first, so the 3-minute files started near the end.
+ * yet and starts files by size, edge project first, so the minute-long Node files started last.
  */
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * Files that took over a minute each on the 2-core machine (vitest json report, Dec 2026, load ~9),
- * longest first: journal-kill (~210 s: a child gateway started twice per test, 5 s of load at
- * 100 req/s, on three databases), golden (~170 s: 104 SDK conversions through `wrangler dev`),
- * dev-streams (~90 s: a byte-split stream through `wrangler dev`), db-outage (~70 s).
+ * The longest files of the parallel group (vitest.config.ts; the files that run alone are not here),
+ * longest first, as measured on the 2-core machine (vitest json report, Dec 2026, load ~9): the
+ * Node suites on three databases (failover ~110 s, relay ~80 s, hardening ~70 s, accounting ~50 s,
+ * log-tail ~45 s, scale ~45 s) and the process tests (shutdown ~65 s, stop-signal ~50 s). Their files
+ * are a few lines each, so vitest's by-size order for a clean clone started them last.
  */
 const LONG_FILES = [
-  'worker/test/node/journal-kill.test.ts',
-  'worker/test/e2e/golden.test.ts',
-  'worker/test/e2e/dev-streams.test.ts',
-  'worker/test/node/db-outage.test.ts',
+  'worker/test/node/failover.test.ts',
+  'worker/test/node/relay.test.ts',
+  'worker/test/node/hardening.test.ts',
+  'worker/test/node/shutdown.test.ts',
+  'worker/test/node/accounting.test.ts',
+  'worker/test/node/stop-signal.test.ts',
+  'worker/test/node/log-tail.test.ts',
+  'worker/test/node/scale.test.ts',
 ];
 
 /** Rank of a spec among LONG_FILES (lower starts first), or LONG_FILES.length when it is not one of them. */
