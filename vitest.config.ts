@@ -31,7 +31,7 @@ export default defineConfig({
     // `wrangler dev`, a database, a child process or a timer. Files share nothing that collides:
     // each edge file has its own workerd with in-memory D1 and Durable Objects, each Node file its
     // own scratch database (createScratch) and free ports, each end-to-end file its own gateway.
-    maxWorkers: Number(process.env.OE_TEST_WORKERS) || 3,
+    maxWorkers: Number(process.env.OE_TEST_WORKERS) || 2,
     // The files that take minutes start first, so none of them is the run's tail (worker/test/sequencer.ts).
     sequence: { sequencer: LongFirstSequencer },
     projects: [
