@@ -3,7 +3,6 @@
  * place for how a write's failure lands on the form, how a row is enabled or disabled, and how one
  * is deleted (each with its toast, and a reload so the page shows what the server has).
  */
-import { m } from '$lib/paraglide/messages';
 import { del, errorMessage, patch } from './api';
 import { toast } from './toast.svelte';
 import { apiFieldError, type FieldErrors } from './validate';
@@ -24,7 +23,7 @@ export async function setRowEnabled(path: string, row: { name: string; enabled: 
   try {
     await patch(path, { enabled });
     row.enabled = enabled;
-    toast(enabled ? m.crud_enabled({ name: row.name }) : m.crud_disabled({ name: row.name }));
+    toast(`${row.name} ${enabled ? 'enabled' : 'disabled'}`);
   } catch (e) {
     toast(errorMessage(e), 'error');
     await reload();
