@@ -12,7 +12,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * The longest files of the parallel group (vitest.config.ts; the files that run alone are not here),
  * longest first, as measured on the 2-core machine (vitest json report, Dec 2026, load ~9): the
  * Node suites on three databases (failover ~110 s, relay ~80 s, hardening ~70 s, accounting ~50 s,
- * log-tail ~45 s, scale ~45 s) and the process tests (shutdown ~65 s, stop-signal ~50 s). Their files
+ * log-tail ~45 s, scale ~45 s) and the process test shutdown (~65 s). Their files
  * are a few lines each, so vitest's by-size order for a clean clone started them last.
  */
 const LONG_FILES = [
@@ -21,7 +21,6 @@ const LONG_FILES = [
   'worker/test/node/hardening.test.ts',
   'worker/test/node/shutdown.test.ts',
   'worker/test/node/accounting.test.ts',
-  'worker/test/node/stop-signal.test.ts',
   'worker/test/node/log-tail.test.ts',
   'worker/test/node/scale.test.ts',
 ];

@@ -96,7 +96,8 @@ describe('SIGTERM to the launched PID stops the server', () => {
       expect(readFileSync(devVars, 'utf8')).toContain(`ADMIN_PASSWORD=${password}`);
       // The password block ends the output, after the build, migration and wrangler lines.
       expect(text.lastIndexOf('gateway and dashboard at')).toBeLessThan(text.indexOf('Admin password:'));
-      expect(text.slice(text.indexOf('Admin password:')).trim().split('\n')).toHaveLength(2);
+      // On failure, what came after the password block (the lines that should not be there).
+      expect(text.slice(text.indexOf('Admin password:')).trim().split('\n'), text.slice(text.indexOf('Admin password:'))).toHaveLength(2);
       expect(text.match(/Admin password:/g)).toHaveLength(1);
     });
   }, 150_000);
