@@ -68,6 +68,8 @@ export class GroupHolder {
   /** Traffic windows changed since the last persist. */
   private windowsDirty = false;
   private loading: Promise<void> | null = null;
+  /** The load has succeeded: callers skip awaiting it (an await of a settled promise still costs a microtask turn per call, several per request). */
+  private loaded = false;
   /** Routing state changed since the last persist. */
   private dirty = false;
   private records: RequestRecord[] = [];
@@ -99,7 +101,7 @@ export class GroupHolder {
 
   /** Ordered candidates for one request; advances the cursors. @throws when the state cannot be loaded. */
   async plan(input: PlanInput): Promise<Plan> {
-    await this.load();
+    if (!this.loaded) await this.load();
     const { plan, state } = planRequest(this.state, input, this.now(), this.random);
     this.commit(state);
     const reasoning = input.recall ? this.memory.recall(input.recall.owner, input.recall.toolCallIds, this.now()) : undefined;
@@ -108,14 +110,14 @@ export class GroupHolder {
 
   /** Remembers a tool-calling turn's signed reasoning (persisted with the routing state). */
   async remember(turn: ReasoningTurn): Promise<void> {
-    await this.load();
+    if (!this.loaded) await this.load();
     this.memory.remember(turn, this.now());
   }
 
   /** Folds a request's attempt outcomes into breakers, key cooldowns and sticky sessions. */
   async report(report: RoutingReport): Promise<void> {
     if (report.outcomes.length === 0 && report.untried.length === 0) return;
-    await this.load();
+    if (!this.loaded) await this.load();
     this.commit(applyReport(this.state, report, this.now()));
   }
 
@@ -128,7 +130,7 @@ export class GroupHolder {
 
   /** Live health: per member its breaker and recent traffic, and the keys cooling down. */
   async health(): Promise<GroupHealth> {
-    await this.load();
+    if (!this.loaded) await this.load();
     const now = this.now();
     return healthView(this.state, now, this.windows.summaries(now));
   }
@@ -277,6 +279,7 @@ export class GroupHolder {
         if (stored && typeof stored === 'object') this.state = { ...emptyRoutingState(), ...(stored as Partial<RoutingState>) };
         // Turns remembered before the load (none: every call loads first) would be lost here.
         if (Array.isArray(reasoning)) this.memory = ReasoningMemory.from(reasoning as ReasoningEntry[], this.now(), this.reasoningLimits);
+        this.loaded = true;
       },
       (err: unknown) => {
         this.loading = null;
