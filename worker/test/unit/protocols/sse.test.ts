@@ -114,6 +114,48 @@ describe('SseEventCutter', () => {
     }
   });
 
+  it('cuts LF-only chunks (native search) at their last blank line, also between CR chunks, whatever the chunking', () => {
+    // A seeded generator: the same 3,000 texts and chunkings on every run.
+    let seed = 42;
+    const rand = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % n;
+    };
+    const parts = ['\n', '\n\n', 'data: x', 'é', 'a', '\r', '\r\n'];
+    let lfOnlyChunks = 0;
+    for (let t = 0; t < 3_000; t++) {
+      // Two texts in three without any CR, so whole streams take the native path throughout.
+      const alphabet = t % 3 === 0 ? parts : parts.slice(0, 5);
+      let text = '';
+      for (let i = rand(80); i > 0; i--) text += alphabet[rand(alphabet.length)];
+      const bytes = enc.encode(text);
+      const cutter = new SseEventCutter();
+      let out = '';
+      let lineStart = true;
+      let expected = '';
+      for (let at = 0; at < bytes.length;) {
+        const piece = bytes.subarray(at, at + 1 + rand(9));
+        at += piece.length;
+        if (!piece.includes(13)) lfOnlyChunks++;
+        out += new TextDecoder().decode(cutter.push(piece), { stream: true });
+      }
+      out += new TextDecoder().decode(cutter.end());
+      expect(out).toBe(text);
+      // Reference for LF-only texts: every piece given out ended at a blank line, so the output up to
+      // the last piece must end where the text's last "\n\n" (or a leading "\n") ends, at the latest.
+      if (!text.includes('\r')) {
+        for (let i = 0; i < text.length; i++) {
+          if (text[i] === '\n' && lineStart) expected = text.slice(0, i + 1);
+          lineStart = text[i] === '\n';
+        }
+        const c2 = new SseEventCutter();
+        const whole = new TextDecoder().decode(c2.push(enc.encode(text)));
+        expect(whole).toBe(expected);
+      }
+    }
+    expect(lfOnlyChunks).toBeGreaterThan(10_000);
+  });
+
   it('holds a half event until its blank line arrives', () => {
     const c = new SseEventCutter();
     expect(c.push(enc.encode('data: {"a":')).length).toBe(0);
