@@ -17,7 +17,10 @@
  * Options: --a FILE, --b FILE (bundles inside the repository, so they find migrations/), --rounds N,
  * --duration S, --cases ns,nsl,st,cv (non-stream, non-stream with the limited key, passthrough
  * stream, converted stream; all by default), --no-bare, --sequential, --chunks N, --gap MS (stream
- * shape).
+ * shape), --connections N (concurrency, default 50; at 1 the CPU per request is the least disturbed by
+ * a busy machine: no batching of events per loop turn to lose), --a-args / --b-args "FLAGS" (node flags for that gateway, space-separated, e.g.
+ * `--b-args "--max-semi-space-size=8"` to A/B a V8 setting on one bundle: `--a X --b X`).
+ * After the table: each gateway's RSS once the rounds are over and again after 10 s idle.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +28,7 @@ import { isAbsolute, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../../worker/test/dev-gateway';
 import { closeClient, runLoad } from './client';
-import { cpuDelta, cpuMicros } from './proc';
+import { cpuDelta, cpuMicros, memory } from './proc';
 import { median } from './stats';
 import { configure, GROUP_CONV, GROUP_PASS, startBare, startMock, startNodeGateway, type Proc } from './targets';
 import { runWrk } from './wrk';
@@ -34,6 +37,8 @@ const { values: opt } = parseArgs({
   options: {
     a: { type: 'string', default: 'dist/base/node/server.mjs' },
     b: { type: 'string', default: 'dist/node/server.mjs' },
+    'a-args': { type: 'string', default: '' },
+    'b-args': { type: 'string', default: '' },
     rounds: { type: 'string', default: '5' },
     duration: { type: 'string', default: '3' },
     cases: { type: 'string', default: 'ns,nsl,st,cv' },
@@ -41,19 +46,21 @@ const { values: opt } = parseArgs({
     sequential: { type: 'boolean', default: false },
     chunks: { type: 'string', default: '20' },
     gap: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '50' },
   },
 });
 const ROUNDS = Number(opt.rounds);
 const SECONDS = Number(opt.duration);
+const CONNECTIONS = Number(opt.connections);
 const log = (...a: unknown[]) => console.error(`[ab ${new Date().toISOString().slice(11, 19)}]`, ...a);
 const abs = (f: string) => (isAbsolute(f) ? f : join(repoRoot, f));
 
 type CaseId = 'ns' | 'nsl' | 'st' | 'cv';
 const CASES: Record<CaseId, { label: string; stream: boolean; converted: boolean; limited: boolean }> = {
-  ns: { label: 'non-stream c50', stream: false, converted: false, limited: false },
-  nsl: { label: 'non-stream c50, limited key', stream: false, converted: false, limited: true },
-  st: { label: 'stream c50 (passthrough)', stream: true, converted: false, limited: false },
-  cv: { label: 'stream c50 (converted)', stream: true, converted: true, limited: false },
+  ns: { label: 'non-stream', stream: false, converted: false, limited: false },
+  nsl: { label: 'non-stream, limited key', stream: false, converted: false, limited: true },
+  st: { label: 'stream (passthrough)', stream: true, converted: false, limited: false },
+  cv: { label: 'stream (converted)', stream: true, converted: true, limited: false },
 };
 
 interface Target {
@@ -94,7 +101,7 @@ async function runCell(id: CaseId, t: Target, mock: Proc): Promise<Cell> {
   const start = performance.now();
   let answered: number;
   if (!c.stream) {
-    const r = await runWrk({ base: t.proc.url, path: '/v1/chat/completions', model, auth, run, connections: 50, seconds: SECONDS });
+    const r = await runWrk({ base: t.proc.url, path: '/v1/chat/completions', model, auth, run, connections: CONNECTIONS, seconds: SECONDS });
     if (r.connect + r.read + r.write + r.status + r.timeout > 0) throw new Error(`${t.id} ${id}: wrk errors ${JSON.stringify(r)}`);
     answered = r.requests;
   } else {
@@ -103,7 +110,7 @@ async function runCell(id: CaseId, t: Target, mock: Proc): Promise<Cell> {
       headers: { 'content-type': 'application/json', ...(auth && { authorization: auth }) },
       body: (w, n) => JSON.stringify({ model, stream: true, max_tokens: 100, messages: [{ role: 'user', content: `bench ${run}-${w}-${n}: say hello` }], stream_options: { include_usage: true } }),
       endsWith: 'data: [DONE]',
-    }, 50, SECONDS * 1000);
+    }, CONNECTIONS, SECONDS * 1000);
     if (r.failures > 0) throw new Error(`${t.id} ${id}: ${r.failures} failed: ${r.errors.join(' | ')}`);
     answered = r.samples.length;
   }
@@ -127,12 +134,13 @@ async function main(): Promise<void> {
   const dirs: string[] = [];
   const targets: Target[] = [];
   try {
-    for (const [id, file] of [['A', abs(opt.a)], ['B', abs(opt.b)]] as const) {
+    for (const [id, file, args] of [['A', abs(opt.a), opt['a-args']], ['B', abs(opt.b), opt['b-args']]] as const) {
       const dir = mkdtempSync(join(tmpdir(), `oe-ab-${id}-`));
       dirs.push(dir);
-      const proc = await startNodeGateway(dir, [], file);
+      const nodeArgs = args.split(' ').filter((a) => a !== '');
+      const proc = await startNodeGateway(dir, nodeArgs, file);
       targets.push({ id, proc, gateway: true, keys: await configure(proc.url, mock.url) });
-      log(`${id}: ${file} at ${proc.url}`);
+      log(`${id}: ${[...nodeArgs, file].join(' ')} at ${proc.url}`);
     }
     if (!opt['no-bare']) targets.push({ id: 'bare', proc: await startBare(mock.url), gateway: false });
     // Warm-up: JIT and connection pools of every target.
@@ -157,7 +165,7 @@ async function main(): Promise<void> {
       log(`round ${round + 1}/${ROUNDS} done`);
     }
     const lines = [
-      `A = ${opt.a}, B = ${opt.b}; ${ROUNDS} rounds × ${SECONDS} s per cell, rotated order; medians (min…max)`, '',
+      `A = ${opt.a} ${opt['a-args']}, B = ${opt.b} ${opt['b-args']}; ${ROUNDS} rounds × ${SECONDS} s per cell at concurrency ${CONNECTIONS}, ${opt.sequential ? 'rotated order' : 'A and B loaded together'}; medians (min…max)`, '',
       '| case | CPU µs/req A | CPU µs/req B | B/A CPU | bare CPU | req/s A | req/s B | B/bare rps | A/bare rps |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ];
     for (const id of cases) {
@@ -169,6 +177,11 @@ async function main(): Promise<void> {
       const aRps = bare ? a.map((x, i) => x.rps / bare[i]!.rps) : [];
       lines.push(`| ${CASES[id].label} | ${fmt(a.map((x) => x.cpuUs))} | ${fmt(b.map((x) => x.cpuUs))} | ${fmt(ratio, 3)} | ${bare ? fmt(bare.map((x) => x.cpuUs)) : '—'} | ${fmt(a.map((x) => x.rps))} | ${fmt(b.map((x) => x.rps))} | ${fmt(bRps, 2)} | ${fmt(aRps, 2)} |`);
     }
+    // RSS: V8 keeps the heap it grew under load; the settled figure shows what it gives back.
+    const rssAfter = targets.map((t) => memory(t.proc.pids()));
+    await new Promise((ok) => setTimeout(ok, 10_000));
+    const rssSettled = targets.map((t) => memory(t.proc.pids()));
+    lines.push('', `RSS after the rounds (MiB; peak; after 10 s idle): ${targets.map((t, i) => `${t.id} ${rssAfter[i]!.rssMiB.toFixed(0)} (peak ${rssAfter[i]!.peakMiB.toFixed(0)}; ${rssSettled[i]!.rssMiB.toFixed(0)})`).join(', ')}`);
     console.log(lines.join('\n'));
   } finally {
     await closeClient();
