@@ -17,9 +17,10 @@
  * Options: --a FILE, --b FILE (bundles inside the repository, so they find migrations/), --rounds N,
  * --duration S, --cases ns,nsl,st,cv (non-stream, non-stream with the limited key, passthrough
  * stream, converted stream; all by default), --no-bare, --sequential, --chunks N, --gap MS (stream
- * shape), --connections N (concurrency, default 50; at 1 the CPU per request is the least disturbed by
- * a busy machine: no batching of events per loop turn to lose), --a-args / --b-args "FLAGS" (node flags for that gateway, space-separated, e.g.
- * `--b-args "--max-semi-space-size=8"` to A/B a V8 setting on one bundle: `--a X --b X`).
+ * shape), --connections N (concurrency, default 50; at 1 no request shares a loop turn with another,
+ * so the CPU per request does not swing with how many events each turn gets), --a-args FLAGS /
+ * --b-args FLAGS (node flags for that gateway, space-separated; write `--b-args=--max-semi-space-size=8`
+ * with `=` since the value starts with `--`; with `--a X --b X` this A/Bs a V8 setting on one bundle).
  * After the table: each gateway's RSS once the rounds are over and again after 10 s idle.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
