@@ -182,7 +182,7 @@ export class LeaseClient {
 
   /** Puts a lease on the key's returns (the next call to the holder carries them). */
   private giveBack(e: KeyEntry, l: LocalLease | null): void {
-    if (l) e.returns.push({ kind: 'return', leaseId: l.id, usedAt: l.usedAt });
+    if (l) e.returns.push({ kind: 'return', leaseId: l.id, usedAt: l.usedAt, consumedNanoUsd: l.consumedNanoUsd });
   }
 
   private countRate(e: KeyEntry, now: number): void {
@@ -226,7 +226,7 @@ export class LeaseClient {
     const lease: LocalLease = { id: g.id, expiresAt: sentAt + g.ttlMs, grantedSlots: g.slots, allowanceNanoUsd: g.allowanceNanoUsd, consumedNanoUsd: 0, usedAt: [] };
     // Limits changed while it was asked for, or two leases are held already: give it straight back.
     if (this.keys.get(e.keyId) !== e || e.specKey !== specKeyOf(g.spec) || (e.current && e.next)) {
-      defer(this.remote.queue(e.keyId, { kind: 'return', leaseId: lease.id, usedAt: [] }));
+      defer(this.remote.queue(e.keyId, { kind: 'return', leaseId: lease.id, usedAt: [], consumedNanoUsd: 0 }));
       return;
     }
     if (!e.current) e.current = lease;

@@ -56,8 +56,20 @@ interface HeldLease {
   expiresAt: number;
   /** Stamps of value expiresAt still in the window for this lease (slots not yet returned). */
   reservedSlots: number;
-  /** Allowance still reserved, nano-USD: granted minus the spend reported against it. */
-  outstandingNanoUsd: number;
+  /** Granted allowance, nano-USD (0 for a key without a budget). */
+  allowanceNanoUsd: number;
+  /** Spend reported against it so far, nano-USD. */
+  reportedNanoUsd: number;
+  /**
+   * Once given back: the spend its isolate had counted against it, nano-USD. The reports of that
+   * spend may still be on their way (batched), so that much stays reserved until they arrive.
+   */
+  returnedConsumedNanoUsd: number | null;
+}
+
+/** Allowance a lease still holds, nano-USD: granted (or, once returned, counted) minus reported. */
+function outstanding(l: HeldLease): number {
+  return Math.max(0, (l.returnedConsumedNanoUsd ?? l.allowanceNanoUsd) - l.reportedNanoUsd);
 }
 
 /** The holder's leases of one key. */
@@ -73,7 +85,7 @@ export function emptyLeaseBook(): LeaseBook {
 /** One report of an isolate: spend made (optionally against a lease), or a lease given back with its real admission times. */
 export type LeaseReport =
   | { kind: 'spend'; leaseId: number | null; costNanoUsd: number; tokens: number }
-  | { kind: 'return'; leaseId: number; usedAt: number[] };
+  | { kind: 'return'; leaseId: number; usedAt: number[]; consumedNanoUsd: number };
 
 /** Whether requests of a key with these limits may be admitted from leases (no TPM: tokens settle in every isolate). */
 export function leasable(spec: KeyLimitSpec): boolean {
@@ -88,7 +100,7 @@ export function expireLeases(book: LeaseBook, now: number): void {
 /** Budget reserved by live leases, nano-USD. */
 export function reservedNanoUsd(book: LeaseBook): number {
   let sum = 0;
-  for (const l of book.leases.values()) sum += l.outstandingNanoUsd;
+  for (const l of book.leases.values()) sum += outstanding(l);
   return sum;
 }
 
@@ -151,15 +163,17 @@ export function grantLease(state: KeyLimitState, book: LeaseBook, spec: KeyLimit
   const id = book.nextId++;
   const expiresAt = now + LEASE_TTL_MS;
   if (slots !== null) insertSorted(state.admits, expiresAt, slots);
-  book.leases.set(id, { expiresAt, reservedSlots: slots ?? 0, outstandingNanoUsd: allowance ?? 0 });
+  book.leases.set(id, { expiresAt, reservedSlots: slots ?? 0, allowanceNanoUsd: allowance ?? 0, reportedNanoUsd: 0, returnedConsumedNanoUsd: null });
   return { id, ttlMs: LEASE_TTL_MS, slots, allowanceNanoUsd: allowance, spec };
 }
 
 /**
  * Applies an isolate's reports in order: spend adds to the settled spend (and releases as much of
- * its lease's allowance); a returned lease frees its allowance and swaps its slot stamps for the
- * real admission times (clamped to the lease's expiry, so no slot ever frees later than reserved).
- * Reports about an unknown (expired) lease still count their spend. Mutates `state` and `book`.
+ * its lease's allowance); a returned lease swaps its slot stamps for the real admission times
+ * (clamped to the lease's expiry, so no slot ever frees later than reserved) and frees its
+ * allowance but for the spend counted against it and not yet reported (a return can overtake a
+ * batch of spend). Reports about an unknown (expired) lease still count their spend. Mutates
+ * `state` and `book`.
  * @returns the total spend counted, nano-USD.
  */
 export function applyReports(state: KeyLimitState, book: LeaseBook, reports: LeaseReport[], now: number): number {
@@ -169,11 +183,15 @@ export function applyReports(state: KeyLimitState, book: LeaseBook, reports: Lea
     if (r.kind === 'spend') {
       state.spentNanoUsd += r.costNanoUsd;
       spent += r.costNanoUsd;
-      if (lease) lease.outstandingNanoUsd = Math.max(0, lease.outstandingNanoUsd - r.costNanoUsd);
+      if (lease) {
+        lease.reportedNanoUsd += r.costNanoUsd;
+        if (lease.returnedConsumedNanoUsd !== null && outstanding(lease) === 0) book.leases.delete(r.leaseId!);
+      }
       continue;
     }
-    if (!lease) continue;
-    book.leases.delete(r.leaseId);
+    if (!lease || lease.returnedConsumedNanoUsd !== null) continue;
+    lease.returnedConsumedNanoUsd = r.consumedNanoUsd;
+    if (outstanding(lease) === 0) book.leases.delete(r.leaseId);
     const used = r.usedAt.slice(0, lease.reservedSlots);
     let remove = lease.reservedSlots;
     for (let i = state.admits.length - 1; i >= 0 && remove > 0; i--) {
@@ -182,10 +200,34 @@ export function applyReports(state: KeyLimitState, book: LeaseBook, reports: Lea
         remove--;
       }
     }
-    // Stamps already pruned with the window need no real time either.
+    // Stamps already pruned with the window need no real time either (every use was earlier).
     const kept = lease.reservedSlots - remove;
+    lease.reservedSlots = 0;
     const cutoff = now - 60_000;
-    for (const t of used.slice(0, kept)) if (Math.min(t, lease.expiresAt) > cutoff) insertSorted(state.admits, Math.min(t, lease.expiresAt));
+    mergeSorted(state.admits, used.slice(0, kept).map((t) => Math.min(t, lease.expiresAt)).filter((t) => t > cutoff));
   }
   return spent;
+}
+
+/**
+ * Merges `add` into the ascending `list` in place: one pass over the part of `list` later than
+ * add's earliest (a lease's uses are recent, so that part is short), not one splice per time.
+ */
+function mergeSorted(list: number[], add: number[]): void {
+  if (add.length === 0) return;
+  add.sort((a, b) => a - b);
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]! <= add[0]!) lo = mid + 1;
+    else hi = mid;
+  }
+  const tail = list.splice(lo);
+  let i = 0;
+  let j = 0;
+  while (i < tail.length || j < add.length) {
+    if (j >= add.length || (i < tail.length && tail[i]! <= add[j]!)) list.push(tail[i++]!);
+    else list.push(add[j++]!);
+  }
 }
