@@ -28,6 +28,7 @@ const CONFIG_SETTING_KEYS = new Set(['gateway']);
 export class SqlStore implements Store {
   protected readonly t: Tables;
   private epoch = 0;
+  private priceWrites = 0;
 
   constructor(protected readonly d: Dialect, protected readonly now: () => number = Date.now) {
     this.t = d.tables;
@@ -39,6 +40,15 @@ export class SqlStore implements Store {
 
   get configEpoch(): number {
     return this.epoch;
+  }
+
+  /**
+   * Price writes made through this instance (user prices, a models.dev sync, a backup's prices):
+   * a price cache kept beside it reloads when this moves (edge/platform.ts prices a limited key's
+   * spend in the isolate). Writes made elsewhere are seen when such a cache ages out.
+   */
+  get priceEpoch(): number {
+    return this.priceWrites;
   }
 
   async configVersion(): Promise<string> {
@@ -294,6 +304,7 @@ export class SqlStore implements Store {
       // Rows inserted with their own ids: identity sequences must move past them (PostgreSQL).
       ...(this.d.resyncIds ? this.d.resyncIds(db) : []),
     ]));
+    if (write.prices.put.length > 0 || write.prices.delete.length > 0) this.priceWrites += 1;
     await this.changed(undefined);
   }
 
@@ -434,17 +445,21 @@ export class SqlStore implements Store {
     const p = this.t.prices;
     const chunks = chunkRows(prices.map((x) => modelsDevPriceRow(x, at)), this.d.maxBoundValues);
     await this.d.atomic((db) => [db.delete(p).where(eq(p.source, 'models.dev')), ...chunks.map((rows) => db.insert(p).values(rows))]);
+    this.priceWrites += 1;
   }
 
   async setUserPrice(model: string, price: Price, at: number): Promise<void> {
     const p = this.t.prices;
     const row = { input: price.input, output: price.output, cacheRead: price.cacheRead, cacheWrite: price.cacheWrite, updatedAt: at };
     await this.d.upsert(this.db, p, { model, source: 'user', ...row }, [p.model, p.source], row);
+    this.priceWrites += 1;
   }
 
   async deleteUserPrice(model: string): Promise<boolean> {
     const p = this.t.prices;
-    return (await this.d.deleteWhere(p, and(eq(p.model, model), eq(p.source, 'user')))) > 0;
+    const deleted = (await this.d.deleteWhere(p, and(eq(p.model, model), eq(p.source, 'user')))) > 0;
+    this.priceWrites += 1;
+    return deleted;
   }
 
   async putSyncState(key: string, at: number, ok: boolean, detail: unknown): Promise<void> {

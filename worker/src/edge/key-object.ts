@@ -1,11 +1,16 @@
 /**
  * KeyObject: one Durable Object per client key with limits (budget, RPM, TPM). A Durable Object
- * runs one call at a time and `admit` never awaits after reading the state, so admissions of one
- * key are serialised across every Worker instance: concurrent requests cannot overshoot the budget
- * by more than the requests already admitted and not yet settled.
+ * runs one call at a time and `acquire` never awaits after reading the state, so admissions and
+ * lease grants of one key are serialised across every Worker instance. Isolates admit most
+ * requests of a key without a TPM limit from leases this object granted (limits/lease.ts: the sum
+ * of leases never exceeds a limit); a key with a TPM limit is admitted here request by request.
+ * Either way concurrent requests cannot overshoot the budget by more than the requests already
+ * admitted and not yet settled.
  *
- * Storage: the settled spend (nano-USD), written on each settle without holding replies (see
- * `settle`). The RPM/TPM windows live in memory only: an eviction forgets at most one minute of rate history, which errs towards admitting.
+ * Storage: the settled spend (nano-USD), written on each settle or report without holding
+ * replies (see `settle`). The RPM/TPM windows and the lease book live in memory only: an eviction
+ * forgets at most one minute of rate history and the reserved allowances, which errs towards
+ * admitting (as before leases, by at most the leases still held for their few seconds).
  */
 import { DurableObject } from 'cloudflare:workers';
 import { drizzle } from 'drizzle-orm/d1';
@@ -13,13 +18,16 @@ import { PriceCache, spendOf } from '../accounting/price-cache';
 import type { RequestRecord } from '../accounting/records';
 import * as schema from '../db/schema.sqlite';
 import { SqliteStore } from '../db/sqlite-store';
-import { admit, emptyKeyLimitState, settle, type KeyLimitState } from '../limits/key-limiter';
+import { emptyKeyLimitState, settle, type KeyLimitState } from '../limits/key-limiter';
+import { acquire, applyReports, emptyLeaseBook, type LeaseBook, type LeaseGrant, type LeaseReport, type LeaseWant } from '../limits/lease';
 import type { Admission, KeyLimitSpec } from '../platform';
 
 const SPENT_KEY = 'spent';
 
 export class KeyObject extends DurableObject<Env> {
   private state: KeyLimitState = emptyKeyLimitState();
+  /** Leases held by isolates (limits/lease.ts); in memory only: a lost book forgets reserved allowance, and slot stamps stay in `state`. */
+  private readonly book: LeaseBook = emptyLeaseBook();
   private spec: KeyLimitSpec | null = null;
   private seeded = false;
   private readonly prices = new PriceCache();
@@ -36,11 +44,28 @@ export class KeyObject extends DurableObject<Env> {
     });
   }
 
-  /** Admits one request of this key or says which limit refused it and when to retry. */
-  async admit(spec: KeyLimitSpec): Promise<Admission> {
+  /**
+   * One call of an isolate's lease client (limits/lease-client.ts): applies the reports it carries
+   * (leases given back), then admits one request when
+   * `admitNow` (admission null otherwise) and, unless that was refused, grants a lease for `want`
+   * when enough of the key's limits is left (limits/lease.ts acquire).
+   */
+  async acquire(spec: KeyLimitSpec, admitNow: boolean, want: LeaseWant | null, reports: LeaseReport[]): Promise<{ admission: Admission | null; lease: LeaseGrant | null }> {
     await this.seed(spec.keyId);
     this.spec = spec;
-    return admit(this.state, spec, Date.now());
+    const now = Date.now();
+    const spent = reports.length > 0 ? applyReports(this.state, this.book, reports, now) : 0;
+    const answer = acquire(this.state, this.book, spec, admitNow, want, now);
+    if (spent > 0) await this.ctx.storage.put(SPENT_KEY, this.state.spentNanoUsd, { allowUnconfirmed: true });
+    return answer;
+  }
+
+  /** An isolate's reports, in order: spend priced there (keys without a TPM limit) and leases given back. */
+  async report(keyId: number, reports: LeaseReport[]): Promise<void> {
+    await this.seed(keyId);
+    const spent = applyReports(this.state, this.book, reports, Date.now());
+    // Unconfirmed, as in `settle`.
+    if (spent > 0) await this.ctx.storage.put(SPENT_KEY, this.state.spentNanoUsd, { allowUnconfirmed: true });
   }
 
   /** Counts a finished request's cost and tokens against the key. */

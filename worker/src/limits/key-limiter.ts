@@ -16,7 +16,7 @@ export const WINDOW_MS = 60_000;
 export interface KeyLimitState {
   /** Cost of every settled request of the key, nano-USD (seeded from the stats when the holder is new). */
   spentNanoUsd: number;
-  /** Admission times, ascending (recorded only while the key has an RPM limit). */
+  /** Admission times, ascending (recorded only while the key has an RPM limit; may hold leases' reserved slots, stamped ahead). */
   admits: number[];
   /** Settled requests' `[time, tokens]`, ascending by time (recorded only while the key has a TPM limit). */
   tokens: [number, number][];
@@ -82,7 +82,12 @@ export function admit(state: KeyLimitState, spec: KeyLimitSpec, now: number): Ad
       };
     }
   }
-  if (spec.rpmLimit !== null) state.admits.push(now);
+  if (spec.rpmLimit !== null) {
+    // Sorted: a lease's reserved slots are stamped ahead of now (limits/lease.ts), and pruning reads from the front.
+    let i = state.admits.length;
+    while (i > 0 && state.admits[i - 1]! > now) i--;
+    state.admits.splice(i, 0, now);
+  }
   return { ok: true };
 }
 

@@ -159,6 +159,57 @@ describe('client key limits', () => {
     expect(((await third.json()) as any).error.message).toContain('500 tokens per minute');
   });
 
+  it('admits from an isolate lease far from the limits, and gives it back when an admin lowers them', async () => {
+    const upstreamModel = `lease-model-${uid()}`;
+    const cookie = await login();
+    expect((await admin(cookie, 'PUT', `/prices/${upstreamModel}`, { input: 1000, output: 1000 })).status).toBe(200);
+    const r = await limitedRoute({ rpmLimit: 1000, budgetUsd: 100 }, upstreamModel);
+    for (let i = 0; i < 20; i++) {
+      const res = await chat(r.clientKey, r.group);
+      expect(res.status).toBe(200);
+      await res.text();
+    }
+    // Every spend reaches the key object (batched), and a lease is out: requests were admitted in the isolate.
+    await waitFor(() => keyState(r.keyId), (st) => st.spent === 20 * 379_000_000);
+    const stub = env.KEYS.get(env.KEYS.idFromName(`key:${r.keyId}`)) as unknown as DurableObjectStub;
+    const leases = async (obj: unknown) => (obj as { book: { leases: Map<number, unknown> } }).book.leases.size;
+    expect(await runInDurableObject(stub, leases)).toBeGreaterThanOrEqual(1);
+    // Lowered to the 20 already sent: the lease goes back with its real admission times, and the next request is refused.
+    expect((await admin(cookie, 'PATCH', `/keys/${r.keyId}`, { rpmLimit: 20 })).status).toBe(200);
+    const refused = await chat(r.clientKey, r.group);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as any).error.message).toContain('20 requests per minute');
+    expect((await admin(cookie, 'PATCH', `/keys/${r.keyId}`, { rpmLimit: 21 })).status).toBe(200);
+    expect((await chat(r.clientKey, r.group)).status).toBe(200);
+    expect((await chat(r.clientKey, r.group)).status).toBe(429);
+  });
+
+  it('holds a budget admitted from leases under 12 concurrent clients, overshooting by no more than the requests in flight', async () => {
+    const upstreamModel = `lease-budget-${uid()}`;
+    const cookie = await login();
+    expect((await admin(cookie, 'PUT', `/prices/${upstreamModel}`, { input: 1000, output: 1000 })).status).toBe(200);
+    const perRequest = 379_000_000;
+    // $10: 27 requests reach it; a lease may hold 1/8 of what is left, so the first ones come from leases.
+    const r = await limitedRoute({ budgetUsd: 10 }, upstreamModel, 20);
+    let admitted = 0;
+    await Promise.all(Array.from({ length: 12 }, async () => {
+      for (;;) {
+        const res = await chat(r.clientKey, r.group);
+        if (res.status === 429) {
+          expect(((await res.json()) as any).error.code).toBe('insufficient_quota');
+          return;
+        }
+        expect(res.status).toBe(200);
+        await res.text();
+        admitted += 1;
+      }
+    }));
+    const state = await waitFor(() => keyState(r.keyId), (st) => st.spent === admitted * perRequest);
+    expect(admitted).toBeGreaterThanOrEqual(27);
+    expect(admitted).toBeLessThanOrEqual(27 + 12);
+    expect(state.spent).toBeGreaterThanOrEqual(10e9);
+  });
+
   it('keeps keys without limits off the limits object', async () => {
     const cookie = await login();
     const up = await scenario({ json: TEXT_JSON });
