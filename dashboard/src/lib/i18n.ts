@@ -1,0 +1,123 @@
+/**
+ * The dashboard's language, through paraglide (messages in dashboard/messages/{locale}.json,
+ * compiled by the Vite plugin into src/lib/paraglide). The locale is the one saved in localStorage
+ * (`oe-locale`, written by the language menu), else the first of the browser's languages the
+ * dashboard speaks (lib/locale.ts), else English. Switching saves the choice and reloads the page,
+ * so every message, chart and format is drawn once in the new language.
+ */
+import { defineCustomClientStrategy, getLocale, overwriteGetLocale, setLocale } from '$lib/paraglide/runtime';
+import { m } from '$lib/paraglide/messages';
+import { setBreakdownWords } from './breakdown';
+import { setFormatLocale } from './format';
+import { setSpendWords } from './spend';
+import { intlLocale, matchLocale, type AppLocale } from './locale';
+
+// Must run before the first getLocale(): this module is imported by the root layout.
+// The browser's languages are only read: a choice is saved by the localStorage strategy.
+defineCustomClientStrategy('custom-browser', {
+  getLocale: () => (typeof navigator === 'undefined' ? undefined : matchLocale(navigator.languages?.length ? navigator.languages : [navigator.language])),
+  setLocale: () => {},
+});
+
+// The locale only changes by reloading the page (changeLocale), so it is resolved once, not by
+// reading localStorage again on each of the hundreds of message calls a table of logs makes.
+const resolved = getLocale();
+overwriteGetLocale(() => resolved);
+
+/** The locale the page is drawn in. */
+export function currentLocale(): AppLocale {
+  return getLocale();
+}
+
+/** Saves `locale` as the choice (localStorage) and reloads the page in it. */
+export function changeLocale(locale: AppLocale): void {
+  if (locale !== getLocale()) void setLocale(locale);
+}
+
+/**
+ * Applies the locale to what is outside the messages: the document's `lang` (fonts, screen
+ * readers, hyphenation), the number/date formats of lib/format.ts with their words. That module (like lib/breakdown.ts
+ * and lib/spend.ts, see below) stays free of paraglide so the gateway's unit tests can import it.
+ */
+export function applyLocale(): void {
+  const locale = getLocale();
+  if (typeof document !== 'undefined') document.documentElement.lang = locale;
+  setFormatLocale(intlLocale(locale), {
+    never: () => m.fmt_never(),
+    justNow: () => m.fmt_just_now(),
+    ago: (time) => m.fmt_ago({ time }),
+    in: (time) => m.fmt_in({ time }),
+    seconds: (n) => m.fmt_seconds_short({ n }),
+    minutes: (n) => m.fmt_minutes_short({ n }),
+    hours: (n) => m.fmt_hours_short({ n }),
+    days: (n) => m.fmt_days_short({ n }),
+    withinAMinute: () => m.fmt_within_a_minute(),
+    withinSeconds: (n) => m.fmt_within_seconds({ n }),
+    withinMinutes: (n) => m.fmt_within_minutes({ n }),
+  });
+}
+
+/**
+ * The overview's sentences (lib/breakdown.ts) in the dashboard's language; called by the overview
+ * page, so their messages load with it and not with every page (the login page has a size budget).
+ */
+export function installBreakdownWords(): void {
+  setBreakdownWords({
+    requests: (n, one) => (one ? m.bd_requests_one({ n }) : m.bd_requests_many({ n })),
+    succeeded: (n) => m.bd_succeeded({ n }),
+    rescued: (n) => m.bd_rescued({ n }),
+    failedSplit: (n, clientErrors, upstream) => m.bd_failed_split({ n, clientErrors, upstream }),
+    noneFailed: () => m.bd_none_failed(),
+    clientErrors: (n, one) => (one ? m.bd_client_errors_one({ n }) : m.bd_client_errors_many({ n })),
+    closed: (n) => m.bd_closed({ n }),
+    untracked: (n) => m.bd_untracked({ n }),
+    attempts: (n, one) => (one ? m.bd_attempts_one({ n }) : m.bd_attempts_many({ n })),
+    attemptsFailed: (attempts, n) => m.bd_attempts_failed({ attempts, n }),
+    absorbed: (n) => m.bd_absorbed({ n }),
+    onlyAttemptFailed: () => m.bd_only_attempt_failed(),
+    allAttemptsFailed: (n) => m.bd_all_attempts_failed({ n }),
+    movedAll: () => m.bd_moved_all(),
+    failedHere: (requests) => m.bd_failed_here({ requests }),
+    movedMore: (n) => m.bd_moved_more({ n }),
+    end: () => m.bd_end(),
+  });
+}
+
+/** The spend formats (lib/spend.ts) in the dashboard's language; called by the Spend page. */
+export function installSpendWords(): void {
+  setSpendWords({
+    changeNew: () => m.spend_change_new(),
+    noChange: () => m.spend_no_change(),
+    lessThanADay: () => m.spend_less_than_a_day(),
+    moreThanAYear: () => m.spend_more_than_a_year(),
+    aboutDays: (n, one) => (one ? m.spend_about_days_one({ n }) : m.spend_about_days_many({ n })),
+    locale: intlLocale(getLocale()),
+  });
+}
+
+/** A piece of a message with markup: plain text, or the slot (`{name}`) it stands for. */
+export type RichPart = { text: string; slot?: undefined } | { text: string; slot: string };
+
+/**
+ * Splits a message that has markup slots into parts a template can render, so a translation can
+ * move a link or `<code>` anywhere in its sentence without HTML in the messages: call the message
+ * with `slots(names)` as its inputs and pass the result here.
+ */
+export function richParts(text: string): RichPart[] {
+  const out: RichPart[] = [];
+  for (const [i, piece] of text.split('\u0001').entries()) {
+    if (i % 2 === 1) out.push({ text: '', slot: piece });
+    else if (piece) out.push({ text: piece });
+  }
+  return out;
+}
+
+/** Inputs that mark each named slot for richParts. */
+export function slots<K extends string>(...names: K[]): Record<K, string> {
+  return Object.fromEntries(names.map((n) => [n, `\u0001${n}\u0001`])) as Record<K, string>;
+}
+
+/** The label of a time range (lib/ranges.ts keys) in the dashboard's language. */
+export function rangeLabel(key: 'today' | '24h' | '7d' | '30d'): string {
+  return { today: m.range_today, '24h': m.range_24h, '7d': m.range_7d, '30d': m.range_30d }[key]();
+}

@@ -1,0 +1,78 @@
+/**
+ * The dashboard's languages: English for an English browser, 简体中文 and back from the language
+ * menu at desktop and phone widths (nothing wider than the screen), the choice kept across a
+ * reload, and a Traditional Chinese browser greeted in 繁體中文 before anyone chooses.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { collectConsoleErrors, gatewayUrl, login } from './env';
+
+test.use({ baseURL: gatewayUrl() });
+
+/** The page's width never passes the window's (polled: charts settle a frame after a resize). */
+async function fitsTheScreen(page: Page) {
+  await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+}
+
+/** The language menu that is on screen (the sidebar's at desktop width, the top bar's on a phone). */
+const menu = (page: Page) => page.locator('[data-testid="language"]:visible');
+
+test('switches to 简体中文 and back, at 1280 and 375 px, and remembers the choice', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await login(page);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(menu(page)).toHaveValue('en');
+
+  // Choosing a language reloads the page in it.
+  await menu(page).selectOption({ label: '简体中文' });
+  await expect(page.getByRole('heading', { name: '概览', level: 1 })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await expect(page.getByRole('link', { name: '渠道', exact: true })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'API 密钥', exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: '退出登录' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: /^最近 24 小时/, level: 2 })).toBeVisible();
+  await expect(page.getByText('最近错误')).toBeVisible();
+  await fitsTheScreen(page);
+  expect(await page.evaluate(() => localStorage.getItem('oe-locale'))).toBe('zh-CN');
+
+  // Kept across a reload and on other pages.
+  await page.reload();
+  await expect(page.getByRole('heading', { name: '概览', level: 1 })).toBeVisible();
+  await expect(menu(page)).toHaveValue('zh-CN');
+  await page.getByLabel('时间范围').selectOption({ label: '今天' });
+  await expect(page.getByRole('heading', { name: /^今天 · /, level: 2 })).toBeVisible();
+
+  // A phone: the menu is in the top bar, the drawer's links are translated, nothing overflows.
+  await page.setViewportSize({ width: 375, height: 812 });
+  await expect(menu(page)).toHaveValue('zh-CN');
+  await fitsTheScreen(page);
+  await page.getByRole('button', { name: '打开菜单' }).click();
+  await expect(page.locator('#nav-drawer').getByRole('link', { name: '分组', exact: true })).toBeVisible();
+  await page.getByRole('button', { name: '关闭菜单' }).last().click(); // the drawer's own button (the backdrop is one too)
+
+  // 繁體中文 on the phone, then back to English.
+  await menu(page).selectOption({ label: '繁體中文' });
+  await expect(page.getByRole('heading', { name: '總覽', level: 1 })).toBeVisible();
+  await fitsTheScreen(page);
+  await menu(page).selectOption({ label: 'English' });
+  await expect(page.getByRole('heading', { name: 'Overview', level: 1 })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Overview', level: 1 })).toBeVisible();
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await expect(page.getByRole('link', { name: 'Channels', exact: true })).toBeVisible();
+  await fitsTheScreen(page);
+  expect(errors).toEqual([]);
+});
+
+test('a Traditional Chinese browser gets 繁體中文 on the login page before choosing', async ({ browser }) => {
+  const ctx = await browser.newContext({ baseURL: gatewayUrl(), locale: 'zh-TW', viewport: { width: 375, height: 812 } });
+  const page = await ctx.newPage();
+  await page.goto('/login');
+  await expect(page.getByRole('heading', { name: '登入 octopus-edge' })).toBeVisible();
+  await expect(page.getByLabel('管理員密碼')).toBeVisible();
+  await page.getByRole('button', { name: '登入' }).click();
+  await expect(page.getByRole('alert')).toHaveText('請輸入管理員密碼。');
+  await fitsTheScreen(page);
+  await ctx.close();
+});
