@@ -7,9 +7,7 @@
  */
 import { defineCustomClientStrategy, getLocale, overwriteGetLocale, setLocale } from '$lib/paraglide/runtime';
 import { m } from '$lib/paraglide/messages';
-import { setBreakdownWords } from './breakdown';
 import { setFormatLocale } from './format';
-import { setSpendWords } from './spend';
 import { intlLocale, matchLocale, type AppLocale } from './locale';
 
 // Must run before the first getLocale(): this module is imported by the root layout.
@@ -57,44 +55,6 @@ export function applyLocale(): void {
   });
 }
 
-/**
- * The overview's sentences (lib/breakdown.ts) in the dashboard's language; called by the overview
- * page, so their messages load with it and not with every page (the login page has a size budget).
- */
-export function installBreakdownWords(): void {
-  setBreakdownWords({
-    requests: (n, one) => (one ? m.bd_requests_one({ n }) : m.bd_requests_many({ n })),
-    succeeded: (n) => m.bd_succeeded({ n }),
-    rescued: (n) => m.bd_rescued({ n }),
-    failedSplit: (n, clientErrors, upstream) => m.bd_failed_split({ n, clientErrors, upstream }),
-    noneFailed: () => m.bd_none_failed(),
-    clientErrors: (n, one) => (one ? m.bd_client_errors_one({ n }) : m.bd_client_errors_many({ n })),
-    closed: (n) => m.bd_closed({ n }),
-    untracked: (n) => m.bd_untracked({ n }),
-    attempts: (n, one) => (one ? m.bd_attempts_one({ n }) : m.bd_attempts_many({ n })),
-    attemptsFailed: (attempts, n) => m.bd_attempts_failed({ attempts, n }),
-    absorbed: (n) => m.bd_absorbed({ n }),
-    onlyAttemptFailed: () => m.bd_only_attempt_failed(),
-    allAttemptsFailed: (n) => m.bd_all_attempts_failed({ n }),
-    movedAll: () => m.bd_moved_all(),
-    failedHere: (requests) => m.bd_failed_here({ requests }),
-    movedMore: (n) => m.bd_moved_more({ n }),
-    end: () => m.bd_end(),
-  });
-}
-
-/** The spend formats (lib/spend.ts) in the dashboard's language; called by the Spend page. */
-export function installSpendWords(): void {
-  setSpendWords({
-    changeNew: () => m.spend_change_new(),
-    noChange: () => m.spend_no_change(),
-    lessThanADay: () => m.spend_less_than_a_day(),
-    moreThanAYear: () => m.spend_more_than_a_year(),
-    aboutDays: (n, one) => (one ? m.spend_about_days_one({ n }) : m.spend_about_days_many({ n })),
-    locale: intlLocale(getLocale()),
-  });
-}
-
 /** A piece of a message with markup: plain text, or the slot (`{name}`) it stands for. */
 export type RichPart = { text: string; slot?: undefined } | { text: string; slot: string };
 
@@ -115,9 +75,4 @@ export function richParts(text: string): RichPart[] {
 /** Inputs that mark each named slot for richParts. */
 export function slots<K extends string>(...names: K[]): Record<K, string> {
   return Object.fromEntries(names.map((n) => [n, `\u0001${n}\u0001`])) as Record<K, string>;
-}
-
-/** The label of a time range (lib/ranges.ts keys) in the dashboard's language. */
-export function rangeLabel(key: 'today' | '24h' | '7d' | '30d'): string {
-  return { today: m.range_today, '24h': m.range_24h, '7d': m.range_7d, '30d': m.range_30d }[key]();
 }
