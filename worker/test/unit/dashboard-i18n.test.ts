@@ -176,3 +176,22 @@ describe('dashboard markup', () => {
     expect(left).toEqual([]);
   });
 });
+
+describe('validation messages', () => {
+  it('every schema message the dashboard translates is one the gateway writes', () => {
+    // lib/validate.ts maps the schemas' exact English onto messages: a reworded schema message would
+    // silently fall back to English, so each key must still be found in the gateway's source.
+    const validate = readFileSync(join(dashboard, 'src/lib/validate.ts'), 'utf8');
+    const table = validate.slice(validate.indexOf('const TRANSLATED'), validate.indexOf('};', validate.indexOf('const TRANSLATED')));
+    const keys = [...table.matchAll(/^\s+'([^']+)': m\.(\w+),$/gm)].map((x) => ({ text: x[1]!, key: x[2]! }));
+    expect(keys.length).toBeGreaterThanOrEqual(10);
+    const sources = ['admin/schemas.ts', 'admin/patterns.ts', 'settings.ts', 'protocols/url.ts']
+      .map((f) => readFileSync(join(__dirname, '../../src', f), 'utf8'))
+      .join('\n');
+    const en = messages('en');
+    for (const { text, key } of keys) {
+      expect(sources, text).toContain(`'${text}'`);
+      expect(en[key], key).toBe(text);
+    }
+  });
+});
