@@ -76,3 +76,82 @@ test('a Traditional Chinese browser gets 繁體中文 on the login page before c
   await fitsTheScreen(page);
   await ctx.close();
 });
+
+/**
+ * English words still in the page's interface: headings, table headers, labels, buttons, legends,
+ * terms and placeholders. What the gateway's data names (channels, groups, keys, models, URLs,
+ * aliases, patterns: read from the admin API) and a few API terms that are written the same in
+ * every language are taken out first.
+ */
+async function englishLeft(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const names: string[] = [];
+    const list = async (path: string) => ((await (await fetch(`/api/v1/${path}`)).json()) as { data: Record<string, unknown>[] }).data;
+    for (const c of await list('channels')) names.push(String(c.name), String(c.baseUrl), ...(c.models as string[]));
+    for (const g of await list('groups')) {
+      names.push(String(g.name), ...(g.aliases as string[]), ...(g.patterns as string[]));
+      for (const mem of g.members as { upstreamModel: string }[]) names.push(mem.upstreamModel);
+    }
+    for (const k of await list('keys')) names.push(String(k.name));
+    names.push(Intl.DateTimeFormat().resolvedOptions().timeZone);
+    // Longest first, so a name is not cut by a shorter one inside it.
+    names.sort((a, b) => b.length - a.length);
+    const ALLOWED = /^(API|URL|HTTP|HTTPS|CSV|JSON|SSE|UTC|GMT|TTFT|token|Token|OpenAI|Anthropic|Gemini|Google|Chat|Completions|Responses|Messages|octopus|edge|ping|socks|user|password|regex|gpt|null|MiB)$/;
+    const texts: string[] = [];
+    for (const el of document.querySelectorAll<HTMLElement>('h1, h2, h3, th, label, legend, button, summary, dt, [placeholder]')) {
+      if (el.closest('[aria-hidden="true"]') || el.offsetParent === null) continue;
+      // A code field's placeholder is a sample of code (a URL, JSON), not words.
+      texts.push(el.innerText, el.classList.contains('font-mono') ? '' : (el.getAttribute('placeholder') ?? ''));
+    }
+    const left: string[] = [];
+    for (let t of texts) {
+      for (const n of names) if (n) t = t.split(n).join(' ');
+      t = t.replace(/\b[a-z0-9]+:\/\/\S+/g, ' ');
+      for (const w of t.match(/[A-Za-z]{3,}/g) ?? []) if (!ALLOWED.test(w)) left.push(`${w} (in “${t.trim().slice(0, 60)}”)`);
+    }
+    return [...new Set(left)];
+  });
+}
+
+test('Channels, Groups, Logs and the key holders\' page speak 简体中文 throughout', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await login(page);
+  await page.evaluate(() => localStorage.setItem('oe-locale', 'zh-CN'));
+
+  await page.goto('/channels');
+  await expect(page.getByRole('heading', { name: '渠道', level: 1 })).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  expect(await englishLeft(page)).toEqual([]);
+  await page.getByRole('button', { name: '新建渠道' }).first().click();
+  await expect(page.getByRole('dialog')).toBeVisible();
+  await page.getByRole('dialog').getByText('定时检查此渠道').click();
+  expect(await englishLeft(page)).toEqual([]);
+  await page.getByRole('button', { name: '取消' }).click();
+
+  await page.goto('/groups');
+  await expect(page.getByRole('heading', { name: '分组', level: 1 })).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  expect(await englishLeft(page)).toEqual([]);
+  await page.getByRole('button', { name: '新建分组' }).first().click();
+  await expect(page.getByRole('dialog')).toBeVisible();
+  expect(await englishLeft(page)).toEqual([]);
+  await page.getByRole('button', { name: '取消' }).click();
+
+  await page.goto('/logs');
+  await expect(page.getByRole('heading', { name: '日志', level: 1 })).toBeVisible();
+  await expect(page.getByRole('button', { name: '应用' })).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  expect(await englishLeft(page)).toEqual([]);
+
+  await page.goto('/my');
+  await expect(page.getByRole('heading', { name: '你的用量', level: 1 })).toBeVisible();
+  await page.getByRole('button', { name: '查看我的用量' }).click();
+  await expect(page.getByRole('alert')).toHaveText('请粘贴你的客户端密钥（以 sk-oe- 开头）。');
+  expect(await englishLeft(page)).toEqual([]);
+  await fitsTheScreen(page);
+
+  // Back to English for the specs after this one (the choice is in this context's storage only).
+  await page.evaluate(() => localStorage.removeItem('oe-locale'));
+  expect(errors).toEqual([]);
+});
