@@ -4,7 +4,13 @@
  * reload, and a Traditional Chinese browser greeted in 繁體中文 before anyone chooses.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { collectConsoleErrors, gatewayUrl, login } from './env';
+import { root } from './harness';
+
+/** Where the screenshots go (gitignored; copies of a few are committed under docs/images/issue-14). */
+const SHOTS = join(root, 'screenshots');
 
 test.use({ baseURL: gatewayUrl() });
 
@@ -152,6 +158,31 @@ test('Channels, Groups, Logs and the key holders\' page speak 简体中文 throu
   await fitsTheScreen(page);
 
   // Back to English for the specs after this one (the choice is in this context's storage only).
+  await page.evaluate(() => localStorage.removeItem('oe-locale'));
+  expect(errors).toEqual([]);
+});
+
+test('screenshots of Channels, Groups and Logs in 简体中文 and 繁體中文 at 1280 and 375 px', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  mkdirSync(SHOTS, { recursive: true });
+  await login(page);
+  const headings: Record<string, Record<string, string>> = {
+    'zh-CN': { channels: '渠道', groups: '分组', logs: '日志' },
+    'zh-TW': { channels: '通道', groups: '分組', logs: '日誌' },
+  };
+  for (const locale of ['zh-CN', 'zh-TW'] as const) {
+    await page.evaluate((l) => localStorage.setItem('oe-locale', l), locale);
+    for (const width of [1280, 375]) {
+      await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
+      for (const name of ['channels', 'groups', 'logs']) {
+        await page.goto(`/${name}`);
+        await expect(page.getByRole('heading', { name: headings[locale]![name]!, level: 1 })).toBeVisible();
+        await page.waitForLoadState('networkidle');
+        await fitsTheScreen(page);
+        await page.screenshot({ path: join(SHOTS, `i18n-${name}-${locale}-${width}.png`), fullPage: true });
+      }
+    }
+  }
   await page.evaluate(() => localStorage.removeItem('oe-locale'));
   expect(errors).toEqual([]);
 });
