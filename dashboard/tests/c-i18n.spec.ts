@@ -102,7 +102,7 @@ async function englishLeft(page: Page): Promise<string[]> {
     names.push(Intl.DateTimeFormat().resolvedOptions().timeZone);
     // Longest first, so a name is not cut by a shorter one inside it.
     names.sort((a, b) => b.length - a.length);
-    const ALLOWED = /^(API|URL|HTTP|HTTPS|CSV|JSON|SSE|UTC|GMT|TTFT|token|Token|OpenAI|Anthropic|Gemini|Google|Chat|Completions|Responses|Messages|octopus|edge|ping|socks|user|password|regex|gpt|null|MiB)$/;
+    const ALLOWED = /^(API|URL|HTTP|HTTPS|CSV|JSON|SSE|UTC|GMT|TTFT|token|OpenAI|Anthropic|Gemini|Google|Chat|Completions|Responses|Messages|octopus|edge|ping|socks|user|password|regex|gpt|null|MiB)$/i; // i: table headers are upper-cased by CSS
     const texts: string[] = [];
     for (const el of document.querySelectorAll<HTMLElement>('h1, h2, h3, th, label, legend, button, summary, dt, [placeholder]')) {
       if (el.closest('[aria-hidden="true"]') || el.offsetParent === null) continue;
