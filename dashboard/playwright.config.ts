@@ -19,6 +19,8 @@ export default defineConfig({
   use: {
     baseURL: process.env.UI_GATEWAY_URL,
     viewport: { width: 1280, height: 800 },
+    // The specs read English: an English browser gets the English dashboard (c-i18n switches).
+    locale: 'en-US',
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath: '/usr/bin/chromium',

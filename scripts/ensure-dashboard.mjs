@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 /** Sources whose change makes the build stale: the app, its config, and the API schemas it imports. */
 const SOURCES = [
   'dashboard/src', 'dashboard/static', 'dashboard/svelte.config.js', 'dashboard/vite.config.ts', 'dashboard/package.json',
+  // The translations and their compiler's settings (src/lib/paraglide is generated from them).
+  'dashboard/messages', 'dashboard/project.inlang', 'dashboard/paraglide.config.js',
   // What the dashboard imports through `$gateway` (grep "from '\$gateway/" dashboard/src) and what those import.
   'worker/src/admin/schemas.ts', 'worker/src/admin/patterns.ts', 'worker/src/settings.ts', 'worker/src/protocols/url.ts',
   'worker/src/db/types.ts', 'worker/src/lib', 'worker/src/routing', 'worker/src/accounting/records.ts',

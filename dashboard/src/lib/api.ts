@@ -4,6 +4,7 @@
  * session expired: the call waits for the password in a dialog (lib/relogin.svelte.ts) and runs
  * again, so an edit being saved is not lost; cancelled, it throws its 401.
  */
+import { m } from '$lib/paraglide/messages';
 import { awaitRelogin } from './relogin.svelte';
 
 export class ApiError extends Error {
@@ -40,7 +41,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    throw new ApiError(0, 'network_error', 'Cannot reach the gateway. Check your connection and try again.');
+    throw new ApiError(0, 'network_error', m.error_network());
   }
   const text = await res.text();
   let json: unknown = null;
@@ -53,7 +54,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   }
   if (!res.ok) {
     const err = (json as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? `The gateway answered ${res.status} ${res.statusText}.`);
+    throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? m.error_http({ status: res.status, statusText: res.statusText }));
   }
   return json as T;
 }

@@ -7,9 +7,58 @@ import { fmtInt } from './format';
 // Relative, not $gateway: the gateway's unit tests import this module without the dashboard's aliases.
 import type { Breakdown, ChannelSummary } from '../../../worker/src/admin/summary';
 
-/** "1 request", "120 requests". */
-function count(n: number, one: string, many = `${one}s`): string {
-  return `${fmtInt(n)} ${n === 1 ? one : many}`;
+/**
+ * The words of the sentences, English by default; the layout installs the chosen language's
+ * (src/lib/i18n.ts). Counts arrive formatted; `one` tells a count of 1 (English's singular).
+ */
+export interface BreakdownWords {
+  requests: (n: string, one: boolean) => string;
+  succeeded: (n: string) => string;
+  /** Appended after a space. */
+  rescued: (n: string) => string;
+  failedSplit: (n: string, clientErrors: string, upstream: string) => string;
+  noneFailed: () => string;
+  clientErrors: (n: string, one: boolean) => string;
+  closed: (n: string) => string;
+  untracked: (n: string) => string;
+  attempts: (n: string, one: boolean) => string;
+  attemptsFailed: (attempts: string, n: string) => string;
+  /** Appended after a space. */
+  absorbed: (n: string) => string;
+  onlyAttemptFailed: () => string;
+  allAttemptsFailed: (n: string) => string;
+  movedAll: () => string;
+  failedHere: (requests: string) => string;
+  movedMore: (n: string) => string;
+  /** The sentence's full stop. */
+  end: () => string;
+}
+
+const ENGLISH: BreakdownWords = {
+  requests: (n, one) => `${n} ${one ? 'request' : 'requests'}`,
+  succeeded: (n) => `${n} succeeded`,
+  rescued: (n) => `(${n} rescued by failover)`,
+  failedSplit: (n, c, u) => `${n} failed: ${c}, ${u} upstream`,
+  noneFailed: () => '0 failed',
+  clientErrors: (n, one) => `${n} ${one ? 'client error' : 'client errors'}`,
+  closed: (n) => `${n} closed by the client`,
+  untracked: (n) => `${n} from before this breakdown`,
+  attempts: (n, one) => `${n} ${one ? 'upstream attempt' : 'upstream attempts'}`,
+  attemptsFailed: (a, n) => `${a}, ${n} failed`,
+  absorbed: (n) => `(${n} absorbed by failover)`,
+  onlyAttemptFailed: () => 'Its only attempt failed',
+  allAttemptsFailed: (n) => `All ${n} attempts failed`,
+  movedAll: () => 'Failover moved every request on to another channel, so the request counts do not show it.',
+  failedHere: (r) => `${r} failed here`,
+  movedMore: (n) => `; failover moved ${n} more on`,
+  end: () => '.',
+};
+
+let words: BreakdownWords = ENGLISH;
+
+/** Installs the words of the dashboard's language (English when omitted). */
+export function setBreakdownWords(w: BreakdownWords = ENGLISH): void {
+  words = w;
 }
 
 /**
@@ -18,17 +67,17 @@ function count(n: number, one: string, many = `${one}s`): string {
  */
 export function requestsSentence(b: Breakdown): string {
   const r = b.requests;
-  const parts = [count(r.total, 'request'), `${fmtInt(r.succeeded)} succeeded${r.rescued ? ` (${fmtInt(r.rescued)} rescued by failover)` : ''}`];
-  parts.push(r.failed ? `${fmtInt(r.failed)} failed: ${count(r.clientErrors, 'client error')}, ${fmtInt(r.upstreamErrors)} upstream` : '0 failed');
-  if (r.clientClosed) parts.push(`${fmtInt(r.clientClosed)} closed by the client`);
-  if (r.untracked) parts.push(`${fmtInt(r.untracked)} from before this breakdown`);
+  const parts = [words.requests(fmtInt(r.total), r.total === 1), words.succeeded(fmtInt(r.succeeded)) + (r.rescued ? ` ${words.rescued(fmtInt(r.rescued))}` : '')];
+  parts.push(r.failed ? words.failedSplit(fmtInt(r.failed), words.clientErrors(fmtInt(r.clientErrors), r.clientErrors === 1), fmtInt(r.upstreamErrors)) : words.noneFailed());
+  if (r.clientClosed) parts.push(words.closed(fmtInt(r.clientClosed)));
+  if (r.untracked) parts.push(words.untracked(fmtInt(r.untracked)));
   return parts.join(' · ');
 }
 
 /** "131 upstream attempts, 16 failed (14 absorbed by failover)". */
 export function attemptsSentence(b: Breakdown): string {
   const a = b.attempts;
-  return `${count(a.total, 'upstream attempt')}, ${fmtInt(a.failed)} failed${a.absorbed ? ` (${fmtInt(a.absorbed)} absorbed by failover)` : ''}`;
+  return words.attemptsFailed(words.attempts(fmtInt(a.total), a.total === 1), fmtInt(a.failed)) + (a.absorbed ? ` ${words.absorbed(fmtInt(a.absorbed))}` : '');
 }
 
 /**
@@ -57,10 +106,10 @@ export function channelProblems(channels: ChannelSummary[]): ChannelProblem[] {
       const rescued = c.attempts - c.requests;
       return {
         channelId: c.channelId,
-        text: c.attempts === 1 ? 'Its only attempt failed' : `All ${fmtInt(c.attempts)} attempts failed`,
+        text: c.attempts === 1 ? words.onlyAttemptFailed() : words.allAttemptsFailed(fmtInt(c.attempts)),
         detail: c.requests === 0
-          ? 'Failover moved every request on to another channel, so the request counts do not show it.'
-          : `${count(c.requests, 'request')} failed here${rescued > 0 ? `; failover moved ${fmtInt(rescued)} more on` : ''}.`,
+          ? words.movedAll()
+          : words.failedHere(words.requests(fmtInt(c.requests), c.requests === 1)) + (rescued > 0 ? words.movedMore(fmtInt(rescued)) : '') + words.end(),
       };
     });
 }

@@ -30,17 +30,43 @@ export function mergeFetchedModels(text: string, fetched: string[]): { text: str
   return { text: [...current, ...added].join('\n'), added: added.length };
 }
 
+/**
+ * The sentences of fetchedText and testText. English by default; the channels page installs the
+ * dashboard's language (setChannelDraftWords) so this module stays free of paraglide and the
+ * gateway's unit tests can import it.
+ */
+export interface ChannelDraftWords {
+  noModels: () => string;
+  /** `count` models fetched (a number; `one` when it is 1), `added` of them new, `kept` already listed (0: say nothing). */
+  fetched: (count: number, one: boolean, added: number, kept: number) => string;
+  works: (model: string, status: number, time: string) => string;
+  noAnswer: (time: string, error: string | undefined) => string;
+  answered: (status: number, error: string | undefined) => string;
+}
+
+const ENGLISH: ChannelDraftWords = {
+  noModels: () => 'The upstream lists no models (after the model filter).',
+  fetched: (count, one, added, kept) => `Fetched ${count} model${one ? '' : 's'}: ${added} added to the list${kept ? `, ${kept} already in it` : ''}.`,
+  works: (model, status, time) => `Works: ${model} answered (HTTP ${status}) in ${time}.`,
+  noAnswer: (time, error) => `Failed: no answer from the upstream after ${time}${error ? ` (${error})` : ''}.`,
+  answered: (status, error) => `Failed: the upstream answered HTTP ${status}${error ? `: ${error}` : ''}.`,
+};
+let words = ENGLISH;
+
+/** Sets the sentences' language (English when called without words). */
+export function setChannelDraftWords(w: ChannelDraftWords = ENGLISH): void {
+  words = w;
+}
+
 /** What fetching found, e.g. "Fetched 3 models: 2 added to the list, 1 already in it." */
 export function fetchedText(count: number, added: number): string {
-  if (count === 0) return 'The upstream lists no models (after the model filter).';
-  const s = (n: number) => (n === 1 ? '' : 's');
-  const kept = count - added;
-  return `Fetched ${count} model${s(count)}: ${added} added to the list${kept ? `, ${kept} already in it` : ''}.`;
+  if (count === 0) return words.noModels();
+  return words.fetched(count, count === 1, added, count - added);
 }
 
 /** A test answer in words: "Works: gpt-4.1-nano answered (HTTP 200) in 120 ms." or why it failed. */
 export function testText(r: TestAnswer): string {
-  if (r.ok) return `Works: ${r.model} answered (HTTP ${r.status}) in ${fmtMs(r.latencyMs)}.`;
-  if (r.status === 0) return `Failed: no answer from the upstream after ${fmtMs(r.latencyMs)}${r.error ? ` (${r.error})` : ''}.`;
-  return `Failed: the upstream answered HTTP ${r.status}${r.error ? `: ${r.error}` : ''}.`;
+  if (r.ok) return words.works(r.model, r.status, fmtMs(r.latencyMs));
+  if (r.status === 0) return words.noAnswer(fmtMs(r.latencyMs), r.error);
+  return words.answered(r.status, r.error);
 }

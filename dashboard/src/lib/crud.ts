@@ -3,6 +3,7 @@
  * place for how a write's failure lands on the form, how a row is enabled or disabled, and how one
  * is deleted (each with its toast, and a reload so the page shows what the server has).
  */
+import { m } from '$lib/paraglide/messages';
 import { del, errorMessage, patch } from './api';
 import { toast } from './toast.svelte';
 import { apiFieldError, type FieldErrors } from './validate';
@@ -23,7 +24,7 @@ export async function setRowEnabled(path: string, row: { name: string; enabled: 
   try {
     await patch(path, { enabled });
     row.enabled = enabled;
-    toast(`${row.name} ${enabled ? 'enabled' : 'disabled'}`);
+    toast(enabled ? m.crud_enabled({ name: row.name }) : m.crud_disabled({ name: row.name }));
   } catch (e) {
     toast(errorMessage(e), 'error');
     await reload();

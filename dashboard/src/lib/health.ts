@@ -6,27 +6,38 @@
 import type { GroupStatus, MemberState } from '$gateway/routing/status';
 import { describeMemberProblem, type PlainError } from '$gateway/routing/plain-error';
 import type { MemberHealthView } from './types';
+import { m } from '$lib/paraglide/messages';
+import { currentLocale } from './i18n';
+import { intlLocale } from './locale';
+
+/**
+ * A badge whose words are read when drawn (getters), in the dashboard's language: message calls at
+ * module load could run before lib/i18n.ts has settled the locale.
+ */
+function badge(text: () => string, cls: string, meaning: () => string): { text: string; cls: string; meaning: string } {
+  return { get text() { return text(); }, cls, get meaning() { return meaning(); } };
+}
 
 /** Badge of a member's (or channel's) state: label, colour class, what it means. */
 export const STATE_BADGE: Record<MemberState, { text: string; cls: string; meaning: string }> = {
-  healthy: { text: 'healthy', cls: 'badge-green', meaning: 'Recent attempts succeed.' },
-  idle: { text: 'no traffic', cls: 'badge-zinc', meaning: 'No attempt in the last 15 minutes: nothing to judge.' },
-  degraded: { text: 'degraded', cls: 'badge-amber', meaning: 'Some recent attempts fail; it still takes requests.' },
-  'rate-limited': { text: 'rate limited', cls: 'badge-orange', meaning: 'The upstream answers 429: its keys wait before the next try.' },
-  down: { text: 'down', cls: 'badge-red', meaning: 'Not tried until it recovers.' },
-  disabled: { text: 'disabled', cls: 'badge-zinc', meaning: 'Switched off.' },
+  healthy: badge(m.health_healthy, 'badge-green', m.health_healthy_meaning),
+  idle: badge(m.health_idle, 'badge-zinc', m.health_idle_meaning),
+  degraded: badge(m.health_degraded, 'badge-amber', m.health_degraded_meaning),
+  'rate-limited': badge(m.health_rate_limited, 'badge-orange', m.health_rate_limited_meaning),
+  down: badge(m.health_down, 'badge-red', m.health_down_meaning),
+  disabled: badge(m.health_disabled, 'badge-zinc', m.health_disabled_meaning),
 };
 
 /** Badge of a group's status. */
 export const GROUP_BADGE: Record<GroupStatus, { text: string; cls: string }> = {
-  healthy: { text: 'healthy', cls: 'badge-green' },
-  degraded: { text: 'degraded', cls: 'badge-amber' },
-  down: { text: 'down', cls: 'badge-red' },
+  healthy: badge(m.health_healthy, 'badge-green', m.health_healthy_meaning),
+  degraded: badge(m.health_degraded, 'badge-amber', m.health_degraded_meaning),
+  down: badge(m.health_down, 'badge-red', m.health_down_meaning),
 };
 
 /** Local HH:MM of ms since epoch. */
 export function clockOf(ms: number): string {
-  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return new Date(ms).toLocaleTimeString(intlLocale(currentLocale()), { hour: '2-digit', minute: '2-digit' });
 }
 
 /** The member's last problem in plain words, retry times on the browser's clock. */
@@ -37,7 +48,9 @@ export function memberProblem(h: MemberHealthView | undefined, now: number): Pla
 /** Tooltip of a member's state badge: why, then the breaker's own terms and the keys. */
 export function stateTooltip(h: MemberHealthView): string {
   const lines = [`${STATE_BADGE[h.state].meaning} ${h.reason[0]!.toUpperCase()}${h.reason.slice(1)}.`];
-  lines.push(`Circuit breaker: ${h.phase}${h.consecutiveFailures > 0 ? `, ${h.consecutiveFailures} failure(s) in a row` : ''}${h.phase === 'open' ? `, until ${new Date(h.cooldownUntil).toLocaleTimeString()}` : ''}.`);
-  if (h.keys.rateLimited + h.keys.unauthorised > 0) lines.push(`Keys: ${h.keys.total} enabled, ${h.keys.rateLimited} cooling after 429, ${h.keys.unauthorised} refused (401/403).`);
+  // The breaker's phase stays in its own terms (closed, open, half-open): the README and the logs use them.
+  const extra = [h.consecutiveFailures > 0 ? m.health_failures_in_row({ n: h.consecutiveFailures }) : '', h.phase === 'open' ? m.health_until({ time: new Date(h.cooldownUntil).toLocaleTimeString(intlLocale(currentLocale())) }) : ''].filter(Boolean);
+  lines.push(m.health_breaker({ phase: h.phase, extra: extra.map((x) => m.health_sep() + x).join('') }));
+  if (h.keys.rateLimited + h.keys.unauthorised > 0) lines.push(m.health_keys({ total: h.keys.total, limited: h.keys.rateLimited, refused: h.keys.unauthorised }));
   return lines.join('\n');
 }

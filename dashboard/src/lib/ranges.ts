@@ -3,6 +3,7 @@
  * `days` null means hourly buckets from `start`; otherwise that many local calendar days, summed
  * from the API's hourly rows. Times in ms since epoch.
  */
+import { formatLocale } from './format';
 import { hourFloor, HOUR, lastLocalDays, localDayStart } from './time';
 
 export const ranges = {
@@ -22,12 +23,12 @@ export function bucketsFor(r: RangeKey, now: number): number[] {
   return out;
 }
 
-/** An axis label in the browser's zone: "14:00" for an hour, "Dec 7" for a day. */
+/** An axis label in the browser's zone and the dashboard's language: "14:00" for an hour, "Dec 7" (12月7日) for a day. */
 export function bucketLabel(t: number, r: RangeKey): string {
   const d = new Date(t);
   return ranges[r].days === null
-    ? d.toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit', hour12: false })
-    : d.toLocaleDateString('en-US', { month: 'short', day: 'numeric' });
+    ? d.toLocaleTimeString(formatLocale(), { hour: '2-digit', minute: '2-digit', hour12: false })
+    : d.toLocaleDateString(formatLocale(), { month: 'short', day: 'numeric' });
 }
 
 /** Every 4th local hour (00:00, 04:00, …), every 5th day counting back from today, or all when few. */

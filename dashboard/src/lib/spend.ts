@@ -20,12 +20,40 @@ export function percentChange(now: number, before: number): number | null {
   return (now - before) / before;
 }
 
+/** The words of the spend formats; English by default, the layout installs the chosen language's (src/lib/i18n.ts). */
+export interface SpendWords {
+  changeNew: () => string;
+  noChange: () => string;
+  lessThanADay: () => string;
+  moreThanAYear: () => string;
+  /** `n` formatted; `one` for a count of 1. */
+  aboutDays: (n: string, one: boolean) => string;
+  /** The Intl locale numbers are written in. */
+  locale: string;
+}
+
+const ENGLISH: SpendWords = {
+  changeNew: () => 'new',
+  noChange: () => 'no change',
+  lessThanADay: () => 'less than a day',
+  moreThanAYear: () => 'more than a year',
+  aboutDays: (n, one) => `about ${n} day${one ? '' : 's'}`,
+  locale: 'en-US',
+};
+
+let words: SpendWords = ENGLISH;
+
+/** Installs the words of the dashboard's language (English when omitted). */
+export function setSpendWords(w: SpendWords = ENGLISH): void {
+  words = w;
+}
+
 /** "+25%", "−40%", "no change", or "new" when there was nothing before and something now, "—" when nothing at all. */
 export function fmtChange(now: number, before: number): string {
   const r = percentChange(now, before);
-  if (r === null) return now > 0 ? 'new' : '—';
+  if (r === null) return now > 0 ? words.changeNew() : '—';
   const pct = Math.round(r * 100);
-  if (pct === 0) return 'no change';
+  if (pct === 0) return words.noChange();
   return `${pct > 0 ? '+' : '−'}${Math.abs(pct)}%`;
 }
 
@@ -49,11 +77,11 @@ export function budgetState(budgetUsd: number, spentAllTimeUsd: number, ratePerD
 
 /** "about 12 days", "less than a day", "about 1 day", "more than a year" (past 365 days). */
 export function fmtDaysLeft(days: number): string {
-  if (days < 1) return 'less than a day';
+  if (days < 1) return words.lessThanADay();
   // A budget barely touched would read "about 112,594 days": past a year the number says nothing.
-  if (days > 365) return 'more than a year';
+  if (days > 365) return words.moreThanAYear();
   const n = Math.round(days);
-  return `about ${n.toLocaleString('en-US')} day${n === 1 ? '' : 's'}`;
+  return words.aboutDays(n.toLocaleString(words.locale), n === 1);
 }
 
 /** Sums of `costUsd` per `key` of series rows. */
