@@ -5,7 +5,8 @@
  * with its own fake upstream. Requests go over HTTP; SQL goes straight to the database.
  *
  * Which dialects run: OE_NODE_DATABASES (comma list; default sqlite,mysql,postgres). A database
- * server that is down fails the suite rather than skipping it.
+ * server that is down fails the suite rather than skipping it. Which tests of a shared suite run on
+ * each dialect: `suitePart` below (the tests that can depend on the dialect run on all of them).
  */
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
