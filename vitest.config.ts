@@ -69,6 +69,8 @@ export default defineConfig({
           exclude: [...configDefaults.exclude, ...ALONE],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          // The Node gateway bundled once for the child-process tests (worker/test/node-bundle.ts).
+          globalSetup: ['./worker/test/node-bundle.ts'],
         },
       },
       {
@@ -79,6 +81,7 @@ export default defineConfig({
           include: ALONE,
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          globalSetup: ['./worker/test/node-bundle.ts'],
           sequence: { groupOrder: 1 },
           maxWorkers: 1,
         },

@@ -4,14 +4,19 @@
 // native addon; mysql2 and postgres are loaded only when chosen), so node_modules must hold them.
 // The server finds migrations/ and dashboard/build/ by walking up from dist/node/.
 import { build } from 'esbuild';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// `--outdir <folder>` builds elsewhere (the tests' one build per run, worker/test/node-bundle.ts);
+// the folder must be inside the repository, for the walk up to migrations/ and dashboard/build/.
+const { values } = parseArgs({ options: { outdir: { type: 'string' } } });
+const outdir = values.outdir ? resolve(values.outdir) : join(root, 'dist/node');
 const result = await build({
   entryPoints: [join(root, 'worker/src/node/main.ts')],
   // Split: the drivers' glue (node/db/*.ts) stays in chunks loaded only for the chosen database.
-  outdir: join(root, 'dist/node'),
+  outdir,
   entryNames: 'server',
   chunkNames: 'chunks/[name]-[hash]',
   outExtension: { '.js': '.mjs' },
@@ -29,4 +34,4 @@ const result = await build({
 });
 const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.mjs'));
 const total = outputs.reduce((n, [, o]) => n + o.bytes, 0);
-console.log(`dist/node/server.mjs and ${outputs.length - 1} chunks: ${(total / 1024).toFixed(0)} KiB`);
+console.log(`${relative(root, outdir)}/server.mjs and ${outputs.length - 1} chunks: ${(total / 1024).toFixed(0)} KiB`);

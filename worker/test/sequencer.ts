@@ -10,19 +10,22 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * The longest files of the parallel group (vitest.config.ts; the files that run alone are not here),
- * longest first, as measured on the 2-core machine (vitest json report, Dec 2026, load ~9): the
- * Node suites on three databases (failover ~110 s, relay ~80 s, hardening ~70 s, accounting ~50 s,
- * log-tail ~45 s, scale ~45 s) and the process test shutdown (~65 s). Their files
- * are a few lines each, so vitest's by-size order for a clean clone started them last.
+ * longest first, as measured on the shared 2-core machine (vitest json report, Dec 7 2026, load
+ * ~10): the Node suites on three databases (failover ~55 s, accounting ~50 s, log-tail ~45 s, admin
+ * ~40 s, relay ~40 s, overrides ~38 s, hardening ~33 s, backup ~33 s) and
+ * the process test shutdown (~25 s). Their files are a few lines each, so vitest's by-size order
+ * for a clean clone started them last.
  */
 const LONG_FILES = [
   'worker/test/node/failover.test.ts',
-  'worker/test/node/relay.test.ts',
-  'worker/test/node/hardening.test.ts',
-  'worker/test/node/shutdown.test.ts',
   'worker/test/node/accounting.test.ts',
   'worker/test/node/log-tail.test.ts',
-  'worker/test/node/scale.test.ts',
+  'worker/test/node/admin.test.ts',
+  'worker/test/node/relay.test.ts',
+  'worker/test/node/overrides.test.ts',
+  'worker/test/node/hardening.test.ts',
+  'worker/test/node/backup.test.ts',
+  'worker/test/node/shutdown.test.ts',
 ];
 
 /** Rank of a spec among LONG_FILES (lower starts first), or LONG_FILES.length when it is not one of them. */

@@ -125,7 +125,10 @@ for (const type of nodeDatabases()) {
       // Driver errors were logged without the values they bound.
       expect(gw.output()).not.toMatch(/params: (?!\[omitted\])/);
       expect(await gw.signal('SIGTERM')).toBe(0);
-    });
+      // The recovery wait above alone may take 60 s (120 polls, 500 ms apart): the test's own limit
+      // must leave room for it and for the start (26 s typical on PostgreSQL; one run timed out at
+      // the project's 60 s with a full vitest run beside it, load ~13).
+    }, 120_000);
 
     it.skipIf(type === 'sqlite')('a lock held elsewhere costs a write at most the lock timeout (503), and the relay is not held up', async () => {
       upstream = await startFakeUpstream({ host: '127.0.0.1' });

@@ -76,7 +76,7 @@ describe('data file modes (Node, SQLite)', () => {
     expect(mode(shared)).toBe('1777');
   });
 
-  it('npm run start:node: the config folder (secrets.json, data.db) is tightened from 0755 to 0700', async () => {
+  it('the gateway process (main.ts, bundled as build:node makes it): the config folder (secrets.json, data.db) is tightened from 0755 to 0700', async () => {
     const dir = join(scratch, 'proc', 'data');
     mkdirSync(dir, { recursive: true });
     chmodSync(dir, 0o755);

@@ -5,7 +5,8 @@
  * with its own fake upstream. Requests go over HTTP; SQL goes straight to the database.
  *
  * Which dialects run: OE_NODE_DATABASES (comma list; default sqlite,mysql,postgres). A database
- * server that is down fails the suite rather than skipping it.
+ * server that is down fails the suite rather than skipping it. Which tests of a shared suite run on
+ * each dialect: `suitePart` below (the tests that can depend on the dialect run on all of them).
  */
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
@@ -15,6 +16,7 @@ import { createLogger } from '../../src/node/logger';
 import { startNodeGateway, type NodeGateway } from '../../src/node/server';
 import { runScheduledJobs } from '../../src/sync/jobs';
 import { ADMIN_PASSWORD, type Harness, type Row } from '../suites/harness';
+import type { SuitePart } from '../suites/part';
 import { startFakeUpstream, type FakeUpstream } from '../upstream/server';
 import { createScratch, type Scratch } from './db/backends';
 import type { DatabaseType } from '../../src/node/database';
@@ -26,6 +28,31 @@ export function nodeDatabases(): DatabaseType[] {
   const list = (process.env.OE_NODE_DATABASES ?? 'sqlite,mysql,postgres').split(',').map((s) => s.trim()).filter(Boolean);
   for (const d of list) if (!['sqlite', 'mysql', 'postgres'].includes(d)) throw new Error(`OE_NODE_DATABASES: unknown database ${d}`);
   return list as DatabaseType[];
+}
+
+/**
+ * Which tests of a shared suite run on `type` (suites/part.ts): every test on the first database
+ * of OE_NODE_DATABASES (SQLite by default), only the 'store' tests on the others.
+ *
+ * Why the dialect cannot matter to a 'wire' test: the gateway reaches its database only through
+ * the Store interface (db/store.ts), and worker/test/node/db/store-conformance.test.ts holds every
+ * Store method to the same results on SQLite, MariaDB and PostgreSQL. A test that only sends
+ * requests and admin calls and asserts on answers, upstream calls and routing (protocol conversion,
+ * failover, streams) exercises the same Store calls whatever the dialect. What stays on all three:
+ * tests that read or write SQL themselves (their SQL and the normalised values are per dialect),
+ * restart on the same database, or read persisted routing state; and whole files whose subject is
+ * the data layer (accounting, admin, backup, journal, db-outage, migrations) do not use parts.
+ */
+export function suitePart(type: DatabaseType): SuitePart {
+  return type === nodeDatabases()[0] ? 'all' : 'store';
+}
+
+/**
+ * The databases for a suite with no 'store' test at all (suitePart's rule): the first of
+ * OE_NODE_DATABASES only, so the other dialects start no gateway for nothing.
+ */
+export function wireDatabases(): DatabaseType[] {
+  return nodeDatabases().slice(0, 1);
 }
 
 /** Raw SQL on the test database, normalised so the suites' assertions hold on every dialect. */

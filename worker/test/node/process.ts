@@ -1,11 +1,14 @@
 /**
- * The Node gateway as a child process, exactly as `npm run start:node` runs it (tsx, main.ts,
- * `--config <file>`), on a free loopback port with its own data folder: for the tests that need a
- * real process (signals, exit codes, restarts).
+ * The Node gateway as a child process, as the Dockerfile runs it (`node server.mjs --config
+ * <file>`: the bundle of `npm run build:node`, built once per run by worker/test/node-bundle.ts),
+ * on a free loopback port with its own data folder: for the tests that need a real process
+ * (signals, exit codes, restarts). Outside the Node test projects (no bundle provided) it runs
+ * main.ts through tsx, as `npm run start:node` does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { inject } from 'vitest';
 import { freePort } from '../e2e/harness';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -19,6 +22,15 @@ export interface GatewayProcess {
   signal(sig: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
 }
 
+/** The run's Node bundle (worker/test/node-bundle.ts), or undefined outside the Node test projects (the benchmarks import this file too). */
+function providedBundle(): string | undefined {
+  try {
+    return inject('nodeBundle') || undefined;
+  } catch {
+    return undefined; // not inside a vitest worker
+  }
+}
+
 /**
  * Writes `<dataDir>/config.json` (SQLite file in the data folder, a free port) and starts the
  * gateway with it (or on `database`). `env` adds variables (secrets, MODELS_DEV_URL, STATS_FLUSH_INTERVAL_MS).
@@ -30,7 +42,9 @@ export async function startGatewayProcess(dataDir: string, env: Record<string, s
   const config = join(dataDir, 'config.json');
   writeFileSync(config, JSON.stringify({ server: { host: '127.0.0.1', port }, database: database ?? { type: 'sqlite', path: join(dataDir, 'data.db') }, log: { level: 'info' } }));
   let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'worker/src/node/main.ts'), '--config', config], {
+  const bundle = providedBundle();
+  const entry = bundle ? [bundle] : ['--import', 'tsx', join(root, 'worker/src/node/main.ts')];
+  const child = spawn(process.execPath, [...entry, '--config', config], {
     cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },
   });
   child.stdout!.on('data', (d) => (out += d));

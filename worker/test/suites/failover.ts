@@ -1,9 +1,13 @@
 /** Failover and health in the group state holder, with the fake upstream injecting each fault class; sticky sessions. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { CLIENT_PROTOCOLS, callAs, type ClientProtocol } from './clients';
 import { tools, until, type Harness } from './harness';
+import { describeFor, itFor, type SuitePart } from './part';
 
-export function failoverSuite(h: Harness): void {
+export function failoverSuite(h: Harness, part: SuitePart = 'all'): void {
+  const wireIt = itFor(part, 'wire');
+  const storeIt = itFor(part, 'store');
+  const wireDescribe = describeFor(part, 'wire');
   const { admin, gateway, login, received, routeTo, scenario } = tools(h);
 
   const TEXT_JSON = 'openai-chat/vercel__openai-text.json';
@@ -14,7 +18,7 @@ export function failoverSuite(h: Harness): void {
   }
 
   describe('failover under faults', () => {
-    it('serves 1,000 requests with a dead primary through the backup, 10 at a time', async () => {
+    wireIt('serves 1,000 requests with a dead primary through the backup, 10 at a time', async () => {
       const cookie = await login();
       const dead = await scenario({ status: 500, body: { error: { message: 'down' } } });
       const backup = await scenario({ json: TEXT_JSON });
@@ -52,7 +56,7 @@ export function failoverSuite(h: Harness): void {
       expect(Object.keys(all.json.groups).length).toBeGreaterThanOrEqual(1);
     }, 300_000);
 
-    it('shows health at a glance: group status, member states (a 429-ing member is not green), traffic numbers, plain errors, a channel rollup', async () => {
+    wireIt('shows health at a glance: group status, member states (a 429-ing member is not green), traffic numbers, plain errors, a channel rollup', async () => {
       const cookie = await login();
       const limited = await scenario({ status: 429, headers: { 'retry-after': '60' }, body: { error: { message: 'Rate limit reached for requests', type: 'requests' } } });
       const refused = await scenario({ status: 401, body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error' } } });
@@ -103,7 +107,7 @@ export function failoverSuite(h: Harness): void {
       expect(one.json).toMatchObject({ status: 'degraded', members: { [limitedId]: { state: 'rate-limited' }, [refusedId]: { state: 'down' } } });
     }, 60_000);
 
-    it('lets the dead member see one probe per cooldown, never two', async () => {
+    wireIt('lets the dead member see one probe per cooldown, never two', async () => {
       const cookie = await login();
       const dead = await scenario({ status: 503, body: 'unavailable' });
       const backup = await scenario({ json: TEXT_JSON });
@@ -120,7 +124,7 @@ export function failoverSuite(h: Harness): void {
       for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(390);
     }, 60_000);
 
-    it('returns a 400 once and never retries it', async () => {
+    wireIt('returns a 400 once and never retries it', async () => {
       const cookie = await login();
       const bad = await scenario({ status: 400, json: 'openai-chat/vercel__reasoning-model-legacy-parameter-error.json' });
       const other = await scenario({ json: TEXT_JSON });
@@ -132,7 +136,7 @@ export function failoverSuite(h: Harness): void {
       expect(Object.values(health).every((h: any) => h.consecutiveFailures === 0)).toBe(true);
     });
 
-    it('abandons a primary that stalls past the first-byte timeout', async () => {
+    wireIt('abandons a primary that stalls past the first-byte timeout', async () => {
       const cookie = await login();
       const slow = await scenario({ json: TEXT_JSON, latencyMs: 5000 });
       const fast = await scenario({ json: TEXT_JSON });
@@ -143,7 +147,7 @@ export function failoverSuite(h: Harness): void {
       expect(Date.now() - t0).toBeLessThan(3000);
     });
 
-    it('fails over when the stream carries an error event before any content', async () => {
+    wireIt('fails over when the stream carries an error event before any content', async () => {
       const cookie = await login();
       const failing = await scenario({ stream: 'openai-responses/vercel__openai-error.1.chunks.txt' });
       const good = await scenario({ stream: 'openai-responses/vercel__openai-web-search-tool.1.chunks.txt' });
@@ -157,7 +161,7 @@ export function failoverSuite(h: Harness): void {
       expect(await received(good.id)).toHaveLength(1);
     });
 
-    it('reconnects once when the last member\'s connection drops at once (a stale pooled socket)', async () => {
+    wireIt('reconnects once when the last member\'s connection drops at once (a stale pooled socket)', async () => {
       const cookie = await login();
       const flaky = await scenario({ steps: [{ fault: { kind: 'drop' } }, { json: TEXT_JSON }] });
       const r = await routeTo(cookie, [flaky]);
@@ -167,7 +171,7 @@ export function failoverSuite(h: Harness): void {
       expect(await received(flaky.id)).toHaveLength(2);
     });
 
-    it('fails over when a non-stream answer breaks off or stalls mid-body, and logs the failed attempt', async () => {
+    wireIt('fails over when a non-stream answer breaks off or stalls mid-body, and logs the failed attempt', async () => {
       const cookie = await login();
       const resets = await scenario({ json: TEXT_JSON, fault: { kind: 'reset', afterBytes: 300 } });
       const stalls = await scenario({ json: TEXT_JSON, fault: { kind: 'stall', afterBytes: 300 } });
@@ -183,7 +187,7 @@ export function failoverSuite(h: Harness): void {
       expect(log.attempts[1].error).toContain('sent nothing for 1000 ms');
     });
 
-    it('answers 503 in the caller\'s protocol, logged, when the only member breaks off mid-body', async () => {
+    wireIt('answers 503 in the caller\'s protocol, logged, when the only member breaks off mid-body', async () => {
       const cookie = await login();
       const resets = await scenario({ json: 'anthropic/vercel__anthropic-text.json', fault: { kind: 'reset', afterBytes: 100 } });
       const r = await routeTo(cookie, [resets], { channelType: 'anthropic', upstreamModel: 'claude-haiku-4-5' });
@@ -195,7 +199,7 @@ export function failoverSuite(h: Harness): void {
       expect(log).toMatchObject({ status: 503 });
     });
 
-    it('fails over when an upstream stream ends before any content', async () => {
+    wireIt('fails over when an upstream stream ends before any content', async () => {
       const cookie = await login();
       const empty = await scenario({ stream: TEXT_STREAM, fault: { kind: 'reset', afterBytes: 0 } });
       const good = await scenario({ stream: TEXT_STREAM });
@@ -205,7 +209,7 @@ export function failoverSuite(h: Harness): void {
       expect(await res.text()).toContain('data: [DONE]');
     });
 
-    it('after the first byte, a reset ends the stream with a protocol-correct error, and the member is penalised', async () => {
+    wireIt('after the first byte, a reset ends the stream with a protocol-correct error, and the member is penalised', async () => {
       const cookie = await login();
       const breaks = await scenario({ stream: TEXT_STREAM, fault: { kind: 'reset', afterBytes: 3000 } });
       const other = await scenario({ stream: TEXT_STREAM });
@@ -219,7 +223,7 @@ export function failoverSuite(h: Harness): void {
       expect(await received(other.id)).toHaveLength(0);
     });
 
-    it('ends an idle stream after the idle timeout instead of hanging', async () => {
+    wireIt('ends an idle stream after the idle timeout instead of hanging', async () => {
       const cookie = await login();
       const stall = await scenario({ stream: TEXT_STREAM, fault: { kind: 'stall', afterBytes: 3000 } });
       const r = await routeTo(cookie, [stall], { settings: { idleTimeoutMs: 1000 } });
@@ -231,7 +235,7 @@ export function failoverSuite(h: Harness): void {
       expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
     });
 
-    it('never outlives the deadline, even when every candidate is slow', async () => {
+    wireIt('never outlives the deadline, even when every candidate is slow', async () => {
       const cookie = await login();
       const slow = [await scenario({ json: TEXT_JSON, latencyMs: 4000 }), await scenario({ json: TEXT_JSON, latencyMs: 4000 })];
       const r = await routeTo(cookie, slow, { settings: { deadlineMs: 1500, firstByteTimeoutMs: 3000 } });
@@ -241,7 +245,7 @@ export function failoverSuite(h: Harness): void {
       expect(res.status).toBe(503);
     });
 
-    it('answers 429 with Retry-After when every channel is rate limited, and while its key cools down, in the caller\'s protocol', async () => {
+    wireIt('answers 429 with Retry-After when every channel is rate limited, and while its key cools down, in the caller\'s protocol', async () => {
       const cookie = await login();
       const a = await scenario({ status: 429, json: 'openai-responses/vercel__openai-error.1.json', headers: { 'retry-after': '7' } });
       const r = await routeTo(cookie, [a]);
@@ -270,7 +274,7 @@ export function failoverSuite(h: Harness): void {
       expect(await received(a.id)).toHaveLength(1);
     });
 
-    it('answers a 502 without the upstream\'s words when the upstream refuses the channel key, then 503 while that key cools down', async () => {
+    wireIt('answers a 502 without the upstream\'s words when the upstream refuses the channel key, then 503 while that key cools down', async () => {
       const cookie = await login();
       const a = await scenario({ status: 401, body: { error: { message: 'Incorrect API key provided: sk-up***9999.', type: 'invalid_request_error', code: 'invalid_api_key' } } });
       const r = await routeTo(cookie, [a]);
@@ -286,7 +290,7 @@ export function failoverSuite(h: Harness): void {
       expect(await received(a.id)).toHaveLength(1);
     });
 
-    it('keeps breaker state across a restart of the group state holder', async () => {
+    storeIt('keeps breaker state across a restart of the group state holder', async () => {
       const cookie = await login();
       const dead = await scenario({ status: 502, body: 'bad gateway' });
       const good = await scenario({ json: TEXT_JSON });
@@ -307,7 +311,7 @@ export function failoverSuite(h: Harness): void {
     });
   });
 
-  describe('when every member fails with a status the client must act on', () => {
+  wireDescribe('when every member fails with a status the client must act on', () => {
     /** A 404 "model not found" in each channel protocol's own error shape. */
     const NOT_FOUND: Record<ClientProtocol, { body: object; message: string }> = {
       // OpenAI API reference, "Error codes"; the message as OpenAI words it.
@@ -328,7 +332,7 @@ export function failoverSuite(h: Harness): void {
     }
 
     for (const protocol of CLIENT_PROTOCOLS) {
-      it(`${protocol}: the last upstream 404 and its body, as sent, after both members were tried`, async () => {
+      wireIt(`${protocol}: the last upstream 404 and its body, as sent, after both members were tried`, async () => {
         const { r, ups } = await twoNotFound(protocol);
         const res = await callAs(gateway, protocol, r.clientKey, r.group);
         expect(res.status).toBe(404);
@@ -338,7 +342,7 @@ export function failoverSuite(h: Harness): void {
       });
     }
 
-    it('the last upstream 404 translated into the caller\'s protocol, streaming or not', async () => {
+    wireIt('the last upstream 404 translated into the caller\'s protocol, streaming or not', async () => {
       const expectations: [ClientProtocol, ClientProtocol, boolean, (body: any) => void][] = [
         ['openai-chat', 'anthropic', true, (b) => expect(b.error).toMatchObject({ message: 'model: up-model', type: 'invalid_request_error', code: 'not_found_error' })],
         ['anthropic', 'gemini', false, (b) => expect(b).toEqual({ type: 'error', error: { type: 'not_found_error', message: NOT_FOUND.gemini.message } })],
@@ -354,7 +358,7 @@ export function failoverSuite(h: Harness): void {
       }
     });
 
-    it('an error event that opens every member\'s stream counts like its HTTP status: insufficient_quota is a 429', async () => {
+    wireIt('an error event that opens every member\'s stream counts like its HTTP status: insufficient_quota is a 429', async () => {
       for (const protocol of ['openai-responses', 'openai-chat'] as const) {
         const cookie = await login();
         const ups = [await scenario({ stream: 'openai-responses/vercel__openai-error.1.chunks.txt' }), await scenario({ stream: 'openai-responses/vercel__openai-error.1.chunks.txt' })];
@@ -367,7 +371,7 @@ export function failoverSuite(h: Harness): void {
       }
     });
 
-    it('an upstream 503 after a 404 is what the client hears, with its Retry-After and its message redacted of the channel key', async () => {
+    wireIt('an upstream 503 after a 404 is what the client hears, with its Retry-After and its message redacted of the channel key', async () => {
       const cookie = await login();
       const secret = 'sk-upstream-echoed-0123456789';
       const a = await scenario({ status: 404, body: NOT_FOUND['openai-chat'].body });
@@ -382,7 +386,7 @@ export function failoverSuite(h: Harness): void {
   });
 
   describe('sticky sessions', () => {
-    it('keeps a session on one member and moves it at once, for good, when that member fails', async () => {
+    storeIt('keeps a session on one member and moves it at once, for good, when that member fails', async () => {
       const cookie = await login();
       const ups = [await scenario({ json: TEXT_JSON }), await scenario({ json: TEXT_JSON }), await scenario({ json: TEXT_JSON })];
       const r = await routeTo(cookie, ups, { settings: { stickyTtlMs: 60_000, breakerThreshold: 1 } });
@@ -390,21 +394,33 @@ export function failoverSuite(h: Harness): void {
         const counts = await Promise.all(ups.map(async (u) => (await received(u.id)).length));
         return counts;
       };
-      // Session A (OpenAI `user`) and session B (x-session-id header) each stay where they started.
-      for (let i = 0; i < 6; i++) {
-        expect((await chat(r.clientKey, { model: r.group, user: 'session-a' })).status).toBe(200);
-        await new Promise((ok) => setTimeout(ok, 30)); // let the report bind the session
-      }
+      /**
+       * The member session-a is bound to in the group's stored routing state (the group has one
+       * session, so the sticky map's only entry), or undefined before the first report landed.
+       */
+      const boundTo = async (): Promise<number | undefined> => {
+        const sessions = Object.values((await h.routingState(r.groupId))?.sticky ?? {}) as { memberId: number }[];
+        return sessions[0]?.memberId;
+      };
+      // The binding is made by the request's report, sent after the reply: wait for it (state, not
+      // a fixed sleep) after the first request; later requests of the session go where it points.
+      const send = async () => expect((await chat(r.clientKey, { model: r.group, user: 'session-a' })).status).toBe(200);
+      await send();
+      const first = await until(boundTo, (m) => m !== undefined);
+      expect(first).toBeDefined();
+      for (let i = 1; i < 6; i++) await send();
       const afterA = await served();
       expect(afterA.filter((n) => n === 6)).toHaveLength(1);
       const stickyIndex = afterA.indexOf(6);
       // The sticky member dies: the session moves on at once, and then sticks to its new member.
       const dead = await scenario({ status: 500, body: 'down' });
       await admin(cookie, 'PATCH', `/channels/${r.channelIds[stickyIndex]}`, { baseUrl: `${dead.baseUrl}/v1` });
-      for (let i = 0; i < 4; i++) {
-        expect((await chat(r.clientKey, { model: r.group, user: 'session-a' })).status).toBe(200);
-        await new Promise((ok) => setTimeout(ok, 30));
-      }
+      // The first request after the death tries the dead member, then another; its report opens the
+      // dead member's breaker and re-binds the session in one state write: wait for that write.
+      await send();
+      const rebound = await until(boundTo, (m) => m !== undefined && m !== first);
+      expect(rebound).not.toBe(first);
+      for (let i = 1; i < 4; i++) await send();
       const moved = (await served()).map((n, i) => n - afterA[i]!);
       expect(await received(dead.id)).toHaveLength(1); // tried once, then its breaker is open
       expect(moved.filter((n) => n === 4)).toHaveLength(1); // re-bound to one new member

@@ -3,10 +3,13 @@
  * channel, unknown keys never make the gateway read a body, a garbage 2xx fails over, and a stream
  * the client leaves mid-way is still logged with its usage so far.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { one, tools, type Harness, until } from './harness';
+import { itFor, type SuitePart } from './part';
 
-export function hardeningSuite(h: Harness): void {
+export function hardeningSuite(h: Harness, part: SuitePart = 'all'): void {
+  const wireIt = itFor(part, 'wire');
+  const storeIt = itFor(part, 'store');
   const { admin, gateway, login, received, routeTo, scenario } = tools(h);
   const TEXT_JSON = 'openai-chat/vercel__openai-text.json'; // usage: 16 in, 363 out
   const TEXT_STREAM = 'openai-chat/vercel__openai-text.chunks.txt';
@@ -17,10 +20,12 @@ export function hardeningSuite(h: Harness): void {
   });
 
   describe('hardening', () => {
-    it('never charges a client that gives up to a member: no breaker, the upstream call cancelled, logged as 499', async () => {
+    storeIt('never charges a client that gives up to a member: no breaker, the upstream call cancelled, logged as 499', async () => {
       const cookie = await login();
-      // Slow enough that no call is answered before all three reached it and were cancelled.
-      const slow = await scenario({ json: TEXT_JSON, latencyMs: 5000 });
+      // Slow enough that no call is answered before all three reached it and were cancelled; the
+      // fourth call (the patient client below) is answered at once instead of after 5 s.
+      const late = { json: TEXT_JSON, latencyMs: 5000 };
+      const slow = await scenario({ steps: [late, late, late, { json: TEXT_JSON }] });
       // One fault would open the breaker for ten minutes: a client abort must not count as one.
       const r = await routeTo(cookie, [slow], { mode: 'failover', settings: { breakerThreshold: 1, breakerBaseMs: 600_000, breakerCapMs: 600_000 } });
       await Promise.all([0, 1, 2].map(async () => {
@@ -49,9 +54,11 @@ export function hardeningSuite(h: Harness): void {
       expect(row!.failures).toBe(0);
     });
 
-    it('logs a stream the client leaves mid-way: status 499, the usage streamed so far, the member not charged', async () => {
+    wireIt('logs a stream the client leaves mid-way: status 499, the usage streamed so far, the member not charged', async () => {
       const cookie = await login();
-      const up = await scenario({ stream: TEXT_STREAM, split: 'event', gapMs: 40 });
+      // The first call trickles (40 ms between events) so the client leaves mid-stream; the check
+      // call after it gets the same stream at once (302 events at 40 ms would be 12 s of waiting).
+      const up = await scenario({ steps: [{ stream: TEXT_STREAM, split: 'event', gapMs: 40 }, { stream: TEXT_STREAM }] });
       const r = await routeTo(cookie, [up], { mode: 'failover', settings: { breakerThreshold: 1, breakerBaseMs: 600_000 } });
       const ac = new AbortController();
       const res = await chat(r.clientKey, { model: r.group, stream: true }, ac.signal);
@@ -71,9 +78,10 @@ export function hardeningSuite(h: Harness): void {
       const next = await chat(r.clientKey, { model: r.group, stream: true });
       expect(next.status).toBe(200);
       expect(await next.text()).toContain('[DONE]');
+      expect(await received(up.id)).toHaveLength(2);
     });
 
-    it('refuses an unknown key without reading the body: a body still open gets its 401', async () => {
+    wireIt('refuses an unknown key without reading the body: a body still open gets its 401', async () => {
       // The body sends 256 KB of nesting and then stays open until the answer arrives: a gateway
       // that read the whole body before checking the key would never answer (the test times out).
       let answered!: () => void;
@@ -99,7 +107,7 @@ export function hardeningSuite(h: Harness): void {
       expect(((await res.json()) as any).error.code).toBe('invalid_api_key');
     });
 
-    it('refuses a relay body past 64 MiB sent without a length with a 413 the client reads, in its own format', async () => {
+    wireIt('refuses a relay body past 64 MiB sent without a length with a 413 the client reads, in its own format', async () => {
       const cookie = await login();
       const up = await scenario({ json: TEXT_JSON });
       const r = await routeTo(cookie, [up]);
@@ -125,7 +133,7 @@ export function hardeningSuite(h: Harness): void {
       await next.arrayBuffer();
     }, 60_000);
 
-    it('refuses deep nesting from a known key and at the admin login with a 400, before parsing', async () => {
+    wireIt('refuses deep nesting from a known key and at the admin login with a 400, before parsing', async () => {
       const cookie = await login();
       const up = await scenario({ json: TEXT_JSON });
       const r = await routeTo(cookie, [up]);
@@ -138,7 +146,7 @@ export function hardeningSuite(h: Harness): void {
       expect((await received(up.id)).length).toBe(0);
     });
 
-    it('fails over a same-protocol 2xx that is not an answer (an HTML page, garbage), and answers 502 when no member is left', async () => {
+    wireIt('fails over a same-protocol 2xx that is not an answer (an HTML page, garbage), and answers 502 when no member is left', async () => {
       const cookie = await login();
       const html = await scenario({ status: 200, headers: { 'content-type': 'text/html' }, body: '<html><body>Welcome to nginx</body></html>' });
       const good = await scenario({ json: TEXT_JSON });

@@ -5,7 +5,7 @@
  * `GET /api/v1/logs` row; a flush does not send them again; the group and errors filters hold; and
  * a client that goes away stops the tail's holder reads.
  */
-import { MAX_OPEN_TAILS } from '../../src/admin/log-tail';
+import { MAX_OPEN_TAILS, TAIL_POLL_MS } from '../../src/admin/log-tail';
 import { describe, expect, it } from 'vitest';
 import { tools, until, type Harness } from './harness';
 
@@ -107,23 +107,24 @@ export function logTailSuite(h: Harness): void {
         const rows = (await admin(cookie, 'GET', `/logs?group=${a.group}`)).json.data as any[];
         expect(rows.map((r) => r.id).sort()).toEqual(ofGroup(a.group).map((l) => l.id).sort());
         for (const row of rows) expect(ofGroup(a.group).find((l) => l.id === row.id)).toEqual(row);
-        // A few more polls read the flushed rows from the database: still once each.
-        await sleep(2_500);
+        // More polls read the flushed rows from the database: still once each. Each poll reads A's
+        // holder once (the filtered tail never reads it), so two more holder reads mean at least one
+        // whole poll began after the flush: wait for that (state), not for a fixed 2.5 s.
+        const r0 = await h.pendingReads(a.groupId);
+        const r1 = await until(() => h.pendingReads(a.groupId), (n) => n >= r0 + 2, 100);
+        expect(r1 - r0).toBeGreaterThanOrEqual(2);
         const ids = all.logs().map((l) => l.id);
         expect(new Set(ids).size).toBe(ids.length);
         expect(ofGroup(a.group)).toHaveLength(3);
 
-        // A's holder is read about once a second while the tail is open (the filtered one never reads it)…
-        const r0 = await h.pendingReads(a.groupId);
-        await sleep(2_500);
-        const r1 = await h.pendingReads(a.groupId);
-        expect(r1 - r0).toBeGreaterThanOrEqual(1);
-        // …and no more once the client went away (one poll may have been under way).
+        // No more holder reads once the client went away (one poll may have been under way). An
+        // absence needs a window: two and a half poll intervals (TAIL_POLL_MS), so an open tail
+        // would have read the holder at least twice in it.
         await all.close();
         await onlyB.close();
         await sleep(300);
         const r2 = await h.pendingReads(a.groupId);
-        await sleep(3_000);
+        await sleep(2.5 * TAIL_POLL_MS);
         expect((await h.pendingReads(a.groupId)) - r2).toBeLessThanOrEqual(1);
       } finally {
         await admin(cookie, 'PUT', '/settings', { statsSaveIntervalSeconds: before });

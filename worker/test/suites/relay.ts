@@ -1,8 +1,12 @@
 /** The relay: same-protocol passthrough (stream and not), client errors, fall-through, round-robin, /v1/models. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { tools, uid, until, type Harness } from './harness';
+import { describeFor, itFor, type SuitePart } from './part';
 
-export function relaySuite(h: Harness): void {
+export function relaySuite(h: Harness, part: SuitePart = 'all'): void {
+  const wireIt = itFor(part, 'wire');
+  const storeIt = itFor(part, 'store');
+  const wireDescribe = describeFor(part, 'wire');
   const { admin, gateway, login, received, routeTo, scenario } = tools(h);
 
   const TEXT_JSON = 'openai-chat/vercel__openai-text.json';
@@ -23,8 +27,8 @@ export function relaySuite(h: Harness): void {
     return new Uint8Array(await res.arrayBuffer());
   }
 
-  describe('POST /v1/chat/completions, same protocol', () => {
-    it('passes a non-stream reply through byte for byte and rewrites only model and auth on the way up', async () => {
+  wireDescribe('POST /v1/chat/completions, same protocol', () => {
+    wireIt('passes a non-stream reply through byte for byte and rewrites only model and auth on the way up', async () => {
       const cookie = await login();
       const up = await scenario({ json: TEXT_JSON });
       const r = await routeTo(cookie, [up], { upstreamModel: 'gpt-4.1-nano' });
@@ -42,7 +46,7 @@ export function relaySuite(h: Harness): void {
       expect(JSON.stringify(seen.headers)).not.toContain(r.clientKey);
     });
 
-    it('streams an SSE reply through unchanged, in random writes or one byte at a time', async () => {
+    wireIt('streams an SSE reply through unchanged, in random writes or one byte at a time', async () => {
       const cookie = await login();
       for (const [stream, split, min] of [[TEXT_STREAM, 'random', 90_000], ['openai-compatible/vercel__anthropic-fallback-tool-call.sse', 'byte', 1500]] as const) {
         const up = await scenario({ stream, split, protocol: 'openai-chat' });
@@ -62,7 +66,7 @@ export function relaySuite(h: Harness): void {
       }
     }, 30_000);
 
-    it('asks the upstream for usage even when the client did not, and withholds that usage chunk', async () => {
+    wireIt('asks the upstream for usage even when the client did not, and withholds that usage chunk', async () => {
       const cookie = await login();
       const up = await scenario({ stream: TEXT_STREAM });
       const r = await routeTo(cookie, [up]);
@@ -75,7 +79,7 @@ export function relaySuite(h: Harness): void {
       expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
     });
 
-    it('answers browsers with CORS headers (preflight and request) and SDKs without them', async () => {
+    wireIt('answers browsers with CORS headers (preflight and request) and SDKs without them', async () => {
       const cookie = await login();
       const up = await scenario({ json: TEXT_JSON });
       const r = await routeTo(cookie, [up]);
@@ -103,7 +107,7 @@ export function relaySuite(h: Harness): void {
       await sdk.arrayBuffer();
     });
 
-    it('sends custom channel headers upstream', async () => {
+    wireIt('sends custom channel headers upstream', async () => {
       const cookie = await login();
       const up = await scenario({ json: TEXT_JSON });
       const r = await routeTo(cookie, [up]);
@@ -113,8 +117,8 @@ export function relaySuite(h: Harness): void {
     });
   });
 
-  describe('client errors in OpenAI shape', () => {
-    it('401 without a key, with an unknown key, a disabled key or an expired key', async () => {
+  wireDescribe('client errors in OpenAI shape', () => {
+    wireIt('401 without a key, with an unknown key, a disabled key or an expired key', async () => {
       const cookie = await login();
       const up = await scenario({ json: TEXT_JSON });
       const r = await routeTo(cookie, [up]);
@@ -138,7 +142,7 @@ export function relaySuite(h: Harness): void {
       expect(await received(up.id)).toHaveLength(1);
     });
 
-    it('404 for an unknown model or a group the key may not use (alike), 400 for bad JSON or a missing model', async () => {
+    wireIt('404 for an unknown model or a group the key may not use (alike), 400 for bad JSON or a missing model', async () => {
       const cookie = await login();
       const up = await scenario({ json: TEXT_JSON });
       const r = await routeTo(cookie, [up]);
@@ -168,7 +172,7 @@ export function relaySuite(h: Harness): void {
       expect(((await wrongPath.json()) as any).error.type).toBe('invalid_request_error');
     });
 
-    it('never shows the channel key an upstream echoes, in the reply or in member health', async () => {
+    wireIt('never shows the channel key an upstream echoes, in the reply or in member health', async () => {
       const cookie = await login();
       const up = await scenario({ steps: [{ status: 400, body: { error: { message: 'Incorrect API key provided: KEYPLACEHOLDER.', type: 'invalid_request_error' } } }] });
       const r = await routeTo(cookie, [up]);
@@ -198,7 +202,7 @@ export function relaySuite(h: Harness): void {
       expect(health).not.toContain('sk-secret-echo');
     });
 
-    it('returns an upstream client fault (400) as is, without trying another channel', async () => {
+    wireIt('returns an upstream client fault (400) as is, without trying another channel', async () => {
       const cookie = await login();
       const bad = await scenario({ status: 400, json: 'openai-chat/vercel__reasoning-model-legacy-parameter-error.json' });
       const other = await scenario({ json: TEXT_JSON });
@@ -210,8 +214,8 @@ export function relaySuite(h: Harness): void {
     });
   });
 
-  describe('falling through to the next candidate', () => {
-    it('tries the next channel after a 5xx, a 429, a dropped connection and a first-byte timeout', async () => {
+  wireDescribe('falling through to the next candidate', () => {
+    wireIt('tries the next channel after a 5xx, a 429, a dropped connection and a first-byte timeout', async () => {
       const cookie = await login();
       const failing = [
         await scenario({ status: 500, body: { error: { message: 'boom' } } }),
@@ -230,7 +234,7 @@ export function relaySuite(h: Harness): void {
       }
     });
 
-    it('answers the last upstream error in OpenAI shape when every candidate fails, and records member health', async () => {
+    wireIt('answers the last upstream error in OpenAI shape when every candidate fails, and records member health', async () => {
       const cookie = await login();
       const a = await scenario({ status: 503, body: { error: { message: 'overloaded' } } });
       const b = await scenario({ status: 502, body: 'bad gateway, key sk-upstream-secret-0123456789' });
@@ -254,7 +258,7 @@ export function relaySuite(h: Harness): void {
       expect(entries.every((h) => h.consecutiveFailures === 1)).toBe(true);
     });
 
-    it('answers 503 at once for a group with no usable member', async () => {
+    wireIt('answers 503 at once for a group with no usable member', async () => {
       const cookie = await login();
       const up = await scenario({ json: TEXT_JSON });
       const r = await routeTo(cookie, [up]);
@@ -266,8 +270,8 @@ export function relaySuite(h: Harness): void {
     });
   });
 
-  describe('round-robin', () => {
-    it('spreads requests evenly over members and over a channel\'s keys, skipping disabled ones', async () => {
+  wireDescribe('round-robin', () => {
+    wireIt('spreads requests evenly over members and over a channel\'s keys, skipping disabled ones', async () => {
       const cookie = await login();
       const ups = [await scenario({ json: TEXT_JSON }), await scenario({ json: TEXT_JSON }), await scenario({ json: TEXT_JSON })];
       const r = await routeTo(cookie, ups);
@@ -292,8 +296,8 @@ export function relaySuite(h: Harness): void {
     });
   });
 
-  describe('GET /v1/models', () => {
-    it('lists the enabled groups the key may use, in OpenAI shape', async () => {
+  wireDescribe('GET /v1/models', () => {
+    wireIt('lists the enabled groups the key may use, in OpenAI shape', async () => {
       const cookie = await login();
       const up = await scenario({ json: TEXT_JSON });
       const r = await routeTo(cookie, [up]);
@@ -315,7 +319,7 @@ export function relaySuite(h: Harness): void {
   });
 
   describe('durable routing state', () => {
-    it('keeps the round-robin cursor in the group state storage', async () => {
+    storeIt('keeps the round-robin cursor in the group state storage', async () => {
       const cookie = await login();
       const ups = [await scenario({ json: TEXT_JSON }), await scenario({ json: TEXT_JSON })];
       const r = await routeTo(cookie, ups);
@@ -327,8 +331,8 @@ export function relaySuite(h: Harness): void {
     });
   });
 
-  describe('secrets in upstream replies', () => {
-    it('removes the channel key from a mid-stream error in every client protocol, passed through or converted', async () => {
+  wireDescribe('secrets in upstream replies', () => {
+    wireIt('removes the channel key from a mid-stream error in every client protocol, passed through or converted', async () => {
       const cookie = await login();
       const secret = `sk-up-SECRET-${uid()}-0123456789`;
       const chunk = (d: unknown) => `data: ${JSON.stringify(d)}\n\n`;
@@ -356,7 +360,7 @@ export function relaySuite(h: Harness): void {
   });
 
   describe('credential headers of a channel', () => {
-    it('are encrypted at rest, shown as a hint, sent upstream in clear, and kept when the hint comes back', async () => {
+    storeIt('are encrypted at rest, shown as a hint, sent upstream in clear, and kept when the hint comes back', async () => {
       const cookie = await login();
       const up = await scenario({ json: TEXT_JSON });
       const secret = `AZURE-SECRET-${uid()}-123456`;
@@ -382,8 +386,8 @@ export function relaySuite(h: Harness): void {
     });
   });
 
-  describe('a history partly answered by another provider', () => {
-    it('converts a same-protocol body that carries another provider\'s opaque data, so the upstream gets only its own', async () => {
+  wireDescribe('a history partly answered by another provider', () => {
+    wireIt('converts a same-protocol body that carries another provider\'s opaque data, so the upstream gets only its own', async () => {
       const cookie = await login();
       const up = await scenario({ json: 'anthropic/vercel__anthropic-text.json' });
       const r = await routeTo(cookie, [up], { channelType: 'anthropic', upstreamModel: 'claude-sonnet-4-5' });
@@ -412,14 +416,14 @@ export function relaySuite(h: Harness): void {
     });
   });
 
-  describe('Gemini text signatures through an Anthropic client', () => {
+  wireDescribe('Gemini text signatures through an Anthropic client', () => {
     const anthropicMessages = (key: string, body: object) => gateway('/v1/messages', {
       method: 'POST', headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' }, body: JSON.stringify(body),
     });
     const signedParts = (seen: any) => (seen.json.contents as any[]).filter((c) => c.role === 'model').flatMap((c) => c.parts).filter((p: any) => p.thoughtSignature);
 
     for (const streamed of [false, true]) {
-      it(`puts the text part's thoughtSignature back at Gemini on the next turn (${streamed ? 'streamed' : 'whole'} answer), for that client key only`, async () => {
+      wireIt(`puts the text part's thoughtSignature back at Gemini on the next turn (${streamed ? 'streamed' : 'whole'} answer), for that client key only`, async () => {
         const cookie = await login();
         const turn1 = streamed ? { stream: 'gemini/vercel__google-text.chunks.txt' } : { json: 'gemini/vercel__google-text.json' };
         const up = await scenario({ steps: [turn1, { json: 'gemini/vercel__google-text.json' }, { json: 'gemini/vercel__google-text.json' }] });
@@ -481,7 +485,7 @@ export function relaySuite(h: Harness): void {
       messages: [{ role: 'user', content: 'Invent a holiday' }, assistant, { role: 'tool', tool_call_id: toolCallId, content: 'Sparkle Day is on June 3.' }],
     });
 
-    it('brings the signed thinking block back on the next turn, with thinking on, also after a restart', async () => {
+    storeIt('brings the signed thinking block back on the next turn, with thinking on, also after a restart', async () => {
       const cookie = await login();
       const up = await scenario({ steps: [TOOL_TURN, { json: 'anthropic/vercel__anthropic-text.json' }] });
       const r = await routeTo(cookie, [up], { channelType: 'anthropic', upstreamModel: 'claude-sonnet-4-5' });
@@ -498,7 +502,7 @@ export function relaySuite(h: Harness): void {
       expect(seen.json.messages[2].content[0]).toMatchObject({ type: 'tool_result', tool_use_id: 'toolu_second' });
     });
 
-    it('remembers a whole (non-stream) answer too', async () => {
+    wireIt('remembers a whole (non-stream) answer too', async () => {
       const cookie = await login();
       // The same turn as TOOL_TURN, answered as one Message.
       const message = {
@@ -518,7 +522,7 @@ export function relaySuite(h: Harness): void {
       expect(seen.json.messages[1].content[0]).toEqual(SIGNED);
     });
 
-    it('restores nothing for a turn with other tool call ids or to another client key, and never to another provider', async () => {
+    wireIt('restores nothing for a turn with other tool call ids or to another client key, and never to another provider', async () => {
       const cookie = await login();
       const up = await scenario({ steps: [TOOL_TURN, { json: 'anthropic/vercel__anthropic-text.json' }] });
       const r = await routeTo(cookie, [up], { channelType: 'anthropic', upstreamModel: 'claude-sonnet-4-5' });
@@ -545,8 +549,8 @@ export function relaySuite(h: Harness): void {
     });
   });
 
-  describe('web search through a conversion (issue 13 item 11)', () => {
-    it('an OpenAI Chat client of an Anthropic web search gets url_citation annotations, whole and streamed', async () => {
+  wireDescribe('web search through a conversion (issue 13 item 11)', () => {
+    wireIt('an OpenAI Chat client of an Anthropic web search gets url_citation annotations, whole and streamed', async () => {
       const cookie = await login();
       const up = await scenario({ json: 'anthropic/vercel__anthropic-web-search-tool.1.json', stream: 'anthropic/vercel__anthropic-web-search-tool.1.chunks.txt' });
       const r = await routeTo(cookie, [up], { channelType: 'anthropic', upstreamModel: 'claude-sonnet-4-20250514' });
@@ -566,8 +570,8 @@ export function relaySuite(h: Harness): void {
     });
   });
 
-  describe('hostile requests', () => {
-    it('refuses a body nested 200,000 levels deep with a 400, not a stack overflow', async () => {
+  wireDescribe('hostile requests', () => {
+    wireIt('refuses a body nested 200,000 levels deep with a 400, not a stack overflow', async () => {
       const cookie = await login();
       const up = await scenario({ json: TEXT_JSON });
       const r = await routeTo(cookie, [up]);
@@ -577,7 +581,7 @@ export function relaySuite(h: Harness): void {
       expect(((await res.json()) as any).error.message).toContain('nests deeper than 100 levels');
     });
 
-    it('answers malformed and unknown paths in the protocol the path names', async () => {
+    wireIt('answers malformed and unknown paths in the protocol the path names', async () => {
       const cookie = await login();
       const up = await scenario({ json: TEXT_JSON });
       const r = await routeTo(cookie, [up]);
