@@ -10,4 +10,8 @@ export const paraglideOptions = {
   outdir: './src/lib/paraglide',
   strategy: ['localStorage', 'custom-browser', 'baseLocale'],
   localStorageKey: 'oe-locale',
+  // Pinned: the Vite plugin's default is "locale-modules" (every message of a language in one module)
+  // unless NODE_ENV is production, and a clean CI build got that: the login page loaded 268.6 KiB of
+  // JavaScript. One module per message lets each page load only its own words.
+  outputStructure: 'message-modules',
 };
