@@ -33,7 +33,9 @@ function newestMtime(path) {
   if (!existsSync(path) || GENERATED.has(resolve(path))) return 0;
   const st = statSync(path);
   if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
+  // Files only, not a folder's own mtime: a paraglide compile removes and re-creates its output
+  // folder, which moves dashboard/src/lib's mtime (CI of 21:05: the vitest stage's gateways rebuilt).
+  let newest = 0;
   for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
   return newest;
 }
